@@ -1,0 +1,34 @@
+import { z } from "zod";
+
+/** JSON error body of every API route: `{ error: { code, message } }`. */
+export const ApiErrorBodySchema = z.object({ error: z.object({ code: z.string(), message: z.string() }) });
+export type ApiErrorBody = z.infer<typeof ApiErrorBodySchema>;
+
+export const APP_ERROR_STATUS = {
+  "bad-request": 400,
+  "not-found": 404,
+  conflict: 409,
+  "payload-too-large": 413,
+  internal: 500,
+  "bad-gateway": 502,
+} as const;
+export type AppErrorCode = keyof typeof APP_ERROR_STATUS;
+
+/** An error whose message is safe to show a user; the cause is logged, never sent. */
+export class AppError extends Error {
+  constructor(
+    readonly code: AppErrorCode,
+    message: string,
+    readonly cause?: unknown,
+  ) {
+    super(message);
+  }
+  get status(): number {
+    return APP_ERROR_STATUS[this.code];
+  }
+}
+
+/** Human-readable summary of a zod error: "field: message; field: message". */
+export function describeZodError(error: z.ZodError): string {
+  return error.issues.map((i) => (i.path.length ? `${i.path.join(".")}: ${i.message}` : i.message)).join("; ");
+}

@@ -1,0 +1,67 @@
+import { z } from "zod";
+import { FinishReasonSchema, ProviderKindSchema, TemplateIdSchema, UsageSchema } from "./trace";
+
+/**
+ * What the engine asks a provider for. `prompt` is the fully rendered text so far (template
+ * prompt + every later segment); chat-prefill providers instead use `userMessage` and
+ * `assistantPrefill`, which together render to the same text on the server's own template.
+ */
+export const GenerateRequestSchema = z.object({
+  prompt: z.string(),
+  userMessage: z.string(),
+  assistantPrefill: z.string(),
+  stop: z.array(z.string()).max(32),
+  maxTokens: z.number().int().positive(),
+  temperature: z.number().min(0).max(2).optional(),
+  topP: z.number().gt(0).max(1).optional(),
+  seed: z.number().int().optional(),
+});
+export type GenerateRequest = z.infer<typeof GenerateRequestSchema>;
+
+/** Per-session overrides of the server's model connection (never an API key: keys stay server side). */
+export const ModelSettingsSchema = z.object({
+  provider: ProviderKindSchema.optional(),
+  baseUrl: z.string().url("base URL must be a full URL such as http://localhost:8000/v1").optional(),
+  model: z.string().min(1).optional(),
+  template: TemplateIdSchema.optional(),
+});
+export type ModelSettings = z.infer<typeof ModelSettingsSchema>;
+
+/** Body of POST /api/generate. */
+export const GenerateBodySchema = z.object({
+  request: GenerateRequestSchema,
+  settings: ModelSettingsSchema.default({}),
+});
+export type GenerateBody = z.infer<typeof GenerateBodySchema>;
+
+/** What a provider reports when a stream ends. */
+export const GenerateResultSchema = z.object({
+  finishReason: FinishReasonSchema,
+  matchedStop: z.string().optional(),
+  usage: UsageSchema.optional(),
+});
+export type GenerateResult = z.infer<typeof GenerateResultSchema>;
+
+/** Error codes a model connection can fail with; each maps to a message that says what to fix. */
+export const ModelErrorCodeSchema = z.enum([
+  "not-configured",
+  "connection-refused",
+  "unauthorized",
+  "model-not-found",
+  "endpoint-not-found",
+  "bad-request",
+  "server-error",
+  "stream-broken",
+  "malformed-stream",
+  "timeout",
+  "internal",
+]);
+export type ModelErrorCode = z.infer<typeof ModelErrorCodeSchema>;
+
+/** NDJSON frames of POST /api/generate, one JSON object per line. */
+export const GenerateFrameSchema = z.discriminatedUnion("type", [
+  z.object({ type: z.literal("text"), text: z.string() }),
+  z.object({ type: z.literal("done"), result: GenerateResultSchema }),
+  z.object({ type: z.literal("error"), code: ModelErrorCodeSchema, message: z.string() }),
+]);
+export type GenerateFrame = z.infer<typeof GenerateFrameSchema>;

@@ -1,0 +1,28 @@
+import { z } from "zod";
+import { ProblemKindSchema } from "./trace";
+
+/**
+ * A Hint-Library entry. Text begins with its connective ("Wait, …", "Alternatively, …") and
+ * ends with an opened python fence so the model writes code next. `{testcase}` in a code hint
+ * is filled from the problem's sample tests.
+ */
+export const HintSchema = z
+  .object({
+    id: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, "hint id must be lower-case letters, digits and dashes"),
+    kinds: z.array(ProblemKindSchema).min(1, "a hint needs at least one kind (math, code or free)"),
+    title: z.string().min(1, "a hint needs a title"),
+    text: z.string().min(1, "hint text is empty"),
+    builtIn: z.boolean().default(false),
+  })
+  .superRefine((hint, ctx) => {
+    if (!/```python\n$/.test(hint.text)) {
+      ctx.addIssue({ code: "custom", path: ["text"], message: "hint text must end with an opened ```python fence followed by a newline" });
+    }
+  });
+export type Hint = z.infer<typeof HintSchema>;
+
+export const HintFileSchema = z.object({ version: z.string(), hints: z.array(HintSchema) });
+export type HintFile = z.infer<typeof HintFileSchema>;
+
+/** PUT /api/hints: the full list of user hints (built-ins are read-only and not accepted). */
+export const UserHintsBodySchema = z.object({ hints: z.array(HintSchema) });

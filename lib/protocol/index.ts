@@ -1,0 +1,10 @@
+/**
+ * Schemas for everything that crosses a boundary: HTTP bodies, NDJSON stream frames, worker
+ * messages, files, DB JSON. `FooSchema` validates, `Foo` is its type. Depends on zod only.
+ */
+export * from "./trace";
+export * from "./generate";
+export * from "./sandbox";
+export * from "./hint";
+export * from "./errors";
+export * from "./ndjson";

@@ -1,0 +1,176 @@
+import { z } from "zod";
+
+/** A problem to solve. `statement` is what the user asked; templates add the instructions. */
+export const ProblemTestSchema = z.object({
+  input: z.string(),
+  output: z.string(),
+  type: z.enum(["stdin", "functional"]),
+});
+export type ProblemTest = z.infer<typeof ProblemTestSchema>;
+
+export const ProblemKindSchema = z.enum(["math", "code", "free"]);
+export type ProblemKind = z.infer<typeof ProblemKindSchema>;
+
+export const ProblemSchema = z.object({
+  id: z.string().min(1),
+  kind: ProblemKindSchema,
+  statement: z.string().min(1, "the problem statement is empty"),
+  gold: z.string().optional(),
+  tests: z.array(ProblemTestSchema).optional(),
+  starterCode: z.string().optional(),
+  source: z.string().optional(),
+});
+export type Problem = z.infer<typeof ProblemSchema>;
+
+export const TEMPLATE_IDS = ["qwq", "qwen3", "deepseek-r1", "raw"] as const;
+export const TemplateIdSchema = z.enum(TEMPLATE_IDS);
+export type TemplateId = z.infer<typeof TemplateIdSchema>;
+
+export const SamplingSchema = z.object({
+  temperature: z.number().min(0).max(2).optional(),
+  topP: z.number().gt(0).max(1).optional(),
+  seed: z.number().int().optional(),
+  maxTokens: z.number().int().positive().max(1_000_000),
+});
+export type Sampling = z.infer<typeof SamplingSchema>;
+
+/** Where the engine may pause. `manual` asks the user; the others decide by themselves. */
+export const PolicySchema = z.discriminatedUnion("type", [
+  z.object({
+    type: z.literal("manual"),
+    pauseAtTriggers: z.boolean(),
+    pauseAtEndOfThinking: z.boolean(),
+  }),
+  z.object({ type: z.literal("greedy") }),
+  z.object({
+    type: z.literal("paper"),
+    /** End-of-thinking injections (the paper's sequential test-time scaling rounds). */
+    rounds: z.number().int().min(0).max(64),
+    /** Probability of injecting at each trigger occurrence (0 = never). */
+    triggerProb: z.number().min(0).max(1).default(0),
+    /** Fixed hint id; otherwise one is drawn (seeded) from the hints of the problem kind. */
+    hintId: z.string().optional(),
+  }),
+]);
+export type Policy = z.infer<typeof PolicySchema>;
+
+export const ProviderKindSchema = z.enum(["openai-completions", "openai-chat", "scripted"]);
+export type ProviderKind = z.infer<typeof ProviderKindSchema>;
+
+/** Everything needed to reproduce a trace. */
+export const TraceConfigSchema = z.object({
+  provider: ProviderKindSchema,
+  baseUrl: z.string().optional(),
+  model: z.string(),
+  template: TemplateIdSchema,
+  sampling: SamplingSchema,
+  /** Trigger words/phrases; `/regex/flags` entries are regular expressions. */
+  triggers: z.array(z.string().min(1)),
+  policy: PolicySchema,
+  maxToolCalls: z.number().int().min(0).max(100),
+  toolTimeoutMs: z.number().int().positive(),
+  maxOutputChars: z.number().int().positive(),
+  hintLibraryVersion: z.string(),
+  /** Seed for the engine's own random decisions (trigger probability, hint draw). */
+  policySeed: z.number().int(),
+});
+export type TraceConfig = z.infer<typeof TraceConfigSchema>;
+
+export const SEGMENT_KINDS = ["prompt", "model", "hint", "tool_output", "edit"] as const;
+export const SegmentKindSchema = z.enum(SEGMENT_KINDS);
+export type SegmentKind = z.infer<typeof SegmentKindSchema>;
+
+export const PauseReasonSchema = z.enum(["trigger", "end-of-thinking"]);
+export type PauseReason = z.infer<typeof PauseReasonSchema>;
+
+export const SegmentSchema = z.object({
+  id: z.string(),
+  kind: SegmentKindSchema,
+  text: z.string(),
+  /** hint segments: which hint, why and where it was injected. */
+  hintId: z.string().optional(),
+  reason: PauseReasonSchema.optional(),
+  /** hint segments injected at a trigger: the trigger that was replaced. */
+  trigger: z.string().optional(),
+  /** edit segments: the model text this replaces. */
+  original: z.string().optional(),
+});
+export type Segment = z.infer<typeof SegmentSchema>;
+
+export const UsageSchema = z.object({
+  promptTokens: z.number().int().optional(),
+  completionTokens: z.number().int().optional(),
+  cachedTokens: z.number().int().optional(),
+});
+export type Usage = z.infer<typeof UsageSchema>;
+
+export const FinishReasonSchema = z.enum(["stop", "length", "eos", "abort"]);
+export type FinishReason = z.infer<typeof FinishReasonSchema>;
+
+const at = { at: z.number() };
+/** The append-only log of a trace. Names are past-tense facts. */
+export const TraceEventSchema = z.discriminatedUnion("type", [
+  z.object({ type: z.literal("run-started"), ...at }),
+  z.object({ type: z.literal("stream-started"), ...at, streamId: z.string(), promptChars: z.number() }),
+  z.object({
+    type: z.literal("stream-ended"),
+    ...at,
+    streamId: z.string(),
+    finishReason: FinishReasonSchema,
+    matchedStop: z.string().optional(),
+    usage: UsageSchema.optional(),
+    chars: z.number(),
+    durationMs: z.number(),
+  }),
+  z.object({ type: z.literal("trigger-seen"), ...at, word: z.string(), offset: z.number() }),
+  z.object({ type: z.literal("paused"), ...at, reason: PauseReasonSchema, word: z.string().optional(), offset: z.number() }),
+  z.object({ type: z.literal("resumed"), ...at, withHint: z.boolean() }),
+  z.object({
+    type: z.literal("hint-injected"),
+    ...at,
+    hintId: z.string(),
+    reason: PauseReasonSchema,
+    offset: z.number(),
+    decidedBy: z.enum(["user", "policy"]),
+    round: z.number().optional(),
+  }),
+  z.object({
+    type: z.literal("code-executed"),
+    ...at,
+    code: z.string(),
+    stdout: z.string(),
+    stderr: z.string(),
+    error: z.string().optional(),
+    timedOut: z.boolean(),
+    truncated: z.boolean(),
+    durationMs: z.number(),
+  }),
+  z.object({ type: z.literal("code-skipped"), ...at, reason: z.string() }),
+  z.object({ type: z.literal("run-finished"), ...at, reason: z.enum(["eos", "length", "stopped", "failed"]) }),
+  z.object({ type: z.literal("error"), ...at, code: z.string(), message: z.string() }),
+  z.object({ type: z.literal("answer-graded"), ...at, answer: z.string().optional(), verdict: z.enum(["correct", "incorrect", "ungraded"]) }),
+]);
+export type TraceEvent = z.infer<typeof TraceEventSchema>;
+
+export const TraceStatusSchema = z.enum(["idle", "generating", "paused", "executing", "finished", "stopped", "failed", "interrupted"]);
+export type TraceStatus = z.infer<typeof TraceStatusSchema>;
+
+export const VerdictSchema = z.enum(["correct", "incorrect", "ungraded"]);
+export type Verdict = z.infer<typeof VerdictSchema>;
+
+export const TraceSchema = z.object({
+  id: z.string(),
+  problem: ProblemSchema,
+  parentId: z.string().optional(),
+  forkAt: z.object({ segment: z.number().int(), offset: z.number().int() }).optional(),
+  config: TraceConfigSchema,
+  segments: z.array(SegmentSchema),
+  events: z.array(TraceEventSchema),
+  status: TraceStatusSchema,
+  answer: z.string().optional(),
+  verdict: VerdictSchema.optional(),
+  version: z.number().int(),
+  createdAt: z.number(),
+  updatedAt: z.number(),
+});
+export type Trace = z.infer<typeof TraceSchema>;

@@ -1,0 +1,18 @@
+import type { NextConfig } from "next";
+
+// COOP/COEP make the page cross-origin isolated, which SharedArrayBuffer needs: the Pyodide
+// worker's interrupt buffer (stopping `while True: pass` without reloading the runtime) relies on it.
+const isolationHeaders = [
+  { key: "Cross-Origin-Opener-Policy", value: "same-origin" },
+  { key: "Cross-Origin-Embedder-Policy", value: "require-corp" },
+];
+
+const nextConfig: NextConfig = {
+  reactStrictMode: true,
+  serverExternalPackages: ["openai"],
+  async headers() {
+    return [{ source: "/:path*", headers: isolationHeaders }];
+  },
+};
+
+export default nextConfig;
