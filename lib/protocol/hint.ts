@@ -13,6 +13,8 @@ export const HintSchema = z
     title: z.string().min(1, "a hint needs a title"),
     text: z.string().min(1, "hint text is empty"),
     builtIn: z.boolean().default(false),
+    /** Code hints whose template only fits stdin or starter-code (functional) problems. */
+    appliesTo: z.enum(["stdin", "functional"]).optional(),
   })
   .superRefine((hint, ctx) => {
     if (!/```python\n$/.test(hint.text)) {
@@ -21,7 +23,15 @@ export const HintSchema = z
   });
 export type Hint = z.infer<typeof HintSchema>;
 
-export const HintFileSchema = z.object({ version: z.string(), hints: z.array(HintSchema) });
+export const HintFileSchema = z
+  .object({ version: z.string().min(1), source: z.string().optional(), hints: z.array(HintSchema) })
+  .superRefine((file, ctx) => {
+    const seen = new Set<string>();
+    file.hints.forEach((h, i) => {
+      if (seen.has(h.id)) ctx.addIssue({ code: "custom", path: ["hints", i, "id"], message: `duplicate hint id "${h.id}"` });
+      seen.add(h.id);
+    });
+  });
 export type HintFile = z.infer<typeof HintFileSchema>;
 
 /** PUT /api/hints: the full list of user hints (built-ins are read-only and not accepted). */
