@@ -1,0 +1,44 @@
+/** Content of the last `\boxed{…}` (or `\fbox{…}`) in text, with nested braces; undefined if none. */
+export function extractLastBoxed(text: string): string | undefined {
+  const re = /\\(?:boxed|fbox)\s*\{/g;
+  let start = -1;
+  for (let m = re.exec(text); m; m = re.exec(text)) start = m.index + m[0].length;
+  if (start === -1) {
+    const bare = /\\boxed\s+([^\s$]+)/g;
+    let last: string | undefined;
+    for (let m = bare.exec(text); m; m = bare.exec(text)) last = m[1];
+    return last;
+  }
+  let depth = 1;
+  for (let i = start; i < text.length; i++) {
+    const c = text[i];
+    if (c === "\\") {
+      i++;
+      continue;
+    }
+    if (c === "{") depth++;
+    else if (c === "}" && --depth === 0) return text.slice(start, i).trim();
+  }
+  return undefined;
+}
+
+/** Fallback forms used by evaluation harnesses: "the answer is X", "Answer: X". */
+export function extractAnswerPhrase(text: string): string | undefined {
+  const re = /(?:final answer|the answer)\s*(?:is|:)\s*\$?([^\n$]+?)\$?\s*(?:\.\s|\.$|\n|$)/gi;
+  let last: string | undefined;
+  for (let m = re.exec(text); m; m = re.exec(text)) last = m[1]!.trim();
+  return last;
+}
+
+/** The final answer of a math response: the last boxed expression, else an "answer is" phrase. */
+export function extractMathAnswer(text: string): string | undefined {
+  return extractLastBoxed(text) ?? extractAnswerPhrase(text);
+}
+
+/** The last fenced python block of a code response (the program to grade). */
+export function extractLastCodeBlock(text: string): string | undefined {
+  const re = /```(?:python|py)[ \t]*\n([\s\S]*?)```/g;
+  let last: string | undefined;
+  for (let m = re.exec(text); m; m = re.exec(text)) last = m[1];
+  return last;
+}

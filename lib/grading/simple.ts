@@ -1,0 +1,37 @@
+/**
+ * A simple normalised comparison of math answers (the playground's quick verdict). It removes
+ * formatting that does not change the value and compares numbers numerically; full symbolic
+ * equivalence is the grader's job, not this function's.
+ */
+export function normalizeMathAnswer(answer: string): string {
+  let s = answer.trim();
+  s = s.replace(/^\$+|\$+$/g, "");
+  s = s.replace(/\\text\{([^}]*)\}/g, "$1").replace(/\\(?:mathrm|textbf|mathbf)\{([^}]*)\}/g, "$1");
+  s = s.replace(/\\[dt]frac/g, "\\frac").replace(/\\left|\\right/g, "");
+  s = s.replace(/\\[,;!: ]|~/g, "").replace(/\^\{?\\circ\}?|°/g, "").replace(/\\%|%/g, "");
+  s = s.replace(/\s+/g, "");
+  s = s.replace(/^[a-z]\s*=\s*/i, "");
+  s = s.replace(/(\d),(?=\d{3}(?:\D|$))/g, "$1");
+  s = s.replace(/\\frac(\d)(\d)/g, "\\frac{$1}{$2}");
+  s = s.replace(/\.$/, "");
+  return s;
+}
+
+function numericValue(s: string): number | undefined {
+  const frac = /^(-?)\\frac\{(-?\d+(?:\.\d+)?)\}\{(-?\d+(?:\.\d+)?)\}$/.exec(s);
+  if (frac) return (frac[1] ? -1 : 1) * (Number(frac[2]) / Number(frac[3]));
+  const slash = /^(-?\d+(?:\.\d+)?)\/(-?\d+(?:\.\d+)?)$/.exec(s);
+  if (slash) return Number(slash[1]) / Number(slash[2]);
+  if (/^-?(\d+\.?\d*|\.\d+)(e-?\d+)?$/i.test(s)) return Number(s);
+  return undefined;
+}
+
+export function simpleMathEqual(pred: string, gold: string): boolean {
+  const a = normalizeMathAnswer(pred);
+  const b = normalizeMathAnswer(gold);
+  if (a === b) return true;
+  const x = numericValue(a);
+  const y = numericValue(b);
+  if (x === undefined || y === undefined) return false;
+  return Math.abs(x - y) <= 1e-6 * Math.max(1, Math.abs(y));
+}
