@@ -65,3 +65,19 @@ export const GenerateFrameSchema = z.discriminatedUnion("type", [
   z.object({ type: z.literal("error"), code: ModelErrorCodeSchema, message: z.string() }),
 ]);
 export type GenerateFrame = z.infer<typeof GenerateFrameSchema>;
+
+/**
+ * GET /api/config: what the browser may know about the server's model connection (never the
+ * key itself). `configured` is false when the server has no base URL/model of its own;
+ * `message` then says what to set.
+ */
+export const PublicModelConfigSchema = z.object({
+  configured: z.boolean(),
+  provider: ProviderKindSchema.optional(),
+  baseUrl: z.string().optional(),
+  model: z.string().optional(),
+  template: TemplateIdSchema.optional(),
+  hasApiKey: z.boolean().optional(),
+  message: z.string().optional(),
+});
+export type PublicModelConfig = z.infer<typeof PublicModelConfigSchema>;

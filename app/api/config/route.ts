@@ -1,0 +1,10 @@
+import { publicConfig } from "@/lib/providers";
+
+// Reads the environment at request time, so a restart with new variables is seen without a rebuild.
+export const runtime = "nodejs";
+export const dynamic = "force-dynamic";
+
+/** GET /api/config: the server's model connection as the browser may see it (never the key). */
+export function GET(): Response {
+  return Response.json(publicConfig());
+}

@@ -1,0 +1,176 @@
+import "server-only";
+import {
+  TEMPLATE_IDS,
+  type ModelSettings,
+  type PublicModelConfig,
+  type TemplateId,
+} from "@/lib/protocol";
+import { ModelError } from "./types";
+
+/** Provider kinds a server can be configured with (the scripted one is a test fixture, not a provider). */
+export const SERVER_PROVIDER_KINDS = ["openai-completions", "openai-chat"] as const;
+export type ServerProviderKind = (typeof SERVER_PROVIDER_KINDS)[number];
+
+const DEFAULT_TIMEOUT_MS = 300_000;
+
+/** The model connection as configured by the server's environment. */
+export interface ServerModelConfig {
+  provider: ServerProviderKind;
+  baseUrl?: string;
+  model?: string;
+  apiKey?: string;
+  template: TemplateId;
+  /** Longest silence tolerated from the server: before its response headers, and between chunks. */
+  timeoutMs: number;
+  /** Environment values that are set but unusable, as messages that say what to fix. */
+  issues: string[];
+}
+
+/** A complete connection, ready for {@link createProvider}. */
+export interface ModelConfig {
+  provider: ServerProviderKind;
+  baseUrl: string;
+  model: string;
+  /** Only present when `baseUrl` is on the origin of HINTLAB_BASE_URL (see resolveModelConfig). */
+  apiKey?: string;
+  template: TemplateId;
+  timeoutMs: number;
+  /** The server has a key but did not send it, because the base URL was overridden to another origin. */
+  apiKeyWithheld?: boolean;
+}
+
+/**
+ * Read HINTLAB_BASE_URL, HINTLAB_MODEL, HINTLAB_API_KEY (fallback OPENAI_API_KEY),
+ * HINTLAB_TEMPLATE (qwq|qwen3|deepseek-r1|raw, default qwq), HINTLAB_PROVIDER
+ * (openai-completions|openai-chat, default openai-completions) and HINTLAB_TIMEOUT_MS
+ * (default 300000). Never throws: unusable values are reported in `issues`.
+ */
+export function readServerConfig(env: NodeJS.ProcessEnv = process.env): ServerModelConfig {
+  const issues: string[] = [];
+  const value = (name: string) => {
+    const raw = env[name]?.trim();
+    return raw ? raw : undefined;
+  };
+
+  let baseUrl = value("HINTLAB_BASE_URL");
+  if (baseUrl) {
+    const problem = checkBaseUrl(baseUrl);
+    if (problem) {
+      issues.push(`HINTLAB_BASE_URL ${problem}`);
+      baseUrl = undefined;
+    } else {
+      baseUrl = trimSlashes(baseUrl);
+    }
+  }
+
+  const template = value("HINTLAB_TEMPLATE") ?? "qwq";
+  if (!(TEMPLATE_IDS as readonly string[]).includes(template)) {
+    issues.push(`HINTLAB_TEMPLATE="${template}" is not a template; use one of ${TEMPLATE_IDS.join(", ")}.`);
+  }
+  const provider = value("HINTLAB_PROVIDER") ?? "openai-completions";
+  if (!(SERVER_PROVIDER_KINDS as readonly string[]).includes(provider)) {
+    issues.push(`HINTLAB_PROVIDER="${provider}" is not a provider; use one of ${SERVER_PROVIDER_KINDS.join(", ")}.`);
+  }
+  const timeoutRaw = value("HINTLAB_TIMEOUT_MS");
+  const timeoutMs = timeoutRaw === undefined ? DEFAULT_TIMEOUT_MS : Number(timeoutRaw);
+  if (!Number.isInteger(timeoutMs) || timeoutMs <= 0) {
+    issues.push(`HINTLAB_TIMEOUT_MS="${timeoutRaw}" must be a positive number of milliseconds.`);
+  }
+
+  return {
+    provider: (SERVER_PROVIDER_KINDS as readonly string[]).includes(provider) ? (provider as ServerProviderKind) : "openai-completions",
+    baseUrl,
+    model: value("HINTLAB_MODEL"),
+    apiKey: value("HINTLAB_API_KEY") ?? value("OPENAI_API_KEY"),
+    template: (TEMPLATE_IDS as readonly string[]).includes(template) ? (template as TemplateId) : "qwq",
+    timeoutMs: Number.isInteger(timeoutMs) && timeoutMs > 0 ? timeoutMs : DEFAULT_TIMEOUT_MS,
+    issues,
+  };
+}
+
+/**
+ * Merge per-session Model settings over the server's configuration. Settings never carry a key
+ * (the schema has none); the server's key is sent only to the origin of HINTLAB_BASE_URL, so a
+ * base URL typed in the browser cannot make the server hand its key to another host.
+ * @throws ModelError "not-configured" when no base URL or model results, or the environment is unusable;
+ *         "bad-request" for a provider that cannot serve requests (the scripted fixture).
+ */
+export function resolveModelConfig(settings: ModelSettings = {}, server: ServerModelConfig = readServerConfig()): ModelConfig {
+  if (server.issues.length) {
+    throw new ModelError("not-configured", `The hintlab server's model configuration is invalid: ${server.issues.join(" ")}`);
+  }
+  if (settings.provider === "scripted") {
+    throw new ModelError(
+      "bad-request",
+      'Provider "scripted" only exists in tests. Choose raw completions (openai-completions) or chat (openai-chat) in Model settings.',
+    );
+  }
+  let baseUrl = server.baseUrl;
+  if (settings.baseUrl) {
+    const problem = checkBaseUrl(settings.baseUrl);
+    if (problem) throw new ModelError("bad-request", `The base URL in Model settings ${problem}`);
+    baseUrl = trimSlashes(settings.baseUrl);
+  }
+  const model = settings.model ?? server.model;
+  if (!baseUrl || !model) {
+    const missing = [!baseUrl && "a base URL", !model && "a model name"].filter(Boolean).join(" and ");
+    throw new ModelError("not-configured", notConfiguredMessage(missing));
+  }
+  const keyApplies = server.apiKey !== undefined && server.baseUrl !== undefined && sameOrigin(baseUrl, server.baseUrl);
+  return {
+    provider: settings.provider ?? server.provider,
+    baseUrl,
+    model,
+    ...(keyApplies ? { apiKey: server.apiKey } : {}),
+    template: settings.template ?? server.template,
+    timeoutMs: server.timeoutMs,
+    ...(server.apiKey !== undefined && !keyApplies ? { apiKeyWithheld: true } : {}),
+  };
+}
+
+/** What the browser may see of the server's configuration: never the key, only whether there is one. */
+export function publicConfig(server: ServerModelConfig = readServerConfig()): PublicModelConfig {
+  const configured = Boolean(server.baseUrl && server.model) && server.issues.length === 0;
+  const missing = [!server.baseUrl && "a base URL", !server.model && "a model name"].filter(Boolean).join(" and ");
+  const message = server.issues.length
+    ? `The hintlab server's model configuration is invalid: ${server.issues.join(" ")}`
+    : configured
+      ? undefined
+      : notConfiguredMessage(missing);
+  return {
+    configured,
+    provider: server.provider,
+    ...(server.baseUrl ? { baseUrl: server.baseUrl } : {}),
+    ...(server.model ? { model: server.model } : {}),
+    template: server.template,
+    hasApiKey: server.apiKey !== undefined,
+    ...(message ? { message } : {}),
+  };
+}
+
+function notConfiguredMessage(missing: string): string {
+  return (
+    `No model server is configured: ${missing} ${missing.includes(" and ") ? "are" : "is"} missing. ` +
+    "Set HINTLAB_BASE_URL (e.g. http://localhost:8000/v1 for vLLM) and HINTLAB_MODEL in the hintlab server's environment, " +
+    "or enter them in Model settings."
+  );
+}
+
+function checkBaseUrl(raw: string): string | null {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    return `"${raw}" is not a URL; write it in full, e.g. http://localhost:8000/v1.`;
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:") {
+    return `"${raw}" must start with http:// or https://, e.g. http://localhost:8000/v1.`;
+  }
+  return null;
+}
+
+function sameOrigin(a: string, b: string): boolean {
+  return new URL(a).origin === new URL(b).origin;
+}
+
+const trimSlashes = (url: string) => url.replace(/\/+$/, "");

@@ -1,0 +1,22 @@
+/**
+ * Model back-ends, server side only. `createProvider(resolveModelConfig(settings))` gives a
+ * Provider whose `generate(request, signal)` yields text chunks and returns how the stream ended;
+ * failures are ModelErrors whose messages say what to fix. API keys come from the server's
+ * environment only. `generateStream` turns one generation into the NDJSON frames of POST /api/generate.
+ */
+import "server-only";
+
+export { ModelError, isModelError, type Provider } from "./types";
+export {
+  publicConfig,
+  readServerConfig,
+  resolveModelConfig,
+  SERVER_PROVIDER_KINDS,
+  type ModelConfig,
+  type ServerModelConfig,
+  type ServerProviderKind,
+} from "./config";
+export { createOpenAIChatProvider } from "./openai-chat";
+export { createOpenAICompletionsProvider } from "./openai-completions";
+export { createProvider } from "./create-provider";
+export { generateResponse, generateStream, NDJSON_HEADERS } from "./generate-stream";

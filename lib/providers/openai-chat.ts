@@ -1,0 +1,63 @@
+import "server-only";
+import type { GenerateRequest } from "@/lib/protocol";
+import type { ModelConfig } from "./config";
+import { readStopReason, streamOpenAI, type ChunkView, type RawUsage } from "./openai-stream";
+import type { Provider } from "./types";
+
+/**
+ * Chat with assistant prefill, for endpoints that only offer chat: the user turn plus an open
+ * assistant turn holding everything so far, continued in place (vLLM `continue_final_message`
+ * with `add_generation_prompt: false`; the server's own template renders the same text the
+ * completions path sends).
+ */
+export function createOpenAIChatProvider(config: ModelConfig): Provider {
+  return {
+    generate: (request: GenerateRequest, signal: AbortSignal) =>
+      streamOpenAI(
+        {
+          config,
+          endpoint: "/chat/completions",
+          stop: request.stop,
+          start: (client, upstreamSignal) =>
+            client.chat.completions.create(
+              {
+                model: config.model,
+                messages: [
+                  { role: "user", content: request.userMessage },
+                  { role: "assistant", content: request.assistantPrefill },
+                ],
+                stream: true,
+                stream_options: { include_usage: true },
+                ...(request.stop.length ? { stop: request.stop } : {}),
+                max_tokens: request.maxTokens,
+                ...(request.temperature !== undefined ? { temperature: request.temperature } : {}),
+                ...(request.topP !== undefined ? { top_p: request.topP } : {}),
+                ...(request.seed !== undefined ? { seed: request.seed } : {}),
+                // vLLM extensions, not in the OpenAI types; the package sends extra keys as they are.
+                ...({ continue_final_message: true, add_generation_prompt: false } as object),
+              },
+              { signal: upstreamSignal },
+            ),
+          view: viewChatChunk,
+        },
+        signal,
+      ),
+  };
+}
+
+function viewChatChunk(chunk: unknown): ChunkView {
+  const { choices, usage } = (chunk ?? {}) as { choices?: Record<string, unknown>[]; usage?: RawUsage | null };
+  const choice = choices?.[0];
+  if (!choice) return { text: "", reportsStopReason: false, usage };
+  const delta = (choice.delta ?? {}) as Record<string, unknown>;
+  // Servers started with a reasoning parser move thinking text to reasoning_content/reasoning;
+  // it is still the model's text, so it is kept (the parser has already removed </think>).
+  const reasoning = typeof delta.reasoning_content === "string" ? delta.reasoning_content : typeof delta.reasoning === "string" ? delta.reasoning : "";
+  const content = typeof delta.content === "string" ? delta.content : "";
+  return {
+    text: reasoning + content,
+    finishReason: typeof choice.finish_reason === "string" ? choice.finish_reason : null,
+    ...readStopReason(choice),
+    usage,
+  };
+}

@@ -1,0 +1,53 @@
+import "server-only";
+import type { GenerateRequest } from "@/lib/protocol";
+import type { ModelConfig } from "./config";
+import { readStopReason, streamOpenAI, type ChunkView, type RawUsage } from "./openai-stream";
+import type { Provider } from "./types";
+
+/**
+ * Raw completions (`POST {baseUrl}/completions`), the main path: the engine sends the fully
+ * rendered prompt (template + every segment so far), so an injected hint is just a longer prompt
+ * that prefix-caching servers (vLLM, SGLang, llama.cpp) mostly do not recompute.
+ */
+export function createOpenAICompletionsProvider(config: ModelConfig): Provider {
+  return {
+    generate: (request: GenerateRequest, signal: AbortSignal) =>
+      streamOpenAI(
+        {
+          config,
+          endpoint: "/completions",
+          stop: request.stop,
+          start: (client, upstreamSignal) =>
+            client.completions.create(
+              {
+                model: config.model,
+                prompt: request.prompt,
+                stream: true,
+                stream_options: { include_usage: true },
+                ...(request.stop.length ? { stop: request.stop } : {}),
+                // Always sent: servers default to 16 tokens (OpenAI, vLLM's completions).
+                max_tokens: request.maxTokens,
+                ...(request.temperature !== undefined ? { temperature: request.temperature } : {}),
+                ...(request.topP !== undefined ? { top_p: request.topP } : {}),
+                ...(request.seed !== undefined ? { seed: request.seed } : {}),
+              },
+              { signal: upstreamSignal },
+            ),
+          view: viewCompletionChunk,
+        },
+        signal,
+      ),
+  };
+}
+
+function viewCompletionChunk(chunk: unknown): ChunkView {
+  const { choices, usage } = (chunk ?? {}) as { choices?: Record<string, unknown>[]; usage?: RawUsage | null };
+  const choice = choices?.[0];
+  if (!choice) return { text: "", reportsStopReason: false, usage };
+  return {
+    text: typeof choice.text === "string" ? choice.text : "",
+    finishReason: typeof choice.finish_reason === "string" ? choice.finish_reason : null,
+    ...readStopReason(choice),
+    usage,
+  };
+}

@@ -1,0 +1,174 @@
+import "server-only";
+import OpenAI from "openai";
+import type { GenerateResult, Usage } from "@/lib/protocol";
+import type { ModelConfig } from "./config";
+import { brokenStream, requestError, streamError, timeoutError, type ErrorContext } from "./errors";
+import { ModelError } from "./types";
+
+/** What one streamed chunk carries, whatever the endpoint's shape. */
+export interface ChunkView {
+  text: string;
+  finishReason?: string | null;
+  /** vLLM `stop_reason` (string = matched stop, number = stop token id, null = EOS); SGLang `matched_stop`. */
+  stopReason?: unknown;
+  /** False when the server did not report which stop matched (the field is absent). */
+  reportsStopReason: boolean;
+  usage?: RawUsage | null;
+}
+
+export interface RawUsage {
+  prompt_tokens?: number;
+  completion_tokens?: number;
+  prompt_tokens_details?: { cached_tokens?: number } | null;
+}
+
+interface StreamSpec {
+  config: ModelConfig;
+  endpoint: ErrorContext["endpoint"];
+  stop: string[];
+  start: (client: OpenAI, signal: AbortSignal) => Promise<AsyncIterable<unknown>>;
+  view: (chunk: unknown) => ChunkView;
+}
+
+/**
+ * The streaming loop shared by the OpenAI-compatible providers: one client per request (it
+ * captures the body of a failed response, which the openai package drops for vLLM's error shape),
+ * no hidden retries (a retry is the user's call, and retries would multiply a timeout), an idle
+ * timer that only runs while waiting on the server, and abort → `{ finishReason: "abort" }`.
+ */
+export async function* streamOpenAI(spec: StreamSpec, signal: AbortSignal): AsyncGenerator<string, GenerateResult> {
+  const { config } = spec;
+  if (signal.aborted) return { finishReason: "abort" };
+
+  let responseBody: string | undefined;
+  const client = createClient(config, (body) => (responseBody = body));
+  const upstream = new AbortController();
+  const onAbort = () => upstream.abort();
+  signal.addEventListener("abort", onAbort, { once: true });
+  let timedOut = false;
+  let idle: ReturnType<typeof setTimeout> | undefined;
+  const armIdle = () => {
+    clearTimeout(idle);
+    idle = setTimeout(() => {
+      timedOut = true;
+      upstream.abort();
+    }, config.timeoutMs);
+  };
+
+  let received = 0;
+  let usage: Usage | undefined;
+  let finish: Pick<GenerateResult, "finishReason" | "matchedStop"> | undefined;
+  const withUsage = (result: GenerateResult): GenerateResult => (usage ? { ...result, usage } : result);
+
+  try {
+    armIdle();
+    let stream: AsyncIterable<unknown>;
+    try {
+      stream = await spec.start(client, upstream.signal);
+    } catch (error) {
+      if (signal.aborted) return { finishReason: "abort" };
+      if (timedOut) throw timeoutError(config);
+      throw await requestError(error, {
+        config,
+        endpoint: spec.endpoint,
+        responseBody,
+        listModels: () => listModels(client),
+      });
+    }
+
+    try {
+      for await (const chunk of stream) {
+        clearTimeout(idle);
+        const view = spec.view(chunk);
+        if (view.usage) usage = mapUsage(view.usage);
+        if (view.finishReason) finish = mapFinish(view, spec.stop, config);
+        if (view.text) {
+          received += view.text.length;
+          // The timer is off while the consumer holds the chunk: a slow reader is not a silent server.
+          yield view.text;
+        }
+        armIdle();
+      }
+    } catch (error) {
+      if (signal.aborted) return withUsage({ finishReason: "abort" });
+      if (timedOut) throw timeoutError(config);
+      throw streamError(error, config, received);
+    }
+    // The openai stream ends quietly when its request is aborted: tell why it ended.
+    if (signal.aborted) return withUsage({ finishReason: "abort" });
+    if (timedOut) throw timeoutError(config);
+    if (!finish) throw brokenStream(config, received, "the stream ended without a finish reason");
+    return withUsage(finish);
+  } finally {
+    clearTimeout(idle);
+    signal.removeEventListener("abort", onAbort);
+    upstream.abort(); // no-op after a complete stream; stops the request if the consumer left early
+  }
+}
+
+function createClient(config: ModelConfig, captureErrorBody: (body: string) => void): OpenAI {
+  const capturingFetch: typeof fetch = async (input, init) => {
+    const response = await fetch(input, init);
+    if (!response.ok) captureErrorBody(await response.clone().text().catch(() => ""));
+    return response;
+  };
+  return new OpenAI({
+    baseURL: config.baseUrl,
+    // Local servers without --api-key accept any bearer; the package insists on one.
+    apiKey: config.apiKey ?? "EMPTY",
+    maxRetries: 0,
+    timeout: config.timeoutMs + 1_000, // our idle timer fires first, with the better message
+    logLevel: "off",
+    fetch: capturingFetch,
+  });
+}
+
+async function listModels(client: OpenAI): Promise<string[] | null> {
+  try {
+    const names: string[] = [];
+    for await (const model of client.models.list({ timeout: 10_000 })) names.push(model.id);
+    return names;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * vLLM: finish_reason "stop" with stop_reason = the matched stop string, a token id (number) or
+ * null for EOS; "length" at max_tokens. A server that honours `stop` without saying which one
+ * matched (no stop_reason field at all) gets "stop" without matchedStop when stops were asked for.
+ */
+export function mapFinish(view: ChunkView, stops: string[], config: ModelConfig): Pick<GenerateResult, "finishReason" | "matchedStop"> {
+  switch (view.finishReason) {
+    case "length":
+      return { finishReason: "length" };
+    case "stop":
+      if (typeof view.stopReason === "string") return { finishReason: "stop", matchedStop: view.stopReason };
+      if (!view.reportsStopReason && stops.length > 0) return { finishReason: "stop" };
+      return { finishReason: "eos" };
+    case "abort":
+      throw new ModelError(
+        "server-error",
+        `The model server at ${config.baseUrl} aborted the generation itself (finish_reason "abort"), e.g. while shutting down or out of memory. Check the server's log.`,
+      );
+    default:
+      // "eos" (some servers), "content_filter", "tool_calls": the model is done either way.
+      return { finishReason: "eos" };
+  }
+}
+
+function mapUsage(raw: RawUsage): Usage {
+  const usage: Usage = {};
+  if (Number.isInteger(raw.prompt_tokens)) usage.promptTokens = raw.prompt_tokens;
+  if (Number.isInteger(raw.completion_tokens)) usage.completionTokens = raw.completion_tokens;
+  const cached = raw.prompt_tokens_details?.cached_tokens;
+  if (Number.isInteger(cached)) usage.cachedTokens = cached;
+  return usage;
+}
+
+/** Read the stop fields a server may send next to finish_reason. */
+export function readStopReason(choice: Record<string, unknown>): Pick<ChunkView, "stopReason" | "reportsStopReason"> {
+  if ("stop_reason" in choice) return { stopReason: choice.stop_reason, reportsStopReason: true }; // vLLM
+  if ("matched_stop" in choice) return { stopReason: choice.matched_stop, reportsStopReason: true }; // SGLang
+  return { stopReason: undefined, reportsStopReason: false };
+}
