@@ -10,7 +10,7 @@ export default defineConfig({
     },
   },
   test: {
-    include: ["lib/**/*.test.ts", "hints/**/*.test.ts", "e2e/fixtures/**/*.test.ts", "bin/**/*.test.ts"],
+    include: ["lib/**/*.test.ts", "components/**/*.test.ts", "hints/**/*.test.ts", "e2e/fixtures/**/*.test.ts", "bin/**/*.test.ts"],
     environment: "node",
     testTimeout: 60_000,
     pool: "forks",

@@ -1,0 +1,46 @@
+"use client";
+
+import { TraceView } from "@/components/trace/trace-view";
+import { HintLibrary } from "@/components/hints/hint-library";
+import { HintPicker } from "@/components/hints/hint-picker";
+import { HintlabProvider, useHintlab, type SandboxFactory } from "@/lib/store";
+import { EventsPanel } from "./events-panel";
+import { ConnectNotice, ModelSettings } from "./model-settings";
+import { ProblemInput } from "./problem-input";
+import { FinalAnswer, SandboxStatus } from "./result-panel";
+import { ErrorBanner, PauseBanner, RunControls } from "./run-controls";
+
+const EMPTY: never[] = [];
+
+function LiveTrace() {
+  const segments = useHintlab((s) => s.engine?.segments ?? EMPTY);
+  const events = useHintlab((s) => s.engine?.events ?? EMPTY);
+  const triggers = useHintlab((s) => s.engine?.config.triggers ?? s.triggers);
+  const live = useHintlab((s) => s.engine?.phase === "generating");
+  return <TraceView segments={segments} events={events} triggers={triggers} live={live} />;
+}
+
+export function Playground({ sandboxFactory }: { sandboxFactory: SandboxFactory }) {
+  return (
+    <HintlabProvider sandboxFactory={sandboxFactory}>
+      <div className="playground">
+        <div className="col-left">
+          <ConnectNotice />
+          <ProblemInput />
+          <RunControls />
+          <ModelSettings />
+          <HintLibrary />
+          <SandboxStatus />
+        </div>
+        <main className="col-main">
+          <ErrorBanner />
+          <PauseBanner />
+          <HintPicker />
+          <LiveTrace />
+          <FinalAnswer />
+        </main>
+        <EventsPanel />
+      </div>
+    </HintlabProvider>
+  );
+}

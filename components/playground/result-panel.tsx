@@ -1,0 +1,39 @@
+"use client";
+
+import { useHintlab } from "@/lib/store";
+
+export function FinalAnswer() {
+  const engine = useHintlab((s) => s.engine);
+  const gold = useHintlab((s) => s.problem.gold);
+  if (!engine || !(engine.phase === "finished" || engine.phase === "stopped")) return null;
+  const graded = engine.events.some((e) => e.type === "answer-graded");
+  if (!graded) return null;
+  return (
+    <div className="final" data-testid="final-answer-panel">
+      <span>
+        Final answer:{" "}
+        <code data-testid="final-answer" className="answer">
+          {engine.answer ?? "(none found)"}
+        </code>
+      </span>
+      {engine.verdict && engine.verdict !== "ungraded" ? (
+        <span data-testid="verdict" className={`verdict ${engine.verdict}`}>
+          {engine.verdict === "correct" ? "✓ correct" : "✗ incorrect"} (gold: {gold})
+        </span>
+      ) : (
+        <span data-testid="verdict" className="verdict ungraded">
+          ungraded
+        </span>
+      )}
+    </div>
+  );
+}
+
+export function SandboxStatus() {
+  const sandbox = useHintlab((s) => s.sandbox);
+  return (
+    <span className={`sandbox-status ${sandbox.state}`} data-testid="sandbox-status" title={sandbox.message}>
+      Python: {sandbox.state === "ready" ? `ready (${Math.round(sandbox.loadMs ?? 0)} ms)` : sandbox.state === "failed" ? `unavailable — ${sandbox.message}` : "loading…"}
+    </span>
+  );
+}

@@ -1,0 +1,127 @@
+"use client";
+
+import { useActions, useHintlab, type PauseMode, type PolicyMode } from "@/lib/store";
+
+const PAUSE_LABELS: Record<PauseMode, string> = {
+  triggers: "at every trigger",
+  end: "at the end of thinking",
+  both: "at triggers and end of thinking",
+  never: "never",
+};
+
+export function RunControls() {
+  const phase = useHintlab((s) => s.engine?.phase ?? "idle");
+  const hasProblem = useHintlab((s) => s.problem.statement.trim().length > 0);
+  const pauseMode = useHintlab((s) => s.pauseMode);
+  const policyMode = useHintlab((s) => s.policyMode);
+  const rounds = useHintlab((s) => s.rounds);
+  const triggers = useHintlab((s) => s.triggers);
+  const { run, stop, setPauseMode, setPolicyMode, setRounds, setTriggers } = useActions();
+  const active = phase === "generating" || phase === "executing" || phase === "paused";
+  return (
+    <section className="panel controls">
+      <div className="row">
+        <button data-testid="run-button" className="primary" disabled={!hasProblem || active} onClick={run}>
+          Run
+        </button>
+        <button data-testid="stop-button" disabled={!active} onClick={stop}>
+          Stop
+        </button>
+        <span className={`phase phase-${phase}`} data-testid="phase">
+          {phase}
+        </span>
+      </div>
+      <div className="row">
+        <label>
+          Policy
+          <select data-testid="policy-mode" value={policyMode} disabled={active} onChange={(e) => setPolicyMode(e.target.value as PolicyMode)}>
+            <option value="manual">manual (I pick hints)</option>
+            <option value="paper">paper (auto hint at end of thinking)</option>
+            <option value="greedy">greedy (no hints)</option>
+          </select>
+        </label>
+        {policyMode === "manual" && (
+          <label>
+            Pause
+            <select data-testid="pause-mode" value={pauseMode} onChange={(e) => setPauseMode(e.target.value as PauseMode)}>
+              {(Object.keys(PAUSE_LABELS) as PauseMode[]).map((m) => (
+                <option key={m} value={m}>
+                  {PAUSE_LABELS[m]}
+                </option>
+              ))}
+            </select>
+          </label>
+        )}
+        {policyMode === "paper" && (
+          <label>
+            Rounds
+            <input type="number" min="0" max="16" value={rounds} disabled={active} onChange={(e) => setRounds(Math.max(0, Number(e.target.value) || 0))} />
+          </label>
+        )}
+      </div>
+      <label>
+        Triggers <span className="muted small">(comma-separated; /regex/ allowed)</span>
+        <input
+          data-testid="triggers-input"
+          defaultValue={triggers.join(", ")}
+          disabled={active}
+          onBlur={(e) =>
+            setTriggers(
+              e.target.value
+                .split(",")
+                .map((t) => t.trim())
+                .filter(Boolean),
+            )
+          }
+        />
+      </label>
+    </section>
+  );
+}
+
+/** Why and where the run is paused, with the moves available. */
+export function PauseBanner() {
+  const pause = useHintlab((s) => (s.engine?.phase === "paused" ? s.engine.pause : undefined));
+  const { continueWithoutHint, step, stop } = useActions();
+  if (!pause) return null;
+  return (
+    <div className="pause-banner" data-testid="pause-banner" role="status">
+      <span>
+        {pause.reason === "trigger" ? (
+          <>
+            Paused at trigger <strong>&ldquo;{pause.word}&rdquo;</strong>
+          </>
+        ) : (
+          <>
+            Paused before the end of thinking (<code>{pause.word}</code>)
+          </>
+        )}{" "}
+        at character {pause.offset.toLocaleString()}. Pick a hint to inject, or go on without one.
+      </span>
+      <span className="row">
+        <button data-testid="continue-button" onClick={continueWithoutHint} title="Resume without a hint; pauses stay as configured">
+          Continue without hint
+        </button>
+        <button data-testid="step-button" onClick={step} title="Resume and pause at the next pause point of any kind">
+          Step
+        </button>
+        <button onClick={stop}>Stop</button>
+      </span>
+    </div>
+  );
+}
+
+/** A model-server error, in the words the server side chose (what to fix), with retry. */
+export function ErrorBanner() {
+  const error = useHintlab((s) => (s.engine?.phase === "failed" ? s.engine.error : undefined));
+  const { continueWithoutHint } = useActions();
+  if (!error) return null;
+  return (
+    <div className="error-banner" data-testid="error-banner" role="alert">
+      <span>
+        <strong>Model error ({error.code}).</strong> {error.message}
+      </span>
+      <button onClick={continueWithoutHint}>Retry from here</button>
+    </div>
+  );
+}

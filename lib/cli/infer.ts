@@ -1,0 +1,199 @@
+import { readFileSync } from "node:fs";
+import { parseArgs } from "node:util";
+import { BUILTIN_HINTS, fillHint, hintsForProblem, HINT_LIBRARY_VERSION } from "@/hints";
+import { validateTriggers, type EngineState } from "@/lib/engine";
+import { ProblemKindSchema, TemplateIdSchema, type Policy, type Problem, type TraceConfig } from "@/lib/protocol";
+import { createProvider, resolveModelConfig } from "@/lib/providers";
+import { runHeadless } from "@/lib/runner/headless";
+import { NodeSandbox } from "@/lib/sandbox/node-sandbox";
+
+export const INFER_USAGE = `usage: hintlab infer --base-url URL --model NAME (--problem TEXT | --problem-file FILE) [options]
+
+  --template qwq|qwen3|deepseek-r1|raw   prompt template (default qwq, or HINTLAB_TEMPLATE)
+  --chat                                use chat with assistant prefill instead of raw completions
+  --kind math|code|free                 problem kind (default math); picks the hints
+  --gold ANSWER                         gold answer: the trace gets a verdict
+  --policy greedy|paper                 greedy never injects; paper injects at end of thinking (default paper)
+  --rounds N                            end-of-thinking injections for the paper policy (default 1)
+  --triggers Wait,Alternatively         trigger words; /regex/ allowed
+  --trigger-prob P                      paper policy: inject at each trigger with probability P (default 0)
+  --hint ID                             always inject this hint (default: drawn per problem kind)
+  --max-tool-calls N                    code executions per trace (default 6)
+  --tool-timeout-ms MS                  time limit per execution (default 10000)
+  --max-tokens N                        completion token budget of the whole trace (default 16384)
+  --temperature T  --top-p P  --seed S  sampling
+Base URL, model and API key fall back to HINTLAB_BASE_URL, HINTLAB_MODEL, HINTLAB_API_KEY.
+Prints the finished trace as one JSON object on stdout; progress goes to stderr.`;
+
+class UsageError extends Error {}
+
+function number(name: string, raw: string | undefined, check: (n: number) => boolean, what: string): number | undefined {
+  if (raw === undefined) return undefined;
+  const n = Number(raw);
+  if (!Number.isFinite(n) || !check(n)) throw new UsageError(`--${name} must be ${what} (got "${raw}")`);
+  return n;
+}
+
+export function parseInferArgs(argv: string[]) {
+  const { values } = parseArgs({
+    args: argv,
+    strict: true,
+    options: {
+      "base-url": { type: "string" },
+      model: { type: "string" },
+      template: { type: "string" },
+      chat: { type: "boolean" },
+      problem: { type: "string" },
+      "problem-file": { type: "string" },
+      kind: { type: "string" },
+      gold: { type: "string" },
+      policy: { type: "string" },
+      rounds: { type: "string" },
+      triggers: { type: "string" },
+      "trigger-prob": { type: "string" },
+      hint: { type: "string" },
+      "max-tool-calls": { type: "string" },
+      "tool-timeout-ms": { type: "string" },
+      "max-tokens": { type: "string" },
+      temperature: { type: "string" },
+      "top-p": { type: "string" },
+      seed: { type: "string" },
+      help: { type: "boolean", short: "h" },
+    },
+  });
+  if (values.help) return { help: true as const };
+  if (values.problem && values["problem-file"]) throw new UsageError("give either --problem or --problem-file, not both");
+  let statement = values.problem;
+  if (values["problem-file"]) {
+    try {
+      statement = readFileSync(values["problem-file"], "utf8");
+    } catch (e) {
+      throw new UsageError(`cannot read --problem-file ${values["problem-file"]}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    }
+  }
+  if (!statement?.trim()) throw new UsageError("a problem is required: --problem TEXT or --problem-file FILE");
+  const kind = ProblemKindSchema.safeParse(values.kind ?? "math");
+  if (!kind.success) throw new UsageError(`--kind must be math, code or free (got "${values.kind}")`);
+  const template = values.template === undefined ? undefined : TemplateIdSchema.safeParse(values.template);
+  if (template && !template.success) throw new UsageError(`--template must be one of qwq, qwen3, deepseek-r1, raw (got "${values.template}")`);
+  const policyName = values.policy ?? "paper";
+  if (policyName !== "greedy" && policyName !== "paper") throw new UsageError(`--policy must be greedy or paper (got "${policyName}")`);
+  const rounds = number("rounds", values.rounds, (n) => Number.isInteger(n) && n >= 0 && n <= 64, "an integer from 0 to 64") ?? 1;
+  const triggerProb = number("trigger-prob", values["trigger-prob"], (n) => n >= 0 && n <= 1, "a probability from 0 to 1") ?? 0;
+  const triggers = values.triggers ? values.triggers.split(",").map((t) => t.trim()).filter(Boolean) : ["Wait", "Alternatively"];
+  const triggerError = validateTriggers(triggers);
+  if (triggerError) throw new UsageError(`--triggers: ${triggerError}`);
+  const problem: Problem = { id: "cli", kind: kind.data, statement, ...(values.gold ? { gold: values.gold } : {}) };
+  const hints = hintsForProblem(BUILTIN_HINTS, problem);
+  if (values.hint && !BUILTIN_HINTS.some((h) => h.id === values.hint)) {
+    throw new UsageError(`--hint "${values.hint}" is not in the Hint-Library; ids: ${BUILTIN_HINTS.map((h) => h.id).join(", ")}`);
+  }
+  const policy: Policy = policyName === "greedy" ? { type: "greedy" } : { type: "paper", rounds, triggerProb, ...(values.hint ? { hintId: values.hint } : {}) };
+  const seed = number("seed", values.seed, Number.isInteger, "an integer");
+  return {
+    help: false as const,
+    problem,
+    settings: {
+      ...(values["base-url"] ? { baseUrl: values["base-url"] } : {}),
+      ...(values.model ? { model: values.model } : {}),
+      ...(template?.success ? { template: template.data } : {}),
+      ...(values.chat ? { provider: "openai-chat" as const } : {}),
+    },
+    policy,
+    policyHints: (values.hint ? BUILTIN_HINTS.filter((h) => h.id === values.hint) : hints).map((h) => ({ id: h.id, text: fillHint(h.text, problem) })),
+    triggers,
+    maxToolCalls: number("max-tool-calls", values["max-tool-calls"], (n) => Number.isInteger(n) && n >= 0 && n <= 100, "an integer from 0 to 100") ?? 6,
+    toolTimeoutMs: number("tool-timeout-ms", values["tool-timeout-ms"], (n) => Number.isInteger(n) && n > 0, "a positive integer") ?? 10_000,
+    sampling: {
+      maxTokens: number("max-tokens", values["max-tokens"], (n) => Number.isInteger(n) && n > 0, "a positive integer") ?? 16384,
+      ...(values.temperature !== undefined ? { temperature: number("temperature", values.temperature, (n) => n >= 0 && n <= 2, "from 0 to 2") } : {}),
+      ...(values["top-p"] !== undefined ? { topP: number("top-p", values["top-p"], (n) => n > 0 && n <= 1, "in (0, 1]") } : {}),
+      ...(seed !== undefined ? { seed } : {}),
+    },
+    seed: seed ?? 0,
+  };
+}
+
+/** Progress on stderr: one line per notable event, whatever input produced it. */
+function progressPrinter() {
+  let seen = 0;
+  return (state: EngineState) => {
+    for (; seen < state.events.length; seen++) printEvent(state.events[seen]!);
+  };
+}
+
+function printEvent(last: EngineState["events"][number]): void {
+  const line = (() => {
+    switch (last.type) {
+      case "paused":
+        return `paused at ${last.reason}${last.word ? ` "${last.word}"` : ""} (char ${last.offset})`;
+      case "hint-injected":
+        return `injected ${last.hintId}${last.round ? ` (round ${last.round})` : ""}`;
+      case "code-executed":
+        return `executed code in ${Math.round(last.durationMs)} ms${last.timedOut ? " (timed out)" : last.error ? " (error)" : ""}`;
+      case "stream-ended":
+        return `stream ended: ${last.finishReason} after ${last.chars} chars`;
+      case "error":
+        return `error: ${last.message}`;
+      case "answer-graded":
+        return `answer ${last.answer ?? "(none)"}: ${last.verdict}`;
+      default:
+        return undefined;
+    }
+  })();
+  if (line) process.stderr.write(`[hintlab] ${line}\n`);
+}
+
+export async function runInfer(argv: string[]): Promise<number> {
+  let args: ReturnType<typeof parseInferArgs>;
+  try {
+    args = parseInferArgs(argv);
+  } catch (e) {
+    process.stderr.write(`hintlab infer: ${(e as Error).message}\n\n${INFER_USAGE}\n`);
+    return 2;
+  }
+  if (args.help) {
+    process.stdout.write(INFER_USAGE + "\n");
+    return 0;
+  }
+  let modelConfig;
+  try {
+    modelConfig = resolveModelConfig(args.settings);
+  } catch (e) {
+    process.stderr.write(`hintlab infer: ${(e as Error).message}\n(use --base-url and --model)\n`);
+    return 2;
+  }
+  const config: TraceConfig = {
+    provider: modelConfig.provider,
+    baseUrl: modelConfig.baseUrl,
+    model: modelConfig.model,
+    template: modelConfig.template,
+    sampling: args.sampling,
+    triggers: args.triggers,
+    policy: args.policy,
+    maxToolCalls: args.maxToolCalls,
+    toolTimeoutMs: args.toolTimeoutMs,
+    maxOutputChars: 4000,
+    hintLibraryVersion: HINT_LIBRARY_VERSION,
+    policySeed: args.seed,
+  };
+  const sandbox = new NodeSandbox();
+  const controller = new AbortController();
+  process.once("SIGINT", () => controller.abort());
+  try {
+    const trace = await runHeadless({
+      traceId: crypto.randomUUID(),
+      problem: { ...args.problem, id: crypto.randomUUID() },
+      config,
+      policyHints: args.policyHints,
+      provider: createProvider(modelConfig),
+      sandbox,
+      signal: controller.signal,
+      onProgress: progressPrinter(),
+    });
+    process.stdout.write(JSON.stringify(trace) + "\n");
+    return trace.status === "failed" ? 1 : 0;
+  } finally {
+    await sandbox.dispose();
+  }
+}

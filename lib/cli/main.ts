@@ -1,0 +1,36 @@
+/**
+ * `hintlab` command line. Subcommands print results on stdout (JSON) and progress on stderr,
+ * and exit non-zero with a one-line message that says what to fix on bad input.
+ */
+import { runInfer } from "./infer";
+
+const USAGE = `usage: hintlab <command> [options]
+
+commands:
+  infer    run one Hint-infer session headless and print the trace as JSON
+           (hintlab infer --help for options)`;
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case "infer":
+      return runInfer(rest);
+    case undefined:
+    case "-h":
+    case "--help":
+    case "help":
+      process.stdout.write(USAGE + "\n");
+      return command === undefined ? 1 : 0;
+    default:
+      process.stderr.write(`hintlab: unknown command "${command}"\n${USAGE}\n`);
+      return 2;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (e: unknown) => {
+    process.stderr.write(`hintlab: ${(e as Error).message}\n`);
+    process.exit(1);
+  },
+);

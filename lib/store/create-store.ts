@@ -1,0 +1,208 @@
+import { createStore } from "zustand/vanilla";
+import { type EngineState } from "@/lib/engine";
+import type { Hint, ModelSettings, Policy, Problem, ProblemKind, Sandbox, TemplateId, TraceConfig } from "@/lib/protocol";
+import { fillHint, hintsForProblem, HINT_LIBRARY_VERSION } from "@/hints";
+import { SessionHost } from "./session-host";
+
+/**
+ * The playground store: one zustand store from slices (settings, session, hints, runtime),
+ * created per page by `HintlabProvider` rather than as a module global. Actions live under
+ * `actions`; components read narrow slices through selector hooks.
+ */
+
+export type PauseMode = "triggers" | "end" | "both" | "never";
+export type PolicyMode = "manual" | "paper" | "greedy";
+
+export interface PublicModelConfig {
+  configured: boolean;
+  provider?: string;
+  baseUrl?: string;
+  model?: string;
+  template?: TemplateId;
+  hasApiKey?: boolean;
+}
+
+export interface SandboxStatus {
+  state: "loading" | "ready" | "failed";
+  loadMs?: number;
+  message?: string;
+}
+
+export interface HintlabState {
+  problem: { statement: string; kind: ProblemKind; gold: string; id?: string; tests?: Problem["tests"]; starterCode?: string };
+  model: ModelSettings;
+  sampling: { temperature?: number; topP?: number; seed?: number; maxTokens: number };
+  pauseMode: PauseMode;
+  policyMode: PolicyMode;
+  rounds: number;
+  triggers: string[];
+  maxToolCalls: number;
+  toolTimeoutMs: number;
+  maxOutputChars: number;
+  serverConfig?: PublicModelConfig;
+  engine?: EngineState;
+  hints: Hint[];
+  hintsError?: string;
+  selectedHintId?: string;
+  hintDraft: string;
+  sandbox: SandboxStatus;
+  actions: HintlabActions;
+}
+
+export interface HintlabActions {
+  setProblem(patch: Partial<HintlabState["problem"]>): void;
+  loadProblem(problem: Problem): void;
+  setModel(patch: Partial<ModelSettings>): void;
+  setSampling(patch: Partial<HintlabState["sampling"]>): void;
+  setPauseMode(mode: PauseMode): void;
+  setPolicyMode(mode: PolicyMode): void;
+  setRounds(rounds: number): void;
+  setTriggers(triggers: string[]): void;
+  setToolLimits(patch: Partial<Pick<HintlabState, "maxToolCalls" | "toolTimeoutMs" | "maxOutputChars">>): void;
+  setServerConfig(config: PublicModelConfig): void;
+  setSandboxStatus(status: SandboxStatus): void;
+  setHints(hints: Hint[], error?: string): void;
+  selectHint(id: string): void;
+  setHintDraft(text: string): void;
+  run(): void;
+  stop(): void;
+  injectHint(): void;
+  continueWithoutHint(): void;
+  step(): void;
+}
+
+export interface StoreDeps {
+  fetch: typeof fetch;
+  sandbox: () => Sandbox | undefined;
+  now?: () => number;
+  newId?: () => string;
+}
+
+export const DEFAULT_TRIGGERS = ["Wait", "Alternatively"];
+
+export function manualPolicy(mode: PauseMode): Policy {
+  return {
+    type: "manual",
+    pauseAtTriggers: mode === "triggers" || mode === "both",
+    pauseAtEndOfThinking: mode === "end" || mode === "both",
+  };
+}
+
+function policyFor(s: HintlabState): Policy {
+  if (s.policyMode === "greedy") return { type: "greedy" };
+  if (s.policyMode === "paper") return { type: "paper", rounds: s.rounds, triggerProb: 0 };
+  return manualPolicy(s.pauseMode);
+}
+
+function problemOf(s: HintlabState, id: string): Problem {
+  const p = s.problem;
+  return {
+    id: p.id ?? id,
+    kind: p.kind,
+    statement: p.statement,
+    ...(p.gold.trim() ? { gold: p.gold.trim() } : {}),
+    ...(p.tests?.length ? { tests: p.tests } : {}),
+    ...(p.starterCode ? { starterCode: p.starterCode } : {}),
+  };
+}
+
+export function createHintlabStore(deps: StoreDeps) {
+  const now = deps.now ?? (() => Date.now());
+  const newId = deps.newId ?? (() => crypto.randomUUID());
+  let host: SessionHost | undefined;
+
+  return createStore<HintlabState>()((set, get) => {
+    const hintsFor = (problem: Pick<Problem, "kind" | "tests" | "starterCode">) => hintsForProblem(get().hints, problem);
+
+    const actions: HintlabActions = {
+      setProblem: (patch) => set((s) => ({ problem: { ...s.problem, ...patch } })),
+      loadProblem: (p) =>
+        set({ problem: { statement: p.statement, kind: p.kind, gold: p.gold ?? "", id: p.id, tests: p.tests, starterCode: p.starterCode } }),
+      setModel: (patch) => set((s) => ({ model: { ...s.model, ...patch } })),
+      setSampling: (patch) => set((s) => ({ sampling: { ...s.sampling, ...patch } })),
+      setPauseMode: (mode) => {
+        set({ pauseMode: mode });
+        // Takes effect on the live run too: the next pause point follows the new setting.
+        if (host && get().policyMode === "manual") host.dispatch({ type: "set-policy", policy: manualPolicy(mode), at: now() });
+      },
+      setPolicyMode: (policyMode) => set({ policyMode }),
+      setRounds: (rounds) => set({ rounds }),
+      setTriggers: (triggers) => set({ triggers }),
+      setToolLimits: (patch) => set(patch),
+      setServerConfig: (serverConfig) => set({ serverConfig }),
+      setSandboxStatus: (sandbox) => set({ sandbox }),
+      setHints: (hints, hintsError) => set({ hints, hintsError }),
+      selectHint: (id) => {
+        const hint = get().hints.find((h) => h.id === id);
+        if (hint) set({ selectedHintId: id, hintDraft: fillHint(hint.text, get().problem) });
+      },
+      setHintDraft: (hintDraft) => set({ hintDraft }),
+
+      run: () => {
+        const s = get();
+        if (!s.problem.statement.trim()) return;
+        host?.dispose();
+        const traceId = newId();
+        const problem = problemOf(s, traceId);
+        const config: TraceConfig = {
+          provider: s.model.provider ?? (s.serverConfig?.provider as TraceConfig["provider"]) ?? "openai-completions",
+          baseUrl: s.model.baseUrl ?? s.serverConfig?.baseUrl,
+          model: s.model.model ?? s.serverConfig?.model ?? "",
+          template: s.model.template ?? s.serverConfig?.template ?? "qwq",
+          sampling: s.sampling,
+          triggers: s.triggers,
+          policy: policyFor(s),
+          maxToolCalls: s.maxToolCalls,
+          toolTimeoutMs: s.toolTimeoutMs,
+          maxOutputChars: s.maxOutputChars,
+          hintLibraryVersion: HINT_LIBRARY_VERSION,
+          policySeed: s.sampling.seed ?? 0,
+        };
+        const policyHints = hintsFor(problem).map((h) => ({ id: h.id, text: fillHint(h.text, problem) }));
+        // A new trace starts with a fresh Python namespace.
+        void deps.sandbox()?.reset();
+        host = new SessionHost(
+          { fetch: deps.fetch, sandbox: deps.sandbox, now, onChange: (engine) => set({ engine }) },
+          { traceId, problem, config, policyHints, settings: s.model },
+        );
+        const first = hintsFor(problem)[0];
+        set({ selectedHintId: first?.id, hintDraft: first ? fillHint(first.text, problem) : "" });
+        host.dispatch({ type: "start", at: now() });
+      },
+      stop: () => host?.dispatch({ type: "stop", at: now() }),
+      injectHint: () => {
+        const s = get();
+        if (!host || !s.hintDraft.trim()) return;
+        // An opened fence needs its newline so the model starts on the first line of code.
+        const text = /```(python|py)[ \t]*$/.test(s.hintDraft) ? `${s.hintDraft}\n` : s.hintDraft;
+        host.dispatch({ type: "inject", hint: { id: s.selectedHintId ?? "custom", text }, at: now() });
+      },
+      continueWithoutHint: () => host?.dispatch({ type: "continue", mode: "resume", at: now() }),
+      step: () => host?.dispatch({ type: "continue", mode: "step", at: now() }),
+    };
+
+    return {
+      problem: { statement: "", kind: "math", gold: "" },
+      model: {},
+      sampling: { temperature: 0.6, topP: 0.95, maxTokens: 16384 },
+      pauseMode: "both",
+      policyMode: "manual",
+      rounds: 1,
+      triggers: DEFAULT_TRIGGERS,
+      maxToolCalls: 6,
+      toolTimeoutMs: 10_000,
+      maxOutputChars: 4000,
+      hints: [],
+      hintDraft: "",
+      sandbox: { state: "loading" },
+      actions,
+    };
+  });
+}
+
+export type HintlabStore = ReturnType<typeof createHintlabStore>;
+
+/** Hints shown in the picker: those that fit the current problem. */
+export function selectPickerHints(s: Pick<HintlabState, "hints" | "problem">): Hint[] {
+  return hintsForProblem(s.hints, s.problem);
+}

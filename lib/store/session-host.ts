@@ -1,0 +1,156 @@
+import {
+  createEngine,
+  isTerminal,
+  reduce,
+  selectFinalResponse,
+  selectNextAction,
+  selectTraceText,
+  type EngineInput,
+  type EngineState,
+  type ResolvedHint,
+} from "@/lib/engine";
+import { gradeResponse } from "@/lib/grading";
+import {
+  GenerateFrameSchema,
+  readNdjson,
+  type ExecutionResult,
+  type GenerateBody,
+  type ModelSettings,
+  type Problem,
+  type Sandbox,
+  type TraceConfig,
+} from "@/lib/protocol";
+
+/**
+ * Drives one engine in the browser: after every input it reads `selectNextAction` and performs
+ * it — a streamed POST /api/generate or a sandbox execution — feeding outcomes back as inputs.
+ * Framework-free so it is testable without React; the zustand store subscribes to `onChange`.
+ */
+export interface SessionHostDeps {
+  fetch: typeof fetch;
+  sandbox: () => Sandbox | undefined;
+  now: () => number;
+  onChange: (state: EngineState) => void;
+}
+
+export class SessionHost {
+  private state: EngineState;
+  private stream?: { id: string; controller: AbortController };
+  private execId?: string;
+  private graded = false;
+
+  constructor(
+    private readonly deps: SessionHostDeps,
+    args: { traceId: string; problem: Problem; config: TraceConfig; policyHints: ResolvedHint[]; settings: ModelSettings },
+  ) {
+    this.settings = args.settings;
+    this.state = createEngine(args);
+  }
+
+  private readonly settings: ModelSettings;
+
+  get current(): EngineState {
+    return this.state;
+  }
+
+  dispatch(input: EngineInput): void {
+    this.state = reduce(this.state, input);
+    this.sync();
+    this.deps.onChange(this.state);
+  }
+
+  /** Abort whatever is in flight (page closed, new run). */
+  dispose(): void {
+    this.stream?.controller.abort();
+    this.stream = undefined;
+  }
+
+  private sync(): void {
+    const action = selectNextAction(this.state);
+    // Any stream the engine is no longer waiting on is aborted (pause, code block, stop).
+    if (this.stream && !(action.type === "generate" && action.streamId === this.stream.id)) {
+      this.stream.controller.abort();
+      this.stream = undefined;
+    }
+    if (action.type === "generate" && !this.stream) {
+      const controller = new AbortController();
+      this.stream = { id: action.streamId, controller };
+      void this.runStream(action.streamId, { request: action.request, settings: this.settings }, controller.signal);
+    } else if (action.type === "execute" && action.execId !== this.execId) {
+      this.execId = action.execId;
+      void this.runExecution(action.execId, action.code);
+    }
+    if (isTerminal(this.state) && !this.graded && this.state.phase !== "failed") {
+      this.graded = true;
+      const response = selectFinalResponse(this.state);
+      const graded = gradeResponse(this.state.problem, response, selectTraceText(this.state.segments));
+      queueMicrotask(() => this.dispatch({ type: "graded", answer: graded.answer, verdict: graded.verdict, at: this.deps.now() }));
+    }
+  }
+
+  private async runStream(streamId: string, body: GenerateBody, signal: AbortSignal): Promise<void> {
+    const fail = (code: string, message: string) =>
+      this.dispatch({ type: "stream-failed", streamId, code, message, at: this.deps.now() });
+    let response: Response;
+    try {
+      response = await this.deps.fetch("/api/generate", {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify(body),
+        signal,
+      });
+    } catch (e) {
+      if (signal.aborted) return;
+      return fail("connection-refused", `Could not reach the hintlab server: ${(e as Error).message}`);
+    }
+    if (!response.ok || !response.body) {
+      const err = (await response.json().catch(() => null)) as { error?: { code?: string; message?: string } } | null;
+      return fail(err?.error?.code ?? "internal", err?.error?.message ?? `The hintlab server answered ${response.status}.`);
+    }
+    try {
+      for await (const batch of readNdjson(response.body)) {
+        if (signal.aborted) return;
+        // Fold the text frames of one network read into one engine step: fewer renders, same result.
+        let text = "";
+        for (const raw of batch) {
+          const frame = GenerateFrameSchema.parse(raw);
+          if (frame.type === "text") {
+            text += frame.text;
+            continue;
+          }
+          if (text) this.dispatch({ type: "chunk", streamId, text, at: this.deps.now() });
+          text = "";
+          if (frame.type === "done") this.dispatch({ type: "stream-ended", streamId, result: frame.result, at: this.deps.now() });
+          else return fail(frame.code, frame.message);
+        }
+        if (text) this.dispatch({ type: "chunk", streamId, text, at: this.deps.now() });
+      }
+      if (!signal.aborted && this.state.streamId === streamId) {
+        fail("stream-broken", "The stream from the hintlab server ended without a final frame. The text so far is kept; press Continue to retry.");
+      }
+    } catch (e) {
+      if (signal.aborted) return;
+      fail("stream-broken", `The stream broke: ${(e as Error).message}. The text so far is kept; press Continue to retry.`);
+    } finally {
+      if (this.stream?.id === streamId) this.stream = undefined;
+    }
+  }
+
+  private async runExecution(execId: string, code: string): Promise<void> {
+    const sandbox = this.deps.sandbox();
+    let result: ExecutionResult;
+    if (!sandbox) {
+      result = { stdout: "", stderr: "", error: "The Python runtime is not available in this page.", timedOut: false, truncated: false, durationMs: 0 };
+    } else {
+      try {
+        result = await sandbox.execute(code, {
+          timeoutMs: this.state.config.toolTimeoutMs,
+          maxOutputChars: this.state.config.maxOutputChars,
+        });
+      } catch (e) {
+        result = { stdout: "", stderr: "", error: `The Python runtime failed: ${(e as Error).message}`, timedOut: false, truncated: false, durationMs: 0 };
+      }
+    }
+    this.dispatch({ type: "executed", execId, result, at: this.deps.now() });
+  }
+}
