@@ -1,0 +1,110 @@
+import { describe, expect, it } from "vitest";
+import { PublicModelConfigSchema } from "@/lib/protocol";
+import { publicConfig, readServerConfig, resolveModelConfig } from "./config";
+import { ModelError } from "./types";
+
+const env = (vars: Record<string, string>) => readServerConfig(vars as NodeJS.ProcessEnv);
+const VLLM = { HINTLAB_BASE_URL: "http://gpu-box:8000/v1/", HINTLAB_MODEL: "Qwen/QwQ-32B", HINTLAB_API_KEY: "sk-secret-123" };
+
+function catchModelError(fn: () => unknown): ModelError {
+  try {
+    fn();
+  } catch (error) {
+    expect(error).toBeInstanceOf(ModelError);
+    return error as ModelError;
+  }
+  throw new Error("expected a ModelError");
+}
+
+describe("server config", () => {
+  it("reads the environment with defaults", () => {
+    expect(env(VLLM)).toEqual({
+      provider: "openai-completions",
+      baseUrl: "http://gpu-box:8000/v1",
+      model: "Qwen/QwQ-32B",
+      apiKey: "sk-secret-123",
+      template: "qwq",
+      timeoutMs: 300_000,
+      issues: [],
+    });
+    expect(env({ ...VLLM, HINTLAB_API_KEY: "", OPENAI_API_KEY: "sk-openai" }).apiKey).toBe("sk-openai");
+    expect(env({ ...VLLM, HINTLAB_PROVIDER: "openai-chat", HINTLAB_TEMPLATE: "deepseek-r1" })).toMatchObject({
+      provider: "openai-chat",
+      template: "deepseek-r1",
+    });
+  });
+
+  it("reports unusable values with what to write instead", () => {
+    const config = env({ ...VLLM, HINTLAB_TEMPLATE: "chatml", HINTLAB_BASE_URL: "localhost:8000", HINTLAB_TIMEOUT_MS: "soon" });
+    expect(config.issues).toEqual([
+      'HINTLAB_BASE_URL "localhost:8000" must start with http:// or https://, e.g. http://localhost:8000/v1.',
+      'HINTLAB_TEMPLATE="chatml" is not a template; use one of qwq, qwen3, deepseek-r1, raw.',
+      'HINTLAB_TIMEOUT_MS="soon" must be a positive number of milliseconds.',
+    ]);
+    const error = catchModelError(() => resolveModelConfig({}, config));
+    expect(error.code).toBe("not-configured");
+    expect(error.message).toContain("HINTLAB_TEMPLATE");
+  });
+
+  it("is not configured without a base URL and a model, and says what to set", () => {
+    const error = catchModelError(() => resolveModelConfig({}, env({})));
+    expect(error.code).toBe("not-configured");
+    expect(error.message).toBe(
+      "No model server is configured: a base URL and a model name are missing. Set HINTLAB_BASE_URL (e.g. http://localhost:8000/v1 for vLLM) and HINTLAB_MODEL in the hintlab server's environment, or enter them in Model settings.",
+    );
+    expect(catchModelError(() => resolveModelConfig({ baseUrl: "http://x:1/v1" }, env({}))).message).toContain("a model name is missing");
+  });
+
+  it("lets Model settings override the connection", () => {
+    const config = resolveModelConfig({ model: "qwq-awq", template: "qwen3", provider: "openai-chat" }, env(VLLM));
+    expect(config).toEqual({
+      provider: "openai-chat",
+      baseUrl: "http://gpu-box:8000/v1",
+      model: "qwq-awq",
+      apiKey: "sk-secret-123",
+      template: "qwen3",
+      timeoutMs: 300_000,
+    });
+    const fromBrowser = resolveModelConfig({ baseUrl: "http://localhost:8001/v1", model: "scripted-r1" }, env({}));
+    expect(fromBrowser).toMatchObject({ baseUrl: "http://localhost:8001/v1", model: "scripted-r1", provider: "openai-completions" });
+  });
+
+  it("sends the server's key only to the origin of HINTLAB_BASE_URL", () => {
+    const sameOrigin = resolveModelConfig({ baseUrl: "http://gpu-box:8000/v1" }, env(VLLM));
+    expect(sameOrigin.apiKey).toBe("sk-secret-123");
+    const elsewhere = resolveModelConfig({ baseUrl: "http://attacker.example/v1" }, env(VLLM));
+    expect(elsewhere.apiKey).toBeUndefined();
+    expect(elsewhere.apiKeyWithheld).toBe(true);
+    const noServerBase = resolveModelConfig({ baseUrl: "http://anything:8000/v1", model: "m" }, env({ HINTLAB_API_KEY: "k" }));
+    expect(noServerBase.apiKey).toBeUndefined();
+  });
+
+  it("rejects an unusable base URL from Model settings and the test-only scripted provider", () => {
+    expect(catchModelError(() => resolveModelConfig({ baseUrl: "ftp://x/v1" }, env(VLLM))).code).toBe("bad-request");
+    const scripted = catchModelError(() => resolveModelConfig({ provider: "scripted" }, env(VLLM)));
+    expect(scripted.code).toBe("bad-request");
+    expect(scripted.message).toContain("openai-completions");
+  });
+});
+
+describe("publicConfig", () => {
+  it("tells the browser what is configured, never the key", () => {
+    const config = publicConfig(env(VLLM));
+    expect(PublicModelConfigSchema.parse(config)).toEqual({
+      configured: true,
+      provider: "openai-completions",
+      baseUrl: "http://gpu-box:8000/v1",
+      model: "Qwen/QwQ-32B",
+      template: "qwq",
+      hasApiKey: true,
+    });
+    expect(JSON.stringify(config)).not.toContain("sk-secret");
+  });
+
+  it("says what to set when nothing is configured", () => {
+    const config = publicConfig(env({}));
+    expect(config.configured).toBe(false);
+    expect(config.hasApiKey).toBe(false);
+    expect(config.message).toContain("Set HINTLAB_BASE_URL");
+  });
+});
