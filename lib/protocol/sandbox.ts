@@ -26,8 +26,27 @@ export interface Sandbox {
   dispose(): Promise<void>;
 }
 
+/**
+ * A SharedArrayBuffer, checked without naming the global: it is undefined in pages that are
+ * not cross-origin isolated, where the sandbox falls back to restarting the worker.
+ */
+const SharedBufferSchema = z.custom<SharedArrayBuffer>(
+  (v) => typeof SharedArrayBuffer !== "undefined" && v instanceof SharedArrayBuffer,
+  "expected a SharedArrayBuffer",
+);
+
 /** Messages to the sandbox worker/process. */
 export const SandboxRequestSchema = z.discriminatedUnion("type", [
+  /**
+   * First message to a browser worker: where the Pyodide runtime and the sympy bundle are
+   * served, and the interrupt buffer (Int32 slot 0; the host writes 2 = SIGINT at timeout).
+   */
+  z.object({
+    type: z.literal("init"),
+    indexURL: z.string(),
+    sympyBundleURL: z.string().optional(),
+    interruptBuffer: SharedBufferSchema.optional(),
+  }),
   z.object({ type: z.literal("execute"), id: z.number(), code: z.string(), options: ExecuteOptionsSchema }),
   z.object({ type: z.literal("reset"), id: z.number() }),
 ]);
@@ -35,9 +54,24 @@ export type SandboxRequest = z.infer<typeof SandboxRequestSchema>;
 
 /** Messages from the sandbox worker/process. */
 export const SandboxResponseSchema = z.discriminatedUnion("type", [
-  z.object({ type: z.literal("ready"), loadMs: z.number() }),
+  z.object({
+    type: z.literal("ready"),
+    loadMs: z.number(),
+    /** `import sympy` works (the bundle was found and mounted). */
+    sympy: z.boolean().optional(),
+    /** Python version inside Pyodide, e.g. "3.14.2". */
+    python: z.string().optional(),
+  }),
   z.object({ type: z.literal("load-failed"), message: z.string() }),
-  z.object({ type: z.literal("result"), id: z.number(), result: ExecutionResultSchema }),
+  z.object({
+    type: z.literal("result"),
+    id: z.number(),
+    result: ExecutionResultSchema,
+    /** The code ended with KeyboardInterrupt (the host's timeout interrupt, if it sent one). */
+    interrupted: z.boolean().optional(),
+    /** The runtime was restarted while running this code: the namespace is gone. */
+    restarted: z.boolean().optional(),
+  }),
   z.object({ type: z.literal("reset-done"), id: z.number() }),
 ]);
 export type SandboxResponse = z.infer<typeof SandboxResponseSchema>;

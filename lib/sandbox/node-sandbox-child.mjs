@@ -1,0 +1,313 @@
+// The isolated Python process behind NodeSandbox (lib/sandbox/node-sandbox.ts), started with
+// an empty environment and Node's permission model (read-only access to the Pyodide package,
+// this file and the sympy bundle; no writes, no child processes; worker threads only for the
+// one below). Plain .mjs on purpose: under the permission model a TypeScript loader could not
+// read its own files, and nothing here needs the app's code.
+//
+// Two roles in one file:
+//  - main thread: the controller. Talks to the parent over IPC, owns the interrupt buffer
+//    and the timers. It never runs Python, so it stays responsive while Python loops.
+//  - worker thread: Pyodide itself. Model code runs here, after `lockDown()` removed every
+//    JavaScript door to the network, processes and host files that Pyodide's `js` module
+//    would otherwise hand to Python.
+import { Worker, isMainThread, parentPort, workerData } from "node:worker_threads";
+
+if (isMainThread) runController();
+else await runPythonThread();
+
+// ---------------------------------------------------------------------------------------
+// Controller (main thread)
+
+function runController() {
+  /** @type {{pyodideDir: string, sympyBundlePath?: string, runnerSource: string, maxMemoryMb: number, graceMs: number} | undefined} */
+  let config;
+  const interrupt = new Int32Array(new SharedArrayBuffer(4));
+  /** @type {Worker | undefined} */
+  let worker;
+  let workerReady = Promise.resolve();
+  let firstReady = true;
+  /** @type {{id: number, interruptSent: boolean, timers: NodeJS.Timeout[], started: number} | undefined} */
+  let job;
+  /** @type {((msg: any) => void) | undefined} */
+  let onWorkerMessage;
+
+  const send = (msg) => process.send?.(msg);
+
+  function startWorker() {
+    const w = new Worker(new URL(import.meta.url), {
+      workerData: { config, interrupt: interrupt.buffer },
+      env: {},
+      // JS heap of the Python thread; the wasm heap is capped by --wasm-max-mem-pages.
+      resourceLimits: { maxOldGenerationSizeMb: Math.max(64, Math.floor(config.maxMemoryMb / 2)) },
+      stdout: true, // stray console output of the runtime must not reach our stdio
+      stderr: true,
+    });
+    w.stdout.resume();
+    w.stderr.on("data", (d) => process.stderr.write(d)); // diagnostics for the parent's log
+    worker = w;
+    workerReady = new Promise((resolve) => {
+      onWorkerMessage = (msg) => {
+        if (msg.type === "ready") {
+          if (firstReady) send(msg); // later restarts are internal: the parent already knows
+          firstReady = false;
+          resolve();
+        } else if (msg.type === "load-failed") {
+          send(msg);
+          // A restart that cannot load leaves nothing to serve; exiting lets the parent
+          // start a fresh process (or report the failure) instead of hanging.
+          if (!firstReady) process.exit(1);
+          resolve();
+        } else {
+          handleWorkerMessage(msg);
+        }
+      };
+    });
+    w.on("message", (msg) => onWorkerMessage?.(msg));
+    w.on("error", (err) => crashed(w, `${err?.name ?? "Error"}: ${err?.message ?? err}`));
+    w.on("exit", (code) => crashed(w, `exit code ${code}`));
+  }
+
+  function restartWorker() {
+    const old = worker;
+    worker = undefined;
+    old?.removeAllListeners("exit");
+    old?.removeAllListeners("error");
+    old?.on("error", () => {});
+    void old?.terminate();
+    // A pending SIGINT would hit the new runtime while it boots.
+    Atomics.store(interrupt, 0, 0);
+    startWorker();
+  }
+
+  function finishJob(msg) {
+    if (!job) return;
+    for (const t of job.timers) clearTimeout(t);
+    job = undefined;
+    send(msg);
+  }
+
+  function crashed(w, detail) {
+    if (w !== worker) return;
+    const current = job;
+    restartWorker();
+    if (current) {
+      finishJob({
+        type: "result",
+        id: current.id,
+        result: emptyResult(performance.now() - current.started, detail),
+        interrupted: false,
+        restarted: true,
+      });
+    }
+  }
+
+  function handleWorkerMessage(msg) {
+    if (msg.type === "result" && job && msg.id === job.id) {
+      // `interrupted` tells the parent the stop came from *our* timeout interrupt.
+      finishJob({ ...msg, interrupted: Boolean(msg.interrupted && job.interruptSent) });
+    } else if (msg.type === "fatal" && job && msg.id === job.id) {
+      crashed(worker, msg.message);
+    } else if (msg.type === "reset-done") {
+      send(msg);
+    }
+  }
+
+  async function execute(msg) {
+    await workerReady;
+    const started = performance.now();
+    job = { id: msg.id, interruptSent: false, timers: [], started };
+    Atomics.store(interrupt, 0, 0);
+    const current = job;
+    current.timers.push(
+      setTimeout(() => {
+        current.interruptSent = true;
+        Atomics.store(interrupt, 0, 2); // SIGINT: Python raises KeyboardInterrupt at its next check
+        current.timers.push(
+          setTimeout(() => {
+            // Stuck in code that never checks for signals (a huge C-level computation,
+            // Atomics.wait...): only throwing the runtime away stops it.
+            if (job !== current) return;
+            restartWorker();
+            finishJob({
+              type: "result",
+              id: current.id,
+              result: emptyResult(performance.now() - started),
+              interrupted: true,
+              restarted: true,
+            });
+          }, config.graceMs),
+        );
+      }, msg.options.timeoutMs),
+    );
+    worker.postMessage(msg);
+  }
+
+  async function reset(msg) {
+    await workerReady;
+    worker.postMessage(msg);
+  }
+
+  process.on("message", (msg) => {
+    if (msg?.type === "init" && !config) {
+      config = msg;
+      startWorker();
+    } else if (msg?.type === "execute") {
+      void execute(msg);
+    } else if (msg?.type === "reset") {
+      void reset(msg);
+    }
+  });
+  // The parent is gone (crashed, killed): nothing left to serve.
+  process.on("disconnect", () => process.exit(0));
+}
+
+function emptyResult(durationMs, error) {
+  return { stdout: "", stderr: "", error, timedOut: false, truncated: false, durationMs };
+}
+
+// ---------------------------------------------------------------------------------------
+// Python thread (worker)
+
+async function runPythonThread() {
+  const { config, interrupt } = workerData;
+  const started = performance.now();
+  const stray = { stdout: "", stderr: "" };
+  let pyodide;
+  let runner;
+  try {
+    const { pathToFileURL } = await import("node:url");
+    const { constants: fsConstants } = await import("node:fs");
+    // Emscripten's NODEFS reads open flags from process.binding("constants"), which the
+    // permission model denies; the public fs.constants hold the same values.
+    process.binding = (name) => {
+      if (name === "constants") return { fs: fsConstants };
+      throw new Error(`process.binding(${name}) is not available`);
+    };
+    const { loadPyodide } = await import(pathToFileURL(`${config.pyodideDir}/pyodide.mjs`).href);
+    pyodide = await loadPyodide({
+      indexURL: `${config.pyodideDir}/`,
+      env: { HOME: "/home/pyodide" },
+      stdin: () => null, // input() sees end of file instead of blocking on our stdin
+      // Python-level output is captured by the runner; this only catches fd-level writes.
+      stdout: (s) => (stray.stdout += `${s}\n`),
+      stderr: (s) => (stray.stderr += `${s}\n`),
+    });
+    const ns = pyodide.globals.get("dict")();
+    pyodide.runPython(config.runnerSource, { globals: ns, filename: "<hintlab-runner>" });
+    runner = { run: ns.get("run"), reset: ns.get("reset") };
+    let sympy = false;
+    if (config.sympyBundlePath) {
+      try {
+        const fs = await import("node:fs");
+        pyodide.FS.mkdirTree("/lib/hintlab");
+        pyodide.FS.writeFile("/lib/hintlab/sympy-bundle.zip", fs.readFileSync(config.sympyBundlePath));
+        ns.get("add_zip_to_path")("/lib/hintlab/sympy-bundle.zip");
+        sympy = true;
+      } catch {
+        sympy = false; // reported through `ready.sympy`
+      }
+    }
+    const interruptFlag = new Int32Array(interrupt);
+    Atomics.store(interruptFlag, 0, 0);
+    pyodide.setInterruptBuffer(interruptFlag);
+    const python = pyodide.runPython("import sys; sys.version.split()[0]");
+    lockDown(pyodide);
+    parentPort.postMessage({ type: "ready", loadMs: performance.now() - started, sympy, python });
+  } catch (err) {
+    parentPort.postMessage({ type: "load-failed", message: String(err?.message ?? err).slice(0, 2000) });
+    return;
+  }
+
+  parentPort.on("message", (msg) => {
+    if (msg.type === "reset") {
+      runner.reset();
+      parentPort.postMessage({ type: "reset-done", id: msg.id });
+      return;
+    }
+    if (msg.type !== "execute") return;
+    const t0 = performance.now();
+    stray.stdout = stray.stderr = "";
+    let raw;
+    try {
+      raw = JSON.parse(runner.run(msg.code, msg.options.maxOutputChars));
+    } catch (err) {
+      if (err?.constructor?.name === "PythonError") {
+        // KeyboardInterrupt landing in the runner's own bookkeeping, outside its try.
+        raw = { stdout: "", stderr: "", error: err.message, truncated: false, interrupted: /KeyboardInterrupt/.test(err.message) };
+      } else {
+        // A JS-level failure (stack overflow in wasm, Pyodide fatal error): the runtime is
+        // in an unknown state; the controller restarts it.
+        parentPort.postMessage({ type: "fatal", id: msg.id, message: `${err?.name ?? "Error"}: ${err?.message ?? err}`.slice(0, 500) });
+        return;
+      }
+    }
+    const max = msg.options.maxOutputChars;
+    parentPort.postMessage({
+      type: "result",
+      id: msg.id,
+      interrupted: raw.interrupted,
+      result: {
+        stdout: raw.stdout + stray.stdout.slice(0, Math.max(0, max - raw.stdout.length)),
+        stderr: raw.stderr + stray.stderr.slice(0, Math.max(0, max - raw.stderr.length)),
+        ...(raw.error != null ? { error: raw.error } : {}),
+        timedOut: false,
+        truncated: raw.truncated,
+        durationMs: performance.now() - t0,
+      },
+    });
+  });
+}
+
+/**
+ * Python reaches JavaScript through Pyodide's `js` module (globalThis) and `pyodide_js`
+ * (the Pyodide API). The permission model already denies file reads outside the allowed
+ * paths, writes and child processes, but Node 20 has no network permission, so every path
+ * from Python to a socket is cut here: the fetch family, the `require` Pyodide installs
+ * (it exposes `ws` and `child_process`), `process` (getBuiltinModule, binding, kill…), and
+ * Pyodide's own socket/host-filesystem bridges. Code generation from strings (eval,
+ * Function) is disabled by the process flags, so none of this can be rebuilt.
+ */
+function lockDown(pyodide) {
+  const deny = (what) =>
+    function denied() {
+      throw new Error(`${what} is not available in the hintlab sandbox`);
+    };
+  for (const name of ["fetch", "WebSocket", "XMLHttpRequest", "EventSource", "require", "module", "navigator"]) {
+    try {
+      Object.defineProperty(globalThis, name, { value: undefined, writable: false, configurable: false });
+    } catch {
+      /* not present */
+    }
+  }
+  const realProcess = globalThis.process;
+  const stubProcess = Object.freeze({
+    env: Object.freeze({}),
+    argv: Object.freeze([]),
+    platform: "emscripten",
+    versions: Object.freeze({}),
+    exitCode: undefined,
+    cwd: () => "/",
+    hrtime: Object.assign((t) => realProcess.hrtime(t), { bigint: () => realProcess.hrtime.bigint() }),
+    nextTick: (fn, ...args) => queueMicrotask(() => fn(...args)),
+  });
+  Object.defineProperty(globalThis, "process", { value: stubProcess, writable: false, configurable: false });
+
+  const api = pyodide;
+  for (const name of ["mountNodeFS", "mountNativeFS", "useNodeSockFS", "loadPackage", "loadPackagesFromImports", "unpackArchive"]) {
+    try {
+      api[name] = deny(`pyodide.${name}`);
+    } catch {
+      /* frozen: covered by the permission model */
+    }
+  }
+  try {
+    if (api._api) api._api.initializeNodeSockFS = deny("sockets");
+    delete api.FS.filesystems.NODEFS;
+    delete api.FS.filesystems.NODESOCKFS;
+    if (api._module) {
+      api._module.NODEFS = undefined;
+    }
+  } catch {
+    /* best effort: the permission model still denies host files */
+  }
+}
