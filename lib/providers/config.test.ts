@@ -3,7 +3,7 @@ import { PublicModelConfigSchema } from "@/lib/protocol";
 import { publicConfig, readServerConfig, resolveModelConfig } from "./config";
 import { ModelError } from "./types";
 
-const env = (vars: Record<string, string>) => readServerConfig(vars as NodeJS.ProcessEnv);
+const env = (vars: Record<string, string>) => readServerConfig(vars);
 const VLLM = { HINTLAB_BASE_URL: "http://gpu-box:8000/v1/", HINTLAB_MODEL: "Qwen/QwQ-32B", HINTLAB_API_KEY: "sk-secret-123" };
 
 function catchModelError(fn: () => unknown): ModelError {

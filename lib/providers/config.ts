@@ -45,7 +45,7 @@ export interface ModelConfig {
  * (openai-completions|openai-chat, default openai-completions) and HINTLAB_TIMEOUT_MS
  * (default 300000). Never throws: unusable values are reported in `issues`.
  */
-export function readServerConfig(env: NodeJS.ProcessEnv = process.env): ServerModelConfig {
+export function readServerConfig(env: Readonly<Record<string, string | undefined>> = process.env): ServerModelConfig {
   const issues: string[] = [];
   const value = (name: string) => {
     const raw = env[name]?.trim();

@@ -108,7 +108,7 @@ describe("generateResponse against the scripted server", () => {
     server = await startScriptedServer({ chunksPerSecond: 0 });
   });
   afterAll(() => server.close());
-  const serverConfig = () => readServerConfig({ HINTLAB_BASE_URL: server.baseUrl, HINTLAB_MODEL: "scripted-r1" } as NodeJS.ProcessEnv);
+  const serverConfig = () => readServerConfig({ HINTLAB_BASE_URL: server.baseUrl, HINTLAB_MODEL: "scripted-r1" });
 
   it("streams a real trace up to the stop, as NDJSON frames", async () => {
     const response = generateResponse({ request: generateRequest({ stop: ["Wait"] }), settings: {} }, never(), { server: serverConfig() });
@@ -121,7 +121,7 @@ describe("generateResponse against the scripted server", () => {
 
   it("turns a missing configuration into an error frame that says what to set", async () => {
     const response = generateResponse({ request: generateRequest(), settings: {} }, never(), {
-      server: readServerConfig({} as NodeJS.ProcessEnv),
+      server: readServerConfig({}),
     });
     const frames = await readFrames(response.body!);
     expect(frames).toHaveLength(1);
@@ -134,7 +134,7 @@ describe("generateResponse against the scripted server", () => {
     try {
       const client = new AbortController();
       const response = generateResponse({ request: generateRequest(), settings: { baseUrl: slow.baseUrl, model: "scripted-r1" } }, client.signal, {
-        server: readServerConfig({} as NodeJS.ProcessEnv),
+        server: readServerConfig({}),
       });
       const reader = response.body!.getReader();
       await reader.read();
