@@ -183,8 +183,8 @@ function start(state: EngineState, at: number): EngineState {
   const template = getTemplate(state.config.template);
   const prompt = template.render(renderUserMessage(state.problem, state.config.template));
   let s: EngineState = { ...state, events: [...state.events, { type: "run-started", at }] };
-  let segId: string;
-  [segId, s] = nextId(s, "seg-");
+  const [segId, withId] = nextId(s, "seg-");
+  s = withId;
   s = { ...s, segments: [{ id: segId, kind: "prompt", text: prompt }] };
   return beginStream(s, at);
 }
@@ -194,8 +194,8 @@ function beginStream(state: EngineState, at: number): EngineState {
   const remaining = state.config.sampling.maxTokens - state.completionTokens;
   if (remaining <= 0) return finish(state, "length", at);
   let s = state;
-  let streamId: string;
-  [streamId, s] = nextId(s, "stream-");
+  const [streamId, withId] = nextId(s, "stream-");
+  s = withId;
   return {
     ...s,
     phase: "generating",
@@ -372,8 +372,8 @@ function closeStream(s: EngineState, streamState: EngineState, result: GenerateR
 function inject(state: EngineState, hint: ResolvedHint, decidedBy: "user" | "policy", at: number): EngineState {
   const pause = state.pause!;
   let s = state;
-  let segId: string;
-  [segId, s] = nextId(s, "seg-");
+  const [segId, withId] = nextId(s, "seg-");
+  s = withId;
   const isRound = pause.reason === "end-of-thinking";
   const segment: Segment = {
     id: segId,
@@ -480,8 +480,8 @@ function codeComplete(state: EngineState, code: string, at: number): EngineState
     s = { ...s, events: [...s.events, { type: "code-skipped", at, reason: "max-tool-calls" }] };
     return beginStreamOrFinish(s, at);
   }
-  let execId: string;
-  [execId, s] = nextId(s, "exec-");
+  const [execId, withId] = nextId(s, "exec-");
+  s = withId;
   return { ...s, phase: "executing", execId, pendingCode: code, toolCalls: s.toolCalls + 1 };
 }
 

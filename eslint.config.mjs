@@ -1,0 +1,34 @@
+// Lint, and the dependency table of STYLE.md enforced from the first commit.
+import tseslint from "typescript-eslint";
+
+const restrict = (files, patterns) => ({
+  files,
+  ignores: ["**/*.test.ts"],
+  rules: { "no-restricted-imports": ["error", { patterns }] },
+});
+const group = (names, message) => ({ group: names, message });
+
+const UI = ["@/components/*", "@/app/*"];
+const LIB = ["protocol", "engine", "export", "grading", "providers", "db", "sandbox", "store", "runner", "cli"];
+const ALL = [...UI, "@/hints", "@/hints/*", ...LIB.flatMap((m) => [`@/lib/${m}`, `@/lib/${m}/*`])];
+/** Everything except the listed lib modules (and `hints` when allowed). */
+const except = (...allowed) => ALL.filter((p) => !allowed.some((a) => p === `@/lib/${a}` || p === `@/lib/${a}/*` || p === `@/${a}` || p === `@/${a}/*`));
+export default tseslint.config(
+  { ignores: [".next/**", "node_modules/**", "public/**", "data/**", "test-results/**", "playwright-report/**", "next-env.d.ts", "bench/out/**"] },
+  ...tseslint.configs.recommended,
+  {
+    rules: {
+      "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],
+      "@typescript-eslint/no-explicit-any": "error",
+    },
+  },
+  restrict(["lib/protocol/**"], [group(except(), "lib/protocol depends on zod only")]),
+  restrict(["lib/engine/**"], [group(except("protocol"), "lib/engine is pure: protocol only")]),
+  restrict(["lib/export/**", "lib/grading/**"], [group(except("protocol", "engine", "grading"), "export/grading may import engine and protocol only")]),
+  restrict(["lib/providers/**", "lib/db/**"], [group(except("protocol", "engine", "providers", "db", "hints"), "server modules may import engine, protocol and hints")]),
+  restrict(["lib/sandbox/**"], [group(except("protocol"), "lib/sandbox may import protocol only")]),
+  restrict(["lib/store/**"], [group(except("protocol", "engine", "sandbox", "export", "grading", "store", "hints"), "lib/store runs in the browser: no server modules, no UI")]),
+  restrict(["components/**"], [group(["@/lib/providers", "@/lib/providers/*", "@/lib/db", "@/lib/db/*", "@/lib/runner*", "@/lib/cli*", "@/app/*"], "components never import server code")]),
+  restrict(["hints/**"], [group(except("protocol"), "hints may import protocol only")]),
+  restrict(["lib/runner/**", "lib/cli/**"], [group(UI, "headless code never imports UI")]),
+);

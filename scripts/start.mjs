@@ -1,0 +1,19 @@
+// `npm start`: build once if there is no production build yet, then serve on HINTLAB_PORT (default 3000).
+import { spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
+
+const port = process.env.HINTLAB_PORT || process.env.PORT || "3000";
+const run = (cmd, args) => {
+  const r = spawnSync(cmd, args, { stdio: "inherit", env: process.env });
+  if (r.status !== 0) process.exit(r.status ?? 1);
+};
+
+if (!existsSync(".next/BUILD_ID") || process.argv.includes("--rebuild")) {
+  console.log("[hintlab] no production build yet: building (once, ~1-2 min)…");
+  run(process.execPath, ["scripts/prepare-assets.mjs"]);
+  run(process.execPath, ["node_modules/next/dist/bin/next", "build"]);
+} else {
+  // Pyodide files live in public/ (gitignored): make sure they are there after a fresh checkout.
+  run(process.execPath, ["scripts/prepare-assets.mjs"]);
+}
+run(process.execPath, ["node_modules/next/dist/bin/next", "start", "-p", port]);
