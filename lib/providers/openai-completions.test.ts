@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startScriptedServer, type ScriptedServer } from "@/e2e/fixtures/scripted-server";
+import { extractServerMessage } from "./errors";
 import { mapFinish } from "./openai-stream";
 import { createOpenAICompletionsProvider } from "./openai-completions";
 import { closedPort, fuManchu, generateRequest, modelConfig, run } from "./testing/helpers";
@@ -181,6 +182,34 @@ describe("openai-completions provider: errors say what to fix", () => {
     const error = expectModelError(out.error, "timeout");
     expect(error.message).toContain("sent nothing for 0 s");
     expect(error.message).toContain("HINTLAB_TIMEOUT_MS");
+  });
+
+  it("a stream that goes silent mid-way times out, keeping the text", async () => {
+    const out = await run(provider(`${server.url}/fail/stall/v1`, { timeoutMs: 300 }), generateRequest());
+    expectModelError(out.error, "timeout");
+    expect(out.chunks.length).toBe(20);
+  });
+
+  it("a slow reader is not a silent server: the idle timer only runs while waiting on the server", async () => {
+    const out = await run(provider(server.baseUrl, { timeoutMs: 200 }), generateRequest({ maxTokens: 3 }), undefined, async () => {
+      await new Promise((resolve) => setTimeout(resolve, 400)); // hold the chunk longer than the timeout
+    });
+    expect(out.error).toBeUndefined();
+    expect(out.result?.finishReason).toBe("length");
+  });
+});
+
+describe("server error bodies", () => {
+  it("extracts the message from vLLM, OpenAI and FastAPI shapes, and plain text", () => {
+    expect(extractServerMessage('{"object":"error","message":"This model\'s maximum context length is 32768 tokens.","type":"BadRequestError","param":null,"code":400}')).toBe(
+      "This model's maximum context length is 32768 tokens.",
+    );
+    expect(extractServerMessage('{"error":{"message":"Invalid model","type":"invalid_request_error"}}')).toBe("Invalid model");
+    expect(extractServerMessage('{"error":"Unauthorized"}')).toBe("Unauthorized");
+    expect(extractServerMessage('{"detail":[{"loc":["body","prompt"],"msg":"field required"}]}')).toBe('[{"loc":["body","prompt"],"msg":"field required"}]');
+    expect(extractServerMessage("<html>\n<body>Bad Gateway</body></html>")).toBe("<html> <body>Bad Gateway</body></html>");
+    expect(extractServerMessage("x".repeat(1000))).toHaveLength(401);
+    expect(extractServerMessage("")).toBeUndefined();
   });
 });
 

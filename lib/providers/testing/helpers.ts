@@ -35,7 +35,7 @@ export async function run(
   provider: Provider,
   request: GenerateRequest,
   signal: AbortSignal = new AbortController().signal,
-  onChunk?: (chunk: string, index: number) => void,
+  onChunk?: (chunk: string, index: number) => void | Promise<void>,
 ): Promise<Run> {
   const chunks: string[] = [];
   const generation = provider.generate(request, signal);
@@ -44,7 +44,7 @@ export async function run(
       const next = await generation.next();
       if (next.done) return { chunks, text: chunks.join(""), result: next.value };
       chunks.push(next.value);
-      onChunk?.(next.value, chunks.length - 1);
+      await onChunk?.(next.value, chunks.length - 1);
     }
   } catch (error) {
     return { chunks, text: chunks.join(""), error };
