@@ -107,6 +107,14 @@ function connectionError(error: APIConnectionError, config: ModelConfig): ModelE
     );
   }
   if (code === "ETIMEDOUT" || code === "UND_ERR_CONNECT_TIMEOUT") return timeoutError(config);
+  if (causeMessages(error).includes("bad port")) {
+    // fetch refuses the "unsafe" ports of the Fetch standard (1, 9, 25, 6000, …) without connecting.
+    return new ModelError(
+      "connection-refused",
+      `Could not connect to ${where}: fetch refuses port ${new URL(config.baseUrl).port} as unsafe. Run the model server on another port (e.g. 8000). ${SETTINGS_HINT}`,
+      { cause: error },
+    );
+  }
   return new ModelError(
     "connection-refused",
     `Could not connect to ${where} (${code ?? describe(error)}). Is the server running and reachable from the hintlab server? ${SETTINGS_HINT}`,
@@ -192,6 +200,12 @@ function findErrorCode(error: unknown, depth = 0): string | undefined {
     if (found) return found;
   }
   return findErrorCode((error as { cause?: unknown }).cause, depth + 1);
+}
+
+function causeMessages(error: unknown): string[] {
+  const messages: string[] = [];
+  for (let e = error, depth = 0; e instanceof Error && depth < 6; e = e.cause, depth++) messages.push(e.message);
+  return messages;
 }
 
 function describe(error: unknown): string {

@@ -115,6 +115,12 @@ describe("openai-completions provider: errors say what to fix", () => {
     );
   });
 
+  it("a port fetch refuses as unsafe says so", async () => {
+    const out = await run(provider("http://127.0.0.1:9/v1"), generateRequest());
+    const error = expectModelError(out.error, "connection-refused");
+    expect(error.message).toContain("fetch refuses port 9 as unsafe. Run the model server on another port");
+  });
+
   it("401: the key was rejected", async () => {
     const out = await run(provider(`${server.url}/fail/401/v1`, { apiKey: "wrong" }), generateRequest());
     const error = expectModelError(out.error, "unauthorized");
