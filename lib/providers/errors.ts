@@ -17,6 +17,7 @@ export interface ErrorContext {
 const SETTINGS_HINT = "Check HINTLAB_BASE_URL or the base URL in Model settings.";
 const MAX_SERVER_MESSAGE = 400;
 
+/** The server sent nothing (no headers, or no chunk) for `config.timeoutMs`. */
 export function timeoutError(config: ModelConfig): ModelError {
   return new ModelError(
     "timeout",
@@ -80,6 +81,7 @@ export function streamError(error: unknown, config: ModelConfig, received: numbe
   return brokenStream(config, received, describe(error), error);
 }
 
+/** The stream stopped before a finish reason; the text already yielded stays with the caller. */
 export function brokenStream(config: ModelConfig, received: number, reason: string, cause?: unknown): ModelError {
   return new ModelError(
     "stream-broken",
