@@ -38,13 +38,15 @@ const SharedBufferSchema = z.custom<SharedArrayBuffer>(
 /** Messages to the sandbox worker/process. */
 export const SandboxRequestSchema = z.discriminatedUnion("type", [
   /**
-   * First message to a browser worker: where the Pyodide runtime and the sympy bundle are
-   * served, and the interrupt buffer (Int32 slot 0; the host writes 2 = SIGINT at timeout).
+   * First message to a browser worker: where the Pyodide runtime, the boot snapshot and the
+   * sympy bundle are served, and the interrupt buffer (Int32 slot 0; the host writes 2 = SIGINT at timeout).
    */
   z.object({
     type: z.literal("init"),
     indexURL: z.string(),
     sympyBundleURL: z.string().optional(),
+    /** Gzipped Pyodide memory snapshot to boot from (falls back to a normal boot). */
+    snapshotURL: z.string().optional(),
     interruptBuffer: SharedBufferSchema.optional(),
   }),
   z.object({ type: z.literal("execute"), id: z.number(), code: z.string(), options: ExecuteOptionsSchema }),
@@ -61,6 +63,8 @@ export const SandboxResponseSchema = z.discriminatedUnion("type", [
     sympy: z.boolean().optional(),
     /** Python version inside Pyodide, e.g. "3.14.2". */
     python: z.string().optional(),
+    /** Booted from the memory snapshot (fast path). */
+    snapshot: z.boolean().optional(),
   }),
   z.object({ type: z.literal("load-failed"), message: z.string() }),
   z.object({
@@ -73,5 +77,7 @@ export const SandboxResponseSchema = z.discriminatedUnion("type", [
     restarted: z.boolean().optional(),
   }),
   z.object({ type: z.literal("reset-done"), id: z.number() }),
+  /** The runtime broke while running request `id` (e.g. a JS-level fatal error): restart it. */
+  z.object({ type: z.literal("crashed"), id: z.number(), message: z.string() }),
 ]);
 export type SandboxResponse = z.infer<typeof SandboxResponseSchema>;

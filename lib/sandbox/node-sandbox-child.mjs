@@ -19,7 +19,7 @@ else await runPythonThread();
 // Controller (main thread)
 
 function runController() {
-  /** @type {{pyodideDir: string, sympyBundlePath?: string, runnerSource: string, maxMemoryMb: number, graceMs: number} | undefined} */
+  /** @type {{pyodideDir: string, sympyBundlePath?: string, snapshotPath?: string, runnerSource: string, maxMemoryMb: number, graceMs: number} | undefined} */
   let config;
   const interrupt = new Int32Array(new SharedArrayBuffer(4));
   /** @type {Worker | undefined} */
@@ -105,7 +105,7 @@ function runController() {
     if (msg.type === "result" && job && msg.id === job.id) {
       // `interrupted` tells the parent the stop came from *our* timeout interrupt.
       finishJob({ ...msg, interrupted: Boolean(msg.interrupted && job.interruptSent) });
-    } else if (msg.type === "fatal" && job && msg.id === job.id) {
+    } else if (msg.type === "crashed" && job && msg.id === job.id) {
       crashed(worker, msg.message);
     } else if (msg.type === "reset-done") {
       send(msg);
@@ -184,14 +184,25 @@ async function runPythonThread() {
       throw new Error(`process.binding(${name}) is not available`);
     };
     const { loadPyodide } = await import(pathToFileURL(`${config.pyodideDir}/pyodide.mjs`).href);
-    pyodide = await loadPyodide({
+    const options = {
       indexURL: `${config.pyodideDir}/`,
       env: { HOME: "/home/pyodide" },
       stdin: () => null, // input() sees end of file instead of blocking on our stdin
       // Python-level output is captured by the runner; this only catches fd-level writes.
       stdout: (s) => (stray.stdout += `${s}\n`),
       stderr: (s) => (stray.stderr += `${s}\n`),
-    });
+    };
+    let snapshot = false;
+    if (config.snapshotPath) {
+      try {
+        const [fs, zlib] = await Promise.all([import("node:fs"), import("node:zlib")]);
+        pyodide = await loadPyodide({ ...options, _loadSnapshot: zlib.gunzipSync(fs.readFileSync(config.snapshotPath)) });
+        snapshot = true;
+      } catch (err) {
+        process.stderr.write(`hintlab sandbox: booting without the snapshot: ${err?.message ?? err}\n`);
+      }
+    }
+    pyodide ??= await loadPyodide(options);
     const ns = pyodide.globals.get("dict")();
     pyodide.runPython(config.runnerSource, { globals: ns, filename: "<hintlab-runner>" });
     runner = { run: ns.get("run"), reset: ns.get("reset") };
@@ -212,7 +223,7 @@ async function runPythonThread() {
     pyodide.setInterruptBuffer(interruptFlag);
     const python = pyodide.runPython("import sys; sys.version.split()[0]");
     lockDown(pyodide);
-    parentPort.postMessage({ type: "ready", loadMs: performance.now() - started, sympy, python });
+    parentPort.postMessage({ type: "ready", loadMs: performance.now() - started, sympy, python, snapshot });
   } catch (err) {
     parentPort.postMessage({ type: "load-failed", message: String(err?.message ?? err).slice(0, 2000) });
     return;
@@ -237,7 +248,7 @@ async function runPythonThread() {
       } else {
         // A JS-level failure (stack overflow in wasm, Pyodide fatal error): the runtime is
         // in an unknown state; the controller restarts it.
-        parentPort.postMessage({ type: "fatal", id: msg.id, message: `${err?.name ?? "Error"}: ${err?.message ?? err}`.slice(0, 500) });
+        parentPort.postMessage({ type: "crashed", id: msg.id, message: `${err?.name ?? "Error"}: ${err?.message ?? err}`.slice(0, 500) });
         return;
       }
     }

@@ -1,5 +1,6 @@
 import fs from "node:fs";
 import http from "node:http";
+import os from "node:os";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -9,6 +10,7 @@ import { NodeSandbox } from "./node-sandbox";
 const OPTS = { timeoutMs: 10_000, maxOutputChars: 10_000 };
 const BUNDLE = path.resolve(import.meta.dirname, "../../public/pyodide/sympy-bundle.zip");
 const HAS_BUNDLE = fs.existsSync(BUNDLE);
+const HAS_SNAPSHOT = fs.existsSync(path.resolve(import.meta.dirname, "../../public/pyodide/python-snapshot.bin.gz"));
 const SECRET = "hintlab-test-secret-8c1f0e";
 
 let sandbox: NodeSandbox;
@@ -115,6 +117,26 @@ describe("NodeSandbox: execution", () => {
     );
     expect(r.error).toBeUndefined();
     expect(r.stdout).toBe("[-sqrt(2), sqrt(2)]\n{641: 1, 6700417: 1}\npi/2\n");
+  });
+});
+
+describe("NodeSandbox: startup", () => {
+  it.skipIf(!HAS_SNAPSHOT)("boots from the prepare-assets snapshot when present", async () => {
+    expect((await sandbox.ready).snapshot).toBe(true);
+  });
+
+  it("boots normally when the snapshot is unusable", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "hintlab-sandbox-"));
+    const bogus = path.join(dir, "snapshot.bin.gz");
+    fs.writeFileSync(bogus, "not a snapshot");
+    const other = new NodeSandbox({ snapshotPath: bogus, sympyBundlePath: null });
+    try {
+      expect(await other.ready).toMatchObject({ snapshot: false, sympy: false });
+      expect((await other.execute("print(2 ** 10)", OPTS)).stdout).toBe("1024\n");
+    } finally {
+      await other.dispose();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

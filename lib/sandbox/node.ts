@@ -3,5 +3,6 @@
  * isolated child process. Kept apart from `./index` so browser bundles never pull in
  * node:child_process. Same `Sandbox` contract as the browser worker.
  */
-export { NodeSandbox, type NodeSandboxOptions, type SandboxReadyInfo } from "./node-sandbox";
+export { NodeSandbox, type NodeSandboxOptions } from "./node-sandbox";
+export type { SandboxReadyInfo, SandboxStatus } from "./types";
 export { finishResult, outcomeMessage } from "./result";

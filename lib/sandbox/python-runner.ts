@@ -178,6 +178,10 @@ def _no_processes(*args, **kwargs):
 # Emscripten's system() would ask the JavaScript host to spawn a shell; the Node host denies
 # it with a JavaScript error that would take the whole runtime down. Fail like subprocess does.
 os.system = _no_processes
+# A boot snapshot freezes the state of \`random\` (imported while Pyodide starts): reseed so
+# sessions do not all draw the same numbers.
+import random as _random
+_random.seed()
 # Emscripten's default environment names the host script in "_"; nothing of the host leaks.
 os.environ.pop("_", None)
 
