@@ -9,6 +9,8 @@ const isolationHeaders = [
 
 const nextConfig: NextConfig = {
   reactStrictMode: true,
+  // A second build directory lets a benchmark or a developer build beside a running server.
+  distDir: process.env.HINTLAB_DIST_DIR ?? ".next",
   serverExternalPackages: ["openai"],
   async headers() {
     return [{ source: "/:path*", headers: isolationHeaders }];

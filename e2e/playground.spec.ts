@@ -13,8 +13,15 @@ test("streams a real trace with triggers highlighted, pauses at a trigger, injec
   await p.setPauseMode("triggers");
   await p.run.click();
 
-  await expect(p.pauseBanner).toContainText('Paused at trigger "Wait"');
+  await expect(p.pauseBanner).toContainText(/Paused at trigger .Wait./);
+  // The trigger is cut from the text while paused; the trace shows where the pause is.
+  await expect(p.traceView.getByTestId("pause-marker")).toHaveText(/Wait/);
+  const firstPause = await p.pauseBanner.innerText();
+  // Continue without a hint: the trigger is written back (highlighted) and the next one pauses.
+  await p.continue.click();
   await expect(p.traceView.getByTestId("trigger").first()).toBeVisible();
+  await expect(p.pauseBanner).toContainText(/Paused at trigger .Wait./);
+  expect(await p.pauseBanner.innerText()).not.toBe(firstPause);
   await expect(p.hintPicker).toBeVisible();
   const options = p.hintPicker.getByTestId("hint-option");
   await expect(options.first()).toBeVisible();

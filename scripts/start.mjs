@@ -8,7 +8,7 @@ const run = (cmd, args) => {
   if (r.status !== 0) process.exit(r.status ?? 1);
 };
 
-if (!existsSync(".next/BUILD_ID") || process.argv.includes("--rebuild")) {
+if (!existsSync(`${process.env.HINTLAB_DIST_DIR ?? ".next"}/BUILD_ID`) || process.argv.includes("--rebuild")) {
   console.log("[hintlab] no production build yet: building (once, ~1-2 min)…");
   run(process.execPath, ["scripts/prepare-assets.mjs"]);
   run(process.execPath, ["node_modules/next/dist/bin/next", "build"]);

@@ -1,5 +1,6 @@
 "use client";
 
+import { useState } from "react";
 import { TEMPLATES } from "@/lib/engine";
 import type { ProviderKind, TemplateId } from "@/lib/protocol";
 import { useActions, useHintlab } from "@/lib/store";
@@ -12,8 +13,19 @@ export function ModelSettings() {
   const server = useHintlab((s) => s.serverConfig);
   const sampling = useHintlab((s) => s.sampling);
   const { setModel, setSampling } = useActions();
+  // Open by default only when the server has no model; after that the user decides.
+  const [userOpen, setUserOpen] = useState<boolean | null>(null);
+  const open = userOpen ?? (server ? !server.configured : false);
   return (
-    <details className="panel settings" data-testid="model-settings" open={server ? !server.configured : false}>
+    <details
+      className="panel settings"
+      data-testid="model-settings"
+      open={open}
+      onToggle={(e) => {
+        const next = e.currentTarget.open;
+        if (next !== open) setUserOpen(next);
+      }}
+    >
       <summary>
         Model settings{" "}
         <span className="muted small">

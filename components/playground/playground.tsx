@@ -17,7 +17,8 @@ function LiveTrace() {
   const events = useHintlab((s) => s.engine?.events ?? EMPTY);
   const triggers = useHintlab((s) => s.engine?.config.triggers ?? s.triggers);
   const live = useHintlab((s) => s.engine?.phase === "generating");
-  return <TraceView segments={segments} events={events} triggers={triggers} live={live} />;
+  const pause = useHintlab((s) => (s.engine?.phase === "paused" ? s.engine.pause : undefined));
+  return <TraceView segments={segments} events={events} triggers={triggers} live={live} pause={pause} />;
 }
 
 export function Playground({ sandboxFactory }: { sandboxFactory: SandboxFactory }) {

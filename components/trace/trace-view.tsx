@@ -11,7 +11,20 @@ const OPENS_CODE = /```(python|py)[ \t]*\n$/;
  * The trace as segments: model text (triggers highlighted, code blocks), injected hints, tool
  * outputs. Segments are memoized by identity, so while streaming only the last one re-renders.
  */
-export function TraceView({ segments, events, triggers, live }: { segments: Segment[]; events: TraceEvent[]; triggers: string[]; live: boolean }) {
+export function TraceView({
+  segments,
+  events,
+  triggers,
+  live,
+  pause,
+}: {
+  segments: Segment[];
+  events: TraceEvent[];
+  triggers: string[];
+  live: boolean;
+  /** While paused: the pause point that was cut from the text (trigger or end-of-thinking marker). */
+  pause?: { word: string; reason: string };
+}) {
   const re = useMemo(() => triggerRegex(triggers), [triggers]);
   // Each tool_output segment comes from one execution or one skipped block, in order.
   const executions = useMemo(() => events.filter((e) => e.type === "code-executed" || e.type === "code-skipped"), [events]);
@@ -51,6 +64,11 @@ export function TraceView({ segments, events, triggers, live }: { segments: Segm
           }
         }
       })}
+      {pause && (
+        <mark className="pause-marker" data-testid="pause-marker" title={`paused here (${pause.reason}); not yet in the text`}>
+          ⏸ {pause.word}
+        </mark>
+      )}
     </div>
   );
 }

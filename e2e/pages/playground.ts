@@ -46,7 +46,7 @@ export class PlaygroundPage {
 
   async setBaseUrl(url: string): Promise<void> {
     const settings = this.page.getByTestId("model-settings");
-    if (!(await settings.getAttribute("open"))) await settings.locator("summary").click();
+    if ((await settings.getAttribute("open")) === null) await settings.locator("summary").click();
     await this.page.getByTestId("base-url").fill(url);
   }
 

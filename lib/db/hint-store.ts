@@ -11,7 +11,7 @@ import { z } from "zod";
  * leaves a half-written file and the previous hints survive a rejected save.
  */
 export function dataDir(): string {
-  return path.resolve(process.env.HINTLAB_DATA_DIR ?? "./data");
+  return path.resolve(/* turbopackIgnore: true */ process.env.HINTLAB_DATA_DIR ?? "./data");
 }
 
 const file = () => path.join(dataDir(), "user-hints.json");
