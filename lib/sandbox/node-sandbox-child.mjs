@@ -174,6 +174,7 @@ async function runPythonThread() {
   const stray = { stdout: "", stderr: "" };
   let pyodide;
   let runner;
+  const interruptFlag = new Int32Array(interrupt);
   try {
     const { pathToFileURL } = await import("node:url");
     const { constants: fsConstants } = await import("node:fs");
@@ -205,7 +206,7 @@ async function runPythonThread() {
     pyodide ??= await loadPyodide(options);
     const ns = pyodide.globals.get("dict")();
     pyodide.runPython(config.runnerSource, { globals: ns, filename: "<hintlab-runner>" });
-    runner = { run: ns.get("run"), reset: ns.get("reset") };
+    runner = { run: ns.get("run"), recover: ns.get("recover"), reset: ns.get("reset") };
     let sympy = false;
     if (config.sympyBundlePath) {
       try {
@@ -218,7 +219,6 @@ async function runPythonThread() {
         sympy = false; // reported through `ready.sympy`
       }
     }
-    const interruptFlag = new Int32Array(interrupt);
     Atomics.store(interruptFlag, 0, 0);
     pyodide.setInterruptBuffer(interruptFlag);
     const python = pyodide.runPython("import sys; sys.version.split()[0]");
@@ -243,8 +243,10 @@ async function runPythonThread() {
       raw = JSON.parse(runner.run(msg.code, msg.options.maxOutputChars));
     } catch (err) {
       if (err?.constructor?.name === "PythonError") {
-        // KeyboardInterrupt landing in the runner's own bookkeeping, outside its try.
-        raw = { stdout: "", stderr: "", error: err.message, truncated: false, interrupted: /KeyboardInterrupt/.test(err.message) };
+        // The timeout interrupt landed in the runner's own bookkeeping, outside its try. The
+        // controller sends one interrupt per run, so recovering cannot be interrupted again.
+        Atomics.store(interruptFlag, 0, 0);
+        raw = JSON.parse(runner.recover(msg.options.maxOutputChars));
       } else {
         // A JS-level failure (stack overflow in wasm, Pyodide fatal error): the runtime is
         // in an unknown state; the controller restarts it.

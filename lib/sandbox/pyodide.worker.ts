@@ -17,6 +17,7 @@ type PyFn = ((...args: unknown[]) => unknown) & { destroy?: () => void };
 interface Runtime {
   pyodide: PyodideAPI;
   run: PyFn;
+  recover: PyFn;
   reset: PyFn;
   interruptFlag?: Int32Array;
 }
@@ -65,7 +66,7 @@ async function boot(init: InitRequest): Promise<Runtime> {
   pyodide ??= await loadPyodide(options);
   const ns = pyodide.globals.get("dict")();
   pyodide.runPython(PYTHON_RUNNER_SOURCE, { globals: ns, filename: "<hintlab-runner>" });
-  const rt: Runtime = { pyodide, run: ns.get("run"), reset: ns.get("reset") };
+  const rt: Runtime = { pyodide, run: ns.get("run"), recover: ns.get("recover"), reset: ns.get("reset") };
   const zip = await bundle;
   let sympy = false;
   if (zip) {
@@ -112,8 +113,10 @@ function execute(rt: Runtime, req: Extract<SandboxRequest, { type: "execute" }>)
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
     if (err instanceof Error && err.constructor.name === "PythonError") {
-      // KeyboardInterrupt landing in the runner's own bookkeeping, outside its try.
-      raw = { stdout: "", stderr: "", error: message, truncated: false, interrupted: /KeyboardInterrupt/.test(message) };
+      // The timeout interrupt landed in the runner's own bookkeeping, outside its try. The
+      // client sends one interrupt per run, so recovering cannot be interrupted again.
+      if (rt.interruptFlag) Atomics.store(rt.interruptFlag, 0, 0);
+      raw = JSON.parse(String(rt.recover(req.options.maxOutputChars))) as RawRun;
     } else {
       // A JavaScript-level failure (wasm stack overflow, Pyodide fatal error): the runtime
       // is unusable; the client restarts the worker and reports a crash.

@@ -129,18 +129,21 @@ def reset():
         pass
 
 
+_current = None  # captures of the run in progress, for recover()
+
+
 def run(code, max_chars):
-    global _cell
+    global _cell, _current
     _cell += 1
     filename = "<cell-%d>" % _cell
     # Registered so tracebacks show source lines, also for functions called from later cells.
     linecache.cache[filename] = (len(code), None, code.splitlines(True), filename)
     out = _Capture("stdout", max_chars)
     err = _Capture("stderr", max_chars)
-    saved = sys.stdout, sys.stderr
-    sys.stdout, sys.stderr = out, err
+    _current = (out, err)
     error = None
     interrupted = False
+    sys.stdout, sys.stderr = out, err
     try:
         try:
             tree = ast.parse(code, filename, "exec")
@@ -155,7 +158,21 @@ def run(code, max_chars):
             interrupted = isinstance(e, KeyboardInterrupt)
             error = _format(e)
     finally:
-        sys.stdout, sys.stderr = saved
+        # The originals, not values saved on entry: a run cut short in its bookkeeping must
+        # not leave a stale capture installed for the next one.
+        sys.stdout, sys.stderr = sys.__stdout__, sys.__stderr__
+    return _result(out, err, error, interrupted, max_chars)
+
+
+def recover(max_chars):
+    """The host's timeout interrupt landed in run()'s own bookkeeping, outside its try:
+    restore the streams and report what the interrupted run had printed."""
+    sys.stdout, sys.stderr = sys.__stdout__, sys.__stderr__
+    out, err = _current or (_Capture("stdout", max_chars), _Capture("stderr", max_chars))
+    return _result(out, err, "KeyboardInterrupt", True, max_chars)
+
+
+def _result(out, err, error, interrupted, max_chars):
     truncated = bool(out.dropped or err.dropped)
     if error is not None and len(error) > max_chars:
         # Keep the end: the exception message is at the bottom of a traceback.
