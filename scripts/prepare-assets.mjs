@@ -197,6 +197,7 @@ async function buildWorker() {
   const result = await esbuild.build({
     entryPoints: [WORKER_ENTRY],
     outfile: WORKER_FILE,
+    write: false, // written below via rename, so a running dev server never serves half a file
     absWorkingDir: ROOT,
     tsconfig: path.join(ROOT, "tsconfig.json"), // for the @/* path alias
     bundle: true,
@@ -208,6 +209,11 @@ async function buildWorker() {
     metafile: true,
     logLevel: "warning",
   });
+  for (const file of result.outputFiles) {
+    const tmp = `${file.path}.tmp-${process.pid}`;
+    fs.writeFileSync(tmp, file.contents);
+    fs.renameSync(tmp, file.path);
+  }
   const inputs = Object.keys(result.metafile.inputs);
   fs.writeFileSync(WORKER_STAMP, JSON.stringify({ inputs }, null, 2));
   log(`bundled sandbox worker (${(fs.statSync(WORKER_FILE).size / 1e3).toFixed(0)} kB, ${inputs.length} inputs)`);

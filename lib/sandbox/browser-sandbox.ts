@@ -204,7 +204,10 @@ export class BrowserSandbox implements Sandbox {
       worker.onerror = (event: ErrorEvent) => {
         if (worker !== this.worker) return;
         event.preventDefault();
-        const message = event.message || "the Python worker failed";
+        // A worker script that fails to load gives an ErrorEvent without a message.
+        const message =
+          event.message ||
+          `could not start the Python worker ${this.indexURL}${WORKER_FILE} (is it built? run node scripts/prepare-assets.mjs)`;
         if (this.currentStatus === "loading" || this.currentStatus === "restarting") {
           this.setStatus("failed");
           reject(new Error(`Python failed to load: ${message}`));

@@ -6,7 +6,8 @@ import { BrowserSandbox, type SandboxStatus } from "@/lib/sandbox";
 /** What the page exposes to bench/sandbox.mjs (a cast, not a global declaration, so it cannot clash with other pages'). */
 interface BenchWindow {
   __hintlabSandbox?: BrowserSandbox;
-  /** performance.now() (ms since navigation start) when the sandbox became ready. */
+  /** performance.now() (ms since navigation start) when the sandbox was created / became ready. */
+  __hintlabSandboxCreatedAt?: number;
   __hintlabSandboxReadyAt?: number;
 }
 
@@ -20,8 +21,9 @@ export default function SandboxBenchPage() {
 
   // Effect: owns the worker (an external system) for the page's lifetime.
   useEffect(() => {
-    const sandbox = new BrowserSandbox();
     const w = window as unknown as BenchWindow;
+    w.__hintlabSandboxCreatedAt = performance.now();
+    const sandbox = new BrowserSandbox();
     w.__hintlabSandbox = sandbox;
     const unsubscribe = sandbox.onStatusChange(setStatus);
     sandbox.ready.then(
