@@ -16,7 +16,8 @@ export function RunControls() {
   const policyMode = useHintlab((s) => s.policyMode);
   const rounds = useHintlab((s) => s.rounds);
   const triggers = useHintlab((s) => s.triggers);
-  const { run, stop, setPauseMode, setPolicyMode, setRounds, setTriggers } = useActions();
+  const toolTimeoutMs = useHintlab((s) => s.toolTimeoutMs);
+  const { run, stop, setPauseMode, setPolicyMode, setRounds, setTriggers, setToolLimits } = useActions();
   const active = phase === "generating" || phase === "executing" || phase === "paused";
   return (
     <section className="panel controls">
@@ -58,6 +59,21 @@ export function RunControls() {
             <input type="number" min="0" max="16" value={rounds} disabled={active} onChange={(e) => setRounds(Math.max(0, Number(e.target.value) || 0))} />
           </label>
         )}
+        <label>
+          Code time limit (s)
+          <input
+            data-testid="tool-timeout"
+            type="number"
+            min="0.1"
+            step="0.5"
+            defaultValue={toolTimeoutMs / 1000}
+            disabled={active}
+            onChange={(e) => {
+              const seconds = Number(e.target.value);
+              if (seconds > 0) setToolLimits({ toolTimeoutMs: Math.round(seconds * 1000) });
+            }}
+          />
+        </label>
       </div>
       <label>
         Triggers <span className="muted small">(comma-separated; /regex/ allowed)</span>

@@ -52,10 +52,96 @@ export class PlaygroundPage {
 
   /** Replace the hint editor's text (Monaco): select all, type. */
   async editHint(text: string): Promise<void> {
-    const editor = this.page.getByTestId("hint-editor").locator(".monaco-editor").first();
+    await this.replaceMonacoText(this.page.getByTestId("hint-editor"), text);
+  }
+
+  /** Replace the text of the Monaco editor inside `container`. */
+  async replaceMonacoText(container: Locator, text: string): Promise<void> {
+    const editor = container.locator(".monaco-editor").first();
     await editor.click();
     await this.page.keyboard.press("ControlOrMeta+A");
     await this.page.keyboard.press("Delete");
     await this.page.keyboard.insertText(text);
+  }
+
+  /** Type a problem of one's own (not a bundled one). */
+  async typeProblem(statement: string, options: { kind?: "math" | "code" | "free"; gold?: string } = {}): Promise<void> {
+    await this.problem.fill(statement);
+    if (options.kind) await this.page.getByTestId("problem-kind").selectOption(options.kind);
+    if (options.gold !== undefined) await this.page.getByTestId("gold-input").fill(options.gold);
+  }
+
+  async setPolicy(mode: "manual" | "paper" | "greedy", rounds?: number): Promise<void> {
+    await this.page.getByTestId("policy-mode").selectOption(mode);
+    if (rounds !== undefined) await this.page.getByLabel("Rounds").fill(String(rounds));
+  }
+
+  /** The time limit of one code execution, in seconds ("Code time limit (s)"). */
+  async setToolTimeout(seconds: number): Promise<void> {
+    await this.page.getByTestId("tool-timeout").fill(String(seconds));
+  }
+
+  async openModelSettings(): Promise<void> {
+    const settings = this.page.getByTestId("model-settings");
+    if ((await settings.getAttribute("open")) === null) await settings.locator("summary").click();
+    await expect(this.page.getByTestId("base-url")).toBeVisible();
+  }
+
+  /** The Model settings "API" select: raw completions or chat with assistant prefill. */
+  async setApi(provider: "openai-completions" | "openai-chat"): Promise<void> {
+    await this.openModelSettings();
+    await this.page.getByTestId("provider").selectOption(provider);
+  }
+
+  /** The rows of the events panel. */
+  get events(): Locator {
+    return this.page.getByTestId("events-panel").getByTestId("event");
+  }
+
+  /** The character offset the pause banner names ("… at character 1,234."). */
+  async pauseOffset(): Promise<number> {
+    const text = await this.pauseBanner.innerText();
+    const m = /at character ([\d,]+)/.exec(text);
+    if (!m) throw new Error(`no offset in the pause banner: ${text}`);
+    return Number(m[1]!.replace(/[^\d]/g, ""));
+  }
+
+  /**
+   * Start recording whether an element with this test id ever appears (a MutationObserver in the
+   * page), so a test can assert that something never showed up, not only that it is gone now.
+   */
+  async watchFor(testId: string): Promise<void> {
+    await this.page.evaluate((id) => {
+      const w = window as unknown as { __seen?: Record<string, boolean> };
+      w.__seen ??= {};
+      w.__seen[id] = document.querySelector(`[data-testid="${id}"]`) !== null;
+      new MutationObserver(() => {
+        if (document.querySelector(`[data-testid="${id}"]`)) w.__seen![id] = true;
+      }).observe(document.body, { childList: true, subtree: true });
+    }, testId);
+  }
+
+  async wasSeen(testId: string): Promise<boolean> {
+    return this.page.evaluate((id) => Boolean((window as unknown as { __seen?: Record<string, boolean> }).__seen?.[id]), testId);
+  }
+
+  // Hint-Library panel ------------------------------------------------------------------------
+
+  get hintLibrary(): Locator {
+    return this.page.getByTestId("hint-library");
+  }
+
+  async openHintLibrary(): Promise<void> {
+    if ((await this.hintLibrary.getAttribute("open")) === null) await this.hintLibrary.locator("summary").click();
+    await expect(this.hintLibrary.locator("li").first()).toBeVisible();
+  }
+
+  /** The library row of the hint with exactly this id. */
+  hintRow(id: string): Locator {
+    return this.hintLibrary.locator("li").filter({ has: this.page.locator("code", { hasText: new RegExp(`^${id}$`) }) });
+  }
+
+  get hintForm(): Locator {
+    return this.page.getByTestId("hint-form");
   }
 }
