@@ -407,8 +407,9 @@ function inject(state: EngineState, hint: ResolvedHint, decidedBy: "user" | "pol
 }
 
 function resume(state: EngineState, mode: "resume" | "step", at: number): EngineState {
-  if (state.phase === "failed") {
-    // Retry after a model-server error: continue from the text kept so far.
+  if (state.phase === "failed" || state.phase === "stopped") {
+    // Retry after a model-server error, or resume a stopped/interrupted/forked trace: continue
+    // from the text kept so far.
     return beginStream({ ...state, events: [...state.events, { type: "resumed", at, withHint: false }] }, at);
   }
   if (state.phase !== "paused" || !state.pause) return state;

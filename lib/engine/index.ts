@@ -8,3 +8,4 @@ export * from "./selectors";
 export * from "./templates";
 export * from "./scan";
 export { nextRandom } from "./rng";
+export * from "./restore";

@@ -8,3 +8,4 @@ export * from "./sandbox";
 export * from "./hint";
 export * from "./errors";
 export * from "./ndjson";
+export * from "./traces-api";

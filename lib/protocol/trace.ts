@@ -158,6 +158,50 @@ export type TraceStatus = z.infer<typeof TraceStatusSchema>;
 export const VerdictSchema = z.enum(["correct", "incorrect", "ungraded"]);
 export type Verdict = z.infer<typeof VerdictSchema>;
 
+export const REVIEW_STATUSES = ["unreviewed", "accepted", "rejected", "needs-work"] as const;
+export const ReviewStatusSchema = z.enum(REVIEW_STATUSES);
+export type ReviewStatus = z.infer<typeof ReviewStatusSchema>;
+
+export const ReviewSchema = z.object({
+  status: ReviewStatusSchema,
+  note: z.string().max(10_000).optional(),
+  author: z.string().optional(),
+  at: z.number().optional(),
+});
+export type Review = z.infer<typeof ReviewSchema>;
+
+/** A span of one segment: [start, end) in that segment's text. */
+const SpanFields = {
+  segment: z.number().int().min(0),
+  start: z.number().int().min(0),
+  end: z.number().int().min(0),
+};
+
+/** A labelled span of model text (e.g. "unreasonable") with a comment. */
+export const AnnotationSchema = z.object({
+  id: z.string(),
+  ...SpanFields,
+  label: z.string().min(1).max(100),
+  comment: z.string().max(10_000).default(""),
+  author: z.string().min(1),
+  createdAt: z.number(),
+});
+export type Annotation = z.infer<typeof AnnotationSchema>;
+
+/**
+ * An annotator's replacement of a span of a `model` segment. The original segments are never
+ * changed: the edited view (with `edit` segments) is derived from segments + edits.
+ */
+export const EditSchema = z.object({
+  id: z.string(),
+  ...SpanFields,
+  original: z.string(),
+  replacement: z.string(),
+  author: z.string().min(1),
+  createdAt: z.number(),
+});
+export type Edit = z.infer<typeof EditSchema>;
+
 export const TraceSchema = z.object({
   id: z.string(),
   problem: ProblemSchema,
@@ -169,6 +213,11 @@ export const TraceSchema = z.object({
   status: TraceStatusSchema,
   answer: z.string().optional(),
   verdict: VerdictSchema.optional(),
+  review: ReviewSchema.optional(),
+  annotations: z.array(AnnotationSchema).optional(),
+  edits: z.array(EditSchema).optional(),
+  dataset: z.string().optional(),
+  tags: z.array(z.string()).optional(),
   version: z.number().int(),
   createdAt: z.number(),
   updatedAt: z.number(),

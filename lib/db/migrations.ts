@@ -1,0 +1,76 @@
+/** Versioned schema migrations, applied in order at start (see sqlite.ts). Never edit a released one: add the next. */
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+export const MIGRATIONS: Migration[] = [
+  {
+    version: 1,
+    name: "traces",
+    sql: `
+      CREATE TABLE traces (
+        id TEXT PRIMARY KEY,
+        problem_id TEXT NOT NULL,
+        problem TEXT NOT NULL,
+        parent_id TEXT REFERENCES traces(id) ON DELETE SET NULL,
+        fork_at TEXT,
+        config TEXT NOT NULL,
+        status TEXT NOT NULL,
+        answer TEXT,
+        verdict TEXT,
+        review_status TEXT NOT NULL DEFAULT 'unreviewed',
+        review_note TEXT,
+        review_author TEXT,
+        review_at INTEGER,
+        model TEXT NOT NULL,
+        policy TEXT NOT NULL,
+        dataset TEXT,
+        tags TEXT NOT NULL DEFAULT '[]',
+        hints_used TEXT NOT NULL DEFAULT '',
+        tool_calls INTEGER NOT NULL DEFAULT 0,
+        tokens INTEGER NOT NULL DEFAULT 0,
+        chars INTEGER NOT NULL DEFAULT 0,
+        version INTEGER NOT NULL DEFAULT 1,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL
+      );
+      CREATE INDEX traces_created ON traces (created_at DESC, id);
+      CREATE INDEX traces_parent ON traces (parent_id);
+      CREATE INDEX traces_verdict ON traces (verdict, created_at DESC);
+      CREATE INDEX traces_review ON traces (review_status, created_at DESC);
+      CREATE INDEX traces_model ON traces (model, created_at DESC);
+      CREATE INDEX traces_dataset ON traces (dataset, created_at DESC);
+      CREATE TABLE segments (
+        trace_id TEXT NOT NULL REFERENCES traces(id) ON DELETE CASCADE,
+        idx INTEGER NOT NULL,
+        json TEXT NOT NULL,
+        PRIMARY KEY (trace_id, idx)
+      ) WITHOUT ROWID;
+      CREATE TABLE events (
+        trace_id TEXT NOT NULL REFERENCES traces(id) ON DELETE CASCADE,
+        idx INTEGER NOT NULL,
+        json TEXT NOT NULL,
+        PRIMARY KEY (trace_id, idx)
+      ) WITHOUT ROWID;
+      CREATE TABLE annotations (
+        id TEXT PRIMARY KEY,
+        trace_id TEXT NOT NULL REFERENCES traces(id) ON DELETE CASCADE,
+        json TEXT NOT NULL,
+        created_at INTEGER NOT NULL
+      );
+      CREATE INDEX annotations_trace ON annotations (trace_id, created_at);
+      CREATE TABLE edits (
+        id TEXT PRIMARY KEY,
+        trace_id TEXT NOT NULL REFERENCES traces(id) ON DELETE CASCADE,
+        json TEXT NOT NULL,
+        created_at INTEGER NOT NULL
+      );
+      CREATE INDEX edits_trace ON edits (trace_id, created_at);
+      -- Full-text search over problem and trace text (contentless: the text lives in segments).
+      CREATE VIRTUAL TABLE trace_search USING fts5 (problem, body, content='', contentless_delete=1, tokenize='unicode61');
+      CREATE TABLE trace_search_map (trace_id TEXT PRIMARY KEY REFERENCES traces(id) ON DELETE CASCADE, rowid_ INTEGER NOT NULL UNIQUE);
+    `,
+  },
+];

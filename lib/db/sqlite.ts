@@ -1,0 +1,58 @@
+import "server-only";
+import Database from "better-sqlite3";
+import { mkdirSync } from "node:fs";
+import path from "node:path";
+import { MIGRATIONS } from "./migrations";
+
+export type Db = Database.Database;
+
+/** Default database file: HINTLAB_DB, else <HINTLAB_DATA_DIR or ./data>/hintlab.db. */
+export function defaultDbPath(): string {
+  if (process.env.HINTLAB_DB) return path.resolve(/* turbopackIgnore: true */ process.env.HINTLAB_DB);
+  return path.join(path.resolve(/* turbopackIgnore: true */ process.env.HINTLAB_DATA_DIR ?? "./data"), "hintlab.db");
+}
+
+/**
+ * Open a database file (created if missing) in WAL mode and bring its schema up to date.
+ * Migrations are numbered and each runs in its own transaction, recorded in `schema_migrations`,
+ * so a crash mid-migration leaves the previous version intact.
+ */
+export function openDb(file: string = defaultDbPath()): Db {
+  if (file !== ":memory:") mkdirSync(path.dirname(file), { recursive: true });
+  const db = new Database(file);
+  db.pragma("journal_mode = WAL");
+  db.pragma("synchronous = NORMAL");
+  db.pragma("foreign_keys = ON");
+  db.pragma("busy_timeout = 5000");
+  migrate(db);
+  return db;
+}
+
+export function migrate(db: Db): number {
+  db.exec("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)");
+  const applied = new Set((db.prepare("SELECT version FROM schema_migrations").all() as { version: number }[]).map((r) => r.version));
+  const newest = Math.max(0, ...applied);
+  const known = Math.max(0, ...MIGRATIONS.map((m) => m.version));
+  if (newest > known) {
+    throw new Error(`the database was written by a newer hintlab (schema ${newest}, this version knows ${known}); upgrade hintlab or use another HINTLAB_DB`);
+  }
+  for (const m of MIGRATIONS) {
+    if (applied.has(m.version)) continue;
+    db.transaction(() => {
+      db.exec(m.sql);
+      db.prepare("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)").run(m.version, m.name, Date.now());
+    })();
+  }
+  return known;
+}
+
+const globalDb = globalThis as unknown as { __hintlabDb?: { file: string; db: Db } };
+
+/** The process's shared connection (one per file; survives Next's dev reloads). */
+export function getDb(): Db {
+  const file = defaultDbPath();
+  if (!globalDb.__hintlabDb || globalDb.__hintlabDb.file !== file) {
+    globalDb.__hintlabDb = { file, db: openDb(file) };
+  }
+  return globalDb.__hintlabDb.db;
+}

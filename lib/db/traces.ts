@@ -1,0 +1,505 @@
+import "server-only";
+import { randomUUID } from "node:crypto";
+import {
+  AnnotationSchema,
+  AppError,
+  EditSchema,
+  SegmentSchema,
+  TraceEventSchema,
+  TraceSchema,
+  type Annotation,
+  type CreateTraceBody,
+  type Edit,
+  type LiveAppendBody,
+  type ReviewStatus,
+  type Segment,
+  type Trace,
+  type TraceEvent,
+  type TraceListQuery,
+  type TraceStatus,
+  type TraceSummary,
+} from "@/lib/protocol";
+import { forkPrefix } from "@/lib/engine";
+import type { Db } from "./sqlite";
+
+/**
+ * Trace persistence. Segments and events are rows (one JSON document each) so a live run appends
+ * without rewriting the trace; list columns (model, policy, hints used, tool calls, tokens) are
+ * derived on every write. Annotator writes (review, annotations, edits, tags) carry the version
+ * they were based on and are refused with a conflict when it is stale.
+ */
+
+/** A running trace whose writer has been silent this long is shown as interrupted. */
+export const LIVE_TIMEOUT_MS = 15_000;
+const LIVE_STATUSES = new Set<TraceStatus>(["generating", "paused", "executing", "idle"]);
+
+interface TraceRow {
+  id: string;
+  problem_id: string;
+  problem: string;
+  parent_id: string | null;
+  fork_at: string | null;
+  config: string;
+  status: TraceStatus;
+  answer: string | null;
+  verdict: Trace["verdict"] | null;
+  review_status: ReviewStatus;
+  review_note: string | null;
+  review_author: string | null;
+  review_at: number | null;
+  model: string;
+  policy: string;
+  dataset: string | null;
+  tags: string;
+  hints_used: string;
+  tool_calls: number;
+  tokens: number;
+  chars: number;
+  version: number;
+  created_at: number;
+  updated_at: number;
+}
+
+export function effectiveStatus(status: TraceStatus, updatedAt: number, now = Date.now()): TraceStatus {
+  return LIVE_STATUSES.has(status) && now - updatedAt > LIVE_TIMEOUT_MS ? "interrupted" : status;
+}
+
+function policyLabel(config: Trace["config"]): string {
+  const p = config.policy;
+  if (p.type === "paper") return `paper:rounds=${p.rounds}${p.triggerProb ? `,p=${p.triggerProb}` : ""}`;
+  if (p.type === "manual") return "manual";
+  return "greedy";
+}
+
+/** Columns derived from segments and events, recomputed on every write. */
+function derive(segments: readonly Segment[], events: readonly TraceEvent[]) {
+  const hints = new Set<string>();
+  let chars = 0;
+  for (const s of segments) {
+    chars += s.text.length;
+    if (s.kind === "hint" && s.hintId) hints.add(s.hintId);
+  }
+  let toolCalls = 0;
+  let tokens = 0;
+  for (const e of events) {
+    if (e.type === "code-executed") toolCalls++;
+    if (e.type === "stream-ended") tokens += e.usage?.completionTokens ?? Math.ceil(e.chars / 4);
+  }
+  return { hintsUsed: [...hints].sort().join(" "), toolCalls, tokens, chars };
+}
+
+export class TraceStore {
+  constructor(private readonly db: Db) {}
+
+  /** Insert a whole trace (new run, import, fork). */
+  create(body: CreateTraceBody & { id?: string }, now = Date.now()): Trace {
+    const id = body.id || randomUUID();
+    if (this.exists(id)) throw new AppError("conflict", `a trace with id ${id} already exists`);
+    const d = derive(body.segments, body.events);
+    const createdAt = body.createdAt ?? now;
+    this.db.transaction(() => {
+      this.db
+        .prepare(
+          `INSERT INTO traces (id, problem_id, problem, parent_id, fork_at, config, status, answer, verdict, review_status, review_note,
+             review_author, review_at, model, policy, dataset, tags, hints_used, tool_calls, tokens, chars, version, created_at, updated_at)
+           VALUES (@id, @problem_id, @problem, @parent_id, @fork_at, @config, @status, @answer, @verdict, @review_status, @review_note,
+             @review_author, @review_at, @model, @policy, @dataset, @tags, @hints_used, @tool_calls, @tokens, @chars, 1, @created_at, @updated_at)`,
+        )
+        .run({
+          id,
+          problem_id: body.problem.id,
+          problem: JSON.stringify(body.problem),
+          parent_id: body.parentId ?? null,
+          fork_at: body.forkAt ? JSON.stringify(body.forkAt) : null,
+          config: JSON.stringify(body.config),
+          status: body.status,
+          answer: body.answer ?? null,
+          verdict: body.verdict ?? null,
+          review_status: body.review?.status ?? "unreviewed",
+          review_note: body.review?.note ?? null,
+          review_author: body.review?.author ?? null,
+          review_at: body.review?.at ?? null,
+          model: body.config.model,
+          policy: policyLabel(body.config),
+          dataset: body.dataset ?? null,
+          tags: JSON.stringify(body.tags ?? []),
+          hints_used: d.hintsUsed,
+          tool_calls: d.toolCalls,
+          tokens: d.tokens,
+          chars: d.chars,
+          created_at: createdAt,
+          updated_at: now,
+        });
+      this.writeSegments(id, 0, body.segments);
+      this.writeEvents(id, 0, body.events);
+      for (const a of body.annotations ?? []) this.insertAnnotation(id, a);
+      for (const e of body.edits ?? []) this.insertEdit(id, e);
+      this.index(id, body.problem.statement, body.segments);
+    })();
+    return this.get(id, now);
+  }
+
+  exists(id: string): boolean {
+    return this.db.prepare("SELECT 1 FROM traces WHERE id = ?").get(id) !== undefined;
+  }
+
+  /** The live session's writer: idempotent append (see LiveAppendBodySchema). */
+  liveAppend(id: string, body: LiveAppendBody, now = Date.now()): { version: number } {
+    return this.db.transaction(() => {
+      const row = this.row(id);
+      const stored = this.count("segments", id);
+      if (body.segmentsFrom > stored) throw new AppError("conflict", `segments from ${body.segmentsFrom} but only ${stored} are stored; resend from ${stored}`);
+      const storedEvents = this.count("events", id);
+      if (body.eventsFrom > storedEvents) throw new AppError("conflict", `events from ${body.eventsFrom} but only ${storedEvents} are stored; resend from ${storedEvents}`);
+      this.db.prepare("DELETE FROM segments WHERE trace_id = ? AND idx >= ?").run(id, body.segmentsFrom);
+      this.writeSegments(id, body.segmentsFrom, body.segments);
+      this.db.prepare("DELETE FROM events WHERE trace_id = ? AND idx >= ?").run(id, body.eventsFrom);
+      this.writeEvents(id, body.eventsFrom, body.events);
+      const segments = this.segments(id);
+      const d = derive(segments, this.events(id));
+      const version = row.version + 1;
+      this.db
+        .prepare(
+          `UPDATE traces SET status = ?, answer = ?, verdict = ?, hints_used = ?, tool_calls = ?, tokens = ?, chars = ?, version = ?, updated_at = ? WHERE id = ?`,
+        )
+        .run(body.status, body.answer ?? null, body.verdict ?? null, d.hintsUsed, d.toolCalls, d.tokens, d.chars, version, now, id);
+      const problem = JSON.parse(row.problem) as Trace["problem"];
+      this.index(id, problem.statement, segments);
+      return { version };
+    })();
+  }
+
+  get(id: string, now = Date.now()): Trace {
+    const row = this.row(id);
+    const annotations = (this.db.prepare("SELECT json FROM annotations WHERE trace_id = ? ORDER BY created_at, id").all(id) as { json: string }[]).map(
+      (r) => AnnotationSchema.parse(JSON.parse(r.json)),
+    );
+    const edits = (this.db.prepare("SELECT json FROM edits WHERE trace_id = ? ORDER BY created_at, id").all(id) as { json: string }[]).map((r) =>
+      EditSchema.parse(JSON.parse(r.json)),
+    );
+    return TraceSchema.parse({
+      id: row.id,
+      problem: JSON.parse(row.problem),
+      ...(row.parent_id ? { parentId: row.parent_id } : {}),
+      ...(row.fork_at ? { forkAt: JSON.parse(row.fork_at) } : {}),
+      config: JSON.parse(row.config),
+      segments: this.segments(id),
+      events: this.events(id),
+      status: effectiveStatus(row.status, row.updated_at, now),
+      ...(row.answer !== null ? { answer: row.answer } : {}),
+      ...(row.verdict ? { verdict: row.verdict } : {}),
+      review: {
+        status: row.review_status,
+        ...(row.review_note ? { note: row.review_note } : {}),
+        ...(row.review_author ? { author: row.review_author } : {}),
+        ...(row.review_at ? { at: row.review_at } : {}),
+      },
+      annotations,
+      edits,
+      ...(row.dataset ? { dataset: row.dataset } : {}),
+      tags: JSON.parse(row.tags) as string[],
+      version: row.version,
+      createdAt: row.created_at,
+      updatedAt: row.updated_at,
+    });
+  }
+
+  list(q: TraceListQuery, now = Date.now()): { items: TraceSummary[]; total: number } {
+    const where: string[] = [];
+    const params: Record<string, unknown> = {};
+    if (q.q?.trim()) {
+      where.push("t.id IN (SELECT m.trace_id FROM trace_search s JOIN trace_search_map m ON m.rowid_ = s.rowid WHERE trace_search MATCH @q)");
+      params.q = ftsQuery(q.q);
+    }
+    if (q.verdict) (where.push("t.verdict = @verdict"), (params.verdict = q.verdict));
+    if (q.review) (where.push("t.review_status = @review"), (params.review = q.review));
+    if (q.model) (where.push("t.model = @model"), (params.model = q.model));
+    if (q.dataset) (where.push("t.dataset = @dataset"), (params.dataset = q.dataset));
+    if (q.hint) (where.push("(' ' || t.hints_used || ' ') LIKE @hint"), (params.hint = `% ${q.hint} %`));
+    if (q.tag) (where.push("EXISTS (SELECT 1 FROM json_each(t.tags) WHERE value = @tag)"), (params.tag = q.tag));
+    if (q.status) {
+      if (q.status === "interrupted") {
+        where.push("t.status IN ('generating','paused','executing','idle') AND t.updated_at < @stale");
+        params.stale = now - LIVE_TIMEOUT_MS;
+      } else (where.push("t.status = @status"), (params.status = q.status));
+    }
+    const sortCol = { created: "t.created_at", updated: "t.updated_at", tokens: "t.tokens", tool_calls: "t.tool_calls", chars: "t.chars" }[q.sort];
+    const order = q.order === "asc" ? "ASC" : "DESC";
+    const whereSql = where.length ? `WHERE ${where.join(" AND ")}` : "";
+    const total = (this.db.prepare(`SELECT count(*) AS n FROM traces t ${whereSql}`).get(params) as { n: number }).n;
+    const rows = this.db
+      .prepare(
+        `SELECT t.id, substr(json_extract(t.problem, '$.statement'), 1, 300) AS statement, t.model, t.policy, t.hints_used, t.tool_calls, t.tokens, t.chars,
+           t.status, t.verdict, t.review_status, t.dataset, t.tags, t.parent_id, t.created_at, t.updated_at, t.version
+         FROM traces t ${whereSql} ORDER BY ${sortCol} ${order}, t.id ${order} LIMIT @limit OFFSET @offset`,
+      )
+      .all({ ...params, limit: q.limit, offset: q.offset }) as (Omit<TraceRow, "problem"> & { statement: string })[];
+    return {
+      total,
+      items: rows.map((r) => ({
+        id: r.id,
+        problemStatement: r.statement,
+        model: r.model,
+        policy: r.policy,
+        hintsUsed: r.hints_used ? r.hints_used.split(" ") : [],
+        toolCalls: r.tool_calls,
+        tokens: r.tokens,
+        chars: r.chars,
+        status: effectiveStatus(r.status, r.updated_at, now),
+        ...(r.verdict ? { verdict: r.verdict } : {}),
+        reviewStatus: r.review_status,
+        ...(r.dataset ? { dataset: r.dataset } : {}),
+        tags: JSON.parse(r.tags) as string[],
+        ...(r.parent_id ? { parentId: r.parent_id } : {}),
+        createdAt: r.created_at,
+        updatedAt: r.updated_at,
+        version: r.version,
+      })),
+    };
+  }
+
+  /** Distinct values for the list's filter menus. */
+  facets(): { models: string[]; datasets: string[]; hints: string[]; tags: string[] } {
+    const col = (sql: string) => (this.db.prepare(sql).all() as { v: string }[]).map((r) => r.v).filter(Boolean);
+    const hints = new Set<string>();
+    for (const h of col("SELECT DISTINCT hints_used AS v FROM traces")) for (const id of h.split(" ")) hints.add(id);
+    return {
+      models: col("SELECT DISTINCT model AS v FROM traces ORDER BY 1"),
+      datasets: col("SELECT DISTINCT dataset AS v FROM traces WHERE dataset IS NOT NULL ORDER BY 1"),
+      hints: [...hints].sort(),
+      tags: col("SELECT DISTINCT j.value AS v FROM traces, json_each(traces.tags) j ORDER BY 1"),
+    };
+  }
+
+  /** Run an annotator write if `baseVersion` is current; bumps the version. */
+  private based<T>(id: string, baseVersion: number, write: (row: TraceRow) => T, now = Date.now()): { version: number; result: T } {
+    return this.db.transaction(() => {
+      const row = this.row(id);
+      if (row.version !== baseVersion) {
+        throw new AppError(
+          "conflict",
+          `This trace changed since you opened it (your version ${baseVersion}, now ${row.version}). Reload it to see the other changes, then apply yours again.`,
+        );
+      }
+      const result = write(row);
+      const version = row.version + 1;
+      this.db.prepare("UPDATE traces SET version = ?, updated_at = ? WHERE id = ?").run(version, Math.max(now, row.updated_at), id);
+      return { version, result };
+    })();
+  }
+
+  setReview(id: string, b: { baseVersion: number; author: string; status: ReviewStatus; note?: string }, now = Date.now()) {
+    return this.based(id, b.baseVersion, () => {
+      this.db.prepare("UPDATE traces SET review_status = ?, review_note = ?, review_author = ?, review_at = ? WHERE id = ?").run(b.status, b.note ?? null, b.author, now, id);
+    });
+  }
+
+  setTags(id: string, b: { baseVersion: number; tags: string[] }) {
+    return this.based(id, b.baseVersion, () => {
+      this.db.prepare("UPDATE traces SET tags = ? WHERE id = ?").run(JSON.stringify([...new Set(b.tags)]), id);
+    });
+  }
+
+  addAnnotation(id: string, b: { baseVersion: number; author: string; annotation: Omit<Annotation, "id" | "author" | "createdAt"> }, now = Date.now()) {
+    return this.based(id, b.baseVersion, () => {
+      this.checkSpan(id, b.annotation);
+      const a: Annotation = { ...b.annotation, id: randomUUID(), author: b.author, createdAt: now };
+      this.insertAnnotation(id, a);
+      return a;
+    });
+  }
+
+  removeAnnotation(id: string, annotationId: string, b: { baseVersion: number }) {
+    return this.based(id, b.baseVersion, () => {
+      if (this.db.prepare("DELETE FROM annotations WHERE id = ? AND trace_id = ?").run(annotationId, id).changes === 0) {
+        throw new AppError("not-found", `annotation ${annotationId} is not on this trace`);
+      }
+    });
+  }
+
+  /** Record an edit of a span of a model segment; the original text is read from the segment, never trusted from the client. */
+  addEdit(id: string, b: { baseVersion: number; author: string; edit: Omit<Edit, "id" | "author" | "createdAt" | "original"> }, now = Date.now()) {
+    return this.based(id, b.baseVersion, () => {
+      const segment = this.checkSpan(id, b.edit);
+      if (segment.kind !== "model") throw new AppError("bad-request", `only model text can be edited; segment ${b.edit.segment} is ${segment.kind}`);
+      const overlapping = this.get(id).edits?.find((e) => e.segment === b.edit.segment && e.start < b.edit.end && b.edit.start < e.end);
+      if (overlapping) throw new AppError("conflict", `this span overlaps another edit (characters ${overlapping.start}–${overlapping.end}); undo that edit first`);
+      const e: Edit = { ...b.edit, original: segment.text.slice(b.edit.start, b.edit.end), id: randomUUID(), author: b.author, createdAt: now };
+      this.insertEdit(id, e);
+      return e;
+    });
+  }
+
+  removeEdit(id: string, editId: string, b: { baseVersion: number }) {
+    return this.based(id, b.baseVersion, () => {
+      if (this.db.prepare("DELETE FROM edits WHERE id = ? AND trace_id = ?").run(editId, id).changes === 0) {
+        throw new AppError("not-found", `edit ${editId} is not on this trace`);
+      }
+    });
+  }
+
+  /**
+   * A new trace starting with the prefix of `id` up to (segment, offset); the user then continues
+   * it live with another hint or none. Status "stopped" until resumed.
+   */
+  fork(id: string, at: { segment: number; offset: number }, now = Date.now()): Trace {
+    const parent = this.get(id, now);
+    let prefix: ReturnType<typeof forkPrefix>;
+    try {
+      prefix = forkPrefix(parent.segments, parent.events, at);
+    } catch (e) {
+      throw new AppError("bad-request", (e as Error).message);
+    }
+    return this.create(
+      {
+        problem: parent.problem,
+        parentId: parent.id,
+        forkAt: at,
+        config: parent.config,
+        segments: prefix.segments,
+        events: prefix.events,
+        status: "stopped",
+        ...(parent.dataset ? { dataset: parent.dataset } : {}),
+        tags: parent.tags ?? [],
+      },
+      now,
+    );
+  }
+
+  /** Traces descending from the root of `id`'s family, for the tree view. */
+  family(id: string): TraceSummary[] {
+    let root = this.row(id);
+    for (let guard = 0; root.parent_id && guard < 1000; guard++) {
+      const parent = this.db.prepare("SELECT * FROM traces WHERE id = ?").get(root.parent_id) as TraceRow | undefined;
+      if (!parent) break;
+      root = parent;
+    }
+    const ids = (
+      this.db
+        .prepare(
+          `WITH RECURSIVE fam(id) AS (SELECT ? UNION SELECT t.id FROM traces t JOIN fam ON t.parent_id = fam.id) SELECT id FROM fam`,
+        )
+        .all(root.id) as { id: string }[]
+    ).map((r) => r.id);
+    return ids.map((tid) => this.summary(tid));
+  }
+
+  summary(id: string): TraceSummary {
+    const row = this.row(id);
+    const problem = JSON.parse(row.problem) as Trace["problem"];
+    return {
+      id: row.id,
+      problemStatement: problem.statement.slice(0, 300),
+      model: row.model,
+      policy: row.policy,
+      hintsUsed: row.hints_used ? row.hints_used.split(" ") : [],
+      toolCalls: row.tool_calls,
+      tokens: row.tokens,
+      chars: row.chars,
+      status: effectiveStatus(row.status, row.updated_at),
+      ...(row.verdict ? { verdict: row.verdict } : {}),
+      reviewStatus: row.review_status,
+      ...(row.dataset ? { dataset: row.dataset } : {}),
+      tags: JSON.parse(row.tags) as string[],
+      ...(row.parent_id ? { parentId: row.parent_id } : {}),
+      createdAt: row.created_at,
+      updatedAt: row.updated_at,
+      version: row.version,
+    };
+  }
+
+  delete(id: string): void {
+    this.row(id);
+    this.db.transaction(() => {
+      this.unindex(id);
+      this.db.prepare("DELETE FROM traces WHERE id = ?").run(id);
+    })();
+  }
+
+  /** Ids matching list filters, in a stable order (for export). */
+  *iterateIds(q: Omit<TraceListQuery, "limit" | "offset" | "sort" | "order">, batch = 200): Generator<string> {
+    let offset = 0;
+    for (;;) {
+      const { items } = this.list({ ...q, sort: "created", order: "asc", limit: batch, offset } as TraceListQuery);
+      for (const i of items) yield i.id;
+      if (items.length < batch) return;
+      offset += batch;
+    }
+  }
+
+  // --- internals ---
+
+  private row(id: string): TraceRow {
+    const row = this.db.prepare("SELECT * FROM traces WHERE id = ?").get(id) as TraceRow | undefined;
+    if (!row) throw new AppError("not-found", `no trace with id ${id}`);
+    return row;
+  }
+
+  private count(table: "segments" | "events", id: string): number {
+    return (this.db.prepare(`SELECT count(*) AS n FROM ${table} WHERE trace_id = ?`).get(id) as { n: number }).n;
+  }
+
+  segments(id: string): Segment[] {
+    return (this.db.prepare("SELECT json FROM segments WHERE trace_id = ? ORDER BY idx").all(id) as { json: string }[]).map((r) =>
+      SegmentSchema.parse(JSON.parse(r.json)),
+    );
+  }
+
+  private events(id: string): TraceEvent[] {
+    return (this.db.prepare("SELECT json FROM events WHERE trace_id = ? ORDER BY idx").all(id) as { json: string }[]).map((r) =>
+      TraceEventSchema.parse(JSON.parse(r.json)),
+    );
+  }
+
+  private writeSegments(id: string, from: number, segments: readonly Segment[]) {
+    const ins = this.db.prepare("INSERT INTO segments (trace_id, idx, json) VALUES (?, ?, ?)");
+    segments.forEach((s, i) => ins.run(id, from + i, JSON.stringify(s)));
+  }
+
+  private writeEvents(id: string, from: number, events: readonly TraceEvent[]) {
+    const ins = this.db.prepare("INSERT INTO events (trace_id, idx, json) VALUES (?, ?, ?)");
+    events.forEach((e, i) => ins.run(id, from + i, JSON.stringify(e)));
+  }
+
+  private insertAnnotation(id: string, a: Annotation) {
+    this.db.prepare("INSERT INTO annotations (id, trace_id, json, created_at) VALUES (?, ?, ?, ?)").run(a.id, id, JSON.stringify(a), a.createdAt);
+  }
+
+  private insertEdit(id: string, e: Edit) {
+    this.db.prepare("INSERT INTO edits (id, trace_id, json, created_at) VALUES (?, ?, ?, ?)").run(e.id, id, JSON.stringify(e), e.createdAt);
+  }
+
+  private checkSpan(id: string, span: { segment: number; start: number; end: number }): Segment {
+    const segments = this.segments(id);
+    const segment = segments[span.segment];
+    if (!segment) throw new AppError("bad-request", `segment ${span.segment} does not exist (the trace has ${segments.length})`);
+    if (span.start > span.end || span.end > segment.text.length) {
+      throw new AppError("bad-request", `span ${span.start}–${span.end} is outside segment ${span.segment} (length ${segment.text.length})`);
+    }
+    return segment;
+  }
+
+  private index(id: string, problem: string, segments: readonly Segment[]) {
+    this.unindex(id);
+    const body = segments
+      .filter((s) => s.kind !== "prompt")
+      .map((s) => s.text)
+      .join("");
+    const { lastInsertRowid } = this.db.prepare("INSERT INTO trace_search (problem, body) VALUES (?, ?)").run(problem, body);
+    this.db.prepare("INSERT INTO trace_search_map (trace_id, rowid_) VALUES (?, ?)").run(id, lastInsertRowid);
+  }
+
+  private unindex(id: string) {
+    const m = this.db.prepare("SELECT rowid_ FROM trace_search_map WHERE trace_id = ?").get(id) as { rowid_: number } | undefined;
+    if (!m) return;
+    this.db.prepare("DELETE FROM trace_search WHERE rowid = ?").run(m.rowid_);
+    this.db.prepare("DELETE FROM trace_search_map WHERE trace_id = ?").run(id);
+  }
+}
+
+/** User text to an FTS5 query: every word must occur (prefix match on the last), quotes escaped. */
+export function ftsQuery(q: string): string {
+  const words = q.match(/[\p{L}\p{N}_]+/gu) ?? [];
+  if (!words.length) return '""';
+  return words.map((w, i) => `"${w.replace(/"/g, '""')}"${i === words.length - 1 ? "*" : ""}`).join(" ");
+}

@@ -1,0 +1,86 @@
+import { z } from "zod";
+import {
+  AnnotationSchema,
+  EditSchema,
+  ReviewSchema,
+  ReviewStatusSchema,
+  SegmentSchema,
+  TraceEventSchema,
+  TraceSchema,
+  TraceStatusSchema,
+  VerdictSchema,
+} from "./trace";
+
+/** POST /api/traces: a new trace (version and timestamps are the server's). */
+export const CreateTraceBodySchema = TraceSchema.omit({ version: true, createdAt: true, updatedAt: true }).extend({
+  createdAt: z.number().optional(),
+});
+export type CreateTraceBody = z.infer<typeof CreateTraceBodySchema>;
+
+/**
+ * PATCH /api/traces/:id/live — the running session's writer. Segments from `segmentsFrom` on
+ * replace what is stored there (the last one may still be growing); events from `eventsFrom` on
+ * are appended. Idempotent, so a retried flush never duplicates anything.
+ */
+export const LiveAppendBodySchema = z.object({
+  segmentsFrom: z.number().int().min(0),
+  segments: z.array(SegmentSchema),
+  eventsFrom: z.number().int().min(0),
+  events: z.array(TraceEventSchema),
+  status: TraceStatusSchema,
+  answer: z.string().optional(),
+  verdict: VerdictSchema.optional(),
+});
+export type LiveAppendBody = z.infer<typeof LiveAppendBodySchema>;
+
+/** Annotator writes carry the version they were based on; a stale one is refused (409). */
+const Based = { baseVersion: z.number().int().min(1), author: z.string().trim().min(1, "set your author name first").max(100) };
+
+export const ReviewBodySchema = z.object({ ...Based, status: ReviewStatusSchema, note: z.string().max(10_000).optional() });
+export const AnnotationBodySchema = z.object({ ...Based, annotation: AnnotationSchema.omit({ id: true, author: true, createdAt: true }) });
+export const EditBodySchema = z.object({ ...Based, edit: EditSchema.omit({ id: true, author: true, createdAt: true, original: true }) });
+export const RemoveBodySchema = z.object({ ...Based });
+export const TagsBodySchema = z.object({ ...Based, tags: z.array(z.string().trim().min(1).max(50)).max(50) });
+
+/** POST /api/traces/:id/fork: the new trace starts with the prefix up to (segment, offset). */
+export const ForkBodySchema = z.object({ segment: z.number().int().min(0), offset: z.number().int().min(0) });
+
+export const TRACE_SORTS = ["created", "updated", "tokens", "tool_calls", "chars"] as const;
+
+/** GET /api/traces query. */
+export const TraceListQuerySchema = z.object({
+  q: z.string().max(500).optional(),
+  verdict: VerdictSchema.optional(),
+  review: ReviewStatusSchema.optional(),
+  model: z.string().optional(),
+  hint: z.string().optional(),
+  dataset: z.string().optional(),
+  tag: z.string().optional(),
+  status: TraceStatusSchema.optional(),
+  sort: z.enum(TRACE_SORTS).default("created"),
+  order: z.enum(["asc", "desc"]).default("desc"),
+  limit: z.coerce.number().int().min(1).max(500).default(50),
+  offset: z.coerce.number().int().min(0).default(0),
+});
+export type TraceListQuery = z.infer<typeof TraceListQuerySchema>;
+
+export const TraceSummarySchema = z.object({
+  id: z.string(),
+  problemStatement: z.string(),
+  model: z.string(),
+  policy: z.string(),
+  hintsUsed: z.array(z.string()),
+  toolCalls: z.number(),
+  tokens: z.number(),
+  chars: z.number(),
+  status: TraceStatusSchema,
+  verdict: VerdictSchema.optional(),
+  reviewStatus: ReviewStatusSchema,
+  dataset: z.string().optional(),
+  tags: z.array(z.string()),
+  parentId: z.string().optional(),
+  createdAt: z.number(),
+  updatedAt: z.number(),
+  version: z.number(),
+});
+export type TraceSummary = z.infer<typeof TraceSummarySchema>;
