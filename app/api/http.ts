@@ -22,3 +22,22 @@ export function jsonError(e: unknown): Response {
   console.error(e);
   return Response.json({ error: { code: "internal", message: "internal server error" } } satisfies ApiErrorBody, { status: 500 });
 }
+
+/** Parse URL search params with a schema (400 naming the wrong parameter). */
+export function parseQuery<T extends z.ZodType>(request: Request, schema: T): z.infer<T> {
+  const params = Object.fromEntries(new URL(request.url).searchParams);
+  const parsed = schema.safeParse(params);
+  if (!parsed.success) throw new AppError("bad-request", describeZodError(parsed.error));
+  return parsed.data;
+}
+
+/** Run a handler, mapping errors to JSON responses. */
+export async function handle(fn: () => Response | Promise<Response>): Promise<Response> {
+  try {
+    return await fn();
+  } catch (e) {
+    return jsonError(e);
+  }
+}
+
+export type IdParams = { params: Promise<{ id: string }> };

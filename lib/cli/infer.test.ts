@@ -16,7 +16,7 @@ function hintlab(args: string[], env: Record<string, string> = {}): Promise<{ co
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [path.join(ROOT, "bin/hintlab.mjs"), ...args], {
       cwd: ROOT,
-      env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", ...env },
+      env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", NODE_ENV: "production", ...env },
     });
     let stdout = "";
     let stderr = "";

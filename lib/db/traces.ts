@@ -92,7 +92,7 @@ export class TraceStore {
   constructor(private readonly db: Db) {}
 
   /** Insert a whole trace (new run, import, fork). */
-  create(body: CreateTraceBody & { id?: string }, now = Date.now()): Trace {
+  create(body: CreateTraceBody, now = Date.now()): Trace {
     const id = body.id || randomUUID();
     if (this.exists(id)) throw new AppError("conflict", `a trace with id ${id} already exists`);
     const d = derive(body.segments, body.events);
@@ -211,17 +211,33 @@ export class TraceStore {
       where.push("t.id IN (SELECT m.trace_id FROM trace_search s JOIN trace_search_map m ON m.rowid_ = s.rowid WHERE trace_search MATCH @q)");
       params.q = ftsQuery(q.q);
     }
-    if (q.verdict) (where.push("t.verdict = @verdict"), (params.verdict = q.verdict));
-    if (q.review) (where.push("t.review_status = @review"), (params.review = q.review));
-    if (q.model) (where.push("t.model = @model"), (params.model = q.model));
-    if (q.dataset) (where.push("t.dataset = @dataset"), (params.dataset = q.dataset));
-    if (q.hint) (where.push("(' ' || t.hints_used || ' ') LIKE @hint"), (params.hint = `% ${q.hint} %`));
-    if (q.tag) (where.push("EXISTS (SELECT 1 FROM json_each(t.tags) WHERE value = @tag)"), (params.tag = q.tag));
+    const equals: [keyof TraceListQuery, string][] = [
+      ["verdict", "t.verdict"],
+      ["review", "t.review_status"],
+      ["model", "t.model"],
+      ["dataset", "t.dataset"],
+    ];
+    for (const [key, column] of equals) {
+      if (q[key] === undefined) continue;
+      where.push(`${column} = @${key}`);
+      params[key] = q[key];
+    }
+    if (q.hint) {
+      where.push("(' ' || t.hints_used || ' ') LIKE @hint");
+      params.hint = `% ${q.hint} %`;
+    }
+    if (q.tag) {
+      where.push("EXISTS (SELECT 1 FROM json_each(t.tags) WHERE value = @tag)");
+      params.tag = q.tag;
+    }
     if (q.status) {
       if (q.status === "interrupted") {
         where.push("t.status IN ('generating','paused','executing','idle') AND t.updated_at < @stale");
         params.stale = now - LIVE_TIMEOUT_MS;
-      } else (where.push("t.status = @status"), (params.status = q.status));
+      } else {
+        where.push("t.status = @status");
+        params.status = q.status;
+      }
     }
     const sortCol = { created: "t.created_at", updated: "t.updated_at", tokens: "t.tokens", tool_calls: "t.tool_calls", chars: "t.chars" }[q.sort];
     const order = q.order === "asc" ? "ASC" : "DESC";

@@ -2,7 +2,6 @@ import { z } from "zod";
 import {
   AnnotationSchema,
   EditSchema,
-  ReviewSchema,
   ReviewStatusSchema,
   SegmentSchema,
   TraceEventSchema,
@@ -12,7 +11,9 @@ import {
 } from "./trace";
 
 /** POST /api/traces: a new trace (version and timestamps are the server's). */
-export const CreateTraceBodySchema = TraceSchema.omit({ version: true, createdAt: true, updatedAt: true }).extend({
+export const CreateTraceBodySchema = TraceSchema.omit({ id: true, version: true, createdAt: true, updatedAt: true }).extend({
+  /** Client-chosen id (the playground's run id); the server makes one when absent. */
+  id: z.string().min(1).max(200).optional(),
   createdAt: z.number().optional(),
 });
 export type CreateTraceBody = z.infer<typeof CreateTraceBodySchema>;

@@ -102,6 +102,7 @@ function runController() {
   }
 
   function handleWorkerMessage(msg) {
+    process.stderr.write(`DBG ${Date.now()%100000} worker msg ${msg.type} ${msg.id} job ${job?.id} flag ${Atomics.load(interrupt,0)}\n`);
     if (msg.type === "result" && job && msg.id === job.id) {
       // `interrupted` tells the parent the stop came from *our* timeout interrupt.
       finishJob({ ...msg, interrupted: Boolean(msg.interrupted && job.interruptSent) });
@@ -121,12 +122,14 @@ function runController() {
     current.timers.push(
       setTimeout(() => {
         current.interruptSent = true;
+        process.stderr.write(`DBG ${Date.now()%100000} interrupt set job ${current.id}\n`);
         Atomics.store(interrupt, 0, 2); // SIGINT: Python raises KeyboardInterrupt at its next check
         current.timers.push(
           setTimeout(() => {
             // Stuck in code that never checks for signals (a huge C-level computation,
             // Atomics.wait...): only throwing the runtime away stops it.
             if (job !== current) return;
+            process.stderr.write(`DBG ${Date.now()%100000} grace expired job ${current.id} flag ${Atomics.load(interrupt,0)}\n`);
             restartWorker();
             finishJob({
               type: "result",
@@ -237,6 +240,7 @@ async function runPythonThread() {
     }
     if (msg.type !== "execute") return;
     const t0 = performance.now();
+    process.stderr.write(`DBG ${Date.now()%100000} worker start ${msg.id} flag ${Atomics.load(interruptFlag,0)}\n`);
     stray.stdout = stray.stderr = "";
     let raw;
     try {
