@@ -7,7 +7,8 @@ import { HintlabProvider, useHintlab, type SandboxFactory } from "@/lib/store";
 import { EventsPanel } from "./events-panel";
 import { ConnectNotice, ModelSettings } from "./model-settings";
 import { ProblemInput } from "./problem-input";
-import { FinalAnswer, SandboxStatus } from "./result-panel";
+import { FinalAnswer, SandboxStatus, SaveStatusView } from "./result-panel";
+import { TraceLoader } from "./trace-loader";
 import { ErrorBanner, PauseBanner, RunControls } from "./run-controls";
 
 const EMPTY: never[] = [];
@@ -24,6 +25,7 @@ function LiveTrace() {
 export function Playground({ sandboxFactory }: { sandboxFactory: SandboxFactory }) {
   return (
     <HintlabProvider sandboxFactory={sandboxFactory}>
+      <TraceLoader />
       <div className="playground">
         <div className="col-left">
           <ConnectNotice />
@@ -32,6 +34,7 @@ export function Playground({ sandboxFactory }: { sandboxFactory: SandboxFactory 
           <ModelSettings />
           <HintLibrary />
           <SandboxStatus />
+          <SaveStatusView />
         </div>
         <main className="col-main">
           <ErrorBanner />

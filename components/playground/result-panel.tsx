@@ -37,3 +37,22 @@ export function SandboxStatus() {
     </span>
   );
 }
+
+export function SaveStatusView() {
+  const save = useHintlab((s) => s.save);
+  const traceId = useHintlab((s) => s.traceId);
+  if (!traceId) return null;
+  const text =
+    save.state === "saving"
+      ? "saving…"
+      : save.state === "saved"
+        ? `saved ${save.at ? new Date(save.at).toLocaleTimeString() : ""}`
+        : save.state === "error"
+          ? `not saved: ${save.message}`
+          : "not saved yet";
+  return (
+    <span className={`save-status ${save.state}`} data-testid="save-status">
+      <a href={`/traces/${encodeURIComponent(traceId)}`}>trace</a> · {text}
+    </span>
+  );
+}

@@ -107,6 +107,8 @@ export function PauseBanner() {
           <>
             Paused at trigger <strong>&ldquo;{pause.word}&rdquo;</strong>
           </>
+        ) : pause.reason === "resume" ? (
+          <>Reopened a saved trace: it goes on from its end</>
         ) : (
           <>
             Paused before the end of thinking (<code>{pause.word}</code>)

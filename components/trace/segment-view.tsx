@@ -66,7 +66,8 @@ export const HintSegmentView = memo(function HintSegmentView({ segment }: { segm
   return (
     <div className="seg seg-hint" data-kind="hint" data-testid="hint-segment">
       <span className="seg-label">
-        hint · {segment.hintId} · {segment.reason === "trigger" ? `at "${segment.trigger}"` : "before end of thinking"}
+        hint · {segment.hintId} ·{" "}
+        {segment.reason === "trigger" ? `at "${segment.trigger}"` : segment.reason === "resume" ? "at a resume/fork point" : "before end of thinking"}
       </span>
       <span className="block-text">{text}</span>
     </div>

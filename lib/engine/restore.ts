@@ -3,8 +3,9 @@ import { createEngine, type EngineState, type ResolvedHint } from "./engine";
 import { getTemplate } from "./templates";
 
 /**
- * Rebuild an engine from stored segments and events, stopped where they end, so an interrupted
- * or forked trace continues with `continue` (the next request re-sends the whole prefix).
+ * Rebuild an engine from stored segments and events, paused (reason "resume") where they end,
+ * so an interrupted or forked trace goes on with a hint or with `continue` (the next request
+ * re-sends the whole prefix).
  */
 export function restoreEngine(args: {
   traceId: string;
@@ -40,9 +41,11 @@ export function restoreEngine(args: {
   );
   let completionTokens = 0;
   for (const e of args.events) if (e.type === "stream-ended") completionTokens += e.usage?.completionTokens ?? Math.ceil(e.chars / 4);
+  const offset = args.segments.reduce((n, s) => n + s.text.length, 0);
   return {
     ...base,
-    phase: "stopped",
+    phase: "paused",
+    pause: { reason: "resume", word: "", offset },
     segments: args.segments,
     events: args.events,
     inCode,

@@ -80,7 +80,8 @@ export const SEGMENT_KINDS = ["prompt", "model", "hint", "tool_output", "edit"] 
 export const SegmentKindSchema = z.enum(SEGMENT_KINDS);
 export type SegmentKind = z.infer<typeof SegmentKindSchema>;
 
-export const PauseReasonSchema = z.enum(["trigger", "end-of-thinking"]);
+/** Where a run paused. "resume": a stored trace reopened (interrupted or forked) at its end. */
+export const PauseReasonSchema = z.enum(["trigger", "end-of-thinking", "resume"]);
 export type PauseReason = z.infer<typeof PauseReasonSchema>;
 
 export const SegmentSchema = z.object({

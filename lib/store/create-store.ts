@@ -1,8 +1,9 @@
 import { createStore } from "zustand/vanilla";
-import { type EngineState } from "@/lib/engine";
-import type { Hint, ModelSettings, Policy, Problem, ProblemKind, Sandbox, TemplateId, TraceConfig } from "@/lib/protocol";
+import { restoreEngine, type EngineState } from "@/lib/engine";
+import type { Hint, ModelSettings, Policy, Problem, ProblemKind, Sandbox, TemplateId, Trace, TraceConfig } from "@/lib/protocol";
 import { fillHint, hintsForProblem, HINT_LIBRARY_VERSION } from "@/hints";
 import { SessionHost } from "./session-host";
+import { TraceWriter, type SaveStatus } from "./trace-writer";
 
 /**
  * The playground store: one zustand store from slices (settings, session, hints, runtime),
@@ -46,6 +47,9 @@ export interface HintlabState {
   selectedHintId?: string;
   hintDraft: string;
   sandbox: SandboxStatus;
+  save: SaveStatus;
+  /** Id of the trace in the playground (saved on the server as it runs). */
+  traceId?: string;
   actions: HintlabActions;
 }
 
@@ -65,7 +69,11 @@ export interface HintlabActions {
   selectHint(id: string): void;
   setHintDraft(text: string): void;
   run(): void;
+  /** Reopen a saved trace (interrupted, stopped or forked) to go on from its end. */
+  openTrace(trace: Trace): void;
   stop(): void;
+  /** The page is closing: write what is not saved yet. */
+  flushOnExit(): void;
   injectHint(): void;
   continueWithoutHint(): void;
   step(): void;
@@ -110,6 +118,19 @@ export function createHintlabStore(deps: StoreDeps) {
   const now = deps.now ?? (() => Date.now());
   const newId = deps.newId ?? (() => crypto.randomUUID());
   let host: SessionHost | undefined;
+  let writer: TraceWriter | undefined;
+
+  /** Bind a host to the store and to a writer that saves every change. */
+  const attach = (h: SessionHost, w: TraceWriter) => {
+    host?.dispose();
+    writer?.dispose();
+    host = h;
+    writer = w;
+  };
+  const onEngine = (set: (p: Partial<HintlabState>) => void) => (engine: EngineState) => {
+    set({ engine });
+    writer?.update(engine);
+  };
 
   return createStore<HintlabState>()((set, get) => {
     const hintsFor = (problem: Pick<Problem, "kind" | "tests" | "starterCode">) => hintsForProblem(get().hints, problem);
@@ -161,14 +182,34 @@ export function createHintlabStore(deps: StoreDeps) {
         const policyHints = hintsFor(problem).map((h) => ({ id: h.id, text: fillHint(h.text, problem) }));
         // A new trace starts with a fresh Python namespace.
         void deps.sandbox()?.reset();
-        host = new SessionHost(
-          { fetch: deps.fetch, sandbox: deps.sandbox, now, onChange: (engine) => set({ engine }) },
-          { traceId, problem, config, policyHints, settings: s.model },
-        );
+        const h = new SessionHost({ fetch: deps.fetch, sandbox: deps.sandbox, now, onChange: onEngine(set) }, { traceId, problem, config, policyHints, settings: s.model });
+        attach(h, new TraceWriter({ fetch: deps.fetch, now, onStatus: (save) => set({ save }) }, traceId));
         const first = hintsFor(problem)[0];
-        set({ selectedHintId: first?.id, hintDraft: first ? fillHint(first.text, problem) : "" });
-        host.dispatch({ type: "start", at: now() });
+        set({ traceId, selectedHintId: first?.id, hintDraft: first ? fillHint(first.text, problem) : "" });
+        h.dispatch({ type: "start", at: now() });
       },
+      openTrace: (trace) => {
+        const problem = trace.problem;
+        const policyHints = hintsFor(problem).map((h) => ({ id: h.id, text: fillHint(h.text, problem) }));
+        const initial = restoreEngine({ traceId: trace.id, problem, config: trace.config, segments: trace.segments, events: trace.events, policyHints });
+        // The Python namespace of the original run is gone: code after this point starts fresh.
+        void deps.sandbox()?.reset();
+        const h = new SessionHost(
+          { fetch: deps.fetch, sandbox: deps.sandbox, now, onChange: onEngine(set) },
+          { traceId: trace.id, problem, config: trace.config, policyHints, settings: { model: trace.config.model, template: trace.config.template, provider: trace.config.provider === "scripted" ? undefined : trace.config.provider, ...(trace.config.baseUrl ? { baseUrl: trace.config.baseUrl } : {}) }, initial },
+        );
+        attach(h, new TraceWriter({ fetch: deps.fetch, now, onStatus: (save) => set({ save }) }, trace.id, { segments: trace.segments.length, events: trace.events.length }));
+        const first = hintsFor(problem)[0];
+        set({
+          engine: initial,
+          traceId: trace.id,
+          problem: { statement: problem.statement, kind: problem.kind, gold: problem.gold ?? "", id: problem.id, tests: problem.tests, starterCode: problem.starterCode },
+          selectedHintId: first?.id,
+          hintDraft: first ? fillHint(first.text, problem) : "",
+          save: { state: "saved", at: trace.updatedAt },
+        });
+      },
+      flushOnExit: () => writer?.flushOnExit(),
       stop: () => host?.dispatch({ type: "stop", at: now() }),
       injectHint: () => {
         const s = get();
@@ -195,6 +236,7 @@ export function createHintlabStore(deps: StoreDeps) {
       hints: [],
       hintDraft: "",
       sandbox: { state: "loading" },
+      save: { state: "idle" },
       actions,
     };
   });

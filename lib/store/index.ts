@@ -5,3 +5,4 @@
 export * from "./create-store";
 export * from "./session-host";
 export * from "./provider";
+export * from "./trace-writer";

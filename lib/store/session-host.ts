@@ -41,10 +41,12 @@ export class SessionHost {
 
   constructor(
     private readonly deps: SessionHostDeps,
-    args: { traceId: string; problem: Problem; config: TraceConfig; policyHints: ResolvedHint[]; settings: ModelSettings },
+    args: { traceId: string; problem: Problem; config: TraceConfig; policyHints: ResolvedHint[]; settings: ModelSettings; initial?: EngineState },
   ) {
     this.settings = args.settings;
-    this.state = createEngine(args);
+    this.state = args.initial ?? createEngine(args);
+    // A reopened trace that already has an answer is not graded again.
+    this.graded = args.initial?.verdict !== undefined;
   }
 
   private readonly settings: ModelSettings;
