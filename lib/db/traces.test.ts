@@ -139,5 +139,8 @@ describe("TraceStore", () => {
     expect(f2.segments).toHaveLength(5);
     expect(f2.events.some((e) => e.type === "code-executed")).toBe(true);
     expect(store.family(f.id).map((s) => s.id).sort()).toEqual([t.id, f.id, f2.id].sort());
+    // The fork tree labels each child with its fork point.
+    expect(store.family(t.id).find((s) => s.id === f2.id)?.forkAt).toEqual({ segment: 5, offset: 0 });
+    expect(store.list({ sort: "created", order: "desc", limit: 50, offset: 0 }).items.find((s) => s.id === f.id)?.forkAt).toEqual({ segment: 1, offset: 14 });
   });
 });

@@ -246,7 +246,7 @@ export class TraceStore {
     const rows = this.db
       .prepare(
         `SELECT t.id, substr(json_extract(t.problem, '$.statement'), 1, 300) AS statement, t.model, t.policy, t.hints_used, t.tool_calls, t.tokens, t.chars,
-           t.status, t.verdict, t.review_status, t.dataset, t.tags, t.parent_id, t.created_at, t.updated_at, t.version
+           t.status, t.verdict, t.review_status, t.dataset, t.tags, t.parent_id, t.fork_at, t.created_at, t.updated_at, t.version
          FROM traces t ${whereSql} ORDER BY ${sortCol} ${order}, t.id ${order} LIMIT @limit OFFSET @offset`,
       )
       .all({ ...params, limit: q.limit, offset: q.offset }) as (Omit<TraceRow, "problem"> & { statement: string })[];
@@ -267,6 +267,7 @@ export class TraceStore {
         ...(r.dataset ? { dataset: r.dataset } : {}),
         tags: JSON.parse(r.tags) as string[],
         ...(r.parent_id ? { parentId: r.parent_id } : {}),
+        ...(r.fork_at ? { forkAt: JSON.parse(r.fork_at) } : {}),
         createdAt: r.created_at,
         updatedAt: r.updated_at,
         version: r.version,
@@ -418,6 +419,7 @@ export class TraceStore {
       ...(row.dataset ? { dataset: row.dataset } : {}),
       tags: JSON.parse(row.tags) as string[],
       ...(row.parent_id ? { parentId: row.parent_id } : {}),
+      ...(row.fork_at ? { forkAt: JSON.parse(row.fork_at) } : {}),
       createdAt: row.created_at,
       updatedAt: row.updated_at,
       version: row.version,

@@ -80,6 +80,8 @@ export const TraceSummarySchema = z.object({
   dataset: z.string().optional(),
   tags: z.array(z.string()),
   parentId: z.string().optional(),
+  /** Forks: where in the parent's segments this trace was cut (the fork tree shows it). */
+  forkAt: TraceSchema.shape.forkAt,
   createdAt: z.number(),
   updatedAt: z.number(),
   version: z.number(),
