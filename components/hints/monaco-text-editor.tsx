@@ -1,14 +1,7 @@
 "use client";
 
-import Editor, { loader } from "@monaco-editor/react";
-import * as monaco from "monaco-editor";
-
-// Monaco from the local package, never the CDN (the app must work offline). This module is only
-// loaded on the client (next/dynamic with ssr: false) because monaco touches `window` at import.
-loader.config({ monaco });
-(self as unknown as { MonacoEnvironment: object }).MonacoEnvironment = {
-  getWorker: () => new Worker(new URL("monaco-editor/esm/vs/editor/editor.worker.js", import.meta.url), { type: "module" }),
-};
+import Editor from "@monaco-editor/react";
+import "@/components/ui/monaco-setup";
 
 export default function MonacoTextEditor({
   value,

@@ -15,14 +15,22 @@ function useIncrementalBlocks(segment: Segment, startsInCode: boolean): BlockPar
   return base;
 }
 
-const TextBlock = memo(function TextBlock({ text, triggers }: { text: string; triggers: RegExp | null }) {
-  return <span className="block-text">{highlightTriggers(text, triggers)}</span>;
+// A block element, not an inline span: each paragraph is its own formatting context, so a chunk
+// appended to the live tail re-lays out the tail only. With inline spans the whole segment was
+// one paragraph for layout and its cost per chunk grew with the trace (bench/streaming.mjs).
+// data-block-start: offset of the block in its segment, so a text selection maps back to
+// (segment, offset) for annotations, edits and forks (see components/annotate/selection.ts).
+const TextBlock = memo(function TextBlock({ text, triggers, start }: { text: string; triggers: RegExp | null; start: number }) {
+  return (
+    <div className="block-text" data-block-start={start}>
+      {highlightTriggers(text, triggers)}
+    </div>
+  );
 });
 
-const CodeBlock = memo(function CodeBlock({ code, live }: { code: string; live?: boolean }) {
+const CodeBlock = memo(function CodeBlock({ code, live, start }: { code: string; live?: boolean; start: number }) {
   return (
-    <pre className={live ? "code-block live" : "code-block"} data-testid="code-block">
-      <span className="code-label">python</span>
+    <pre className={live ? "code-block live" : "code-block"} data-testid="code-block" data-block-start={start}>
       <code>{code}</code>
     </pre>
   );
@@ -32,7 +40,7 @@ const FinishedBlocks = memo(function FinishedBlocks({ blocks, triggers }: { bloc
   return (
     <>
       {blocks.map((b) =>
-        b.kind === "code" ? <CodeBlock key={b.start} code={b.text} /> : <TextBlock key={b.start} text={b.text} triggers={triggers} />,
+        b.kind === "code" ? <CodeBlock key={b.start} code={b.text} start={b.start} /> : <TextBlock key={b.start} text={b.text} triggers={triggers} start={b.start} />,
       )}
     </>
   );
@@ -40,31 +48,33 @@ const FinishedBlocks = memo(function FinishedBlocks({ blocks, triggers }: { bloc
 
 export const ModelSegmentView = memo(function ModelSegmentView({
   segment,
+  index,
   startsInCode,
   triggers,
 }: {
   segment: Segment;
+  index: number;
   startsInCode: boolean;
   triggers: RegExp | null;
 }) {
   const parse = useIncrementalBlocks(segment, startsInCode);
   const tail = segment.text.slice(parse.end);
   return (
-    <div className="seg seg-model" data-kind="model">
+    <div className={`seg seg-${segment.kind}`} data-kind={segment.kind} data-seg-index={index} title={segment.kind === "edit" ? `edited; original: ${segment.original ?? ""}` : undefined}>
       <FinishedBlocks blocks={parse.blocks} triggers={triggers} />
       {parse.inCode ? (
-        <CodeBlock code={segment.text.slice(parse.codeStart)} live />
+        <CodeBlock code={segment.text.slice(parse.codeStart)} live start={parse.codeStart} />
       ) : (
-        tail && <TextBlock text={tail} triggers={triggers} />
+        tail && <TextBlock text={tail} triggers={triggers} start={parse.end} />
       )}
     </div>
   );
 });
 
-export const HintSegmentView = memo(function HintSegmentView({ segment }: { segment: Segment }) {
+export const HintSegmentView = memo(function HintSegmentView({ segment, index }: { segment: Segment; index: number }) {
   const text = segment.text.replace(/```(python|py)[ \t]*\n$/, "");
   return (
-    <div className="seg seg-hint" data-kind="hint" data-testid="hint-segment">
+    <div className="seg seg-hint" data-kind="hint" data-testid="hint-segment" data-seg-index={index}>
       <span className="seg-label">
         hint · {segment.hintId} ·{" "}
         {segment.reason === "trigger" ? `at "${segment.trigger}"` : segment.reason === "resume" ? "at a resume/fork point" : "before end of thinking"}
@@ -79,11 +89,11 @@ export function toolOutputBody(text: string): string {
   return text.replace(/^(```\n|\n)?```output\n/, "").replace(/\n?```\n?$/, "");
 }
 
-export const ToolOutputView = memo(function ToolOutputView({ segment, execution }: { segment: Segment; execution?: TraceEvent }) {
+export const ToolOutputView = memo(function ToolOutputView({ segment, execution, index }: { segment: Segment; execution?: TraceEvent; index: number }) {
   const ex = execution?.type === "code-executed" ? (execution as TraceEvent & ExecutionResult) : undefined;
   const status = ex ? (ex.timedOut ? "timed out" : ex.error ? "error" : "ok") : "skipped";
   return (
-    <div className={`seg seg-tool status-${status.replace(" ", "-")}`} data-kind="tool_output">
+    <div className={`seg seg-tool status-${status.replace(" ", "-")}`} data-kind="tool_output" data-seg-index={index}>
       <span className="seg-label">
         output · {status}
         {ex ? ` · ${Math.round(ex.durationMs)} ms` : ""}
@@ -96,9 +106,9 @@ export const ToolOutputView = memo(function ToolOutputView({ segment, execution 
   );
 });
 
-export const PromptView = memo(function PromptView({ segment }: { segment: Segment }) {
+export const PromptView = memo(function PromptView({ segment, index }: { segment: Segment; index: number }) {
   return (
-    <details className="seg seg-prompt" data-kind="prompt">
+    <details className="seg seg-prompt" data-kind="prompt" data-seg-index={index}>
       <summary>Prompt ({segment.text.length.toLocaleString()} characters)</summary>
       <pre>{segment.text}</pre>
     </details>

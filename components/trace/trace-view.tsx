@@ -53,14 +53,16 @@ export function TraceView({
       {segments.map((s, i) => {
         switch (s.kind) {
           case "prompt":
-            return <PromptView key={s.id} segment={s} />;
+            return <PromptView key={s.id} segment={s} index={i} />;
           case "hint":
-            return <HintSegmentView key={s.id} segment={s} />;
+            return <HintSegmentView key={s.id} segment={s} index={i} />;
           case "tool_output":
-            return <ToolOutputView key={s.id} segment={s} execution={executions[execIndex++]} />;
+            return <ToolOutputView key={s.id} segment={s} execution={executions[execIndex++]} index={i} />;
           default: {
             const prev = segments[i - 1];
-            return <ModelSegmentView key={s.id} segment={s} startsInCode={!!prev && prev.kind === "hint" && OPENS_CODE.test(prev.text)} triggers={re} />;
+            return (
+              <ModelSegmentView key={s.id} segment={s} index={i} startsInCode={!!prev && prev.kind === "hint" && OPENS_CODE.test(prev.text)} triggers={re} />
+            );
           }
         }
       })}

@@ -6,3 +6,4 @@ export * from "./create-store";
 export * from "./session-host";
 export * from "./provider";
 export * from "./trace-writer";
+export * from "./trace-detail";

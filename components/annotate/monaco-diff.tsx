@@ -1,0 +1,22 @@
+"use client";
+
+import { DiffEditor } from "@monaco-editor/react";
+import "@/components/ui/monaco-setup";
+
+export default function MonacoDiff({ original, modified, onChange }: { original: string; modified: string; onChange: (v: string) => void }) {
+  return (
+    <div data-testid="edit-diff" className="monaco-wrap">
+      <DiffEditor
+        height={320}
+        language="markdown"
+        original={original}
+        modified={modified}
+        onMount={(editor) => {
+          const model = editor.getModifiedEditor();
+          model.onDidChangeModelContent(() => onChange(model.getValue()));
+        }}
+        options={{ renderSideBySide: true, wordWrap: "on", minimap: { enabled: false }, originalEditable: false }}
+      />
+    </div>
+  );
+}

@@ -1,0 +1,276 @@
+"use client";
+
+import { useEffect, useMemo, useRef, useState } from "react";
+import { useStore } from "zustand";
+import { useRouter } from "next/navigation";
+import { createTraceDetailStore, selectEditedSegments, type TraceDetailStore } from "@/lib/store/trace-detail";
+import type { ReviewStatus, Trace } from "@/lib/protocol";
+import { TraceView } from "@/components/trace/trace-view";
+import { EventList } from "@/components/trace/event-list";
+import { ForkTree } from "@/components/trace/fork-tree";
+import { eventsShown, nextTarget, stepTargets, type StepKind } from "@/components/trace/player";
+import { currentSegmentSpan, type SegmentSpan } from "./selection";
+import { AnnotationPanel, DEFAULT_LABELS } from "./annotation-panel";
+import { EditDialog } from "./edit-dialog";
+import { ReviewBar } from "./review-bar";
+
+const LIVE = new Set(["interrupted", "stopped", "failed", "paused"]);
+
+/**
+ * One saved trace for annotators and researchers: a step-through player over the trace view,
+ * the event list in sync, span annotations and edits, review, forks. Keyboard: [ ] step,
+ * { } pause points, ( ) tool calls, m mark, e edit, a/x/w review, n next unreviewed, ctrl+z/ctrl+shift+z.
+ */
+export function TraceDetail({ id }: { id: string }) {
+  const [store] = useState<TraceDetailStore>(() =>
+    createTraceDetailStore({ fetch: (...a) => fetch(...a), storage: typeof window === "undefined" ? undefined : window.localStorage }),
+  );
+  const trace = useStore(store, (s) => s.trace);
+  const loadError = useStore(store, (s) => s.loadError);
+
+  // External system: the server's copy of the trace.
+  useEffect(() => {
+    void store.getState().actions.load(id);
+  }, [store, id]);
+
+  if (loadError) return <div className="error-banner page-pad">Could not open trace {id}: {loadError}</div>;
+  if (!trace) return <p className="muted page-pad">Loading trace…</p>;
+  return <TraceDetailLoaded store={store} trace={trace} />;
+}
+
+function TraceDetailLoaded({ store, trace }: { store: TraceDetailStore; trace: Trace }) {
+  const router = useRouter();
+  const actions = useStore(store, (s) => s.actions);
+  const author = useStore(store, (s) => s.author);
+  const writeError = useStore(store, (s) => s.writeError);
+  const busy = useStore(store, (s) => s.busy);
+  const undoCount = useStore(store, (s) => s.undo.length);
+  const redoCount = useStore(store, (s) => s.redo.length);
+  const [shown, setShown] = useState(trace.segments.length);
+  const [showEdits, setShowEdits] = useState(true);
+  const [span, setSpan] = useState<SegmentSpan | null>(null);
+  const [editing, setEditing] = useState<SegmentSpan | null>(null);
+  const [label, setLabel] = useState(DEFAULT_LABELS[0]!);
+  const [comment, setComment] = useState("");
+  const [forkError, setForkError] = useState<string | null>(null);
+  const viewRef = useRef<HTMLDivElement>(null);
+
+  const total = trace.segments.length;
+  const position = Math.min(shown, total);
+  // Edits are applied to the derived view only when the whole trace is shown (offsets stay true).
+  const segments = useMemo(() => {
+    const visible = trace.segments.slice(0, position);
+    return showEdits && trace.edits?.length && position === total ? selectEditedSegments(trace) : visible;
+  }, [trace, position, showEdits, total]);
+  const selectable = !(showEdits && (trace.edits?.length ?? 0) > 0 && position === total);
+  const eventCount = eventsShown(trace.segments, trace.events, position);
+
+  const step = (kind: StepKind, dir: 1 | -1) => setShown((p) => nextTarget(stepTargets(trace.segments, kind), Math.min(p, total), dir));
+
+  const mark = async () => {
+    if (!span) return;
+    if (await actions.addAnnotation({ segment: span.segment, start: span.start, end: span.end, label, comment })) {
+      setComment("");
+      window.getSelection()?.removeAllRanges();
+      setSpan(null);
+    }
+  };
+
+  const fork = async (at: { segment: number; offset: number }) => {
+    setForkError(null);
+    const res = await fetch(`/api/traces/${encodeURIComponent(trace.id)}/fork`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(at),
+    });
+    const body = (await res.json()) as { id?: string; error?: { message: string } };
+    if (!res.ok || !body.id) return setForkError(body.error?.message ?? `fork failed (${res.status})`);
+    router.push(`/?trace=${encodeURIComponent(body.id)}`);
+  };
+
+  const review = (status: ReviewStatus) => void actions.setReview(status, trace.review?.note);
+
+  const nextUnreviewed = async () => {
+    const res = await fetch(`/api/traces?review=unreviewed&sort=created&order=asc&limit=2`);
+    const body = (await res.json()) as { items: { id: string }[] };
+    const next = body.items.find((i) => i.id !== trace.id);
+    if (next) router.push(`/traces/${encodeURIComponent(next.id)}`);
+  };
+
+  // External system: the keyboard (shortcuts outside text inputs and editors).
+  const keys = useRef({ step, review, nextUnreviewed, mark, setEditing, span, actions });
+  keys.current = { step, review, nextUnreviewed, mark, setEditing, span, actions };
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      const t = e.target as HTMLElement | null;
+      if (t?.closest("input, textarea, select, .monaco-editor, [contenteditable]")) return;
+      const k = keys.current;
+      if ((e.ctrlKey || e.metaKey) && e.key.toLowerCase() === "z") {
+        e.preventDefault();
+        void (e.shiftKey ? k.actions.redoEdit() : k.actions.undoEdit());
+        return;
+      }
+      if (e.ctrlKey || e.metaKey || e.altKey) return;
+      const map: Record<string, () => void> = {
+        "]": () => k.step("segment", 1),
+        "[": () => k.step("segment", -1),
+        "}": () => k.step("pause", 1),
+        "{": () => k.step("pause", -1),
+        ")": () => k.step("tool", 1),
+        "(": () => k.step("tool", -1),
+        a: () => k.review("accepted"),
+        x: () => k.review("rejected"),
+        w: () => k.review("needs-work"),
+        n: () => void k.nextUnreviewed(),
+        m: () => void k.mark(),
+        e: () => k.span && k.setEditing(k.span),
+      };
+      const fn = map[e.key];
+      if (fn) {
+        e.preventDefault();
+        fn();
+      }
+    };
+    window.addEventListener("keydown", onKey);
+    return () => window.removeEventListener("keydown", onKey);
+  }, []);
+
+  return (
+    <div className="trace-detail">
+      <header className="panel trace-head">
+        <div className="row">
+          <strong>Trace</strong> <code className="small">{trace.id}</code>
+          <span className={`phase phase-${trace.status}`} data-testid="trace-status">
+            {trace.status}
+          </span>
+          {trace.verdict && (
+            <span className={`verdict ${trace.verdict}`} data-testid="verdict">
+              {trace.verdict}
+            </span>
+          )}
+          {trace.answer !== undefined && <code className="answer">{trace.answer.slice(0, 80)}</code>}
+          <span className="muted small">
+            {trace.config.model} · {trace.config.policy.type} · v{trace.version}
+          </span>
+          {LIVE.has(trace.status) && (
+            <a className="button primary" data-testid="resume-button" href={`/?trace=${encodeURIComponent(trace.id)}`}>
+              Resume in playground
+            </a>
+          )}
+          <label className="inline grow-right">
+            Author{" "}
+            <input
+              data-testid="author-input"
+              defaultValue={author}
+              placeholder="your name"
+              onBlur={(e) => actions.setAuthor(e.target.value)}
+              style={{ width: 140 }}
+            />
+          </label>
+        </div>
+        <details>
+          <summary className="muted small">Problem</summary>
+          <p className="problem-text">{trace.problem.statement}</p>
+          {trace.problem.gold && <p className="small">Gold: {trace.problem.gold}</p>}
+        </details>
+      </header>
+      {writeError && (
+        <div className="error-banner" role="alert" data-testid="write-error">
+          <span>{writeError.message}</span>
+          <span className="row">
+            {writeError.conflict && <button onClick={() => void actions.load(trace.id)}>Reload</button>}
+            <button onClick={actions.dismissError}>Dismiss</button>
+          </span>
+        </div>
+      )}
+      {forkError && <div className="error-banner">{forkError}</div>}
+      <div className="trace-detail-body">
+        <main className="col-main">
+          <div className="panel player" data-testid="player">
+            <span className="row">
+              <button title="previous segment ([)" onClick={() => step("segment", -1)} data-testid="step-back">
+                ◀ segment
+              </button>
+              <button title="next segment (])" onClick={() => step("segment", 1)} data-testid="step-forward">
+                segment ▶
+              </button>
+              <button title="previous pause point ({)" onClick={() => step("pause", -1)}>
+                ◀ pause
+              </button>
+              <button title="next pause point (})" onClick={() => step("pause", 1)} data-testid="step-pause">
+                pause ▶
+              </button>
+              <button title="previous tool call (()" onClick={() => step("tool", -1)}>
+                ◀ tool
+              </button>
+              <button title="next tool call ())" onClick={() => step("tool", 1)} data-testid="step-tool">
+                tool ▶
+              </button>
+            </span>
+            <input
+              type="range"
+              className="grow"
+              min={1}
+              max={total}
+              value={position}
+              data-testid="scrubber"
+              onChange={(e) => setShown(Number(e.target.value))}
+            />
+            <span className="small muted" data-testid="player-position">
+              {position} / {total} segments
+            </span>
+            <label className="inline small">
+              <input type="checkbox" checked={showEdits} onChange={(e) => setShowEdits(e.target.checked)} /> show edits
+            </label>
+          </div>
+          <div
+            ref={viewRef}
+            className="trace-wrap"
+            onMouseUp={() => setSpan(selectable ? currentSegmentSpan(viewRef.current) : null)}
+            onKeyUp={() => setSpan(selectable ? currentSegmentSpan(viewRef.current) : null)}
+          >
+            <TraceView segments={segments} events={trace.events} triggers={trace.config.triggers} live={false} />
+          </div>
+        </main>
+        <aside className="col-side">
+          <ReviewBar trace={trace} busy={busy} onReview={(status, note) => void actions.setReview(status, note)} onNext={() => void nextUnreviewed()} />
+          <AnnotationPanel
+            trace={trace}
+            span={span}
+            selectable={selectable}
+            label={label}
+            setLabel={setLabel}
+            comment={comment}
+            setComment={setComment}
+            busy={busy}
+            onMark={() => void mark()}
+            onEdit={() => span && setEditing(span)}
+            onFork={() => span && void fork({ segment: span.segment, offset: span.start })}
+            onForkAtPosition={() => void fork(forkPointAt(trace, position))}
+            onRemoveAnnotation={(aid) => void actions.removeAnnotation(aid)}
+            onRemoveEdit={(eid) => void actions.removeEdit(eid)}
+            undo={undoCount > 0 ? () => void actions.undoEdit() : undefined}
+            redo={redoCount > 0 ? () => void actions.redoEdit() : undefined}
+          />
+          <ForkTree traceId={trace.id} currentId={trace.id} />
+          <EventList events={trace.events} dimFrom={eventCount} />
+        </aside>
+      </div>
+      {editing && (
+        <EditDialog
+          original={trace.segments[editing.segment]!.text.slice(editing.start, editing.end)}
+          onCancel={() => setEditing(null)}
+          onSave={async (replacement) => {
+            if (await actions.addEdit({ segment: editing.segment, start: editing.start, end: editing.end, replacement })) setEditing(null);
+          }}
+        />
+      )}
+    </div>
+  );
+}
+
+/** Fork point for the player's position: the end of the last shown segment. */
+function forkPointAt(trace: Trace, shown: number): { segment: number; offset: number } {
+  const last = Math.max(1, Math.min(shown, trace.segments.length)) - 1;
+  return { segment: last, offset: trace.segments[last]!.text.length };
+}
