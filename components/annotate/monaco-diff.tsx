@@ -15,6 +15,10 @@ export default function MonacoDiff({ original, modified, onChange }: { original:
           const model = editor.getModifiedEditor();
           model.onDidChangeModelContent(() => onChange(model.getValue()));
         }}
+        // Keep the models: unmounting disposes them otherwise before the widget resets (a known
+        // @monaco-editor/react DiffEditor error on close).
+        keepCurrentOriginalModel
+        keepCurrentModifiedModel
         options={{ renderSideBySide: true, wordWrap: "on", minimap: { enabled: false }, originalEditable: false }}
       />
     </div>
