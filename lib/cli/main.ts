@@ -8,13 +8,20 @@ const USAGE = `usage: hintlab <command> [options]
 
 commands:
   infer    run one Hint-infer session headless and print the trace as JSON
-           (hintlab infer --help for options)`;
+           (hintlab infer --help for options)
+  import   import a JSONL file of traces into the database (hintlab import --help)
+  export   stream the traces as training data JSONL (hintlab export --help)`;
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   switch (command) {
     case "infer":
       return runInfer(rest);
+    // Loaded on demand: only these need the database (a native module).
+    case "import":
+      return (await import("./import")).runImport(rest);
+    case "export":
+      return (await import("./export")).runExport(rest);
     case undefined:
     case "-h":
     case "--help":

@@ -6,6 +6,8 @@
 export * from "./hint-store";
 export * from "./sqlite";
 export * from "./traces";
+export * from "./import";
+export * from "./export-stream";
 import { getDb } from "./sqlite";
 import { TraceStore } from "./traces";
 

@@ -1,0 +1,71 @@
+/**
+ * Trace -> training data, pure (engine and protocol only). `exportTrace(trace, format, opts)`
+ * gives the JSONL records of one trace (one, or one per edit for `edits`); `toJsonlLine` writes
+ * one. Same trace, format and options -> same bytes: keys in a fixed order, no export time.
+ * Formats (README.md has an example line of each): `segments` native with `train` per segment;
+ * `openai` messages with weight 0/1; `sharegpt` for LLaMA-Factory (untrained text in observation
+ * turns); `trl` prompt/completion + run-length character mask; `edits` before/after pairs.
+ */
+import { z } from "zod";
+import { TraceListQuerySchema, type Trace } from "@/lib/protocol";
+import { editRecords } from "./edits";
+import { openaiRecord } from "./openai";
+import { DEFAULT_EDIT_CONTEXT, FORMATS, defaultEdited, type ExportFormat, type ExportOptions } from "./options";
+import { segmentsRecord } from "./segments";
+import { sharegptRecord } from "./sharegpt";
+import { trlRecord } from "./trl";
+
+export { applyEdits, deriveEdited } from "./derive-edited";
+export { isTrained, splitForTraining, codePointLength, type Chunk } from "./text";
+export { FORMATS, DEFAULT_EDIT_CONTEXT, defaultEdited, type ExportFormat, type ExportOptions };
+
+/** The JSONL records of one trace in `format`. Options left undefined take the format's defaults. */
+export function exportTrace(trace: Trace, format: ExportFormat, opts: ExportOptions = {}): object[] {
+  const o: ExportOptions = { ...opts, edited: opts.edited ?? defaultEdited(format) };
+  switch (format) {
+    case "segments":
+      return [segmentsRecord(trace, o)];
+    case "openai":
+      return [openaiRecord(trace, o)];
+    case "sharegpt":
+      return [sharegptRecord(trace, o)];
+    case "trl":
+      return [trlRecord(trace, o)];
+    case "edits":
+      return editRecords(trace, o);
+  }
+}
+
+/** One JSONL line (with its newline). */
+export function toJsonlLine(record: object): string {
+  return JSON.stringify(record) + "\n";
+}
+
+/** `exportTrace` as JSONL lines: what the export stream (lib/db) writes for each trace. */
+export function traceToLines(format: ExportFormat, opts: ExportOptions = {}): (trace: Trace) => string[] {
+  return (trace) => exportTrace(trace, format, opts).map(toJsonlLine);
+}
+
+const Flag = z.enum(["0", "1", "true", "false"]).transform((v) => v === "1" || v === "true");
+
+/**
+ * GET /api/export and `hintlab export`: the trace list's filters (no paging: the whole selection,
+ * oldest first) plus the format and its options.
+ */
+export const ExportQuerySchema = TraceListQuerySchema.omit({ sort: true, order: true, limit: true, offset: true }).extend({
+  format: z.enum(FORMATS, { message: `format must be one of ${FORMATS.join(", ")}` }),
+  edited: Flag.optional(),
+  context: z.coerce.number().int().min(0).max(100_000).optional(),
+  system: z.string().max(100_000).optional(),
+});
+export type ExportQuery = z.infer<typeof ExportQuerySchema>;
+
+/** Split an export query into the list filters and the format options. */
+export function splitExportQuery(q: ExportQuery): { filters: Omit<ExportQuery, "format" | "edited" | "context" | "system">; format: ExportFormat; opts: ExportOptions } {
+  const { format, edited, context, system, ...filters } = q;
+  return {
+    filters,
+    format,
+    opts: { ...(edited !== undefined ? { edited } : {}), ...(context !== undefined ? { context } : {}), ...(system !== undefined ? { system } : {}) },
+  };
+}

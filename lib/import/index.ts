@@ -1,0 +1,63 @@
+/**
+ * Import parsing, pure (protocol and engine only; the server side is lib/db/import.ts): bytes ->
+ * lines (`readLines`, `decodeLine`), one line -> the trace to create or why not
+ * (`parseImportLine`), recognising hintlab's own `segments` records, prompt/completion records,
+ * OpenAI `messages` and ShareGPT `conversations`, with model / hint / tool-output segments
+ * reconstructed where the text shows them (`reconstruct`).
+ */
+import { z } from "zod";
+import type { CreateTraceBody } from "@/lib/protocol";
+import { LineError, recordToTrace, type ParseContext, type Shape } from "./shapes";
+
+export { readLines, decodeLine, formatBytes, type RawLine, type LineLimits } from "./lines";
+export { reconstruct, findOutputBlocks, type HintText, type Piece, type ToolRun } from "./reconstruct";
+export { SHAPES, detectShape, importConfig, stableId, LineError, type Shape, type ParseContext } from "./shapes";
+
+export type ParsedLine = { ok: true; shape: Shape; body: CreateTraceBody } | { ok: false; error: string };
+
+/** One line of text -> a trace to create, or the reason it cannot be one. Never throws. */
+export function parseImportLine(text: string, ctx: Omit<ParseContext, "rawLine">): ParsedLine {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (e) {
+    return { ok: false, error: `invalid JSON: ${(e as Error).message}` };
+  }
+  if (!json || typeof json !== "object" || Array.isArray(json)) {
+    return { ok: false, error: `expected a JSON object per line, got ${Array.isArray(json) ? "an array" : json === null ? "null" : typeof json}` };
+  }
+  try {
+    return { ok: true, ...recordToTrace(json as Record<string, unknown>, { ...ctx, rawLine: text }) };
+  } catch (e) {
+    if (e instanceof LineError) return { ok: false, error: e.message };
+    throw e;
+  }
+}
+
+export const IMPORT_MODES = ["valid-lines", "all-or-nothing"] as const;
+export type ImportMode = (typeof IMPORT_MODES)[number];
+
+/** POST /api/traces/import query (or multipart fields): how to treat failing lines, and a dataset for every trace. */
+export const ImportQuerySchema = z.object({
+  mode: z.enum(IMPORT_MODES, { message: `mode must be ${IMPORT_MODES.join(" or ")}` }).default("valid-lines"),
+  dataset: z.string().trim().min(1).max(200).optional(),
+});
+export type ImportQuery = z.infer<typeof ImportQuerySchema>;
+
+/** What an import did. `committed`: whether anything was written (then exactly `imported` traces). */
+export interface ImportReport {
+  mode: ImportMode;
+  committed: boolean;
+  /** Non-blank lines read. */
+  lines: number;
+  imported: number;
+  failed: number;
+  /** The first failures (line numbers are 1-based); `moreErrors` counts the rest. */
+  errors: { line: number; error: string }[];
+  moreErrors: number;
+  /** Notes on lines that were imported with a change (e.g. a parent that is not in the database). */
+  warnings: { line: number; warning: string }[];
+  shapes: Partial<Record<Shape, number>>;
+  /** Ids of the imported traces, in file order (the first 1,000). */
+  ids: string[];
+}
