@@ -30,32 +30,31 @@ const OUTPUT_FENCE = "```output";
 export function reconstruct(text: string, hints: readonly HintText[], untrained = false): { pieces: Piece[]; runs: ToolRun[] } {
   const pieces: Piece[] = [];
   const runs: ToolRun[] = [];
-  const matchers = hints.map(compileHint);
-  let at = 0;
-  const other = (from: number, to: number) => {
+  let lastOutputEnd = 0;
+  // Hints first: a hint's own text may show an example ```output block (the code-debug hints do).
+  const gap = (from: number, to: number) => {
     if (to <= from) return;
     const part = text.slice(from, to);
-    if (untrained) {
-      const found = findHints(part, matchers);
-      const exact = found.length === 1 && found[0]!.start === 0 && found[0]!.end === part.length ? found[0]! : undefined;
-      pieces.push({ kind: "hint", text: part, ...(exact ? { hintId: exact.id } : {}) });
-      return;
+    let at = 0;
+    const rest = (end: number) => {
+      if (end > at) pieces.push({ kind: untrained ? "hint" : "model", text: part.slice(at, end) });
+    };
+    for (const b of findOutputBlocks(part)) {
+      rest(b.start);
+      pieces.push({ kind: "tool_output", text: part.slice(b.start, b.end) });
+      runs.push({ code: codeBefore(text.slice(lastOutputEnd, from + b.start)), stdout: part.slice(b.bodyStart, b.bodyEnd) });
+      lastOutputEnd = from + b.end;
+      at = b.end;
     }
-    let p = 0;
-    for (const h of findHints(part, matchers)) {
-      if (h.start > p) pieces.push({ kind: "model", text: part.slice(p, h.start) });
-      pieces.push({ kind: "hint", text: part.slice(h.start, h.end), hintId: h.id });
-      p = h.end;
-    }
-    if (p < part.length) pieces.push({ kind: "model", text: part.slice(p) });
+    rest(part.length);
   };
-  for (const b of findOutputBlocks(text)) {
-    other(at, b.start);
-    pieces.push({ kind: "tool_output", text: text.slice(b.start, b.end) });
-    runs.push({ code: codeBefore(text.slice(at, b.start)), stdout: text.slice(b.bodyStart, b.bodyEnd) });
-    at = b.end;
+  let at = 0;
+  for (const h of findHints(text, hints.map(compileHint))) {
+    gap(at, h.start);
+    pieces.push({ kind: "hint", text: text.slice(h.start, h.end), hintId: h.id });
+    at = h.end;
   }
-  other(at, text.length);
+  gap(at, text.length);
   return { pieces, runs };
 }
 
