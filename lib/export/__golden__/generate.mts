@@ -9,7 +9,7 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { exportTrace, FORMATS, toJsonlLine, type ExportFormat, type ExportOptions } from "@/lib/export";
+import { exportTrace, FORMATS, toJsonlLine, type ExportFormat, type ExportOptions } from "../index";
 import { parseImportLine } from "@/lib/import";
 import { HintFileSchema, TraceSchema, type Segment, type Trace } from "@/lib/protocol";
 
