@@ -31,6 +31,8 @@ export interface BrowserSandboxOptions {
  * its runtime is ESM-only). A real module worker served from our origin avoids both.
  */
 const WORKER_FILE = "hintlab-worker.js";
+/** How long an interrupt Pyodide consumed may go unanswered before it is sent again. */
+const INTERRUPT_RESEND_MS = 100;
 
 type Response = SandboxResponse;
 type Waiter = (msg: Response) => void;
@@ -133,10 +135,11 @@ export class BrowserSandbox implements Sandbox {
     this.setStatus("busy");
     const id = this.nextId++;
     const started = performance.now();
-    const timers: ReturnType<typeof setTimeout>[] = [];
+    const timers: ReturnType<typeof setTimeout>[] = []; // timeouts and intervals: clearTimeout clears both
     let interruptSent = false;
     const result = await new Promise<ExecutionResult>((resolve) => {
       const restartWith = (restartReason: "timeout" | "no-interrupt" | "crash", crashDetail?: string) => {
+        for (const t of timers) clearTimeout(t);
         this.waiters.delete(id);
         this.restart();
         resolve(
@@ -171,7 +174,15 @@ export class BrowserSandbox implements Sandbox {
         setTimeout(() => {
           if (!this.interruptFlag) return restartWith("no-interrupt");
           interruptSent = true;
-          Atomics.store(this.interruptFlag, 0, 2); // SIGINT: KeyboardInterrupt at Python's next check
+          const flag = this.interruptFlag;
+          Atomics.store(flag, 0, 2); // SIGINT: KeyboardInterrupt at Python's next check
+          // Pyodide occasionally consumes the flag (resets it to 0) without raising; raising
+          // it again recovers instead of losing the namespace to a restart.
+          timers.push(
+            setInterval(() => {
+              if (Atomics.load(flag, 0) === 0) Atomics.store(flag, 0, 2);
+            }, INTERRUPT_RESEND_MS),
+          );
           timers.push(setTimeout(() => restartWith("timeout"), this.graceMs));
         }, options.timeoutMs),
       );

@@ -12,6 +12,9 @@
 //    would otherwise hand to Python.
 import { Worker, isMainThread, parentPort, workerData } from "node:worker_threads";
 
+/** How long an interrupt Pyodide consumed may go unanswered before it is sent again. */
+const INTERRUPT_RESEND_MS = 100;
+
 if (isMainThread) runController();
 else await runPythonThread();
 
@@ -102,7 +105,6 @@ function runController() {
   }
 
   function handleWorkerMessage(msg) {
-    process.stderr.write(`DBG ${Date.now()%100000} worker msg ${msg.type} ${msg.id} job ${job?.id} flag ${Atomics.load(interrupt,0)}\n`);
     if (msg.type === "result" && job && msg.id === job.id) {
       // `interrupted` tells the parent the stop came from *our* timeout interrupt.
       finishJob({ ...msg, interrupted: Boolean(msg.interrupted && job.interruptSent) });
@@ -122,14 +124,19 @@ function runController() {
     current.timers.push(
       setTimeout(() => {
         current.interruptSent = true;
-        process.stderr.write(`DBG ${Date.now()%100000} interrupt set job ${current.id}\n`);
         Atomics.store(interrupt, 0, 2); // SIGINT: Python raises KeyboardInterrupt at its next check
+        // Pyodide occasionally consumes the flag (resets it to 0) without raising (seen ~1 in
+        // 50 runs under load); raising it again recovers instead of losing the namespace.
+        current.timers.push(
+          setInterval(() => {
+            if (job === current && Atomics.load(interrupt, 0) === 0) Atomics.store(interrupt, 0, 2);
+          }, INTERRUPT_RESEND_MS),
+        );
         current.timers.push(
           setTimeout(() => {
             // Stuck in code that never checks for signals (a huge C-level computation,
             // Atomics.wait...): only throwing the runtime away stops it.
             if (job !== current) return;
-            process.stderr.write(`DBG ${Date.now()%100000} grace expired job ${current.id} flag ${Atomics.load(interrupt,0)}\n`);
             restartWorker();
             finishJob({
               type: "result",
@@ -240,7 +247,6 @@ async function runPythonThread() {
     }
     if (msg.type !== "execute") return;
     const t0 = performance.now();
-    process.stderr.write(`DBG ${Date.now()%100000} worker start ${msg.id} flag ${Atomics.load(interruptFlag,0)}\n`);
     stray.stdout = stray.stderr = "";
     let raw;
     try {

@@ -89,6 +89,16 @@ describe("NodeSandbox: execution", () => {
     expect(after).toMatchObject({ stdout: "still here True\n", timedOut: false });
   });
 
+  it("keeps the namespace through many interrupts in a row (a consumed-but-lost interrupt is re-sent)", async () => {
+    await run("streak = 0");
+    for (let i = 0; i < 20; i++) {
+      const r = await run("streak += 1\nwhile True: pass", { ...OPTS, timeoutMs: 300 });
+      expect(r.timedOut).toBe(true);
+      expect(r.error, `run ${i}`).not.toContain("restarted");
+    }
+    expect((await run("print(streak)")).stdout).toBe("20\n");
+  });
+
   it("restarts the runtime when the code ignores the interrupt, and says the namespace is lost", async () => {
     await run("doomed = 1");
     // Atomics.wait blocks the thread without ever checking Python's signal flag.
