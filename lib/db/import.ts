@@ -39,6 +39,8 @@ export interface ImportOptions {
   /** Hints to recognise in imported text; default: built-ins and the user's hints. */
   hints?: readonly HintText[];
   now?: number;
+  /** Validated traces beyond this many bytes wait in a temp file instead of memory. */
+  spillBytes?: number;
 }
 
 export async function importTraces(db: Db, source: AsyncIterable<Uint8Array>, opts: ImportOptions): Promise<ImportReport> {
@@ -51,7 +53,7 @@ export async function importTraces(db: Db, source: AsyncIterable<Uint8Array>, op
     else report.moreErrors++;
   };
   const seen = new Map<string, number>();
-  const spool = new Spool();
+  const spool = new Spool(opts.spillBytes ?? SPILL_BYTES);
   try {
     const limits = { maxBytes: opts.maxBytes ?? importMaxBytes(), maxLineBytes: opts.maxLineBytes ?? DEFAULT_IMPORT_MAX_LINE_BYTES };
     for await (const raw of readLines(source, limits)) {
@@ -137,15 +139,18 @@ function insertAll(db: Db, spool: Spool, mode: ImportMode, now: number, report: 
 /** Validated traces waiting for the transaction: in memory, spilled to a temp file when large. */
 class Spool {
   count = 0;
+
   private mem: string[] = [];
   private memBytes = 0;
   private dir?: string;
   private fd?: number;
 
+  constructor(private readonly spillBytes: number) {}
+
   push(line: number, body: CreateTraceBody) {
     const entry = `${line}\t${JSON.stringify(body)}\n`;
     this.count++;
-    if (this.fd === undefined && this.memBytes + entry.length <= SPILL_BYTES) {
+    if (this.fd === undefined && this.memBytes + entry.length <= this.spillBytes) {
       this.mem.push(entry);
       this.memBytes += entry.length;
       return;
