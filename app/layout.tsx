@@ -1,6 +1,8 @@
 import type { Metadata } from "next";
+import Link from "next/link";
 import type { ReactNode } from "react";
 import "./globals.css";
+import "./topnav.css";
 
 export const metadata: Metadata = {
   title: "hintlab — Hint-infer playground",
@@ -15,6 +17,10 @@ export default function RootLayout({ children }: { children: ReactNode }) {
           <a href="/" className="brand">
             hintlab
           </a>
+          <nav className="topnav">
+            <Link href="/">Playground</Link>
+            <Link href="/traces">Traces</Link>
+          </nav>
           <span className="muted small">Hint-infer playground · START: Self-taught Reasoner with Tools</span>
         </header>
         {children}

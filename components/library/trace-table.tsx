@@ -104,11 +104,12 @@ export function TraceTable({
               <Link href={`/traces/${encodeURIComponent(t.id)}`} title={t.problemStatement}>
                 {t.problemStatement || "(no statement)"}
               </Link>
-              <span className="muted small">
-                {t.parentId ? " · fork" : ""}
-                {t.dataset ? ` · ${t.dataset}` : ""}
-                {t.tags.map((tag) => ` #${tag}`).join("")}
-              </span>
+              {t.parentId && (
+                <span className="badge fork-badge" title={`fork of ${t.parentId}`}>
+                  fork
+                </span>
+              )}
+              <span className="muted small">{[t.dataset, ...t.tags.map((tag) => `#${tag}`)].filter(Boolean).join(" · ")}</span>
             </td>
             <td title={t.model}>{shortModel(t.model)}</td>
             <td>{t.policy}</td>
