@@ -17,9 +17,9 @@ export interface RunOutcome {
 
 const LOST = "all variables, functions and imports from earlier code blocks are lost";
 
+/** 10000 -> "10 s", 1500 -> "1.5 s", 50 -> "0.05 s". */
 function seconds(ms: number): string {
-  const s = ms / 1000;
-  return `${Number.isInteger(s) ? s : s.toFixed(1)} s`;
+  return `${Number((ms / 1000).toFixed(2))} s`;
 }
 
 /** The one-line explanation appended as the error's last line. */
