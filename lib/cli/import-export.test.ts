@@ -18,7 +18,7 @@ function hintlab(args: string[], db: string): Promise<{ code: number; stdout: st
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [path.join(ROOT, "bin/hintlab.mjs"), ...args], {
       cwd: ROOT,
-      env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", HINTLAB_DB: db, HINTLAB_DATA_DIR: dir },
+      env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", NODE_ENV: "production", HINTLAB_DB: db, HINTLAB_DATA_DIR: dir },
     });
     let stdout = "";
     let stderr = "";

@@ -1,6 +1,7 @@
 import "server-only";
 import { AppError, type Trace, type TraceListQuery } from "@/lib/protocol";
 import type { Db } from "./sqlite";
+import { withStatementCache } from "./statement-cache";
 import { TraceStore } from "./traces";
 
 /** The list filters without paging: an export takes the whole selection. */
@@ -18,7 +19,7 @@ export type TraceToLines = (trace: Trace) => string[];
  * selection gives the same bytes. A trace deleted while the export runs is skipped.
  */
 export function* exportLines(db: Db, filters: ExportFilters, toLines: TraceToLines): Generator<string> {
-  const store = new TraceStore(db);
+  const store = new TraceStore(withStatementCache(db));
   for (const id of store.iterateIds(filters)) {
     let trace: Trace;
     try {

@@ -7,6 +7,7 @@ import { HINT_LIBRARY_VERSION } from "@/hints";
 import { decodeLine, formatBytes, parseImportLine, readLines, type HintText, type ImportMode, type ImportReport } from "@/lib/import";
 import { listHints } from "./hint-store";
 import type { Db } from "./sqlite";
+import { withStatementCache } from "./statement-cache";
 import { TraceStore } from "./traces";
 
 /**
@@ -96,7 +97,7 @@ export async function importTraces(db: Db, source: AsyncIterable<Uint8Array>, op
 class AllOrNothingAbort extends Error {}
 
 function insertAll(db: Db, spool: Spool, mode: ImportMode, now: number, report: ImportReport, fail: (line: number, error: string) => void) {
-  const store = new TraceStore(db);
+  const store = new TraceStore(withStatementCache(db));
   const ids: string[] = [];
   const warnings: ImportReport["warnings"] = [];
   let k = 0;

@@ -1,0 +1,164 @@
+// See traces.mjs for what this measures and how to run it.
+import { spawnSync } from "node:child_process";
+import { createReadStream, createWriteStream, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
+import { once } from "node:events";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { exportLines, importTraces, openDb, TraceStore, type ExportFilters } from "@/lib/db";
+import { traceToLines, type ExportFormat } from "@/lib/export";
+import { BUILTIN_HINTS } from "@/hints";
+import type { TraceListQuery } from "@/lib/protocol";
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+const SELF = fileURLToPath(import.meta.url);
+
+
+async function main() {
+  const N = Number(process.env.BENCH_TRACES ?? 10_000);
+  const dir = mkdtempSync(path.join(tmpdir(), "hintlab-bench-traces-"));
+  try {
+    const file = path.join(dir, "traces.jsonl");
+    const gen = await generate(file, N);
+    const db = openDb(path.join(dir, "bench.db"));
+    const rows: [string, string][] = [];
+    rows.push(["traces generated", `${N} (${mb(gen.bytes)} MB, ${(gen.bytes / N / 1024).toFixed(1)} KB each)`]);
+
+    const t0 = performance.now();
+    const report = await importTraces(db, createReadStream(file), { mode: "valid-lines", maxBytes: 4 * 1024 * 1024 * 1024, hints: BUILTIN_HINTS });
+    const importMs = performance.now() - t0;
+    if (report.imported !== N) throw new Error(`imported ${report.imported} of ${N}: ${JSON.stringify(report.errors.slice(0, 3))}`);
+    rows.push(["import (stream, validate, 1 transaction)", `${(importMs / 1000).toFixed(2)} s  (${Math.round(N / (importMs / 1000))} traces/s, ${(gen.bytes / 1048576 / (importMs / 1000)).toFixed(1)} MB/s)`]);
+    rows.push(["database file", `${mb(statSync(path.join(dir, "bench.db")).size + walSize(path.join(dir, "bench.db")))} MB`]);
+
+    const store = new TraceStore(db);
+    const page = (q: Partial<TraceListQuery>): TraceListQuery => ({ sort: "created", order: "desc", limit: 50, offset: 0, ...q });
+    const lat = (label: string, q: Partial<TraceListQuery>) => {
+      const r = timeIt(() => store.list(page(q)));
+      rows.push([label, `${fmt(r.median)} median, ${fmt(r.p95)} p95  (${r.value.total} matches)`]);
+    };
+    lat("list: first page (50, newest first)", {});
+    lat("list: filtered (verdict=correct, dataset=bench-2)", { verdict: "correct", dataset: "bench-2" });
+    lat("list: sorted by tokens", { sort: "tokens" });
+    lat("list: sorted by tool calls, filtered by hint", { sort: "tool_calls", hint: "math-general" });
+    lat("list: page 100 (offset 4950)", { offset: 4950 });
+    lat('search: "compounds monthly"', { q: "compounds monthly" });
+    lat('search: "sympy" (in code)', { q: "sympy" });
+    lat('search: "Wait" (most traces)', { q: "Wait" });
+    db.close();
+
+    for (const [format, filters, label] of [
+      ["segments", {}, "all"],
+      ["trl", {}, "all"],
+      ["openai", {}, "all"],
+      ["trl", { dataset: "bench-0" }, "1/5"],
+    ] as [ExportFormat, ExportFilters, string][]) {
+      const out = path.join(dir, `export-${format}.jsonl`);
+      const child = spawnSync(process.execPath, [...process.execArgv, SELF, "--export-child", path.join(dir, "bench.db"), format, out, JSON.stringify(filters)], { encoding: "utf8" });
+      if (child.status !== 0) throw new Error(child.stderr);
+      const r = JSON.parse(child.stdout) as { lines: number; bytes: number; ms: number; baseRssMb: number; peakRssMb: number };
+      rows.push([
+        `export ${format} (${label}: ${r.lines} lines)`,
+        `${(r.bytes / 1048576 / (r.ms / 1000)).toFixed(1)} MB/s  (${mb(r.bytes)} MB in ${(r.ms / 1000).toFixed(2)} s); RSS ${r.baseRssMb} MB before, peak ${r.peakRssMb} MB`,
+      ]);
+    }
+    rows.push(["import process peak RSS", `${Math.round(process.resourceUsage().maxRSS / 1024)} MB`]);
+    const w = Math.max(...rows.map((r) => r[0].length));
+    console.log(`\nhintlab traces benchmark (${N} traces, node ${process.version})\n`);
+    for (const [k, v] of rows) console.log(`${k.padEnd(w)}  ${v}`);
+  } finally {
+    if (process.env.BENCH_KEEP) console.log(`\nkept ${dir}`);
+    else rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Export in its own process, so its peak RSS is the export's and nothing else's. */
+async function exportChild(dbFile: string, format: ExportFormat, out: string, filters = "{}") {
+  const db = openDb(dbFile);
+  const base = process.memoryUsage().rss;
+  const sink = createWriteStream(out);
+  const t0 = performance.now();
+  let lines = 0;
+  let bytes = 0;
+  let buf = "";
+  for (const line of exportLines(db, JSON.parse(filters) as ExportFilters, traceToLines(format))) {
+    lines++;
+    buf += line;
+    if (buf.length >= 65_536) {
+      bytes += Buffer.byteLength(buf);
+      if (!sink.write(buf)) await once(sink, "drain");
+      buf = "";
+    }
+  }
+  bytes += Buffer.byteLength(buf);
+  sink.end(buf);
+  await once(sink, "finish");
+  const ms = performance.now() - t0;
+  process.stdout.write(JSON.stringify({ lines, bytes, ms, baseRssMb: Math.round(base / 1048576), peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024) }));
+  db.close();
+}
+
+/** N varied traces from the real fixtures, written line by line (the file is never in memory). */
+async function generate(file: string, n: number): Promise<{ bytes: number }> {
+  const read = (f: string) => readFileSync(path.join(ROOT, "e2e/fixtures/data", f), "utf8").split("\n").filter(Boolean).map((l) => JSON.parse(l));
+  const r1 = read("r1-distill-math-40.jsonl") as { model: string; problem: string; gold_answer: string; prompt: string; completion: string; extracted_answer: string; is_correct: boolean }[];
+  const tora = read("tora-tir-math-30.jsonl") as { gt: string; messages: { role: string; content: string }[] }[];
+  const hints = BUILTIN_HINTS.filter((h) => h.kinds.includes("math"));
+  const out = createWriteStream(file);
+  let bytes = 0;
+  for (let i = 0; i < n; i++) {
+    const dataset = `bench-${i % 5}`;
+    let rec: object;
+    if (i % 4 === 3) {
+      // ToRA trajectory appended to an R1 window: prose, code, output, more prose.
+      const t = tora[i % tora.length]!;
+      const r = r1[(i * 7) % r1.length]!;
+      const start = (i * 131) % 2000;
+      const text = r.completion.slice(start, start + 8000) + "\n\n" + t.messages[1]!.content;
+      rec = { id: `bench-${i}`, dataset, model: r.model, messages: [{ role: "user", content: t.messages[0]!.content }, { role: "assistant", content: text }], gt: t.gt };
+    } else {
+      const r = r1[i % r1.length]!;
+      const start = (i * 97) % 1500;
+      let completion = r.completion.slice(start, start + 9000 + (i % 2000));
+      if (i % 3 === 0) {
+        // Hint-infer: the hint replaces a "Wait", the model writes code, the sandbox answers.
+        const waits = [...completion.matchAll(/\bWait\b/g)];
+        const w = waits[i % Math.max(1, waits.length)]?.index ?? Math.floor(completion.length / 2);
+        const h = hints[i % hints.length]!;
+        completion = completion.slice(0, w) + h.text + `x = ${i % 97} ** 2\nprint(x)\n\`\`\`\n\`\`\`output\n${(i % 97) ** 2}\n\`\`\`\n` + completion.slice(w);
+      }
+      rec = { id: `bench-${i}`, dataset, model: r.model, problem: r.problem, gold_answer: r.gold_answer, prompt: r.prompt, completion, extracted_answer: r.extracted_answer, is_correct: (i % 7 !== 0) === r.is_correct };
+    }
+    const line = JSON.stringify(rec) + "\n";
+    bytes += Buffer.byteLength(line);
+    if (!out.write(line)) await once(out, "drain");
+  }
+  out.end();
+  await once(out, "finish");
+  return { bytes };
+}
+
+function timeIt<T>(fn: () => T, runs = 21): { median: number; p95: number; value: T } {
+  const times: number[] = [];
+  let value = fn();
+  for (let i = 0; i < runs; i++) {
+    const t = performance.now();
+    value = fn();
+    times.push(performance.now() - t);
+  }
+  times.sort((a, b) => a - b);
+  return { median: times[Math.floor(runs / 2)]!, p95: times[Math.min(runs - 1, Math.ceil(runs * 0.95) - 1)]!, value };
+}
+
+const fmt = (ms: number) => (ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(2)} ms`);
+const mb = (b: number) => (b / 1048576).toFixed(1);
+function walSize(f: string): number {
+  try {
+    return statSync(`${f}-wal`).size;
+  } catch {
+    return 0;
+  }
+}
+
+if (process.argv[2] === "--export-child") await exportChild(process.argv[3]!, process.argv[4] as ExportFormat, process.argv[5]!, process.argv[6]);
+else await main();
