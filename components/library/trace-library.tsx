@@ -2,6 +2,7 @@
 
 import { usePathname, useRouter, useSearchParams } from "next/navigation";
 import { FacetsSchema, getJson, TraceListResponseSchema } from "./api";
+import { ExportButton } from "./export-button";
 import { FilterBar } from "./filter-bar";
 import { apiQueryString, libraryQueryString, parseLibraryParams, toggleSort, type LibraryParams } from "./list-params";
 import { Pager } from "./pager";
@@ -34,6 +35,7 @@ export function TraceLibrary() {
       <div className="library-toolbar">
         <SearchBox value={params.q} onSearch={(q) => refine({ q })} />
         <FilterBar params={params} facets={facets.data} onFilter={(key, value) => refine({ filters: { ...params.filters, [key]: value } })} />
+        <ExportButton params={params} total={list.data?.total} />
       </div>
       <Pager page={params.page} total={list.data?.total} onPage={(page) => go({ ...params, page })} />
       {list.error && (
