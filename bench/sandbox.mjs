@@ -70,7 +70,8 @@ async function measure(side, run, loads, info) {
     ...OPTS,
     timeoutMs: T,
   });
-  record(`uninterruptible code: result after T (grace 1 s)`, side, `+${fmt(stuck.ms - T)}`);
+  const outcome = stuck.result.error?.includes("restarted") ? "restarted" : (stuck.result.error?.split("\n").pop() ?? "no error");
+  record(`uninterruptible code: result after T (grace 1 s)`, side, `+${fmt(stuck.ms - T)} (${outcome.slice(0, 40)})`);
   record("next print(1) after that restart", side, fmt((await run("print(1)", OPTS)).ms));
 
   const sympy = await run("import sympy\nprint(sympy.factorint(2**32 + 1))", { ...OPTS, timeoutMs: 60_000 });
