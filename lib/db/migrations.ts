@@ -73,4 +73,15 @@ export const MIGRATIONS: Migration[] = [
       CREATE TABLE trace_search_map (trace_id TEXT PRIMARY KEY REFERENCES traces(id) ON DELETE CASCADE, rowid_ INTEGER NOT NULL UNIQUE);
     `,
   },
+  {
+    version: 2,
+    name: "sort indexes",
+    // The library sorts by these columns; without indexes a deep page at 10,000 traces scans and sorts everything.
+    sql: `
+      CREATE INDEX traces_updated ON traces (updated_at DESC, id);
+      CREATE INDEX traces_tokens ON traces (tokens DESC, id);
+      CREATE INDEX traces_tool_calls ON traces (tool_calls DESC, id);
+      CREATE INDEX traces_chars ON traces (chars DESC, id);
+    `,
+  },
 ];
