@@ -29,6 +29,7 @@ async function main() {
     const importMs = performance.now() - t0;
     if (report.imported !== N) throw new Error(`imported ${report.imported} of ${N}: ${JSON.stringify(report.errors.slice(0, 3))}`);
     rows.push(["import (stream, validate, 1 transaction)", `${(importMs / 1000).toFixed(2)} s  (${Math.round(N / (importMs / 1000))} traces/s, ${(gen.bytes / 1048576 / (importMs / 1000)).toFixed(1)} MB/s)`]);
+    rows.push(["import peak RSS (whole process so far)", `${Math.round(process.resourceUsage().maxRSS / 1024)} MB`]);
     rows.push(["database file", `${mb(statSync(path.join(dir, "bench.db")).size + walSize(path.join(dir, "bench.db")))} MB`]);
 
     const store = new TraceStore(db);
@@ -62,7 +63,6 @@ async function main() {
         `${(r.bytes / 1048576 / (r.ms / 1000)).toFixed(1)} MB/s  (${mb(r.bytes)} MB in ${(r.ms / 1000).toFixed(2)} s); RSS ${r.baseRssMb} MB before, peak ${r.peakRssMb} MB`,
       ]);
     }
-    rows.push(["import process peak RSS", `${Math.round(process.resourceUsage().maxRSS / 1024)} MB`]);
     const w = Math.max(...rows.map((r) => r[0].length));
     console.log(`\nhintlab traces benchmark (${N} traces, node ${process.version})\n`);
     for (const [k, v] of rows) console.log(`${k.padEnd(w)}  ${v}`);
