@@ -143,6 +143,8 @@ describe("bad lines are reported with the reason", () => {
     expect(err('{"messages": [{"role": "assistant", "content": "x"}]}')).toMatch(/assistant turn before the first user turn/);
     expect(err('{"messages": [{"role": "system", "content": "x"}]}')).toMatch(/missing field: messages has no user turn/);
     expect(err('{"messages": [{"role": "user", "content": 3}]}')).toMatch(/missing field: messages\[0\] has no text content/);
+    const deep = "[".repeat(100_000) + "]".repeat(100_000);
+    expect(err(`{"segments": ${deep}}`)).toMatch(/^invalid trace: problem: /);
   });
   it("a native record names the wrong field, and an edit that does not match its segment", () => {
     const trace = JSON.parse(readFileSync(path.join(import.meta.dirname, "../export/__golden__/input.jsonl"), "utf8").split("\n")[4]!) as Trace;

@@ -29,8 +29,8 @@ export function parseImportLine(text: string, ctx: Omit<ParseContext, "rawLine">
   try {
     return { ok: true, ...recordToTrace(json as Record<string, unknown>, { ...ctx, rawLine: text }) };
   } catch (e) {
-    if (e instanceof LineError) return { ok: false, error: e.message };
-    throw e;
+    // Anything else (e.g. a record nested too deep to walk) is still this line's failure, not the import's.
+    return { ok: false, error: e instanceof LineError ? e.message : `could not be read: ${(e as Error).message}` };
   }
 }
 
