@@ -15,16 +15,18 @@ function useIncrementalBlocks(segment: Segment, startsInCode: boolean): BlockPar
   return base;
 }
 
-// A block element, not an inline span: each paragraph is its own formatting context, so a chunk
-// appended to the live tail re-lays out the tail only. With inline spans the whole segment was
-// one paragraph for layout and its cost per chunk grew with the trace (bench/streaming.mjs).
+// Finished paragraphs after the first are block elements (see FinishedBlocks for why): they start
+// at a line start and end with a line break, so they look the same as inline text. The first
+// block and the live tail stay inline, so text that continues across segments (an edit in the
+// middle of a sentence) still flows as one line.
 // data-block-start: offset of the block in its segment, so a text selection maps back to
 // (segment, offset) for annotations, edits and forks (see components/annotate/selection.ts).
-const TextBlock = memo(function TextBlock({ text, triggers, start }: { text: string; triggers: RegExp | null; start: number }) {
+const TextBlock = memo(function TextBlock({ text, triggers, start, isBlock }: { text: string; triggers: RegExp | null; start: number; isBlock?: boolean }) {
+  const Tag = isBlock ? "div" : "span";
   return (
-    <div className="block-text" data-block-start={start}>
+    <Tag className="block-text" data-block-start={start}>
       {highlightTriggers(text, triggers)}
-    </div>
+    </Tag>
   );
 });
 
@@ -36,12 +38,23 @@ const CodeBlock = memo(function CodeBlock({ code, live, start }: { code: string;
   );
 });
 
+// The finished blocks after the first sit in one contained box: its layout and paint are cached as
+// a unit, so a streaming chunk does not re-lay out or repaint every finished paragraph (with them
+// inline, a chunk's cost grew with the length of the trace; see bench/streaming.mjs).
+const FINISHED_CONTAINMENT = { contain: "content" } as const;
+
 const FinishedBlocks = memo(function FinishedBlocks({ blocks, triggers }: { blocks: Block[]; triggers: RegExp | null }) {
+  const render = (b: Block, i: number) =>
+    b.kind === "code" ? (
+      <CodeBlock key={b.start} code={b.text} start={b.start} />
+    ) : (
+      <TextBlock key={b.start} text={b.text} triggers={triggers} start={b.start} isBlock={i > 0} />
+    );
+  const [first, ...rest] = blocks;
   return (
     <>
-      {blocks.map((b) =>
-        b.kind === "code" ? <CodeBlock key={b.start} code={b.text} start={b.start} /> : <TextBlock key={b.start} text={b.text} triggers={triggers} start={b.start} />,
-      )}
+      {first && render(first, 0)}
+      {rest.length > 0 && <div style={FINISHED_CONTAINMENT}>{rest.map((b, i) => render(b, i + 1))}</div>}
     </>
   );
 });
