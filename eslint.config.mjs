@@ -9,7 +9,7 @@ const restrict = (files, patterns) => ({
 const group = (names, message) => ({ group: names, message });
 
 const UI = ["@/components/*", "@/app/*"];
-const LIB = ["protocol", "engine", "export", "grading", "providers", "db", "sandbox", "store", "runner", "cli"];
+const LIB = ["protocol", "engine", "export", "import", "grading", "providers", "db", "sandbox", "store", "runner", "cli"];
 const ALL = [...UI, "@/hints", "@/hints/*", ...LIB.flatMap((m) => [`@/lib/${m}`, `@/lib/${m}/*`])];
 /** Everything except the listed lib modules (and `hints` when allowed). */
 const except = (...allowed) => ALL.filter((p) => !allowed.some((a) => p === `@/lib/${a}` || p === `@/lib/${a}/*` || p === `@/${a}` || p === `@/${a}/*`));
@@ -24,8 +24,8 @@ export default tseslint.config(
   },
   restrict(["lib/protocol/**"], [group(except(), "lib/protocol depends on zod only")]),
   restrict(["lib/engine/**"], [group(except("protocol"), "lib/engine is pure: protocol only")]),
-  restrict(["lib/export/**", "lib/grading/**"], [group(except("protocol", "engine", "grading"), "export/grading may import engine and protocol only")]),
-  restrict(["lib/providers/**", "lib/db/**"], [group(except("protocol", "engine", "providers", "db", "hints"), "server modules may import engine, protocol and hints")]),
+  restrict(["lib/export/**", "lib/grading/**", "lib/import/**"], [group(except("protocol", "engine", "grading", "export", "import"), "export/import/grading are pure: engine and protocol only")]),
+  restrict(["lib/providers/**", "lib/db/**"], [group(except("protocol", "engine", "providers", "db", "hints", "import"), "server modules may import engine, protocol, hints and the pure import parsers")]),
   restrict(["lib/sandbox/**"], [group(except("protocol"), "lib/sandbox may import protocol only")]),
   restrict(["lib/store/**"], [group(except("protocol", "engine", "sandbox", "export", "grading", "store", "hints"), "lib/store runs in the browser: no server modules, no UI")]),
   restrict(["components/**"], [group(["@/lib/providers", "@/lib/providers/*", "@/lib/db", "@/lib/db/*", "@/lib/runner*", "@/lib/cli*", "@/app/*"], "components never import server code")]),
