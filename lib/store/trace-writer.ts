@@ -51,7 +51,10 @@ export class TraceWriter {
   /** Call after every engine change. */
   update(state: EngineState): void {
     this.latest = state;
-    const finalised = state.segments.length - 1 > this.savedSegments || state.events.length > this.savedEvents;
+    // A new segment or a notable event is written at once; trigger sightings (one per "Wait") ride
+    // along with the next text write, so the growing segment is not re-sent at every trigger.
+    const finalised =
+      state.segments.length - 1 > this.savedSegments || state.events.slice(this.savedEvents).some((e) => e.type !== "trigger-seen");
     if (!this.created || finalised || TERMINAL.has(state.phase)) {
       void this.flush();
       return;
