@@ -26,6 +26,9 @@ import {
  * it — a streamed POST /api/generate or a sandbox execution — feeding outcomes back as inputs.
  * Framework-free so it is testable without React; the zustand store subscribes to `onChange`.
  */
+/** Longest time streamed text waits before the engine (and so the page) sees it. */
+const FRAME_MS = 16;
+
 export interface SessionHostDeps {
   fetch: typeof fetch;
   sandbox: () => Sandbox | undefined;
@@ -38,6 +41,7 @@ export class SessionHost {
   private stream?: { id: string; controller: AbortController };
   private execId?: string;
   private graded = false;
+  private pending?: { streamId: string; text: string; timer: ReturnType<typeof setTimeout> };
 
   constructor(
     private readonly deps: SessionHostDeps,
@@ -65,6 +69,31 @@ export class SessionHost {
   dispose(): void {
     this.stream?.controller.abort();
     this.stream = undefined;
+    if (this.pending) clearTimeout(this.pending.timer);
+    this.pending = undefined;
+  }
+
+  /**
+   * Streamed text is handed to the engine at most once per frame (~16 ms), whatever the network
+   * delivers: the page renders at a steady rate, so its cost per chunk does not depend on how
+   * the server's writes happen to be batched into reads. setTimeout, not requestAnimationFrame,
+   * so a run in a background tab keeps going.
+   */
+  private queueText(streamId: string, text: string): void {
+    if (this.pending && this.pending.streamId === streamId) {
+      this.pending.text += text;
+      return;
+    }
+    this.flushText();
+    this.pending = { streamId, text, timer: setTimeout(() => this.flushText(), FRAME_MS) };
+  }
+
+  private flushText(): void {
+    const p = this.pending;
+    if (!p) return;
+    clearTimeout(p.timer);
+    this.pending = undefined;
+    this.dispatch({ type: "chunk", streamId: p.streamId, text: p.text, at: this.deps.now() });
   }
 
   private sync(): void {
@@ -112,26 +141,25 @@ export class SessionHost {
     try {
       for await (const batch of readNdjson(response.body)) {
         if (signal.aborted) return;
-        // Fold the text frames of one network read into one engine step: fewer renders, same result.
-        let text = "";
         for (const raw of batch) {
           const frame = GenerateFrameSchema.parse(raw);
           if (frame.type === "text") {
-            text += frame.text;
+            this.queueText(streamId, frame.text);
             continue;
           }
-          if (text) this.dispatch({ type: "chunk", streamId, text, at: this.deps.now() });
-          text = "";
+          // The end of the stream applies after all of its text.
+          this.flushText();
           if (frame.type === "done") this.dispatch({ type: "stream-ended", streamId, result: frame.result, at: this.deps.now() });
           else return fail(frame.code, frame.message);
         }
-        if (text) this.dispatch({ type: "chunk", streamId, text, at: this.deps.now() });
       }
+      this.flushText();
       if (!signal.aborted && this.state.streamId === streamId) {
         fail("stream-broken", "The stream from the hintlab server ended without a final frame. The text so far is kept; press Continue to retry.");
       }
     } catch (e) {
       if (signal.aborted) return;
+      this.flushText();
       fail("stream-broken", `The stream broke: ${(e as Error).message}. The text so far is kept; press Continue to retry.`);
     } finally {
       if (this.stream?.id === streamId) this.stream = undefined;
