@@ -1,7 +1,7 @@
 import "server-only";
 import type { GenerateRequest } from "@/lib/protocol";
 import type { ModelConfig } from "./config";
-import { readStopReason, streamOpenAI, type ChunkView, type RawUsage } from "./openai-stream";
+import { readStopReason, streamOpenAI, type ChunkView, type RawUsage, streamingParams } from "./openai-stream";
 import type { Provider } from "./types";
 
 /**
@@ -26,13 +26,7 @@ export function createOpenAIChatProvider(config: ModelConfig): Provider {
                   { role: "user", content: request.userMessage },
                   { role: "assistant", content: request.assistantPrefill },
                 ],
-                stream: true,
-                stream_options: { include_usage: true },
-                ...(request.stop.length ? { stop: request.stop } : {}),
-                max_tokens: request.maxTokens,
-                ...(request.temperature !== undefined ? { temperature: request.temperature } : {}),
-                ...(request.topP !== undefined ? { top_p: request.topP } : {}),
-                ...(request.seed !== undefined ? { seed: request.seed } : {}),
+                ...streamingParams(request),
                 // vLLM extensions, not in the OpenAI types; the package sends extra keys as they are.
                 ...({ continue_final_message: true, add_generation_prompt: false } as object),
               },

@@ -1,7 +1,7 @@
 import "server-only";
 import type { GenerateRequest } from "@/lib/protocol";
 import type { ModelConfig } from "./config";
-import { readStopReason, streamOpenAI, type ChunkView, type RawUsage } from "./openai-stream";
+import { readStopReason, streamOpenAI, type ChunkView, type RawUsage, streamingParams } from "./openai-stream";
 import type { Provider } from "./types";
 
 /**
@@ -22,14 +22,7 @@ export function createOpenAICompletionsProvider(config: ModelConfig): Provider {
               {
                 model: config.model,
                 prompt: request.prompt,
-                stream: true,
-                stream_options: { include_usage: true },
-                ...(request.stop.length ? { stop: request.stop } : {}),
-                // Always sent: servers default to 16 tokens (OpenAI, vLLM's completions).
-                max_tokens: request.maxTokens,
-                ...(request.temperature !== undefined ? { temperature: request.temperature } : {}),
-                ...(request.topP !== undefined ? { top_p: request.topP } : {}),
-                ...(request.seed !== undefined ? { seed: request.seed } : {}),
+                ...streamingParams(request),
               },
               { signal: upstreamSignal },
             ),

@@ -1,11 +1,27 @@
 import "server-only";
 import OpenAI from "openai";
-import type { GenerateResult, Usage } from "@/lib/protocol";
+import type { GenerateRequest, GenerateResult, Usage } from "@/lib/protocol";
 import type { ModelConfig } from "./config";
 import { brokenStream, requestError, streamError, timeoutError, type ErrorContext } from "./errors";
 import { ModelError } from "./types";
 
 /** What one streamed chunk carries, whatever the endpoint's shape. */
+/**
+ * The request fields both endpoints share: stops, sampling, and max_tokens — always sent, since
+ * servers default to 16 tokens (OpenAI, vLLM's completions).
+ */
+export function streamingParams(request: GenerateRequest) {
+  return {
+    stream: true as const,
+    stream_options: { include_usage: true },
+    ...(request.stop.length ? { stop: request.stop } : {}),
+    max_tokens: request.maxTokens,
+    ...(request.temperature !== undefined ? { temperature: request.temperature } : {}),
+    ...(request.topP !== undefined ? { top_p: request.topP } : {}),
+    ...(request.seed !== undefined ? { seed: request.seed } : {}),
+  };
+}
+
 export interface ChunkView {
   text: string;
   finishReason?: string | null;
