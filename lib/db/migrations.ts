@@ -84,4 +84,59 @@ export const MIGRATIONS: Migration[] = [
       CREATE INDEX traces_chars ON traces (chars DESC, id);
     `,
   },
+  {
+    version: 3,
+    name: "datasets and experiments",
+    // Items are keyed by (experiment, problem, policy, sample): a resumed run skips finished keys.
+    sql: `
+      CREATE TABLE datasets (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        content_hash TEXT NOT NULL,
+        problem_count INTEGER NOT NULL,
+        created_at INTEGER NOT NULL
+      );
+      CREATE INDEX datasets_created ON datasets (created_at DESC);
+      CREATE TABLE problems (
+        dataset_id TEXT NOT NULL REFERENCES datasets(id) ON DELETE CASCADE,
+        idx INTEGER NOT NULL,
+        problem_id TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        json TEXT NOT NULL,
+        PRIMARY KEY (dataset_id, idx),
+        UNIQUE (dataset_id, problem_id)
+      );
+      CREATE TABLE experiments (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        dataset_id TEXT NOT NULL REFERENCES datasets(id),
+        spec TEXT NOT NULL,
+        status TEXT NOT NULL,
+        heartbeat_at INTEGER,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL
+      );
+      CREATE INDEX experiments_created ON experiments (created_at DESC);
+      CREATE TABLE experiment_items (
+        experiment_id TEXT NOT NULL REFERENCES experiments(id) ON DELETE CASCADE,
+        problem_id TEXT NOT NULL,
+        problem_idx INTEGER NOT NULL,
+        policy TEXT NOT NULL,
+        sample INTEGER NOT NULL,
+        status TEXT NOT NULL DEFAULT 'pending',
+        trace_id TEXT REFERENCES traces(id) ON DELETE SET NULL,
+        verdict TEXT,
+        answer TEXT,
+        tokens INTEGER NOT NULL DEFAULT 0,
+        tool_calls INTEGER NOT NULL DEFAULT 0,
+        hints TEXT NOT NULL DEFAULT '[]',
+        duration_ms REAL NOT NULL DEFAULT 0,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        error TEXT,
+        updated_at INTEGER NOT NULL,
+        PRIMARY KEY (experiment_id, problem_id, policy, sample)
+      ) WITHOUT ROWID;
+      CREATE INDEX experiment_items_status ON experiment_items (experiment_id, status);
+    `,
+  },
 ];

@@ -9,3 +9,4 @@ export * from "./hint";
 export * from "./errors";
 export * from "./ndjson";
 export * from "./traces-api";
+export * from "./experiments";

@@ -1,0 +1,125 @@
+import { createHash } from "node:crypto";
+import type { DatasetLineError, Problem, ProblemTest } from "@/lib/protocol";
+
+/**
+ * Problem sets as JSONL, in the shapes the benchmarks ship in:
+ * - math (MATH, AIME, AMC, the r1 trace fixtures): statement in `problem` | `question` | `prompt`,
+ *   gold in `answer` | `gold` | `gt` | `gold_answer` | `expected_answer` (numbers become strings);
+ * - code (LiveCodeBench): `problem` | `question_content`, `starter_code`, and `tests` (or
+ *   `public_test_cases`) as an array or a JSON string of `{input, output, testtype}`.
+ * Every unusable line is reported with its number and why; blank lines are not lines of data.
+ */
+export interface ParsedDataset {
+  problems: Problem[];
+  errors: DatasetLineError[];
+  contentHash: string;
+}
+
+const STATEMENT_KEYS = ["problem", "question", "question_content", "prompt"] as const;
+const GOLD_KEYS = ["answer", "gold", "gt", "gold_answer", "expected_answer"] as const;
+const TEST_KEYS = ["tests", "public_test_cases", "test_cases"] as const;
+
+export function parseDatasetJsonl(text: string, source?: string): ParsedDataset {
+  const problems: Problem[] = [];
+  const errors: DatasetLineError[] = [];
+  const seen = new Set<string>();
+  const lines = text.split("\n");
+  for (let i = 0; i < lines.length; i++) {
+    const raw = lines[i]!.replace(/\r$/, "");
+    if (!raw.trim()) continue;
+    const line = i + 1;
+    let json: unknown;
+    try {
+      json = JSON.parse(raw);
+    } catch (e) {
+      errors.push({ line, reason: `not valid JSON: ${(e as Error).message}` });
+      continue;
+    }
+    const parsed = parseRecord(json, line, source);
+    if ("reason" in parsed) {
+      errors.push({ line, reason: parsed.reason });
+      continue;
+    }
+    if (seen.has(parsed.id)) {
+      errors.push({ line, reason: `duplicate problem id "${parsed.id}" (ids must be unique in a dataset)` });
+      continue;
+    }
+    seen.add(parsed.id);
+    problems.push(parsed);
+  }
+  return { problems, errors, contentHash: createHash("sha256").update(text).digest("hex").slice(0, 16) };
+}
+
+function str(v: unknown): string | undefined {
+  if (typeof v === "string") return v.trim() ? v : undefined;
+  if (typeof v === "number" && Number.isFinite(v)) return String(v);
+  return undefined;
+}
+
+/** One record to a Problem, or the reason it cannot be one. */
+export function parseRecord(json: unknown, line: number, source?: string): Problem | { reason: string } {
+  if (typeof json !== "object" || json === null || Array.isArray(json)) return { reason: "not a JSON object" };
+  const r = json as Record<string, unknown>;
+  const statementKey = STATEMENT_KEYS.find((k) => str(r[k]) !== undefined);
+  if (!statementKey) return { reason: `no problem statement (expected one of ${STATEMENT_KEYS.join(", ")})` };
+  const statement = str(r[statementKey])!;
+  const id = str(r.id) ?? str(r.question_id) ?? str(r.unique_id) ?? `line-${line}`;
+  const testKey = TEST_KEYS.find((k) => r[k] !== undefined);
+  const isCode = testKey !== undefined || r.starter_code !== undefined || r.question_content !== undefined;
+  const base = { id, statement, ...(source ? { source } : {}) };
+  if (isCode) {
+    const tests = testKey ? parseTests(r[testKey]) : [];
+    if ("reason" in tests) return tests;
+    const starter = typeof r.starter_code === "string" && r.starter_code.trim() ? r.starter_code : undefined;
+    if (tests.length === 0) return { reason: "code problem without tests (expected tests or public_test_cases)" };
+    return { ...base, kind: "code", tests, ...(starter ? { starterCode: starter } : {}) };
+  }
+  const goldKey = GOLD_KEYS.find((k) => r[k] !== undefined && r[k] !== null);
+  if (!goldKey) return { reason: `no gold answer (expected one of ${GOLD_KEYS.join(", ")})` };
+  const gold = str(r[goldKey]);
+  if (gold === undefined) return { reason: `"${goldKey}" must be a non-empty string or a number` };
+  return { ...base, kind: "math", gold };
+}
+
+function parseTests(value: unknown): ProblemTest[] | { reason: string } {
+  let v = value;
+  if (typeof v === "string") {
+    try {
+      v = JSON.parse(v);
+    } catch {
+      return { reason: "tests is a string but not JSON" };
+    }
+  }
+  if (!Array.isArray(v)) return { reason: "tests must be an array (or a JSON string of one)" };
+  const tests: ProblemTest[] = [];
+  for (const [i, t] of v.entries()) {
+    if (typeof t !== "object" || t === null) return { reason: `test ${i + 1} is not an object` };
+    const o = t as Record<string, unknown>;
+    const input = o.input;
+    const output = o.output ?? o.expected_output;
+    if (typeof input !== "string" || typeof output !== "string") return { reason: `test ${i + 1} needs string input and output` };
+    const type = o.testtype ?? o.type ?? "stdin";
+    if (type !== "stdin" && type !== "functional") return { reason: `test ${i + 1}: testtype must be stdin or functional (got ${JSON.stringify(type)})` };
+    tests.push({ input, output, type });
+  }
+  return tests;
+}
+
+/**
+ * A dataset JSONL from recorded traces (`e2e/fixtures/data/r1-distill-math-40.jsonl` shape: one
+ * line per model × problem × correct/incorrect): one line per distinct problem, with its gold
+ * answer, in first-seen order. The scripted server only knows these problems.
+ */
+export function datasetFromTraceRecords(text: string, limit = Infinity): string {
+  const out: string[] = [];
+  const seen = new Set<string>();
+  for (const raw of text.split("\n")) {
+    if (!raw.trim() || out.length >= limit) continue;
+    const r = JSON.parse(raw) as { id: string; problem: string; gold_answer: string };
+    const id = /problem_\d+/.exec(r.id)?.[0] ?? r.id;
+    if (seen.has(id)) continue;
+    seen.add(id);
+    out.push(JSON.stringify({ id, problem: r.problem, answer: r.gold_answer }));
+  }
+  return out.join("\n") + "\n";
+}

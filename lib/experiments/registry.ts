@@ -1,0 +1,77 @@
+import "server-only";
+import { getDb, TraceStore } from "@/lib/db";
+import { AppError, type ExperimentSpecInput, type ExperimentSummary } from "@/lib/protocol";
+import { computeResults, type ExperimentResults } from "./results";
+import { runExperiment } from "./runner";
+import { ExperimentStore } from "./store";
+
+/**
+ * The server's experiments running in the background: one registry per process (kept on
+ * globalThis so Next's dev reloads do not orphan runs). An experiment marked running in the
+ * database with no live runner (server restarted) reads as interrupted and can be resumed.
+ */
+interface Running {
+  controller: AbortController;
+  done: Promise<unknown>;
+  latest?: ExperimentSummary;
+}
+
+const g = globalThis as unknown as { __hintlabExperiments?: Map<string, Running> };
+const running = (g.__hintlabExperiments ??= new Map());
+
+export function experimentStore(): ExperimentStore {
+  return new ExperimentStore(getDb());
+}
+
+function start(id: string): ExperimentSummary {
+  if (running.has(id)) throw new AppError("conflict", `experiment ${id} is already running`);
+  const store = experimentStore();
+  const controller = new AbortController();
+  const entry: Running = { controller, done: Promise.resolve() };
+  running.set(id, entry);
+  entry.done = runExperiment({
+    store,
+    traces: new TraceStore(getDb()),
+    experimentId: id,
+    signal: controller.signal,
+    onProgress: (s) => (entry.latest = s),
+  })
+    .catch((e: unknown) => {
+      console.error(`experiment ${id} stopped:`, e);
+      store.setStatus(id, "interrupted");
+    })
+    .finally(() => running.delete(id));
+  return store.getExperiment(id);
+}
+
+export function createAndStartExperiment(spec: ExperimentSpecInput): ExperimentSummary {
+  const created = experimentStore().createExperiment(spec);
+  return start(created.id);
+}
+
+export function resumeExperiment(id: string): ExperimentSummary {
+  const exp = experimentStore().getExperiment(id);
+  if (exp.status === "running") throw new AppError("conflict", `experiment ${id} is running`);
+  if (exp.progress.done === exp.progress.total) throw new AppError("conflict", `experiment ${id} has nothing left to run`);
+  return start(id);
+}
+
+export async function cancelExperiment(id: string): Promise<ExperimentSummary> {
+  const store = experimentStore();
+  const entry = running.get(id);
+  if (entry) {
+    entry.controller.abort();
+    await entry.done;
+  } else if (store.getExperiment(id).status !== "finished") {
+    store.setStatus(id, "cancelled");
+  }
+  return store.getExperiment(id);
+}
+
+/** Progress (with live rates while it runs here) and results. */
+export function experimentDetail(id: string): ExperimentSummary & { results: ExperimentResults } {
+  const store = experimentStore();
+  const live = running.get(id)?.latest;
+  const summary = store.getExperiment(id, Date.now(), live ? { tokensPerSec: live.progress.tokensPerSec, etaSec: live.progress.etaSec } : undefined);
+  return { ...summary, results: computeResults(store.items(id), summary.policies) };
+}

@@ -1,0 +1,148 @@
+import type { ExperimentItem, ExperimentPolicy } from "@/lib/protocol";
+
+/**
+ * Results of an experiment from its item rows — a pure function, shared by the CLI, the API and
+ * the results UI. Only `done` items count towards accuracy; `failed` items (model-server
+ * failures after retries) are counted separately and never as wrong answers.
+ *
+ * pass@1 of a policy = mean over problems of (correct samples / finished samples of that problem).
+ * Its 95% CI is the normal approximation over problems: mean ± 1.96 · sd(per-problem means) / √problems
+ * (clipped to [0, 1]); with a single sample per problem this is the Wald interval of a proportion.
+ */
+export interface PolicyResult {
+  policy: string;
+  /** Finished items (traces with a verdict), failed items, and distinct problems with a finished item. */
+  n: number;
+  failed: number;
+  problems: number;
+  /** null when nothing is graded yet. */
+  pass1: number | null;
+  ci95: [number, number] | null;
+  /** Share of finished traces that executed code at least once. */
+  toolCallRate: number | null;
+  meanToolCalls: number | null;
+  meanTokens: number | null;
+  meanTimeMs: number | null;
+}
+
+export interface HintResult {
+  hint: string;
+  /** Finished traces where this hint was injected. */
+  injected: number;
+  /** …that executed code, and that ended correct. */
+  ledToCode: number;
+  correct: number;
+  /** Against greedy on the same problem and sample: wrong → right, right → wrong (pairs where greedy finished). */
+  wrongToRight: number;
+  rightToWrong: number;
+  pairedWithGreedy: number;
+}
+
+export interface ScalingPoint {
+  rounds: number;
+  policy: string;
+  pass1: number | null;
+  meanTokens: number | null;
+}
+
+export interface ExperimentResults {
+  ciMethod: "normal approximation over problems (95%)";
+  policies: PolicyResult[];
+  hints: HintResult[];
+  /** Accuracy vs end-of-thinking rounds (greedy as 0 rounds, paper:rounds=R with p=0 and hints by kind). */
+  scaling: ScalingPoint[];
+  /** Every policy as (mean tokens, pass@1), sorted by tokens. */
+  accuracyVsTokens: { policy: string; meanTokens: number; pass1: number }[];
+}
+
+const mean = (xs: readonly number[]): number | null => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : null);
+
+export function computeResults(items: readonly ExperimentItem[], policies: readonly ExperimentPolicy[]): ExperimentResults {
+  const byPolicy = new Map<string, ExperimentItem[]>();
+  for (const p of policies) byPolicy.set(p.label, []);
+  for (const it of items) {
+    if (!byPolicy.has(it.policy)) byPolicy.set(it.policy, []);
+    byPolicy.get(it.policy)!.push(it);
+  }
+  const policyResults = [...byPolicy.entries()].map(([label, its]) => policyResult(label, its));
+
+  const greedyLabel = policies.find((p) => p.policy.type === "greedy")?.label;
+  const key = (it: ExperimentItem) => `${it.problemId}\u0000${it.sample}`;
+  const greedy = new Map<string, ExperimentItem>();
+  if (greedyLabel) for (const it of byPolicy.get(greedyLabel) ?? []) if (it.status === "done") greedy.set(key(it), it);
+
+  const hints = new Map<string, HintResult>();
+  for (const it of items) {
+    if (it.status !== "done") continue;
+    for (const h of new Set(it.hints)) {
+      const r = hints.get(h) ?? { hint: h, injected: 0, ledToCode: 0, correct: 0, wrongToRight: 0, rightToWrong: 0, pairedWithGreedy: 0 };
+      r.injected++;
+      if (it.toolCalls > 0) r.ledToCode++;
+      if (it.verdict === "correct") r.correct++;
+      const g = greedy.get(key(it));
+      if (g && g.verdict !== "ungraded" && it.verdict !== "ungraded") {
+        r.pairedWithGreedy++;
+        if (g.verdict !== "correct" && it.verdict === "correct") r.wrongToRight++;
+        if (g.verdict === "correct" && it.verdict !== "correct") r.rightToWrong++;
+      }
+      hints.set(h, r);
+    }
+  }
+
+  const resultOf = new Map(policyResults.map((r) => [r.policy, r]));
+  const scaling: ScalingPoint[] = [];
+  for (const p of policies) {
+    const rounds = p.policy.type === "greedy" ? 0 : p.policy.type === "paper" && !p.policy.triggerProb && !p.policy.hintId ? p.policy.rounds : undefined;
+    if (rounds === undefined || scaling.some((s) => s.rounds === rounds)) continue;
+    const r = resultOf.get(p.label)!;
+    scaling.push({ rounds, policy: p.label, pass1: r.pass1, meanTokens: r.meanTokens });
+  }
+  scaling.sort((a, b) => a.rounds - b.rounds);
+
+  const accuracyVsTokens = policyResults
+    .filter((r): r is PolicyResult & { meanTokens: number; pass1: number } => r.meanTokens !== null && r.pass1 !== null)
+    .map((r) => ({ policy: r.policy, meanTokens: r.meanTokens, pass1: r.pass1 }))
+    .sort((a, b) => a.meanTokens - b.meanTokens);
+
+  return {
+    ciMethod: "normal approximation over problems (95%)",
+    policies: policyResults,
+    hints: [...hints.values()].sort((a, b) => b.injected - a.injected || a.hint.localeCompare(b.hint)),
+    scaling,
+    accuracyVsTokens,
+  };
+}
+
+function policyResult(policy: string, items: readonly ExperimentItem[]): PolicyResult {
+  const done = items.filter((it) => it.status === "done");
+  const failed = items.filter((it) => it.status === "failed").length;
+  const perProblem = new Map<string, { correct: number; graded: number }>();
+  for (const it of done) {
+    if (it.verdict === "ungraded" || it.verdict === null) continue;
+    const p = perProblem.get(it.problemId) ?? { correct: 0, graded: 0 };
+    p.graded++;
+    if (it.verdict === "correct") p.correct++;
+    perProblem.set(it.problemId, p);
+  }
+  const rates = [...perProblem.values()].map((p) => p.correct / p.graded);
+  const pass1 = mean(rates);
+  let ci95: [number, number] | null = null;
+  if (pass1 !== null) {
+    const k = rates.length;
+    const variance = k > 1 ? rates.reduce((a, r) => a + (r - pass1) ** 2, 0) / (k - 1) : 0;
+    const half = 1.96 * Math.sqrt(variance / k);
+    ci95 = [Math.max(0, pass1 - half), Math.min(1, pass1 + half)];
+  }
+  return {
+    policy,
+    n: done.length,
+    failed,
+    problems: new Set(done.map((d) => d.problemId)).size,
+    pass1,
+    ci95,
+    toolCallRate: mean(done.map((d) => (d.toolCalls > 0 ? 1 : 0))),
+    meanToolCalls: mean(done.map((d) => d.toolCalls)),
+    meanTokens: mean(done.map((d) => d.tokens)),
+    meanTimeMs: mean(done.map((d) => d.durationMs)),
+  };
+}

@@ -1,0 +1,221 @@
+import "server-only";
+import { BUILTIN_HINTS, fillHint, hintsForProblem, HINT_LIBRARY_VERSION } from "@/hints";
+import type { TraceStore } from "@/lib/db";
+import type { ExperimentItem, ExperimentPolicy, ExperimentSpec, ExperimentSummary, ModelErrorCode, Problem, Trace, TraceConfig, Verdict } from "@/lib/protocol";
+import { createProvider, resolveModelConfig, type Provider } from "@/lib/providers";
+import { runHeadless } from "@/lib/runner/headless";
+import { SandboxPool } from "./sandbox-pool";
+import type { ExperimentStore, ItemKey, ItemOutcome } from "./store";
+
+/**
+ * Runs an experiment's unfinished items with bounded concurrency. Each item is one headless
+ * Hint-infer session; its finished trace is stored through the TraceStore (dataset = the
+ * dataset's name, tags `exp:<id>` and `policy:<label>`) and the item row links it. Model-server
+ * failures are retried with backoff and then recorded as `failed` (never as a wrong answer).
+ * Aborting the signal stops in-flight sessions (their items go back to pending) and keeps
+ * everything finished; running again resumes with the rest.
+ */
+
+/** Failures worth another try: the server may come back. Auth, unknown model or a bad request will not. */
+const RETRYABLE: ReadonlySet<string> = new Set<ModelErrorCode>(["connection-refused", "server-error", "stream-broken", "malformed-stream", "timeout", "internal"]);
+
+export type Grader = (problem: Problem, trace: Trace) => { answer?: string; verdict: Verdict } | Promise<{ answer?: string; verdict: Verdict }>;
+
+export interface RunExperimentOptions {
+  store: ExperimentStore;
+  traces: TraceStore;
+  experimentId: string;
+  signal?: AbortSignal;
+  /** Overrides the spec's concurrency. */
+  concurrency?: number;
+  /** Default: from the spec's model settings (API key from the environment). */
+  provider?: Provider;
+  /** Default: a pool of NodeSandbox processes sized to the CPU count (disposed at the end). */
+  sandboxes?: SandboxPool;
+  /** Re-grades a finished trace (e.g. code against tests); default: the verdict runHeadless gave. */
+  grade?: Grader;
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+  now?: () => number;
+  /** Called after every item state change and at least once a second while running. */
+  onProgress?: (summary: ExperimentSummary) => void;
+  onItemFinished?: (item: ItemKey, outcome: ItemOutcome) => void;
+}
+
+const abortableSleep = (ms: number, signal?: AbortSignal) =>
+  new Promise<void>((resolve) => {
+    if (signal?.aborted) return resolve();
+    const t = setTimeout(done, ms);
+    function done() {
+      clearTimeout(t);
+      signal?.removeEventListener("abort", done);
+      resolve();
+    }
+    signal?.addEventListener("abort", done, { once: true });
+  });
+
+/** FNV-1a of a string: a stable per-item policy seed. */
+function hash32(s: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
+  return h >>> 0;
+}
+
+export function traceConfigFor(spec: ExperimentSpec, policy: ExperimentPolicy, item: Pick<ItemKey, "problemId" | "sample">, model: { provider: TraceConfig["provider"]; baseUrl?: string; model: string; template: TraceConfig["template"] }): TraceConfig {
+  return {
+    provider: model.provider,
+    ...(model.baseUrl ? { baseUrl: model.baseUrl } : {}),
+    model: model.model,
+    template: model.template,
+    sampling: {
+      maxTokens: spec.maxTokens,
+      ...(spec.temperature !== undefined ? { temperature: spec.temperature } : {}),
+      ...(spec.topP !== undefined ? { topP: spec.topP } : {}),
+      seed: spec.seed + item.sample,
+    },
+    triggers: spec.triggers,
+    policy: policy.policy,
+    maxToolCalls: spec.maxToolCalls,
+    toolTimeoutMs: spec.toolTimeoutMs,
+    maxOutputChars: 4000,
+    hintLibraryVersion: HINT_LIBRARY_VERSION,
+    policySeed: hash32(`${spec.seed}/${item.problemId}/${item.sample}`) & 0x7fffffff,
+  };
+}
+
+function policyHintsFor(policy: ExperimentPolicy, problem: Problem) {
+  const hintId = policy.policy.type === "paper" ? policy.policy.hintId : undefined;
+  const hints = hintId ? BUILTIN_HINTS.filter((h) => h.id === hintId) : hintsForProblem(BUILTIN_HINTS, problem);
+  return hints.map((h) => ({ id: h.id, text: fillHint(h.text, problem) }));
+}
+
+function traceStats(trace: Trace) {
+  let tokens = 0;
+  let toolCalls = 0;
+  for (const e of trace.events) {
+    if (e.type === "code-executed") toolCalls++;
+    if (e.type === "stream-ended") tokens += e.usage?.completionTokens ?? Math.ceil(e.chars / 4);
+  }
+  const hints = [...new Set(trace.segments.flatMap((s) => (s.kind === "hint" && s.hintId ? [s.hintId] : [])))];
+  return { tokens, toolCalls, hints };
+}
+
+function failureOf(trace: Trace): { code: string; message: string } | undefined {
+  if (trace.status !== "failed") return undefined;
+  const e = [...trace.events].reverse().find((ev) => ev.type === "error");
+  return e && e.type === "error" ? { code: e.code, message: e.message } : { code: "internal", message: "the session failed" };
+}
+
+/** Run (or resume) an experiment until every item is done or failed, or the signal aborts. */
+export async function runExperiment(opts: RunExperimentOptions): Promise<ExperimentSummary> {
+  const { store, experimentId: id } = opts;
+  const now = opts.now ?? (() => Date.now());
+  const sleep = opts.sleep ?? abortableSleep;
+  const exp = store.getExperiment(id, now());
+  const spec = exp.spec;
+  const policies = new Map(exp.policies.map((p) => [p.label, p]));
+  const problems = store.problemMap(exp.datasetId);
+  const modelConfig = resolveModelConfig(spec.model);
+  const provider = opts.provider ?? createProvider(modelConfig);
+  const ownPool = !opts.sandboxes;
+  const pool = opts.sandboxes ?? new SandboxPool();
+  const concurrency = opts.concurrency ?? spec.concurrency;
+
+  const queue = store.claimUnfinished(id, now());
+  store.setStatus(id, "running", now());
+  const started = now();
+  let tokensThisRun = 0;
+  let finishedThisRun = 0;
+  const remainingAtStart = queue.length;
+
+  const summary = () => {
+    const elapsedSec = (now() - started) / 1000;
+    const tokensPerSec = finishedThisRun > 0 && elapsedSec > 0 ? tokensThisRun / elapsedSec : null;
+    const left = remainingAtStart - finishedThisRun;
+    const etaSec = finishedThisRun > 0 ? (elapsedSec / finishedThisRun) * left : null;
+    return store.getExperiment(id, now(), { tokensPerSec, etaSec });
+  };
+  const report = () => opts.onProgress?.(summary());
+  const ticker = setInterval(() => {
+    store.heartbeat(id, now());
+    report();
+  }, 1000);
+
+  async function runItem(item: ExperimentItem): Promise<void> {
+    const key: ItemKey = { problemId: item.problemId, policy: item.policy, sample: item.sample };
+    const problem = problems.get(item.problemId);
+    const policy = policies.get(item.policy);
+    if (!problem || !policy) {
+      const outcome: ItemOutcome = { status: "failed", traceId: null, verdict: null, answer: null, tokens: 0, toolCalls: 0, hints: [], durationMs: 0, attempts: 0, error: `unknown ${problem ? "policy" : "problem"}` };
+      store.finishItem(id, key, outcome, now());
+      return;
+    }
+    store.markRunning(id, key, now());
+    report();
+    const config = traceConfigFor(spec, policy, item, modelConfig);
+    const policyHints = policyHintsFor(policy, problem);
+    let attempts = 0;
+    let lastTrace: Trace | undefined;
+    let lastFailure: { code: string; message: string } | undefined;
+    for (;;) {
+      attempts++;
+      const sandbox = pool.session();
+      const t0 = now();
+      try {
+        lastTrace = await runHeadless({ traceId: crypto.randomUUID(), problem, config, policyHints, provider, sandbox, signal: opts.signal, now });
+      } finally {
+        await sandbox.close();
+      }
+      if (opts.signal?.aborted) {
+        store.markPending(id, key, now());
+        return;
+      }
+      lastFailure = failureOf(lastTrace);
+      const durationMs = now() - t0;
+      if (!lastFailure) {
+        const graded = opts.grade ? await opts.grade(problem, lastTrace) : { answer: lastTrace.answer, verdict: lastTrace.verdict ?? "ungraded" };
+        const trace = { ...lastTrace, ...(graded.answer !== undefined ? { answer: graded.answer } : {}), verdict: graded.verdict };
+        saveTrace(trace, item.policy);
+        const s = traceStats(trace);
+        const outcome: ItemOutcome = { status: "done", traceId: trace.id, verdict: graded.verdict, answer: graded.answer ?? null, ...s, durationMs, attempts, error: null };
+        finish(key, outcome);
+        return;
+      }
+      if (!RETRYABLE.has(lastFailure.code) || attempts >= spec.retry.tries) break;
+      await sleep(spec.retry.delaysMs[attempts - 1] ?? spec.retry.delaysMs.at(-1) ?? 0, opts.signal);
+      if (opts.signal?.aborted) {
+        store.markPending(id, key, now());
+        return;
+      }
+    }
+    // The last failed attempt is kept as a trace too: its partial text shows where the server gave up.
+    saveTrace(lastTrace, item.policy);
+    const s = traceStats(lastTrace);
+    finish(key, { status: "failed", traceId: lastTrace.id, verdict: null, answer: null, ...s, durationMs: 0, attempts, error: `${lastFailure.code}: ${lastFailure.message}` });
+  }
+
+  function saveTrace(trace: Trace, policy: string) {
+    opts.traces.create({ ...trace, dataset: exp.datasetName, tags: [`exp:${id}`, `policy:${policy}`] });
+  }
+  function finish(key: ItemKey, outcome: ItemOutcome) {
+    store.finishItem(id, key, outcome, now());
+    tokensThisRun += outcome.tokens;
+    finishedThisRun++;
+    opts.onItemFinished?.(key, outcome);
+    report();
+  }
+
+  try {
+    let next = 0;
+    const worker = async () => {
+      while (!opts.signal?.aborted && next < queue.length) await runItem(queue[next++]!);
+    };
+    await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrency, queue.length)) }, worker));
+  } finally {
+    clearInterval(ticker);
+    if (ownPool) await pool.dispose();
+  }
+  store.setStatus(id, opts.signal?.aborted ? "cancelled" : "finished", now());
+  const final = summary();
+  opts.onProgress?.(final);
+  return final;
+}

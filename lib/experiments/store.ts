@@ -1,0 +1,279 @@
+import "server-only";
+import { randomUUID } from "node:crypto";
+import type { Db } from "@/lib/db";
+import {
+  AppError,
+  ExperimentSpecSchema,
+  ProblemSchema,
+  type DatasetImportResult,
+  type DatasetSummary,
+  type ExperimentItem,
+  type ExperimentPolicy,
+  type ExperimentProgress,
+  type ExperimentSpec,
+  type ExperimentSpecInput,
+  type ExperimentStatus,
+  type ExperimentSummary,
+  type ItemStatus,
+  type Problem,
+  type ProblemPage,
+  type Verdict,
+} from "@/lib/protocol";
+import { parseDatasetJsonl } from "./datasets";
+import { parsePolicyLabel } from "./policies";
+
+/** A runner that has not written a heartbeat for this long is gone: its experiment shows as interrupted. */
+export const HEARTBEAT_TIMEOUT_MS = 15_000;
+
+interface ItemRow {
+  problem_id: string;
+  problem_idx: number;
+  policy: string;
+  sample: number;
+  status: ItemStatus;
+  trace_id: string | null;
+  verdict: Verdict | null;
+  answer: string | null;
+  tokens: number;
+  tool_calls: number;
+  hints: string;
+  duration_ms: number;
+  attempts: number;
+  error: string | null;
+}
+
+interface ExperimentRow {
+  id: string;
+  name: string;
+  dataset_id: string;
+  dataset_name: string;
+  spec: string;
+  status: ExperimentStatus;
+  heartbeat_at: number | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface ItemKey {
+  problemId: string;
+  policy: string;
+  sample: number;
+}
+
+export interface ItemOutcome {
+  status: "done" | "failed";
+  traceId: string | null;
+  verdict: Verdict | null;
+  answer: string | null;
+  tokens: number;
+  toolCalls: number;
+  hints: string[];
+  durationMs: number;
+  attempts: number;
+  error: string | null;
+}
+
+function toItem(r: ItemRow): ExperimentItem {
+  return {
+    problemId: r.problem_id,
+    problemIdx: r.problem_idx,
+    policy: r.policy,
+    sample: r.sample,
+    status: r.status,
+    traceId: r.trace_id,
+    verdict: r.verdict,
+    answer: r.answer,
+    tokens: r.tokens,
+    toolCalls: r.tool_calls,
+    hints: JSON.parse(r.hints) as string[],
+    durationMs: r.duration_ms,
+    attempts: r.attempts,
+    error: r.error,
+  };
+}
+
+/** Policy labels of a spec resolved to policies (labels are parsed, objects kept). */
+export function resolvePolicies(spec: Pick<ExperimentSpec, "policies">): ExperimentPolicy[] {
+  return spec.policies.map((p) => (typeof p === "string" ? parsePolicyLabel(p) : p));
+}
+
+/** Datasets, problems, experiments and their items over SQLite (migration 3). */
+export class ExperimentStore {
+  constructor(readonly db: Db) {}
+
+  // ---- datasets ----
+
+  /**
+   * Import a JSONL problem set. `valid` mode stores the good lines and reports the bad ones;
+   * `all-or-nothing` stores nothing when any line is bad. Importing the same content under the
+   * same name again returns the existing dataset.
+   */
+  importDataset(text: string, name: string, mode: "valid" | "all-or-nothing" = "valid", now = Date.now()): DatasetImportResult {
+    const parsed = parseDatasetJsonl(text, name);
+    if (parsed.problems.length === 0 || (mode === "all-or-nothing" && parsed.errors.length > 0)) {
+      return { dataset: null, imported: 0, errors: parsed.errors.length ? parsed.errors : [{ line: 0, reason: "no problems in the file" }] };
+    }
+    const existing = this.db.prepare("SELECT id FROM datasets WHERE name = ? AND content_hash = ?").get(name, parsed.contentHash) as { id: string } | undefined;
+    if (existing) return { dataset: this.getDataset(existing.id), imported: 0, errors: parsed.errors };
+    const id = randomUUID();
+    this.db.transaction(() => {
+      this.db.prepare("INSERT INTO datasets (id, name, content_hash, problem_count, created_at) VALUES (?, ?, ?, ?, ?)").run(id, name, parsed.contentHash, parsed.problems.length, now);
+      const insert = this.db.prepare("INSERT INTO problems (dataset_id, idx, problem_id, kind, json) VALUES (?, ?, ?, ?, ?)");
+      parsed.problems.forEach((p, i) => insert.run(id, i, p.id, p.kind, JSON.stringify(p)));
+    })();
+    return { dataset: this.getDataset(id), imported: parsed.problems.length, errors: parsed.errors };
+  }
+
+  getDataset(id: string): DatasetSummary {
+    const row = this.db.prepare("SELECT * FROM datasets WHERE id = ?").get(id) as
+      | { id: string; name: string; content_hash: string; problem_count: number; created_at: number }
+      | undefined;
+    if (!row) throw new AppError("not-found", `no dataset ${id}`);
+    const kinds = Object.fromEntries(
+      (this.db.prepare("SELECT kind, COUNT(*) AS n FROM problems WHERE dataset_id = ? GROUP BY kind").all(id) as { kind: string; n: number }[]).map((k) => [k.kind, k.n]),
+    );
+    return { id: row.id, name: row.name, problemCount: row.problem_count, kinds, contentHash: row.content_hash, createdAt: row.created_at };
+  }
+
+  listDatasets(): DatasetSummary[] {
+    return (this.db.prepare("SELECT id FROM datasets ORDER BY created_at DESC, id").all() as { id: string }[]).map((r) => this.getDataset(r.id));
+  }
+
+  problems(datasetId: string, offset = 0, limit = Number.MAX_SAFE_INTEGER): ProblemPage {
+    this.getDataset(datasetId);
+    const total = (this.db.prepare("SELECT COUNT(*) AS n FROM problems WHERE dataset_id = ?").get(datasetId) as { n: number }).n;
+    const rows = this.db.prepare("SELECT json FROM problems WHERE dataset_id = ? ORDER BY idx LIMIT ? OFFSET ?").all(datasetId, limit, offset) as { json: string }[];
+    return { total, problems: rows.map((r) => ProblemSchema.parse(JSON.parse(r.json))) };
+  }
+
+  // ---- experiments ----
+
+  /** Create an experiment and all its items (pending), keyed by (problem, policy, sample). */
+  createExperiment(input: ExperimentSpecInput, now = Date.now()): ExperimentSummary {
+    const spec = ExperimentSpecSchema.parse(input);
+    const policies = resolvePolicies(spec);
+    const dataset = this.getDataset(spec.datasetId);
+    const problems = this.db.prepare("SELECT problem_id, idx FROM problems WHERE dataset_id = ? ORDER BY idx").all(spec.datasetId) as { problem_id: string; idx: number }[];
+    const id = randomUUID();
+    const name = spec.name ?? `${dataset.name} × ${policies.map((p) => p.label).join(", ")}`;
+    this.db.transaction(() => {
+      this.db
+        .prepare("INSERT INTO experiments (id, name, dataset_id, spec, status, heartbeat_at, created_at, updated_at) VALUES (?, ?, ?, ?, 'pending', NULL, ?, ?)")
+        .run(id, name, spec.datasetId, JSON.stringify({ ...spec, policies }), now, now);
+      const insert = this.db.prepare("INSERT INTO experiment_items (experiment_id, problem_id, problem_idx, policy, sample, updated_at) VALUES (?, ?, ?, ?, ?, ?)");
+      // Sample-major order: with a partial run, every problem has its first sample before any has a second.
+      for (let s = 0; s < spec.samples; s++) for (const p of problems) for (const pol of policies) insert.run(id, p.problem_id, p.idx, pol.label, s, now);
+    })();
+    return this.getExperiment(id, now);
+  }
+
+  private row(id: string): ExperimentRow {
+    const row = this.db
+      .prepare("SELECT e.*, d.name AS dataset_name FROM experiments e JOIN datasets d ON d.id = e.dataset_id WHERE e.id = ?")
+      .get(id) as ExperimentRow | undefined;
+    if (!row) throw new AppError("not-found", `no experiment ${id}`);
+    return row;
+  }
+
+  getExperiment(id: string, now = Date.now(), live?: Partial<Pick<ExperimentProgress, "tokensPerSec" | "etaSec">>): ExperimentSummary {
+    const row = this.row(id);
+    const spec = ExperimentSpecSchema.parse(JSON.parse(row.spec));
+    const counts = Object.fromEntries(
+      (this.db.prepare("SELECT status, COUNT(*) AS n FROM experiment_items WHERE experiment_id = ? GROUP BY status").all(id) as { status: ItemStatus; n: number }[]).map((c) => [c.status, c.n]),
+    ) as Partial<Record<ItemStatus, number>>;
+    const done = counts.done ?? 0;
+    const failed = counts.failed ?? 0;
+    const running = counts.running ?? 0;
+    const pending = counts.pending ?? 0;
+    const stale = row.status === "running" && (row.heartbeat_at === null || now - row.heartbeat_at > HEARTBEAT_TIMEOUT_MS);
+    return {
+      id: row.id,
+      name: row.name,
+      datasetId: row.dataset_id,
+      datasetName: row.dataset_name,
+      status: stale ? "interrupted" : row.status,
+      spec,
+      policies: resolvePolicies(spec),
+      createdAt: row.created_at,
+      updatedAt: row.updated_at,
+      progress: {
+        total: done + failed + running + pending,
+        done,
+        failed,
+        running: stale ? 0 : running,
+        pending: stale ? pending + running : pending,
+        tokensPerSec: live?.tokensPerSec ?? null,
+        etaSec: live?.etaSec ?? null,
+      },
+    };
+  }
+
+  listExperiments(now = Date.now()): ExperimentSummary[] {
+    return (this.db.prepare("SELECT id FROM experiments ORDER BY created_at DESC, id").all() as { id: string }[]).map((r) => this.getExperiment(r.id, now));
+  }
+
+  items(id: string): ExperimentItem[] {
+    this.row(id);
+    return (this.db.prepare("SELECT * FROM experiment_items WHERE experiment_id = ? ORDER BY sample, problem_idx, policy").all(id) as ItemRow[]).map(toItem);
+  }
+
+  problemMap(datasetId: string): Map<string, Problem> {
+    return new Map(this.problems(datasetId).problems.map((p) => [p.id, p]));
+  }
+
+  setStatus(id: string, status: ExperimentStatus, now = Date.now()): void {
+    this.db.prepare("UPDATE experiments SET status = ?, updated_at = ?, heartbeat_at = ? WHERE id = ?").run(status, now, status === "running" ? now : null, id);
+  }
+
+  heartbeat(id: string, now = Date.now()): void {
+    this.db.prepare("UPDATE experiments SET heartbeat_at = ?, updated_at = ? WHERE id = ?").run(now, now, id);
+  }
+
+  /**
+   * Items to run on (re)start: everything not done. Items left `running` by a dead runner and
+   * failed ones (model-server failures are transient) go back to pending.
+   */
+  claimUnfinished(id: string, now = Date.now()): ExperimentItem[] {
+    this.db.prepare("UPDATE experiment_items SET status = 'pending', updated_at = ? WHERE experiment_id = ? AND status IN ('running', 'failed')").run(now, id);
+    return (this.db.prepare("SELECT * FROM experiment_items WHERE experiment_id = ? AND status = 'pending' ORDER BY sample, problem_idx, policy").all(id) as ItemRow[]).map(toItem);
+  }
+
+  markRunning(id: string, key: ItemKey, now = Date.now()): void {
+    this.db
+      .prepare("UPDATE experiment_items SET status = 'running', updated_at = ? WHERE experiment_id = ? AND problem_id = ? AND policy = ? AND sample = ?")
+      .run(now, id, key.problemId, key.policy, key.sample);
+  }
+
+  /** An item the runner gave up on without an outcome (cancelled): back to pending. */
+  markPending(id: string, key: ItemKey, now = Date.now()): void {
+    this.db
+      .prepare("UPDATE experiment_items SET status = 'pending', updated_at = ? WHERE experiment_id = ? AND problem_id = ? AND policy = ? AND sample = ? AND status = 'running'")
+      .run(now, id, key.problemId, key.policy, key.sample);
+  }
+
+  finishItem(id: string, key: ItemKey, o: ItemOutcome, now = Date.now()): void {
+    this.db
+      .prepare(
+        `UPDATE experiment_items SET status = @status, trace_id = @trace_id, verdict = @verdict, answer = @answer, tokens = @tokens,
+           tool_calls = @tool_calls, hints = @hints, duration_ms = @duration_ms, attempts = @attempts, error = @error, updated_at = @now
+         WHERE experiment_id = @id AND problem_id = @problem_id AND policy = @policy AND sample = @sample`,
+      )
+      .run({
+        id,
+        problem_id: key.problemId,
+        policy: key.policy,
+        sample: key.sample,
+        status: o.status,
+        trace_id: o.traceId,
+        verdict: o.verdict,
+        answer: o.answer,
+        tokens: o.tokens,
+        tool_calls: o.toolCalls,
+        hints: JSON.stringify(o.hints),
+        duration_ms: o.durationMs,
+        attempts: o.attempts,
+        error: o.error,
+        now,
+      });
+  }
+}

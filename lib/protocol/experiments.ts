@@ -1,0 +1,135 @@
+import { z } from "zod";
+import { PolicySchema, ProblemSchema, ProviderKindSchema, TemplateIdSchema, VerdictSchema } from "./trace";
+
+/**
+ * Experiments: a dataset × policies × samples run against one model config. Items are keyed by
+ * (problem, policy label, sample) so a resumed run skips what already finished.
+ */
+
+/** One policy of an experiment. `label` is the CLI spelling (`paper:rounds=1:p=0.5`) and the item key. */
+export const ExperimentPolicySchema = z.object({
+  label: z.string().min(1).max(200),
+  policy: PolicySchema,
+});
+export type ExperimentPolicy = z.infer<typeof ExperimentPolicySchema>;
+
+/** Model connection of an experiment; the API key is never stored (it comes from the server's environment). */
+export const ExperimentModelSchema = z.object({
+  baseUrl: z.string().optional(),
+  model: z.string().optional(),
+  template: TemplateIdSchema.optional(),
+  provider: ProviderKindSchema.optional(),
+});
+
+export const ExperimentSpecSchema = z.object({
+  name: z.string().min(1).max(200).optional(),
+  datasetId: z.string().min(1),
+  /** Either policy labels (`greedy`, `paper:rounds=2`) or full policy objects. */
+  policies: z.array(z.union([z.string().min(1), ExperimentPolicySchema])).min(1).max(32),
+  samples: z.number().int().min(1).max(1000).default(1),
+  model: ExperimentModelSchema.default({}),
+  /** Concurrent sessions against the model server (vLLM batches well: 8 by default). */
+  concurrency: z.number().int().min(1).max(256).default(8),
+  maxTokens: z.number().int().positive().default(16384),
+  temperature: z.number().min(0).max(2).optional(),
+  topP: z.number().gt(0).max(1).optional(),
+  /** Base seed: sample k of a problem uses seed + k (sampling) and a per-item policy seed. */
+  seed: z.number().int().default(0),
+  triggers: z.array(z.string().min(1)).default(["Wait", "Alternatively"]),
+  maxToolCalls: z.number().int().min(0).max(100).default(6),
+  toolTimeoutMs: z.number().int().positive().default(10_000),
+  /** Model-server failures: tries per item and the waits between them. */
+  retry: z
+    .object({ tries: z.number().int().min(1).max(10), delaysMs: z.array(z.number().int().min(0)).max(10) })
+    .default({ tries: 3, delaysMs: [1000, 4000, 16000] }),
+});
+export type ExperimentSpecInput = z.input<typeof ExperimentSpecSchema>;
+export type ExperimentSpec = z.infer<typeof ExperimentSpecSchema>;
+
+export const ExperimentStatusSchema = z.enum(["pending", "running", "finished", "cancelled", "interrupted"]);
+export type ExperimentStatus = z.infer<typeof ExperimentStatusSchema>;
+
+export const ItemStatusSchema = z.enum(["pending", "running", "done", "failed"]);
+export type ItemStatus = z.infer<typeof ItemStatusSchema>;
+
+/** One (problem, policy, sample) of an experiment. `verdict` is only set for `done` items. */
+export const ExperimentItemSchema = z.object({
+  problemId: z.string(),
+  /** Problem order in the dataset (for stable listings). */
+  problemIdx: z.number().int(),
+  policy: z.string(),
+  sample: z.number().int(),
+  status: ItemStatusSchema,
+  traceId: z.string().nullable(),
+  verdict: VerdictSchema.nullable(),
+  answer: z.string().nullable(),
+  tokens: z.number(),
+  toolCalls: z.number().int(),
+  /** Hint ids injected into this trace. */
+  hints: z.array(z.string()),
+  durationMs: z.number(),
+  attempts: z.number().int(),
+  error: z.string().nullable(),
+});
+export type ExperimentItem = z.infer<typeof ExperimentItemSchema>;
+
+export const ExperimentProgressSchema = z.object({
+  total: z.number().int(),
+  done: z.number().int(),
+  failed: z.number().int(),
+  running: z.number().int(),
+  pending: z.number().int(),
+  /** Completion tokens per second of the items finished in this run (null before the first). */
+  tokensPerSec: z.number().nullable(),
+  etaSec: z.number().nullable(),
+});
+export type ExperimentProgress = z.infer<typeof ExperimentProgressSchema>;
+
+export const ExperimentSummarySchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  datasetId: z.string(),
+  datasetName: z.string(),
+  status: ExperimentStatusSchema,
+  spec: ExperimentSpecSchema,
+  policies: z.array(ExperimentPolicySchema),
+  createdAt: z.number(),
+  updatedAt: z.number(),
+  progress: ExperimentProgressSchema,
+});
+export type ExperimentSummary = z.infer<typeof ExperimentSummarySchema>;
+
+export const DatasetSummarySchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  problemCount: z.number().int(),
+  kinds: z.record(z.string(), z.number().int()),
+  contentHash: z.string(),
+  createdAt: z.number(),
+});
+export type DatasetSummary = z.infer<typeof DatasetSummarySchema>;
+
+/** A line of an imported dataset that could not be used: reported, never dropped silently. */
+export const DatasetLineErrorSchema = z.object({ line: z.number().int(), reason: z.string() });
+export type DatasetLineError = z.infer<typeof DatasetLineErrorSchema>;
+
+export const DatasetImportResultSchema = z.object({
+  dataset: DatasetSummarySchema.nullable(),
+  imported: z.number().int(),
+  errors: z.array(DatasetLineErrorSchema),
+});
+export type DatasetImportResult = z.infer<typeof DatasetImportResultSchema>;
+
+export const DatasetImportQuerySchema = z.object({
+  name: z.string().min(1).max(200).default("dataset"),
+  /** `all-or-nothing` refuses the file when any line is bad; `valid` imports the good lines and reports the rest. */
+  mode: z.enum(["valid", "all-or-nothing"]).default("valid"),
+});
+
+export const ProblemPageQuerySchema = z.object({
+  offset: z.coerce.number().int().min(0).default(0),
+  limit: z.coerce.number().int().min(1).max(500).default(50),
+});
+
+export const ProblemPageSchema = z.object({ total: z.number().int(), problems: z.array(ProblemSchema) });
+export type ProblemPage = z.infer<typeof ProblemPageSchema>;
