@@ -10,7 +10,9 @@ commands:
   infer    run one Hint-infer session headless and print the trace as JSON
            (hintlab infer --help for options)
   import   import a JSONL file of traces into the database (hintlab import --help)
-  export   stream the traces as training data JSONL (hintlab export --help)`;
+  export   stream the traces as training data JSONL (hintlab export --help)
+  run      run an experiment (dataset × policies × samples) into the database (hintlab run --help)
+  datasets import or list problem sets (hintlab datasets --help)`;
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
@@ -22,6 +24,10 @@ async function main(argv: string[]): Promise<number> {
       return (await import("./import")).runImport(rest);
     case "export":
       return (await import("./export")).runExport(rest);
+    case "run":
+      return (await import("./run")).runRun(rest);
+    case "datasets":
+      return (await import("./run")).runDatasets(rest);
     case undefined:
     case "-h":
     case "--help":

@@ -1,0 +1,259 @@
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { parseArgs } from "node:util";
+import { defaultDbPath, openDb, TraceStore } from "@/lib/db";
+import { computeResults, ExperimentStore, parsePolicyList, runExperiment } from "@/lib/experiments";
+import { TemplateIdSchema, type ExperimentSpecInput, type ExperimentSummary } from "@/lib/protocol";
+
+export const RUN_USAGE = `usage: hintlab run --dataset FILE --policies LIST [options]
+       hintlab run --resume EXPERIMENT_ID [--db FILE] [--concurrency C]
+
+  --dataset FILE            JSONL problem set (MATH/AIME/AMC: problem|question|prompt + answer|gold|gt;
+                            LiveCodeBench: problem|question_content, starter_code, tests|public_test_cases)
+  --dataset-name NAME       name of the dataset in the database (default: the file name)
+  --policies LIST           comma-separated: greedy, paper[:rounds=R][:p=P][:hint=ID]
+                            e.g. greedy,paper:rounds=2,paper:rounds=1:p=0.5,paper:rounds=1:hint=math-general
+  --samples K               samples per problem and policy (default 1)
+  --concurrency C           concurrent sessions against the model server (default 8)
+  --base-url URL --model NAME [--template qwq|qwen3|deepseek-r1|raw] [--chat]
+  --name NAME               experiment name
+  --max-tokens N            completion budget per trace (default 16384)
+  --temperature T  --top-p P  --seed S
+  --max-tool-calls N  --tool-timeout-ms MS  --triggers Wait,Alternatively
+  --retries N               tries per item on model-server failures (default 3)
+  --retry-delays-ms LIST    waits between tries (default 1000,4000,16000)
+  --resume ID               continue an experiment: finished items are kept, the rest run
+  --db FILE                 SQLite database (default HINTLAB_DB or ./data/hintlab.db; the UI reads it)
+Progress goes to stderr; the experiment id and a results summary go to stdout as JSON.
+Ctrl-C cancels: in-flight items are aborted, finished ones are kept (resume with --resume ID).`;
+
+export const DATASETS_USAGE = `usage: hintlab datasets import FILE [--name NAME] [--mode valid|all-or-nothing] [--db FILE]
+       hintlab datasets list [--db FILE]`;
+
+class UsageError extends Error {}
+
+function num(name: string, raw: string | undefined, check: (n: number) => boolean, what: string): number | undefined {
+  if (raw === undefined) return undefined;
+  const n = Number(raw);
+  if (!Number.isFinite(n) || !check(n)) throw new UsageError(`--${name} must be ${what} (got "${raw}")`);
+  return n;
+}
+
+const int = (n: number) => Number.isInteger(n);
+
+function fmtDuration(sec: number | null): string {
+  if (sec === null || !Number.isFinite(sec)) return "?";
+  const s = Math.round(sec);
+  return s >= 3600 ? `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, "0")}m` : s >= 60 ? `${Math.floor(s / 60)}m${String(s % 60).padStart(2, "0")}s` : `${s}s`;
+}
+
+function progressLine(s: ExperimentSummary): string {
+  const p = s.progress;
+  return `${p.done + p.failed}/${p.total} done=${p.done} failed=${p.failed} running=${p.running} ${p.tokensPerSec === null ? "" : `${Math.round(p.tokensPerSec)} tok/s `}ETA ${fmtDuration(p.etaSec)}`;
+}
+
+/** At most one line a second (redrawn in place on a terminal), and the last state at the end. */
+function progressPrinter() {
+  const tty = process.stderr.isTTY === true;
+  let last = 0;
+  return {
+    update(s: ExperimentSummary) {
+      const t = Date.now();
+      if (t - last < 1000) return;
+      last = t;
+      const line = `[hintlab] ${progressLine(s)}`;
+      process.stderr.write(tty ? `\r\x1b[2K${line}` : `${line}\n`);
+    },
+    end(s: ExperimentSummary) {
+      process.stderr.write(`${tty ? "\r\x1b[2K" : ""}[hintlab] ${s.status}: ${progressLine(s)}\n`);
+    },
+  };
+}
+
+export function parseRunArgs(argv: string[]) {
+  const { values } = parseArgs({
+    args: argv,
+    strict: true,
+    options: {
+      dataset: { type: "string" },
+      "dataset-name": { type: "string" },
+      policies: { type: "string" },
+      samples: { type: "string" },
+      concurrency: { type: "string" },
+      "base-url": { type: "string" },
+      model: { type: "string" },
+      template: { type: "string" },
+      chat: { type: "boolean" },
+      name: { type: "string" },
+      "max-tokens": { type: "string" },
+      temperature: { type: "string" },
+      "top-p": { type: "string" },
+      seed: { type: "string" },
+      "max-tool-calls": { type: "string" },
+      "tool-timeout-ms": { type: "string" },
+      triggers: { type: "string" },
+      retries: { type: "string" },
+      "retry-delays-ms": { type: "string" },
+      resume: { type: "string" },
+      db: { type: "string" },
+      help: { type: "boolean", short: "h" },
+    },
+  });
+  if (values.help) return { help: true as const };
+  const concurrency = num("concurrency", values.concurrency, (n) => int(n) && n >= 1 && n <= 256, "an integer from 1 to 256");
+  const db = values.db ? path.resolve(values.db) : defaultDbPath();
+  const resume = values.resume;
+  if (resume) return { help: false as const, resume, db, concurrency };
+  if (!values.dataset) throw new UsageError("--dataset FILE is required (or --resume ID)");
+  if (!values.policies) throw new UsageError("--policies is required, e.g. greedy,paper:rounds=1");
+  let policies;
+  try {
+    policies = parsePolicyList(values.policies);
+  } catch (e) {
+    throw new UsageError(`--policies: ${(e as Error).message}`);
+  }
+  const template = values.template === undefined ? undefined : TemplateIdSchema.safeParse(values.template);
+  if (template && !template.success) throw new UsageError(`--template must be one of qwq, qwen3, deepseek-r1, raw (got "${values.template}")`);
+  let text: string;
+  try {
+    text = readFileSync(values.dataset, "utf8");
+  } catch (e) {
+    throw new UsageError(`cannot read --dataset ${values.dataset}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+  const tries = num("retries", values.retries, (n) => int(n) && n >= 1 && n <= 10, "an integer from 1 to 10");
+  const delays = values["retry-delays-ms"]?.split(",").map((d) => num("retry-delays-ms", d.trim(), (n) => int(n) && n >= 0, "integers ≥ 0")!);
+  const spec: Omit<ExperimentSpecInput, "datasetId"> = {
+    ...(values.name ? { name: values.name } : {}),
+    policies,
+    samples: num("samples", values.samples, (n) => int(n) && n >= 1 && n <= 1000, "an integer from 1 to 1000") ?? 1,
+    model: {
+      ...(values["base-url"] ? { baseUrl: values["base-url"] } : {}),
+      ...(values.model ? { model: values.model } : {}),
+      ...(template?.success ? { template: template.data } : {}),
+      ...(values.chat ? { provider: "openai-chat" as const } : {}),
+    },
+    ...(concurrency !== undefined ? { concurrency } : {}),
+    maxTokens: num("max-tokens", values["max-tokens"], (n) => int(n) && n > 0, "a positive integer") ?? 16384,
+    ...(values.temperature !== undefined ? { temperature: num("temperature", values.temperature, (n) => n >= 0 && n <= 2, "from 0 to 2") } : {}),
+    ...(values["top-p"] !== undefined ? { topP: num("top-p", values["top-p"], (n) => n > 0 && n <= 1, "in (0, 1]") } : {}),
+    seed: num("seed", values.seed, int, "an integer") ?? 0,
+    ...(values.triggers ? { triggers: values.triggers.split(",").map((t) => t.trim()).filter(Boolean) } : {}),
+    maxToolCalls: num("max-tool-calls", values["max-tool-calls"], (n) => int(n) && n >= 0 && n <= 100, "an integer from 0 to 100") ?? 6,
+    toolTimeoutMs: num("tool-timeout-ms", values["tool-timeout-ms"], (n) => int(n) && n > 0, "a positive integer") ?? 10_000,
+    retry: { tries: tries ?? 3, delaysMs: delays ?? [1000, 4000, 16000] },
+  };
+  return { help: false as const, db, concurrency, datasetText: text, datasetName: values["dataset-name"] ?? path.basename(values.dataset).replace(/\.jsonl$/, ""), spec };
+}
+
+export async function runRun(argv: string[]): Promise<number> {
+  let args: ReturnType<typeof parseRunArgs>;
+  try {
+    args = parseRunArgs(argv);
+  } catch (e) {
+    process.stderr.write(`hintlab run: ${(e as Error).message}\n\n${RUN_USAGE}\n`);
+    return 2;
+  }
+  if (args.help) {
+    process.stdout.write(RUN_USAGE + "\n");
+    return 0;
+  }
+  const db = openDb(args.db);
+  const store = new ExperimentStore(db);
+  let experimentId: string;
+  if ("resume" in args && args.resume) {
+    experimentId = args.resume;
+    const exp = store.listExperiments().find((e) => e.id === experimentId);
+    if (!exp) {
+      process.stderr.write(`hintlab run: no experiment ${experimentId} in ${args.db}\n`);
+      return 2;
+    }
+    if (exp.status === "running") {
+      process.stderr.write(`hintlab run: experiment ${experimentId} is running in another process\n`);
+      return 2;
+    }
+  } else if ("datasetText" in args && args.datasetText !== undefined) {
+    const imported = store.importDataset(args.datasetText, args.datasetName);
+    for (const e of imported.errors) process.stderr.write(`[hintlab] dataset line ${e.line}: ${e.reason}\n`);
+    if (!imported.dataset) {
+      process.stderr.write("hintlab run: the dataset has no usable problems\n");
+      return 2;
+    }
+    try {
+      experimentId = store.createExperiment({ ...args.spec, datasetId: imported.dataset.id }).id;
+    } catch (e) {
+      process.stderr.write(`hintlab run: ${(e as Error).message}\n`);
+      return 2;
+    }
+  } else {
+    return 2;
+  }
+  process.stderr.write(`[hintlab] experiment ${experimentId}\n`);
+  const controller = new AbortController();
+  const onSigint = () => {
+    process.stderr.write("\n[hintlab] cancelling: in-flight items are aborted, finished ones kept\n");
+    controller.abort();
+  };
+  process.once("SIGINT", onSigint);
+  const printer = progressPrinter();
+  try {
+    const final = await runExperiment({
+      store,
+      traces: new TraceStore(db),
+      experimentId,
+      signal: controller.signal,
+      ...(args.concurrency !== undefined ? { concurrency: args.concurrency } : {}),
+      onProgress: (s) => printer.update(s),
+    });
+    printer.end(final);
+    const results = computeResults(store.items(experimentId), final.policies);
+    process.stdout.write(JSON.stringify({ experimentId, status: final.status, progress: final.progress, results }, null, 2) + "\n");
+    if (final.status === "cancelled") process.stderr.write(`[hintlab] resume with: hintlab run --resume ${experimentId}${args.db === defaultDbPath() ? "" : ` --db ${args.db}`}\n`);
+    return final.status === "cancelled" ? 130 : final.progress.failed > 0 ? 1 : 0;
+  } finally {
+    process.off("SIGINT", onSigint);
+    db.close();
+  }
+}
+
+export async function runDatasets(argv: string[]): Promise<number> {
+  let values, positionals;
+  try {
+    ({ values, positionals } = parseArgs({
+      args: argv,
+      strict: true,
+      allowPositionals: true,
+      options: { name: { type: "string" }, mode: { type: "string" }, db: { type: "string" }, help: { type: "boolean", short: "h" } },
+    }));
+  } catch (e) {
+    process.stderr.write(`hintlab datasets: ${(e as Error).message}\n${DATASETS_USAGE}\n`);
+    return 2;
+  }
+  const [sub, file] = positionals;
+  if (values.help || !sub) {
+    process.stdout.write(DATASETS_USAGE + "\n");
+    return values.help ? 0 : 2;
+  }
+  const db = openDb(values.db ? path.resolve(values.db) : defaultDbPath());
+  try {
+    const store = new ExperimentStore(db);
+    if (sub === "list") {
+      process.stdout.write(JSON.stringify(store.listDatasets(), null, 2) + "\n");
+      return 0;
+    }
+    if (sub !== "import" || !file) {
+      process.stderr.write(`hintlab datasets: expected "import FILE" or "list"\n${DATASETS_USAGE}\n`);
+      return 2;
+    }
+    const mode = values.mode ?? "valid";
+    if (mode !== "valid" && mode !== "all-or-nothing") {
+      process.stderr.write(`hintlab datasets: --mode must be valid or all-or-nothing\n`);
+      return 2;
+    }
+    const r = store.importDataset(readFileSync(file, "utf8"), values.name ?? path.basename(file).replace(/\.jsonl$/, ""), mode);
+    for (const e of r.errors) process.stderr.write(`[hintlab] line ${e.line}: ${e.reason}\n`);
+    process.stdout.write(JSON.stringify(r, null, 2) + "\n");
+    return r.dataset ? 0 : 1;
+  } finally {
+    db.close();
+  }
+}
