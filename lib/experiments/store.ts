@@ -151,7 +151,13 @@ export class ExperimentStore {
   /** Create an experiment and all its items (pending), keyed by (problem, policy, sample). */
   createExperiment(input: ExperimentSpecInput, now = Date.now()): ExperimentSummary {
     const spec = ExperimentSpecSchema.parse(input);
-    const policies = resolvePolicies(spec);
+    let policies: ExperimentPolicy[];
+    try {
+      policies = resolvePolicies(spec);
+    } catch (e) {
+      throw new AppError("bad-request", (e as Error).message);
+    }
+    if (new Set(policies.map((p) => p.label)).size !== policies.length) throw new AppError("bad-request", "a policy label is listed twice");
     const dataset = this.getDataset(spec.datasetId);
     const problems = this.db.prepare("SELECT problem_id, idx FROM problems WHERE dataset_id = ? ORDER BY idx").all(spec.datasetId) as { problem_id: string; idx: number }[];
     const id = randomUUID();

@@ -1,0 +1,91 @@
+// The thin routes of /api/datasets and /api/experiments on a temp database (HINTLAB_DB) and the
+// scripted model server; the runner itself is tested in runner.test.ts.
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { GET as listDatasets } from "@/app/api/datasets/route";
+import { POST as importDataset } from "@/app/api/datasets/import/route";
+import { GET as problems } from "@/app/api/datasets/[id]/problems/route";
+import { GET as listExperiments, POST as createExperiment } from "@/app/api/experiments/route";
+import { GET as getExperiment } from "@/app/api/experiments/[id]/route";
+import { POST as cancel } from "@/app/api/experiments/[id]/cancel/route";
+import { POST as resume } from "@/app/api/experiments/[id]/resume/route";
+import type { DatasetImportResult, ExperimentSummary, ProblemPage } from "@/lib/protocol";
+import { startScriptedServer, type ScriptedServer } from "@/e2e/fixtures/scripted-server";
+import { datasetFromTraceRecords } from "./datasets";
+import type { ExperimentResults } from "./results";
+
+const ROOT = path.resolve(import.meta.dirname, "../..");
+const DATASET = datasetFromTraceRecords(readFileSync(path.join(ROOT, "e2e/fixtures/data/r1-distill-math-40.jsonl"), "utf8"), 4);
+const params = (id: string) => ({ params: Promise.resolve({ id }) });
+type Detail = ExperimentSummary & { results: ExperimentResults };
+
+let slow: ScriptedServer;
+beforeAll(async () => {
+  vi.stubEnv("HINTLAB_DB", path.join(mkdtempSync(path.join(tmpdir(), "hintlab-exp-api-")), "t.db"));
+  slow = await startScriptedServer({ chunksPerSecond: 4000 });
+});
+afterAll(async () => {
+  vi.unstubAllEnvs();
+  await slow.close();
+});
+
+async function until(id: string, done: (d: Detail) => boolean): Promise<Detail> {
+  for (;;) {
+    const d = (await (await getExperiment(new Request("http://x"), params(id))).json()) as Detail;
+    if (done(d)) return d;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+describe("/api/datasets and /api/experiments", () => {
+  let datasetId = "";
+
+  it("imports a JSONL body, reports bad lines, lists datasets and pages problems", async () => {
+    const res = await importDataset(new Request("http://x/api/datasets/import?name=r1-4", { method: "POST", body: DATASET + "{bad\n" }));
+    expect(res.status).toBe(200);
+    const report = (await res.json()) as DatasetImportResult;
+    expect(report).toMatchObject({ imported: 4, errors: [{ line: 5 }], dataset: { name: "r1-4", problemCount: 4 } });
+    datasetId = report.dataset!.id;
+    expect(((await (await listDatasets()).json()) as unknown[]).length).toBe(1);
+    const page = (await (await problems(new Request("http://x?offset=1&limit=2"), params(datasetId))).json()) as ProblemPage;
+    expect(page.total).toBe(4);
+    expect(page.problems.map((p) => p.id)).toEqual(["problem_2189", "problem_2236"]);
+    const none = await importDataset(new Request("http://x/api/datasets/import", { method: "POST", body: "{bad\n" }));
+    expect(none.status).toBe(400);
+  });
+
+  it("creates and runs an experiment in the background; cancel keeps finished items; resume finishes", async () => {
+    const res = await createExperiment(
+      new Request("http://x/api/experiments", {
+        method: "POST",
+        body: JSON.stringify({ datasetId, policies: ["greedy"], samples: 2, concurrency: 1, model: { baseUrl: slow.baseUrl, model: "scripted-r1", template: "deepseek-r1" } }),
+      }),
+    );
+    expect(res.status).toBe(201);
+    const { id } = (await res.json()) as ExperimentSummary;
+    await until(id, (d) => d.progress.done >= 1);
+    const cancelled = (await (await cancel(new Request("http://x"), params(id))).json()) as ExperimentSummary;
+    expect(cancelled.status).toBe("cancelled");
+    expect(cancelled.progress.running).toBe(0);
+    expect(cancelled.progress.done).toBeLessThan(8);
+    const list = (await (await listExperiments()).json()) as ExperimentSummary[];
+    expect(list.map((e) => e.id)).toEqual([id]);
+
+    expect((await resume(new Request("http://x"), params(id))).status).toBe(200);
+    const finished = await until(id, (d) => d.status === "finished");
+    expect(finished.progress).toMatchObject({ total: 8, done: 8, failed: 0 });
+    expect(finished.results.policies[0]).toMatchObject({ policy: "greedy", n: 8, pass1: 1 });
+    expect((await resume(new Request("http://x"), params(id))).status).toBe(409);
+  });
+
+  it("bad bodies are 400 with the field; unknown ids 404", async () => {
+    const bad = await createExperiment(new Request("http://x", { method: "POST", body: JSON.stringify({ datasetId, policies: [] }) }));
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { error: { message: string } }).error.message).toMatch(/policies/);
+    const badPolicy = await createExperiment(new Request("http://x", { method: "POST", body: JSON.stringify({ datasetId, policies: ["paper:rounds=x"] }) }));
+    expect(badPolicy.status).toBe(400);
+    expect((await getExperiment(new Request("http://x"), params("nope"))).status).toBe(404);
+  });
+});
