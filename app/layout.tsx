@@ -20,6 +20,8 @@ export default function RootLayout({ children }: { children: ReactNode }) {
           <nav className="topnav">
             <Link href="/">Playground</Link>
             <Link href="/traces">Traces</Link>
+            <Link href="/experiments">Experiments</Link>
+            <Link href="/datasets">Datasets</Link>
           </nav>
           <span className="muted small">Hint-infer playground · START: Self-taught Reasoner with Tools</span>
         </header>

@@ -1,7 +1,7 @@
 "use client";
 
 import { useEffect, useState } from "react";
-import { TraceSchema } from "@/lib/protocol";
+import { ProblemPageSchema, TraceSchema } from "@/lib/protocol";
 import { useHintlabStore } from "@/lib/store";
 
 /**
@@ -14,7 +14,21 @@ export function TraceLoader() {
 
   // External system: the URL's trace id and the server's copy of that trace.
   useEffect(() => {
-    const id = new URLSearchParams(window.location.search).get("trace");
+    const params = new URLSearchParams(window.location.search);
+    const dataset = params.get("dataset");
+    if (dataset) {
+      // /?dataset=ID&index=N: a problem of an imported dataset, opened for a live run.
+      const index = Math.max(0, Number(params.get("index")) || 0);
+      fetch(`/api/datasets/${encodeURIComponent(dataset)}/problems?offset=${index}&limit=1`)
+        .then(async (r) => {
+          const page = ProblemPageSchema.parse(await r.json());
+          const problem = page.problems[0];
+          if (!problem) throw new Error(`the dataset has no problem ${index + 1}`);
+          store.getState().actions.loadProblem(problem);
+        })
+        .catch((e: Error) => setError(`Could not open the problem: ${e.message}`));
+    }
+    const id = params.get("trace");
     if (!id) return;
     fetch(`/api/traces/${encodeURIComponent(id)}`)
       .then(async (r) => {

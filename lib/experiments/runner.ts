@@ -194,7 +194,7 @@ export async function runExperiment(opts: RunExperimentOptions): Promise<Experim
   }
 
   function saveTrace(trace: Trace, policy: string) {
-    opts.traces.create({ ...trace, dataset: exp.datasetName, tags: [`exp:${id}`, `policy:${policy}`] });
+    opts.traces.create({ ...trace, dataset: exp.datasetName, tags: [`exp:${id}`, `policy:${policy}`, `exp:${id}:${policy}`] });
   }
   function finish(key: ItemKey, outcome: ItemOutcome) {
     store.finishItem(id, key, outcome, now());

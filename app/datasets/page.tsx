@@ -1,0 +1,5 @@
+import { DatasetsPage } from "@/components/experiments/datasets-page";
+
+export default function Page() {
+  return <DatasetsPage />;
+}

@@ -1,0 +1,122 @@
+"use client";
+
+import { useState } from "react";
+import { z } from "zod";
+import { DatasetImportResultSchema, DatasetSummarySchema, ProblemPageSchema, type DatasetImportResult } from "@/lib/protocol";
+import { usePoll } from "./use-poll";
+
+const DatasetsSchema = z.array(DatasetSummarySchema);
+const never = () => false;
+
+/** Problem sets: import JSONL (bad lines reported), browse problems, open any in the playground. */
+export function DatasetsPage() {
+  const [version, setVersion] = useState(0);
+  const { data, error } = usePoll("/api/datasets", DatasetsSchema, 0, never, version);
+  const [open, setOpen] = useState<string | null>(null);
+  const [report, setReport] = useState<DatasetImportResult | null>(null);
+  const [importError, setImportError] = useState<string | null>(null);
+
+  const upload = async (file: File) => {
+    setImportError(null);
+    setReport(null);
+    const name = file.name.replace(/\.jsonl?$/i, "");
+    const res = await fetch(`/api/datasets/import?name=${encodeURIComponent(name)}`, { method: "POST", body: await file.text() });
+    const body = (await res.json()) as unknown;
+    const parsed = DatasetImportResultSchema.safeParse(body);
+    if (parsed.success) setReport(parsed.data);
+    else setImportError((body as { error?: { message?: string } }).error?.message ?? `HTTP ${res.status}`);
+    setVersion((v) => v + 1);
+  };
+
+  return (
+    <main className="page" data-testid="datasets-page">
+      <h2>Datasets</h2>
+      <label className="panel">
+        Import a problem set (JSONL: MATH/AIME/AMC with problem + answer, or LiveCodeBench with problem, starter_code, tests)
+        <input type="file" accept=".jsonl,.json,.txt" data-testid="dataset-file" onChange={(e) => e.target.files?.[0] && void upload(e.target.files[0])} />
+      </label>
+      {importError && <div className="error-banner">{importError}</div>}
+      {report && (
+        <div className={report.errors.length ? "notice" : "panel"} data-testid="dataset-report">
+          Imported {report.imported} problem(s){report.dataset ? ` into ${report.dataset.name}` : ""}.
+          {report.errors.length > 0 && (
+            <ul>
+              {report.errors.slice(0, 50).map((e) => (
+                <li key={e.line}>
+                  line {e.line}: {e.reason}
+                </li>
+              ))}
+              {report.errors.length > 50 && <li>… {report.errors.length - 50} more</li>}
+            </ul>
+          )}
+        </div>
+      )}
+      {error && <div className="error-banner">{error}</div>}
+      <table className="table" data-testid="dataset-list">
+        <thead>
+          <tr>
+            <th>Name</th>
+            <th>Problems</th>
+            <th>Kinds</th>
+            <th>Imported</th>
+          </tr>
+        </thead>
+        <tbody>
+          {(data ?? []).map((d) => (
+            <tr key={d.id} data-testid="dataset-row">
+              <td>
+                <button className="link" onClick={() => setOpen(open === d.id ? null : d.id)}>
+                  {d.name}
+                </button>
+              </td>
+              <td>{d.problemCount}</td>
+              <td className="small">
+                {Object.entries(d.kinds)
+                  .map(([k, n]) => `${k}: ${n}`)
+                  .join(", ")}
+              </td>
+              <td className="small muted">{new Date(d.createdAt).toLocaleString()}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      {open && <ProblemBrowser datasetId={open} />}
+    </main>
+  );
+}
+
+function ProblemBrowser({ datasetId }: { datasetId: string }) {
+  const [offset, setOffset] = useState(0);
+  const limit = 20;
+  const { data, error } = usePoll(`/api/datasets/${encodeURIComponent(datasetId)}/problems?offset=${offset}&limit=${limit}`, ProblemPageSchema, 0, never);
+  if (error) return <div className="error-banner">{error}</div>;
+  if (!data) return <p className="muted">Loading problems…</p>;
+  return (
+    <section className="panel" data-testid="problem-browser">
+      <div className="row">
+        <strong>{data.total} problems</strong>
+        <button disabled={offset === 0} onClick={() => setOffset(Math.max(0, offset - limit))}>
+          ← Previous
+        </button>
+        <button disabled={offset + limit >= data.total} onClick={() => setOffset(offset + limit)}>
+          Next →
+        </button>
+      </div>
+      <ol start={offset + 1} className="problem-list">
+        {data.problems.map((p, i) => (
+          <li key={p.id} data-testid="dataset-problem">
+            <span className="small muted">
+              {p.kind}
+              {p.gold ? ` · gold ${p.gold}` : ""}
+              {p.tests?.length ? ` · ${p.tests.length} tests` : ""}
+            </span>{" "}
+            <a href={`/?dataset=${encodeURIComponent(datasetId)}&index=${offset + i}`} data-testid="open-in-playground">
+              open in playground
+            </a>
+            <div className="problem-text small">{p.statement.slice(0, 400)}</div>
+          </li>
+        ))}
+      </ol>
+    </section>
+  );
+}

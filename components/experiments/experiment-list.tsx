@@ -1,0 +1,145 @@
+"use client";
+
+import { useState } from "react";
+import { useRouter } from "next/navigation";
+import { z } from "zod";
+import { DatasetSummarySchema, ExperimentSummarySchema, TEMPLATE_IDS, type ExperimentSummary } from "@/lib/protocol";
+import { usePoll } from "./use-poll";
+
+const ListSchema = z.array(ExperimentSummarySchema);
+const DatasetsSchema = z.array(DatasetSummarySchema);
+const anyRunning = (xs: ExperimentSummary[]) => xs.some((x) => x.status === "running" || x.status === "pending");
+
+export function ProgressBar({ p }: { p: ExperimentSummary["progress"] }) {
+  const pct = (n: number) => `${p.total ? (100 * n) / p.total : 0}%`;
+  return (
+    <span className="progress" title={`${p.done} done, ${p.failed} failed, ${p.running} running, ${p.pending} pending`}>
+      <span className="bar done" style={{ width: pct(p.done) }} />
+      <span className="bar failed" style={{ width: pct(p.failed) }} />
+      <span className="bar running" style={{ width: pct(p.running) }} />
+    </span>
+  );
+}
+
+export function ExperimentList() {
+  const { data, error } = usePoll("/api/experiments", ListSchema, 2000, anyRunning);
+  return (
+    <main className="page">
+      <h2>Experiments</h2>
+      <NewExperiment />
+      {error && <div className="error-banner">{error}</div>}
+      <table className="table" data-testid="experiment-list">
+        <thead>
+          <tr>
+            <th>Name</th>
+            <th>Dataset</th>
+            <th>Policies</th>
+            <th>Status</th>
+            <th>Progress</th>
+            <th>Created</th>
+          </tr>
+        </thead>
+        <tbody>
+          {(data ?? []).map((x) => (
+            <tr key={x.id} data-testid="experiment-row">
+              <td>
+                <a href={`/experiments/${encodeURIComponent(x.id)}`}>{x.name}</a>
+              </td>
+              <td>{x.datasetName}</td>
+              <td className="small">{x.policies.map((p) => p.label).join(", ")}</td>
+              <td>{x.status}</td>
+              <td>
+                <ProgressBar p={x.progress} /> {x.progress.done + x.progress.failed}/{x.progress.total}
+              </td>
+              <td className="small muted">{new Date(x.createdAt).toLocaleString()}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      {data?.length === 0 && <p className="muted">No experiments yet. Import a dataset, then start one above (or use `npx hintlab run`).</p>}
+    </main>
+  );
+}
+
+function NewExperiment() {
+  const router = useRouter();
+  const datasets = usePoll("/api/datasets", DatasetsSchema, 0, () => false);
+  const [form, setForm] = useState({ datasetId: "", name: "", policies: "greedy,paper:rounds=1,paper:rounds=2", samples: 1, concurrency: 8, maxTokens: 16384, baseUrl: "", model: "", template: "" });
+  const [error, setError] = useState<string | null>(null);
+  const submit = async () => {
+    setError(null);
+    const body = {
+      datasetId: form.datasetId || datasets.data?.[0]?.id,
+      ...(form.name ? { name: form.name } : {}),
+      policies: form.policies.split(",").map((s) => s.trim()).filter(Boolean),
+      samples: form.samples,
+      concurrency: form.concurrency,
+      maxTokens: form.maxTokens,
+      model: { ...(form.baseUrl ? { baseUrl: form.baseUrl } : {}), ...(form.model ? { model: form.model } : {}), ...(form.template ? { template: form.template } : {}) },
+    };
+    const res = await fetch("/api/experiments", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+    const json = (await res.json()) as { id?: string; error?: { message: string } };
+    if (!res.ok || !json.id) return setError(json.error?.message ?? `HTTP ${res.status}`);
+    router.push(`/experiments/${encodeURIComponent(json.id)}`);
+  };
+  return (
+    <details className="panel" data-testid="new-experiment">
+      <summary>New experiment</summary>
+      <div className="grid2">
+        <label>
+          Dataset
+          <select data-testid="experiment-dataset" value={form.datasetId} onChange={(e) => setForm({ ...form, datasetId: e.target.value })}>
+            {(datasets.data ?? []).map((d) => (
+              <option key={d.id} value={d.id}>
+                {d.name} ({d.problemCount})
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          Name
+          <input value={form.name} placeholder="optional" onChange={(e) => setForm({ ...form, name: e.target.value })} />
+        </label>
+        <label>
+          Policies <span className="small muted">greedy, paper:rounds=R[:p=P][:hint=ID]</span>
+          <input data-testid="experiment-policies" value={form.policies} onChange={(e) => setForm({ ...form, policies: e.target.value })} />
+        </label>
+        <label>
+          Samples per problem
+          <input type="number" min={1} value={form.samples} onChange={(e) => setForm({ ...form, samples: Math.max(1, Number(e.target.value) || 1) })} />
+        </label>
+        <label>
+          Concurrency
+          <input type="number" min={1} value={form.concurrency} onChange={(e) => setForm({ ...form, concurrency: Math.max(1, Number(e.target.value) || 1) })} />
+        </label>
+        <label>
+          Max tokens per trace
+          <input type="number" min={1} value={form.maxTokens} onChange={(e) => setForm({ ...form, maxTokens: Math.max(1, Number(e.target.value) || 1) })} />
+        </label>
+        <label>
+          Base URL <span className="small muted">(default: the server&apos;s)</span>
+          <input value={form.baseUrl} onChange={(e) => setForm({ ...form, baseUrl: e.target.value })} />
+        </label>
+        <label>
+          Model
+          <input value={form.model} onChange={(e) => setForm({ ...form, model: e.target.value })} />
+        </label>
+        <label>
+          Template
+          <select value={form.template} onChange={(e) => setForm({ ...form, template: e.target.value })}>
+            <option value="">server default</option>
+            {TEMPLATE_IDS.map((t) => (
+              <option key={t} value={t}>
+                {t}
+              </option>
+            ))}
+          </select>
+        </label>
+      </div>
+      {error && <p className="error">{error}</p>}
+      <button className="primary" data-testid="start-experiment" disabled={!datasets.data?.length} onClick={() => void submit()}>
+        Start
+      </button>
+    </details>
+  );
+}
