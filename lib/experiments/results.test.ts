@@ -1,0 +1,74 @@
+import { describe, expect, it } from "vitest";
+import type { ExperimentItem } from "@/lib/protocol";
+import { parsePolicyList } from "./policies";
+import { computeResults } from "./results";
+
+const POLICIES = parsePolicyList("greedy,paper:rounds=1,paper:rounds=2,paper:rounds=1:p=0.5");
+
+function item(problemId: string, policy: string, sample: number, over: Partial<ExperimentItem> = {}): ExperimentItem {
+  return { problemId, problemIdx: Number(problemId.slice(1)), policy, sample, status: "done", traceId: `t-${problemId}-${policy}-${sample}`, verdict: "correct", answer: "1", tokens: 100, toolCalls: 0, hints: [], durationMs: 1000, attempts: 1, error: null, ...over };
+}
+
+describe("computeResults", () => {
+  it("pass@1 is the mean over problems of the per-problem sample accuracy, with a normal-approximation CI", () => {
+    // Per problem 1, 1/2, 1/2, 1/2 → mean 0.625, sd 0.25, half-width 1.96 · 0.25 / √4 = 0.245.
+    const items = [
+      item("p1", "greedy", 0),
+      item("p1", "greedy", 1),
+      ...["p2", "p3", "p4"].flatMap((p) => [item(p, "greedy", 0, { tokens: 300 }), item(p, "greedy", 1, { verdict: "incorrect", tokens: 300 })]),
+    ];
+    const g = computeResults(items, POLICIES).policies[0]!;
+    expect(g).toMatchObject({ policy: "greedy", n: 8, problems: 4, pass1: 0.625, meanTokens: 250, toolCallRate: 0, meanTimeMs: 1000 });
+    expect(g.ci95![0]).toBeCloseTo(0.38, 10);
+    expect(g.ci95![1]).toBeCloseTo(0.87, 10);
+  });
+
+  it("the CI is clipped to [0, 1]", () => {
+    const items = [item("p1", "greedy", 0), item("p2", "greedy", 0, { verdict: "incorrect" })];
+    expect(computeResults(items, POLICIES).policies[0]!.ci95).toEqual([0, 1]);
+  });
+
+  it("failed items are counted apart, never as wrong; pending ones not at all", () => {
+    const items = [item("p1", "greedy", 0), item("p2", "greedy", 0, { status: "failed", verdict: null, error: "server-error: 500" }), item("p3", "greedy", 0, { status: "pending", verdict: null })];
+    expect(computeResults(items, POLICIES).policies[0]).toMatchObject({ n: 1, failed: 1, pass1: 1, problems: 1 });
+  });
+
+  it("per hint: led to code, correct, and wrong → right / right → wrong against greedy on the same problem and sample", () => {
+    const items = [
+      item("p1", "greedy", 0, { verdict: "incorrect" }),
+      item("p1", "paper:rounds=1", 0, { hints: ["math-general"], toolCalls: 2 }),
+      item("p2", "greedy", 0),
+      item("p2", "paper:rounds=1", 0, { hints: ["math-general"], verdict: "incorrect" }),
+      item("p3", "greedy", 0, { verdict: "incorrect" }),
+      item("p3", "paper:rounds=1", 0, { hints: ["math-check-logic"], toolCalls: 1, verdict: "incorrect" }),
+      // No greedy partner for sample 1: counted, but not paired.
+      item("p1", "paper:rounds=1", 1, { hints: ["math-general"], toolCalls: 1 }),
+    ];
+    const hints = computeResults(items, POLICIES).hints;
+    expect(hints).toEqual([
+      { hint: "math-general", injected: 3, ledToCode: 2, correct: 2, wrongToRight: 1, rightToWrong: 1, pairedWithGreedy: 2 },
+      { hint: "math-check-logic", injected: 1, ledToCode: 1, correct: 0, wrongToRight: 0, rightToWrong: 0, pairedWithGreedy: 1 },
+    ]);
+  });
+
+  it("scaling series: greedy as 0 rounds and paper:rounds=R (trigger-probability policies left out); accuracy vs tokens sorted", () => {
+    const items = [
+      item("p1", "greedy", 0, { verdict: "incorrect", tokens: 100 }),
+      item("p1", "paper:rounds=1", 0, { tokens: 300 }),
+      item("p1", "paper:rounds=2", 0, { tokens: 500 }),
+      item("p1", "paper:rounds=1:p=0.5", 0, { tokens: 200, verdict: "incorrect" }),
+    ];
+    const r = computeResults(items, POLICIES);
+    expect(r.scaling).toEqual([
+      { rounds: 0, policy: "greedy", pass1: 0, meanTokens: 100 },
+      { rounds: 1, policy: "paper:rounds=1", pass1: 1, meanTokens: 300 },
+      { rounds: 2, policy: "paper:rounds=2", pass1: 1, meanTokens: 500 },
+    ]);
+    expect(r.accuracyVsTokens.map((p) => p.policy)).toEqual(["greedy", "paper:rounds=1:p=0.5", "paper:rounds=1", "paper:rounds=2"]);
+  });
+
+  it("ungraded traces (code without a grader) do not count towards pass@1", () => {
+    const r = computeResults([item("p1", "greedy", 0, { verdict: "ungraded" })], POLICIES).policies[0]!;
+    expect(r).toMatchObject({ n: 1, pass1: null, ci95: null });
+  });
+});
