@@ -12,7 +12,8 @@ commands:
   import   import a JSONL file of traces into the database (hintlab import --help)
   export   stream the traces as training data JSONL (hintlab export --help)
   run      run an experiment (dataset × policies × samples) into the database (hintlab run --help)
-  datasets import or list problem sets (hintlab datasets --help)`;
+  datasets import or list problem sets (hintlab datasets --help)
+  grade    math answer equivalence: --gold G --pred P, or --file pairs.jsonl (hintlab grade --help)`;
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
@@ -28,6 +29,9 @@ async function main(argv: string[]): Promise<number> {
       return (await import("./run")).runRun(rest);
     case "datasets":
       return (await import("./run")).runDatasets(rest);
+    // Loaded on demand: grading pulls in the sandbox only when a pair needs sympy.
+    case "grade":
+      return (await import("./grade")).runGrade(rest);
     case undefined:
     case "-h":
     case "--help":

@@ -9,6 +9,10 @@ import { simpleMathEqual } from "./simple";
 
 export * from "./extract";
 export * from "./simple";
+export * from "./math";
+export * from "./equivalence";
+export * from "./symbolic";
+export * from "./code";
 
 export function gradeResponse(problem: Pick<Problem, "kind" | "gold">, response: string, fullText: string): { answer?: string; verdict: Verdict } {
   if (problem.kind === "code") {

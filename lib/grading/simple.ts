@@ -3,6 +3,8 @@
  * formatting that does not change the value and compares numbers numerically; full symbolic
  * equivalence is the grader's job, not this function's.
  */
+import { compareAnswers } from "./math";
+
 export function normalizeMathAnswer(answer: string): string {
   let s = answer.trim();
   s = s.replace(/^\$+|\$+$/g, "");
@@ -26,10 +28,18 @@ function numericValue(s: string): number | undefined {
   return undefined;
 }
 
+/**
+ * The playground's synchronous verdict: the fast layer of `compareAnswers` (numbers in any
+ * form, fractions, roots, π, intervals, sets, units, choices). Pairs only a CAS can decide
+ * (symbolic expressions) count as equal here only when their normalised text is identical;
+ * `gradeMathPairs` decides them with sympy.
+ */
 export function simpleMathEqual(pred: string, gold: string): boolean {
   const a = normalizeMathAnswer(pred);
   const b = normalizeMathAnswer(gold);
   if (a === b) return true;
+  const fast = compareAnswers(gold, pred);
+  if (typeof fast === "boolean") return fast;
   const x = numericValue(a);
   const y = numericValue(b);
   if (x === undefined || y === undefined) return false;

@@ -1,0 +1,106 @@
+import { readFileSync } from "node:fs";
+import { parseArgs } from "node:util";
+import { gradeMathPairs, type ExecuteFn } from "@/lib/grading";
+import { NodeSandbox } from "@/lib/sandbox/node";
+
+export const GRADE_USAGE = `usage: hintlab grade --gold G --pred P        prints true or false
+       hintlab grade --file PAIRS.jsonl          (FILE "-" reads stdin)
+
+Math answer equivalence as evaluation harnesses judge it. Each side may be a bare answer
+("$\\frac{1}{2}$", "7,425,000") or a whole response / reference solution: the final answer is
+extracted from both (last \\boxed{}, else "the answer is ...").
+  --file FILE       JSONL lines {"gold": ..., "pred": ...}; writes one {"equivalent": bool} per line, in order
+  --per-pair-ms N   time limit of one symbolic (sympy) check (default 2000)
+Pairs the fast layer cannot decide are checked with sympy in one sandboxed Python process.
+Exit status: 0 done, 2 bad usage, 3 some lines of FILE were not {gold, pred} (they print {"equivalent": false, "error": ...}).`;
+
+/** An `execute` that starts the Pyodide sandbox only when a symbolic check is needed. */
+function lazySandbox(): { execute: ExecuteFn; dispose: () => Promise<void> } {
+  let sandbox: NodeSandbox | undefined;
+  return {
+    execute: (code, options) => {
+      sandbox ??= new NodeSandbox();
+      return sandbox.execute(code, options);
+    },
+    dispose: async () => {
+      await sandbox?.dispose();
+    },
+  };
+}
+
+export async function runGrade(argv: string[]): Promise<number> {
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      strict: true,
+      options: {
+        gold: { type: "string" },
+        pred: { type: "string" },
+        file: { type: "string" },
+        "per-pair-ms": { type: "string" },
+        help: { type: "boolean", short: "h" },
+      },
+    }));
+  } catch (e) {
+    return usage((e as Error).message);
+  }
+  if (values.help) {
+    process.stdout.write(GRADE_USAGE + "\n");
+    return 0;
+  }
+  const perJobMs = values["per-pair-ms"] === undefined ? 2000 : Number(values["per-pair-ms"]);
+  if (!Number.isFinite(perJobMs) || perJobMs <= 0) return usage(`--per-pair-ms must be a positive number (got "${values["per-pair-ms"]}")`);
+  const file = typeof values.file === "string" ? values.file : undefined;
+  const single = typeof values.gold === "string" && typeof values.pred === "string";
+  if (file === undefined && !single) return usage("give --gold and --pred, or --file");
+  if (file !== undefined && (values.gold !== undefined || values.pred !== undefined)) return usage("give either --file or --gold/--pred, not both");
+
+  const sandbox = lazySandbox();
+  try {
+    if (single) {
+      const [verdict] = await gradeMathPairs([{ gold: values.gold as string, pred: values.pred as string }], sandbox.execute, { perJobMs });
+      process.stdout.write(`${verdict}\n`);
+      return 0;
+    }
+    let text: string;
+    try {
+      text = readFileSync(file === "-" ? 0 : file!, "utf8");
+    } catch (e) {
+      return fail(`cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    }
+    const lines = text.split("\n");
+    if (lines.at(-1) === "") lines.pop();
+    const pairs: { gold: string; pred: string }[] = [];
+    const errors = new Map<number, string>();
+    lines.forEach((line, k) => {
+      try {
+        const v = JSON.parse(line) as { gold?: unknown; pred?: unknown };
+        const gold = typeof v.gold === "number" ? String(v.gold) : v.gold;
+        const pred = typeof v.pred === "number" ? String(v.pred) : v.pred;
+        if (typeof gold !== "string" || typeof pred !== "string") throw new Error('expected {"gold": string, "pred": string}');
+        pairs.push({ gold, pred });
+      } catch (e) {
+        errors.set(k, (e as Error).message);
+        pairs.push({ gold: "", pred: "" });
+      }
+    });
+    const verdicts = await gradeMathPairs(pairs, sandbox.execute, { perJobMs });
+    const out = verdicts.map((v, k) => JSON.stringify(errors.has(k) ? { equivalent: false, error: `line ${k + 1}: ${errors.get(k)}` } : { equivalent: v }));
+    process.stdout.write(out.join("\n") + (out.length ? "\n" : ""));
+    if (errors.size > 0) process.stderr.write(`hintlab grade: ${errors.size} line(s) were not {gold, pred}\n`);
+    return errors.size > 0 ? 3 : 0;
+  } finally {
+    await sandbox.dispose();
+  }
+}
+
+function usage(message: string): number {
+  process.stderr.write(`hintlab grade: ${message}\n${GRADE_USAGE}\n`);
+  return 2;
+}
+
+function fail(message: string): number {
+  process.stderr.write(`hintlab grade: ${message}\n`);
+  return 1;
+}

@@ -1,0 +1,78 @@
+import fs from "node:fs";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { NodeSandbox } from "@/lib/sandbox/node";
+import { gradeCode, starterMethodName, type CodeTest, type ExecuteFn } from "./index";
+
+const HERE = import.meta.dirname;
+const LCB = path.resolve(HERE, "../../../shared/fixtures/datasets/livecodebench-sample-24.jsonl");
+interface LcbProblem {
+  starter_code: string;
+  tests: { input: string; output: string; testtype: "stdin" | "functional" }[];
+}
+const problems: LcbProblem[] = fs.existsSync(LCB)
+  ? fs.readFileSync(LCB, "utf8").split("\n").filter(Boolean).map((l) => JSON.parse(l) as LcbProblem)
+  : [];
+const testsOf = (p: LcbProblem): CodeTest[] => p.tests.map((t) => ({ input: t.input, output: t.output, type: t.testtype }));
+const solution = (name: string) => fs.readFileSync(path.resolve(HERE, "__fixtures__/lcb", name), "utf8");
+
+let sandbox: NodeSandbox;
+const execute: ExecuteFn = (code, options) => sandbox.execute(code, options);
+beforeAll(async () => {
+  sandbox = new NodeSandbox();
+  await sandbox.ready;
+}, 90_000);
+afterAll(async () => {
+  await sandbox?.dispose();
+});
+
+describe.skipIf(problems.length === 0)("code grading on LiveCodeBench fixture problems", () => {
+  // Index in livecodebench-sample-24.jsonl, and which tests the wrong solution passes.
+  const cases: [number, string, boolean[]][] = [
+    [0, "stdin", [false, false, false]],
+    [1, "stdin", [false, true, false]],
+    [2, "stdin", [true, false]],
+    [11, "functional", [false, false, false]],
+    [12, "functional", [true, true, false]],
+  ];
+  for (const [index, kind, wrongPasses] of cases) {
+    it(`problem ${index} (${kind}): the correct solution passes every test, the wrong one fails where it should`, async () => {
+      const problem = problems[index]!;
+      expect(problem.tests[0]!.testtype).toBe(kind);
+      const opts = { starterCode: problem.starter_code, perTestMs: 10_000 };
+      const good = await gradeCode(solution(`p${index}-correct.py`), testsOf(problem), execute, opts);
+      expect(good.tests.map((t) => t.error ?? "ok")).toEqual(problem.tests.map(() => "ok"));
+      expect(good.passed).toBe(true);
+      const bad = await gradeCode(solution(`p${index}-wrong.py`), testsOf(problem), execute, opts);
+      expect(bad.tests.map((t) => t.passed)).toEqual(wrongPasses);
+      expect(bad.passed).toBe(false);
+      expect(bad.tests.find((t) => !t.passed)?.error).toMatch(/wrong answer/);
+    });
+  }
+
+  it("stops a test at its time limit and still runs the next one", async () => {
+    const program = "n = int(input())\nwhile n == 1:\n    pass\nprint(n)\n";
+    const r = await gradeCode(program, [
+      { input: "1\n", output: "1\n", type: "stdin" },
+      { input: "2\n", output: "2\n", type: "stdin" },
+    ], execute, { perTestMs: 1500 });
+    expect(r.tests.map((t) => [t.passed, t.timedOut])).toEqual([[false, true], [true, false]]);
+  }, 60_000);
+
+  it("reports a crash as that test's failure, with the exception", async () => {
+    const r = await gradeCode("print(1 // int(input()))", [{ input: "0", output: "0", type: "stdin" }], execute);
+    expect(r.tests[0]).toMatchObject({ passed: false, timedOut: false });
+    expect(r.tests[0]!.error).toContain("ZeroDivisionError");
+  });
+
+  it("ignores trailing whitespace and final blank lines but not inner differences", async () => {
+    const t: CodeTest[] = [{ input: "", output: "1 2\n3\n", type: "stdin" }];
+    expect((await gradeCode("print('1 2   ')\nprint(3)\nprint()\n", t, execute)).passed).toBe(true);
+    expect((await gradeCode("print('1  2')\nprint(3)\n", t, execute)).passed).toBe(false);
+  });
+});
+
+it("finds the method functional tests call in the starter code", () => {
+  expect(starterMethodName("class Solution:\n    def findXSum(self, nums: List[int], k: int) -> List[int]:\n")).toBe("findXSum");
+  expect(starterMethodName("")).toBeUndefined();
+});

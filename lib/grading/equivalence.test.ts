@@ -1,0 +1,109 @@
+import fs from "node:fs";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { NodeSandbox } from "@/lib/sandbox/node";
+import { compareMath, extractFinalAnswer, gradeMathPairs, type ExecuteFn } from "./index";
+
+interface LabelledPair {
+  category: string;
+  gold: string;
+  pred: string;
+  equivalent: boolean;
+}
+
+const HERE = import.meta.dirname;
+const HAS_BUNDLE = fs.existsSync(path.resolve(HERE, "../../public/pyodide/sympy-bundle.zip"));
+const readJsonl = <T>(file: string): T[] =>
+  fs.readFileSync(file, "utf8").split("\n").filter(Boolean).map((l) => JSON.parse(l) as T);
+const datasets = (name: string) => {
+  const shared = path.resolve(HERE, "../../../shared/fixtures/datasets", name);
+  return fs.existsSync(shared) ? shared : undefined;
+};
+
+let sandbox: NodeSandbox;
+const execute: ExecuteFn = (code, options) => sandbox.execute(code, options);
+
+beforeAll(async () => {
+  sandbox = new NodeSandbox();
+  await sandbox.ready;
+}, 90_000);
+afterAll(async () => {
+  await sandbox?.dispose();
+});
+
+describe("answer extraction for grading", () => {
+  it("takes the box, then the phrase, then a short bare answer from either side", () => {
+    expect(extractFinalAnswer("so \\boxed{1} no wait \\boxed{\\frac{3}{4}}.")).toBe("\\frac{3}{4}");
+    expect(extractFinalAnswer("<think>\\boxed{2}</think>The answer is $5$.")).toBe("5");
+    expect(extractFinalAnswer("$\\frac{1}{2}$")).toBe("$\\frac{1}{2}$");
+    expect(extractFinalAnswer("Final Answer: The final answer is $6$. I hope it is correct.")).toBe("6");
+  });
+  it("decides plain numeric forms without the CAS", () => {
+    expect(compareMath("7,425,000", "7425000")).toBe(true);
+    expect(compareMath("\\dfrac{1}{2}", "0.5")).toBe(true);
+    expect(compareMath("27.0", "The answer is $\\boxed{27}$.")).toBe(true);
+    expect(compareMath("(1,2]", "(1,2)")).toBe(false);
+    expect(compareMath("x^2+2x+1", "(x+1)^2")).toEqual({ jobs: [{ gold: "x**(2)+2x+1", pred: "(x+1)**(2)" }] });
+  });
+});
+
+describe.skipIf(!HAS_BUNDLE)("math equivalence (sympy bundle needed: node scripts/prepare-assets.mjs)", () => {
+  it("agrees with the labelled pairs of lib/grading/__fixtures__/pairs.jsonl, by category", async () => {
+    const pairs = readJsonl<LabelledPair>(path.resolve(HERE, "__fixtures__/pairs.jsonl"));
+    expect(pairs.length).toBeGreaterThanOrEqual(150);
+    const verdicts = await gradeMathPairs(pairs, execute);
+    const byCategory = new Map<string, { right: number; total: number }>();
+    const failures: string[] = [];
+    pairs.forEach((p, k) => {
+      const c = byCategory.get(p.category) ?? { right: 0, total: 0 };
+      c.total++;
+      if (verdicts[k] === p.equivalent) c.right++;
+      else failures.push(`${p.category}: gold ${JSON.stringify(p.gold)} pred ${JSON.stringify(p.pred)} labelled ${p.equivalent}`);
+      byCategory.set(p.category, c);
+    });
+    const right = [...byCategory.values()].reduce((a, c) => a + c.right, 0);
+    const report = [...byCategory].map(([name, c]) => `${name} ${c.right}/${c.total}`).join(", ");
+    console.log(`labelled pairs: ${right}/${pairs.length} (${((100 * right) / pairs.length).toFixed(1)}%) — ${report}`);
+    for (const f of failures) console.log(`  wrong: ${f}`);
+    expect(right / pairs.length).toBeGreaterThanOrEqual(0.97);
+    for (const [name, c] of byCategory) expect(c.right / c.total, name).toBeGreaterThanOrEqual(0.9);
+  }, 120_000);
+
+  it.skipIf(!datasets("aime24.jsonl"))("grades every AIME 2024 reference solution correct against its answer", async () => {
+    const rows = readJsonl<{ answer: number | string; solution: string }>(datasets("aime24.jsonl")!);
+    const verdicts = await gradeMathPairs(rows.map((r) => ({ gold: String(r.answer), pred: r.solution })), execute);
+    expect(verdicts.filter((v) => !v)).toEqual([]);
+    // A solution graded against the next problem's answer is wrong (AIME answers are distinct here).
+    const shifted = await gradeMathPairs(rows.map((r, k) => ({ gold: String(rows[(k + 1) % rows.length]!.answer), pred: r.solution })), execute);
+    expect(shifted.filter(Boolean).length).toBe(0);
+  });
+
+  it.skipIf(!datasets("amc23.jsonl"))("reads AMC 2023 float answers (27.0) as the integers models write", async () => {
+    const rows = readJsonl<{ answer: number }>(datasets("amc23.jsonl")!);
+    const pairs = rows.map((r) => ({ gold: r.answer.toFixed(1), pred: `The answer is $\\boxed{${r.answer}}$.` }));
+    expect((await gradeMathPairs(pairs, execute)).every(Boolean)).toBe(true);
+    const off = rows.map((r) => ({ gold: r.answer.toFixed(1), pred: `\\boxed{${r.answer + 1}}` }));
+    expect((await gradeMathPairs(off, execute)).some(Boolean)).toBe(false);
+  });
+
+  it("matches the is_correct labels of the real R1-distill traces", async () => {
+    const traces = readJsonl<{ completion: string; gold_answer: string; is_correct: boolean }>(
+      path.resolve(HERE, "../../e2e/fixtures/data/r1-distill-math-40.jsonl"),
+    );
+    const verdicts = await gradeMathPairs(traces.map((t) => ({ gold: t.gold_answer, pred: t.completion })), execute);
+    expect(verdicts).toEqual(traces.map((t) => t.is_correct));
+    expect(traces.some((t) => t.is_correct) && traces.some((t) => !t.is_correct)).toBe(true);
+  });
+
+  it("gives a pathological symbolic pair its time limit, not the batch's", async () => {
+    const verdicts = await gradeMathPairs(
+      [
+        { gold: "(x+1)^{200}-(x-1)^{200}", pred: "(x+2)^{199}" },
+        { gold: "x^2-1", pred: "(x-1)(x+1)" },
+      ],
+      execute,
+      { perJobMs: 300 },
+    );
+    expect(verdicts).toEqual([false, true]);
+  });
+});

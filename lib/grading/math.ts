@@ -1,0 +1,573 @@
+/**
+ * Math answer equivalence, the fast layer. An answer is normalised (delimiters, `\text{}`,
+ * units, degrees, percent, thousands separators), split into its structure (tuple, interval,
+ * set, list, matrix, multiple-choice letter) and each element is turned into sympy-parsable
+ * text. Elements that are plain numbers (incl. fractions, roots, π) are compared here;
+ * elements with symbols are returned as jobs for a CAS (`symbolic.ts` runs them with sympy).
+ */
+
+/** A pair of sympy-parsable expressions whose equivalence the fast layer cannot decide. */
+export interface SymbolicJob {
+  gold: string;
+  pred: string;
+}
+
+/** `true`/`false` when decided here; otherwise every listed job must be equivalent. */
+export type FastVerdict = boolean | { jobs: SymbolicJob[] };
+
+const UNIT_WORDS = [
+  "degrees?", "deg", "cm", "centimeters?", "m", "meters?", "km", "kilometers?", "mm", "inch(?:es)?", "in", "feet", "foot", "ft",
+  "yards?", "miles?", "mph", "units?", "square", "sq", "cubic", "dollars?", "cents?", "seconds?", "secs?", "s", "minutes?", "mins?",
+  "hours?", "hrs?", "days?", "weeks?", "months?", "years?", "points?", "people", "students?", "ways?", "times", "grams?", "g", "kg",
+  "pounds?", "lbs?", "ounces?", "oz", "liters?", "ml", "gallons?", "percent", "p\\.m\\.", "a\\.m\\.", "pm", "am", "rad(?:ians)?",
+  "boxes", "cups?", "pieces?", "coins?", "marbles?", "books?", "eggs?", "pages?", "apples?", "balls?", "cars?", "numbers?",
+  "integers?", "digits?", "outfits?", "games?", "handshakes?", "triangles?", "squares?", "edges?", "faces?", "vertices",
+];
+const UNIT_TAIL = new RegExp(`(?:\\s*\\b(?:${UNIT_WORDS.join("|")})\\b(?:\\s*\\^\\{?[23]\\}?)?\\.?)+\\s*$`, "i");
+
+/** Index of the brace closing the one opened just before `open` (or -1). */
+function closeBrace(s: string, open: number): number {
+  let depth = 1;
+  for (let i = open; i < s.length; i++) {
+    const c = s[i];
+    if (c === "\\") {
+      i++;
+      continue;
+    }
+    if (c === "{") depth++;
+    else if (c === "}" && --depth === 0) return i;
+  }
+  return -1;
+}
+
+/** Replace `\cmd{X}` by fn(X) for every occurrence (nested braces respected). */
+function replaceCommandArg(s: string, cmd: RegExp, fn: (inner: string) => string): string {
+  for (let guard = 0; guard < 200; guard++) {
+    const m = cmd.exec(s);
+    if (!m) return s;
+    const open = m.index + m[0].length;
+    const close = closeBrace(s, open);
+    if (close === -1) return s;
+    s = s.slice(0, m.index) + fn(s.slice(open, close)) + s.slice(close + 1);
+  }
+  return s;
+}
+
+export interface NormalizedAnswer {
+  text: string;
+  percent: boolean;
+}
+
+/** Remove formatting that never changes the value of an answer. */
+export function normalizeAnswerText(answer: string): NormalizedAnswer {
+  let s = answer.trim();
+  s = s.replace(/^\\\[|\\\]$/g, "").replace(/^\\\(|\\\)$/g, "");
+  s = s.replace(/^\$+|\$+$/g, "").trim();
+  s = s.replace(/\\displaystyle|\\left|\\right|\\big|\\Big|\\bigg|\\Bigg/g, "");
+  s = s.replace(/\\[dt]frac/g, "\\frac").replace(/\\mbox\s*\{/g, "\\text{");
+  s = s.replace(/\\(?:textbf|mathbf|textit|mathit|mathrm|boldsymbol|operatorname|textnormal|mathnormal)\s*\{/g, "\\text{");
+  s = s.replace(/\\!/g, "").replace(/(?<!\\)\\[,;:> ]|~/g, " ").replace(/\\quad|\\qquad/g, " ");
+  s = s.replace(/\^\s*\{?\s*\\circ\s*\}?|°|\\degree/g, "");
+  let percent = false;
+  if (/\\?%/.test(s)) {
+    percent = true;
+    s = s.replace(/\\?%/g, "");
+  }
+  s = s.replace(/\\\$/g, "").replace(/\$/g, "");
+  // "or"/"and" between answers are list separators; a final period ends a sentence.
+  s = s.replace(/\\text\{\s*(?:or|and)\s*\}/gi, ",").replace(/\s+(?:or|and)\s+/g, ", ");
+  const whole = /^\\text\s*\{/.exec(s);
+  if (whole && closeBrace(s, whole[0].length) === s.length - 1) s = s.slice(whole[0].length, -1).trim();
+  // \text{} left after a value is a unit (e.g. `5\text{ cm}`); inside, keep words that stand alone.
+  s = replaceCommandArg(s, /\\text\s*\{/, (inner) => (/^\s*[a-zA-Z][a-zA-Z .]*$/.test(inner) ? ` ${inner.trim()} ` : inner));
+  s = s.trim().replace(/[.\s]+$/, "");
+  for (let i = 0; i < 3; i++) {
+    const before = s;
+    if (/[0-9})]/.test(s.replace(UNIT_TAIL, "").slice(-1))) s = s.replace(UNIT_TAIL, "").trim();
+    if (s === before) break;
+  }
+  s = s.replace(/(\d)\s*\{,\}\s*(?=\d{3})/g, "$1");
+  // Thousands separators ("7,425,000", "7\,425\,000" became spaces above) only when the
+  // whole answer is that number: "(100,200)" is a pair.
+  if (/^-?\d{1,3}(?:(?:,| )\d{3})+(?:\.\d+)?$/.test(s)) s = s.replace(/[, ]/g, "");
+  return { text: s.replace(/\s+/g, " ").trim(), percent };
+}
+
+/** Split at commas (or `sep`) that are not nested in brackets or braces. */
+function splitTop(s: string, sep: RegExp = /^,/): string[] {
+  const out: string[] = [];
+  let depth = 0;
+  let last = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s[i]!;
+    if (c === "\\" && (s[i + 1] === "{" || s[i + 1] === "}")) {
+      depth += s[i + 1] === "{" ? 1 : -1;
+      i++;
+      continue;
+    }
+    if ("([{".includes(c)) depth++;
+    else if (")]}".includes(c)) depth--;
+    else if (depth === 0) {
+      const m = sep.exec(s.slice(i));
+      if (m) {
+        out.push(s.slice(last, i));
+        last = i + m[0].length;
+        i = last - 1;
+      }
+    }
+  }
+  out.push(s.slice(last));
+  return out.map((x) => x.trim());
+}
+
+/** Whether the brackets at s[0] and s[end] enclose the whole string as one group. */
+function enclosed(s: string, open: string, close: string): boolean {
+  if (!open.includes(s[0]!) || !close.includes(s.at(-1)!)) return false;
+  let depth = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s[i]!;
+    if ("([{".includes(c)) depth++;
+    else if (")]}".includes(c)) depth--;
+    if (depth === 0 && i < s.length - 1) return false;
+  }
+  return true;
+}
+
+type Node =
+  | { kind: "choice"; letter: string }
+  | { kind: "scalar"; text: string }
+  | { kind: "tuple"; open: string; close: string; items: Node[] }
+  | { kind: "set"; items: Node[] }
+  | { kind: "union"; items: Node[] }
+  | { kind: "relation"; lhs: string; op: string; rhs: string };
+
+/** Drop a leading `x =` / `f(x) =` that only names the answer. */
+function stripLhs(s: string): string {
+  const m = /^\s*(?:[a-zA-Z](?:_\{?\w+\}?)?(?:\([a-z, ]*\))?|\\[a-zA-Z]+)\s*=\s*(?!=)/.exec(s);
+  if (m && !s.slice(m[0].length).includes("=")) return s.slice(m[0].length);
+  return s;
+}
+
+function parseStructure(s: string, top: boolean): Node {
+  s = s.trim();
+  const choice = /^\(?([A-E])\)?(?:\s|$|\s*[:.]\s)/.exec(s + " ");
+  if (top && choice && (s.length <= 3 || /^\([A-E]\)/.test(s))) return { kind: "choice", letter: choice[1]! };
+  const unionParts = splitTop(s, /^\\cup/);
+  if (unionParts.length > 1) return { kind: "union", items: unionParts.map((p) => parseStructure(p, false)) };
+  const mat = /^\\begin\{[pbvBV]?matrix\}([\s\S]*)\\end\{[pbvBV]?matrix\}$/.exec(s);
+  if (mat) {
+    const rows = mat[1]!.split(/\\\\/).map((r) => r.trim()).filter(Boolean);
+    const rowNodes = rows.map((r): Node => {
+      const cells = r.split("&").map((c) => parseStructure(c, false));
+      return cells.length === 1 ? cells[0]! : { kind: "tuple", open: "(", close: ")", items: cells };
+    });
+    return { kind: "tuple", open: "(", close: ")", items: rowNodes };
+  }
+  if (s.startsWith("\\{") && s.endsWith("\\}")) {
+    return { kind: "set", items: splitTop(s.slice(2, -2)).filter(Boolean).map((p) => parseStructure(stripLhs(p), false)) };
+  }
+  if (s.length > 2 && enclosed(s, "([", ")]")) {
+    const parts = splitTop(s.slice(1, -1));
+    if (parts.length > 1) return { kind: "tuple", open: s[0]!, close: s.at(-1)!, items: parts.map((p) => parseStructure(stripLhs(p), false)) };
+  }
+  const parts = splitTop(s);
+  if (parts.length > 1) return { kind: "set", items: parts.filter(Boolean).map((p) => parseStructure(stripLhs(p), false)) };
+  const stripped = stripLhs(s);
+  const rel = /^(.*?)(\\leq?|\\geq?|\\neq|<=|>=|<|>|\\lt|\\gt|=)(.*)$/.exec(stripped);
+  if (rel && rel[1]!.trim() && rel[3]!.trim()) return { kind: "relation", lhs: rel[1]!.trim(), op: rel[2]!, rhs: rel[3]!.trim() };
+  return { kind: "scalar", text: stripped };
+}
+
+const FUNCS: Record<string, string> = {
+  sin: "sin", cos: "cos", tan: "tan", cot: "cot", sec: "sec", csc: "csc", arcsin: "asin", arccos: "acos", arctan: "atan",
+  sinh: "sinh", cosh: "cosh", tanh: "tanh", ln: "log", log: "log", exp: "exp", max: "Max", min: "Min", gcd: "gcd",
+};
+const SYMBOLS: Record<string, string> = {
+  pi: "pi", infty: "oo", infinity: "oo", cdot: "*", times: "*", div: "/", ast: "*", le: "<=", leq: "<=", ge: ">=", geq: ">=",
+  lt: "<", gt: ">", neq: "!=", pm: "+", mp: "-", emptyset: "EmptySet", varnothing: "EmptySet", alpha: "alpha", beta: "beta",
+  gamma: "gamma", theta: "theta", phi: "phi", lambda: "lamda", mu: "mu", sigma: "sigma", omega: "omega", tau: "tau", rho: "rho",
+  delta: "delta", epsilon: "epsilon", varepsilon: "epsilon", varphi: "phi", circ: "",
+};
+
+/**
+ * LaTeX (one element of an answer) to text sympy's `parse_expr` reads with implicit
+ * multiplication; undefined when it holds a construct this does not translate.
+ */
+export function latexToSympy(latex: string): string | undefined {
+  // A mixed number (`2\frac{1}{3}`) is a sum, not a product.
+  const mixed = /^(-?)(\d+)\s*\\frac\s*\{(\d+)\}\s*\{(\d+)\}$/.exec(latex.trim());
+  if (mixed) return `${mixed[1]}(${mixed[2]}+${mixed[3]}/${mixed[4]})`;
+  let s = latex;
+  let out = "";
+  let i = 0;
+  const group = (): string | undefined => {
+    while (s[i] === " ") i++;
+    if (s[i] === "{") {
+      const close = closeBrace(s, i + 1);
+      if (close === -1) return undefined;
+      const inner = latexToSympy(s.slice(i + 1, close));
+      i = close + 1;
+      return inner;
+    }
+    if (s[i] === "\\") {
+      const m = /^\\[a-zA-Z]+/.exec(s.slice(i));
+      if (!m) return undefined;
+      i += m[0].length;
+      return latexToSympy(m[0]);
+    }
+    const c = s[i];
+    if (c === undefined) return undefined;
+    i++;
+    return c;
+  };
+  s = s.replace(/\\(?:text|mathrm)\s*\{([^{}]*)\}/g, "$1");
+  while (i < s.length) {
+    const c = s[i]!;
+    if (c === "\\") {
+      const m = /^\\([a-zA-Z]+|.)/.exec(s.slice(i))!;
+      const name = m[1]!;
+      i += m[0].length;
+      if (name === "frac" || name === "cfrac") {
+        const a = group();
+        const b = group();
+        if (a === undefined || b === undefined) return undefined;
+        out += `((${a})/(${b}))`;
+      } else if (name === "binom") {
+        const a = group();
+        const b = group();
+        if (a === undefined || b === undefined) return undefined;
+        out += `binomial(${a},${b})`;
+      } else if (name === "sqrt") {
+        let index: string | undefined;
+        if (s[i] === "[") {
+          const close = s.indexOf("]", i);
+          if (close === -1) return undefined;
+          index = latexToSympy(s.slice(i + 1, close));
+          i = close + 1;
+        }
+        const a = group();
+        if (a === undefined) return undefined;
+        out += index === undefined ? `sqrt(${a})` : `((${a})**(1/(${index})))`;
+      } else if (name in FUNCS) {
+        // `\log_{2} 8` is log base 2; a bare `\sin x` takes the next token as its argument.
+        let base: string | undefined;
+        if (s[i] === "_") {
+          i++;
+          base = group();
+        }
+        let pow = "";
+        if (s[i] === "^") {
+          i++;
+          pow = `**(${group()})`;
+        }
+        while (s[i] === " ") i++;
+        let arg: string | undefined;
+        if (s[i] === "(" || s[i] === "{") {
+          const open = s[i]!;
+          const closeCh = open === "(" ? ")" : "}";
+          let depth = 0;
+          let j = i;
+          for (; j < s.length; j++) {
+            if (s[j] === open) depth++;
+            else if (s[j] === closeCh && --depth === 0) break;
+          }
+          arg = latexToSympy(s.slice(i + 1, j));
+          i = j + 1;
+        } else {
+          const m2 = /^(?:\\[a-zA-Z]+|[0-9.]+|[a-zA-Z])/.exec(s.slice(i));
+          if (!m2) return undefined;
+          let end = i + m2[0].length;
+          // A command argument brings its brace groups along (`\tan\frac{\pi}{4}`).
+          while (m2[0].startsWith("\\") && s[end] === "{") end = closeBrace(s, end + 1) + 1;
+          if (end === 0) return undefined;
+          arg = latexToSympy(s.slice(i, end));
+          i = end;
+        }
+        if (arg === undefined) return undefined;
+        const fn = FUNCS[name]!;
+        out += base !== undefined ? `(log(${arg},${base}))${pow}` : `(${fn}(${arg}))${pow}`;
+      } else if (name in SYMBOLS) {
+        out += ` ${SYMBOLS[name]} `;
+      } else if (name === "{" || name === "}") {
+        out += name === "{" ? "(" : ")";
+      } else return undefined;
+    } else if (c === "^") {
+      i++;
+      const g = group();
+      if (g === undefined) return undefined;
+      out += `**(${g})`;
+    } else if (c === "_") {
+      i++;
+      const g = group();
+      if (g === undefined || !/^\w+$/.test(g)) return undefined;
+      out += `_${g}`;
+    } else if (c === "{") {
+      const close = closeBrace(s, i + 1);
+      if (close === -1) return undefined;
+      const inner = latexToSympy(s.slice(i + 1, close));
+      if (inner === undefined) return undefined;
+      out += `(${inner})`;
+      i = close + 1;
+    } else if (/[\w.+\-*/() !\s]/.test(c)) {
+      out += c === "!" ? "!" : c;
+      i++;
+    } else if (c === "'" || c === "|" || c === "&" || c === "[" || c === "]") {
+      return undefined;
+    } else {
+      out += c;
+      i++;
+    }
+  }
+  return out.replace(/\s+/g, " ").trim();
+}
+
+// ---- numeric evaluation of constant expressions (numbers, + - * / **, sqrt, pi, e, functions)
+
+type Tok = { t: "num"; v: number } | { t: "id"; v: string } | { t: "op"; v: string };
+
+function tokenize(s: string): Tok[] | undefined {
+  const toks: Tok[] = [];
+  const re = /\s*(?:(\d+\.?\d*(?:e[+-]?\d+)?|\.\d+(?:e[+-]?\d+)?)|([a-zA-Z_]\w*)|(\*\*|[-+*/()!,]))/y;
+  let i = 0;
+  s = s.trim();
+  while (i < s.length) {
+    re.lastIndex = i;
+    const m = re.exec(s);
+    if (!m) return undefined;
+    if (m[1] !== undefined) toks.push({ t: "num", v: Number(m[1]) });
+    else if (m[2] !== undefined) toks.push({ t: "id", v: m[2] });
+    else toks.push({ t: "op", v: m[3]! });
+    i = re.lastIndex;
+    while (s[i] === " ") i++;
+  }
+  return toks;
+}
+
+const NUM_FUNCS: Record<string, (...a: number[]) => number> = {
+  sqrt: Math.sqrt, sin: Math.sin, cos: Math.cos, tan: Math.tan, exp: Math.exp, asin: Math.asin, acos: Math.acos, atan: Math.atan,
+  log: (x, b) => (b === undefined ? Math.log(x) : Math.log(x) / Math.log(b)), cot: (x) => 1 / Math.tan(x), sec: (x) => 1 / Math.cos(x),
+  csc: (x) => 1 / Math.sin(x), binomial: (n, k) => {
+    let r = 1;
+    for (let j = 1; j <= k; j++) r = (r * (n - k + j)) / j;
+    return r;
+  },
+};
+
+function factorial(n: number): number {
+  if (!Number.isInteger(n) || n < 0 || n > 170) return NaN;
+  let r = 1;
+  for (let k = 2; k <= n; k++) r *= k;
+  return r;
+}
+
+/** Value of a constant expression in `latexToSympy` output; undefined if it has symbols. */
+export function evaluateConstant(expr: string): number | undefined {
+  const toks = tokenize(expr);
+  if (!toks || toks.length === 0) return undefined;
+  let p = 0;
+  const peek = () => toks[p];
+  const isOp = (v: string) => {
+    const t = toks[p];
+    return t !== undefined && t.t === "op" && t.v === v;
+  };
+  const fail = (): never => {
+    throw new Error("not constant");
+  };
+  const sum = (): number => {
+    let v = product();
+    while (isOp("+") || isOp("-")) v = (toks[p++]!.v === "+" ? 1 : -1) * product() + v;
+    return v;
+  };
+  const startsPrimary = () => {
+    const t = peek();
+    return t !== undefined && (t.t !== "op" || t.v === "(");
+  };
+  const product = (): number => {
+    let v = unary();
+    for (;;) {
+      if (isOp("*")) {
+        p++;
+        v *= unary();
+      } else if (isOp("/")) {
+        p++;
+        v /= unary();
+      } else if (startsPrimary()) v *= power();
+      else return v;
+    }
+  };
+  const unary = (): number => {
+    if (isOp("-")) {
+      p++;
+      return -unary();
+    }
+    if (isOp("+")) {
+      p++;
+      return unary();
+    }
+    return power();
+  };
+  const power = (): number => {
+    let base = postfix();
+    if (isOp("**")) {
+      p++;
+      base = Math.pow(base, unary());
+    }
+    return base;
+  };
+  const postfix = (): number => {
+    let v = primary();
+    while (isOp("!")) {
+      p++;
+      v = factorial(v);
+    }
+    return v;
+  };
+  const primary = (): number => {
+    const t = toks[p++];
+    if (!t) return fail();
+    if (t.t === "num") return t.v;
+    if (t.t === "op") {
+      if (t.v !== "(") return fail();
+      const v = sum();
+      if (!isOp(")")) return fail();
+      p++;
+      return v;
+    }
+    if (t.v === "pi") return Math.PI;
+    if (t.v === "e" || t.v === "E") return Math.E;
+    const fn = NUM_FUNCS[t.v];
+    if (!fn || !isOp("(")) return fail();
+    p++;
+    const args = [sum()];
+    while (isOp(",")) {
+      p++;
+      args.push(sum());
+    }
+    if (!isOp(")")) return fail();
+    p++;
+    return fn(...args);
+  };
+  try {
+    const v = sum();
+    return p === toks.length && Number.isFinite(v) ? v : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Equal up to float noise, or equal when both are rounded to 6 decimals (Math-Verify's
+ * `float_rounding`): `0.333333` matches `\frac13`, `3.14159` does not match `\pi`.
+ */
+function closeNumbers(a: number, b: number): boolean {
+  if (Math.abs(a - b) <= 1e-9 * Math.max(1, Math.abs(a), Math.abs(b))) return true;
+  return Math.abs(a) < 1e9 && Math.round(a * 1e6) === Math.round(b * 1e6);
+}
+
+function scalarText(s: string): string {
+  return s.replace(/\s+/g, "").replace(/\\frac(\d)(\d)/g, "\\frac{$1}{$2}");
+}
+
+interface Side {
+  node: Node;
+  percent: boolean;
+}
+
+function compareScalar(gold: string, pred: string, g: Side, p: Side): FastVerdict {
+  if (scalarText(gold) === scalarText(pred)) return true;
+  const gs = latexToSympy(gold);
+  const ps = latexToSympy(pred);
+  if (gs === undefined || ps === undefined) {
+    // Words (names, "\text{Monday}") compare as text, case-insensitively.
+    return gold.replace(/\W/g, "").toLowerCase() === pred.replace(/\W/g, "").toLowerCase() && /\w/.test(gold);
+  }
+  const gv = evaluateConstant(gs);
+  const pv = evaluateConstant(ps);
+  if (gv !== undefined && pv !== undefined) {
+    if (closeNumbers(gv, pv)) return true;
+    // A percentage may be given as a fraction of one (or the reverse).
+    if (g.percent !== p.percent) return closeNumbers(g.percent ? gv / 100 : gv, p.percent ? pv / 100 : pv);
+    return false;
+  }
+  return { jobs: [{ gold: gs, pred: ps }] };
+}
+
+function relationOp(op: string): string {
+  return { "\\le": "<=", "\\leq": "<=", "\\ge": ">=", "\\geq": ">=", "\\lt": "<", "\\gt": ">", "\\neq": "!=" }[op] ?? op;
+}
+
+function and(verdicts: FastVerdict[]): FastVerdict {
+  const jobs: SymbolicJob[] = [];
+  for (const v of verdicts) {
+    if (v === false) return false;
+    if (v !== true) jobs.push(...v.jobs);
+  }
+  return jobs.length === 0 ? true : { jobs };
+}
+
+function compareNodes(g: Node, p: Node, gs: Side, ps: Side): FastVerdict {
+  if (g.kind === "choice" || p.kind === "choice") {
+    if (g.kind === "choice" && p.kind === "choice") return g.letter === p.letter;
+    return false;
+  }
+  if (g.kind === "scalar" && p.kind === "scalar") return compareScalar(g.text, p.text, gs, ps);
+  // An equation against a bare value is judged by its last side ("180 + 24 = 204" vs "204").
+  const lastSide = (n: Node): Node => (n.kind === "relation" && n.op === "=" ? { kind: "scalar", text: n.rhs.split("=").at(-1)!.trim() } : n);
+  if ((g.kind === "relation") !== (p.kind === "relation") && (g.kind === "scalar" || p.kind === "scalar")) {
+    const gl = lastSide(g);
+    const pl = lastSide(p);
+    return gl.kind === "scalar" && pl.kind === "scalar" ? compareScalar(gl.text, pl.text, gs, ps) : false;
+  }
+  if (g.kind === "relation" && p.kind === "relation") {
+    if (relationOp(g.op) !== relationOp(p.op)) return false;
+    const l = latexToSympy(g.lhs);
+    const r = latexToSympy(g.rhs);
+    const pl = latexToSympy(p.lhs);
+    const pr = latexToSympy(p.rhs);
+    if ([l, r, pl, pr].includes(undefined)) return scalarText(`${g.lhs}${g.op}${g.rhs}`) === scalarText(`${p.lhs}${p.op}${p.rhs}`);
+    return and([compareScalar(g.lhs, p.lhs, gs, ps), compareScalar(g.rhs, p.rhs, gs, ps)]);
+  }
+  if (g.kind === "union" && p.kind === "union") {
+    if (g.items.length !== p.items.length) return false;
+    return and(g.items.map((x, k) => compareNodes(x, p.items[k]!, gs, ps)));
+  }
+  if (g.kind === "tuple" && p.kind === "tuple") {
+    if (g.items.length !== p.items.length || g.open !== p.open || g.close !== p.close) return false;
+    return and(g.items.map((x, k) => compareNodes(x, p.items[k]!, gs, ps)));
+  }
+  const items = (n: Node): Node[] | undefined => (n.kind === "set" ? n.items : n.kind === "tuple" && n.open === "(" ? n.items : undefined);
+  const gi = items(g);
+  const pi = items(p);
+  if (gi && pi && (g.kind === "set" || p.kind === "set")) {
+    if (gi.length !== pi.length) return false;
+    // Unordered: match each gold element to a decided-equal predicted one; what stays
+    // undecided is checked in the given order by the CAS.
+    const used = new Set<number>();
+    const pending: FastVerdict[] = [];
+    const unmatched: Node[] = [];
+    for (const x of gi) {
+      const k = pi.findIndex((y, j) => !used.has(j) && compareNodes(x, y, gs, ps) === true);
+      if (k === -1) unmatched.push(x);
+      else used.add(k);
+    }
+    const rest = pi.filter((_, j) => !used.has(j));
+    for (let k = 0; k < unmatched.length; k++) {
+      const v = compareNodes(unmatched[k]!, rest[k]!, gs, ps);
+      if (v === false && rest.length === 1) return false;
+      pending.push(v);
+    }
+    return and(pending);
+  }
+  return false;
+}
+
+/** Compare two extracted answers; symbolic cases come back as jobs for the CAS. */
+export function compareAnswers(gold: string, pred: string): FastVerdict {
+  const g = normalizeAnswerText(gold);
+  const p = normalizeAnswerText(pred);
+  if (!g.text || !p.text) return false;
+  if (g.text === p.text) return true;
+  const gs: Side = { node: parseStructure(g.text, true), percent: g.percent };
+  const ps: Side = { node: parseStructure(p.text, true), percent: p.percent };
+  return compareNodes(gs.node, ps.node, gs, ps);
+}
