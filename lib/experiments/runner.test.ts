@@ -75,7 +75,7 @@ describe("experiment runner against the scripted server", () => {
       }
       const trace = traces.get(it.traceId!);
       expect(trace.dataset).toBe("r1-math-4");
-      expect(trace.tags).toEqual([`exp:${exp.id}`, `policy:${it.policy}`]);
+      expect(trace.tags).toEqual([`exp:${exp.id}`, `policy:${it.policy}`, `exp:${exp.id}:${it.policy}`]);
       expect(trace.verdict).toBe(it.verdict);
     }
 
