@@ -42,14 +42,32 @@ export interface NodeSandboxOptions {
 type ReadyMessage = Extract<SandboxResponse, { type: "ready" }>;
 type ResultMessage = Extract<SandboxResponse, { type: "result" }>;
 
-const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
-const CHILD_SCRIPT = fileURLToPath(new URL("./node-sandbox-child.mjs", import.meta.url));
+/**
+ * The project directory. From source (tsx, Vitest) it is two levels above this module; inside
+ * Next's server bundle `import.meta.url` points into .next/ and bundler-rewritten `new URL()` /
+ * `require.resolve` give asset ids, not paths, so there we use the directory the server runs
+ * in (`npm start` runs from the project). Either way the child script must be found there.
+ */
+function findRepoRoot(): string {
+  const isRoot = (dir: string) => fs.existsSync(path.join(/* turbopackIgnore: true */ dir, "lib", "sandbox", "node-sandbox-child.mjs"));
+  try {
+    const fromModule = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
+    if (isRoot(fromModule)) return fromModule;
+  } catch {
+    // import.meta.url is not a file URL in this host: fall through.
+  }
+  return process.cwd();
+}
+const REPO_ROOT = findRepoRoot();
+const CHILD_SCRIPT = path.join(/* turbopackIgnore: true */ REPO_ROOT, "lib", "sandbox", "node-sandbox-child.mjs");
 /** Time allowed, after timeout + grace, for the child to report before it is killed. */
 const WATCHDOG_SLACK_MS = 15_000;
 
 function defaultPyodideDir(): string {
-  const require = createRequire(import.meta.url);
-  return path.dirname(require.resolve("pyodide/package.json"));
+  // Resolved from the project at run time (a literal specifier would be rewritten by the bundler).
+  const require = createRequire(path.join(/* turbopackIgnore: true */ REPO_ROOT, "package.json"));
+  const specifier = ["pyodide", "package.json"].join("/");
+  return path.dirname(require.resolve(/* turbopackIgnore: true */ specifier));
 }
 
 /** Node ≥ 22 renamed the flag; 20 only knows the experimental spelling. */
