@@ -10,4 +10,5 @@ export * from "./results";
 export * from "./store";
 export * from "./sandbox-pool";
 export * from "./runner";
+export * from "./grade";
 export * from "./registry";

@@ -4,6 +4,7 @@ import type { TraceStore } from "@/lib/db";
 import type { ExperimentItem, ExperimentPolicy, ExperimentSpec, ExperimentSummary, ModelErrorCode, Problem, Trace, TraceConfig, Verdict } from "@/lib/protocol";
 import { createProvider, resolveModelConfig, type Provider } from "@/lib/providers";
 import { runHeadless } from "@/lib/runner/headless";
+import { poolGrader } from "./grade";
 import { SandboxPool } from "./sandbox-pool";
 import type { ExperimentStore, ItemKey, ItemOutcome } from "./store";
 
@@ -32,7 +33,7 @@ export interface RunExperimentOptions {
   provider?: Provider;
   /** Default: a pool of NodeSandbox processes sized to the CPU count (disposed at the end). */
   sandboxes?: SandboxPool;
-  /** Re-grades a finished trace (e.g. code against tests); default: the verdict runHeadless gave. */
+  /** Grades a finished trace; default: poolGrader (math equivalence incl. sympy, code against tests). */
   grade?: Grader;
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
   now?: () => number;
@@ -119,6 +120,7 @@ export async function runExperiment(opts: RunExperimentOptions): Promise<Experim
   const ownPool = !opts.sandboxes;
   const pool = opts.sandboxes ?? new SandboxPool();
   const concurrency = opts.concurrency ?? spec.concurrency;
+  const grade = opts.grade ?? poolGrader(pool);
 
   const queue = store.claimUnfinished(id, now());
   store.setStatus(id, "running", now());
@@ -172,7 +174,7 @@ export async function runExperiment(opts: RunExperimentOptions): Promise<Experim
       lastFailure = failureOf(lastTrace);
       const durationMs = now() - t0;
       if (!lastFailure) {
-        const graded = opts.grade ? await opts.grade(problem, lastTrace) : { answer: lastTrace.answer, verdict: lastTrace.verdict ?? "ungraded" };
+        const graded = await grade(problem, lastTrace);
         const trace = { ...lastTrace, ...(graded.answer !== undefined ? { answer: graded.answer } : {}), verdict: graded.verdict };
         saveTrace(trace, item.policy);
         const s = traceStats(trace);
