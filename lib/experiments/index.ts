@@ -12,3 +12,5 @@ export * from "./sandbox-pool";
 export * from "./runner";
 export * from "./grade";
 export * from "./registry";
+export * from "./rft";
+export * from "./rft-apply";
