@@ -6,6 +6,7 @@ import { ExperimentSummarySchema, type ExperimentSummary } from "@/lib/protocol"
 import type { ExperimentResults } from "@/lib/experiments/results";
 import { LineChart } from "./scaling-chart";
 import { ProgressBar } from "./experiment-list";
+import { RftPanel } from "./rft-panel";
 import { usePoll } from "./use-poll";
 
 // Results are computed server-side by lib/experiments/results.ts; validated here only loosely.
@@ -155,6 +156,7 @@ export function ExperimentDetail({ id }: { id: string }) {
           />
         </section>
       </div>
+      <RftPanel experimentId={data.id} />
     </main>
   );
 }
