@@ -103,7 +103,7 @@ export function parseRunArgs(argv: string[]) {
   const concurrency = num("concurrency", values.concurrency, (n) => int(n) && n >= 1 && n <= 256, "an integer from 1 to 256");
   const db = values.db ? path.resolve(values.db) : defaultDbPath();
   const resume = values.resume;
-  if (resume) return { help: false as const, resume, db, concurrency };
+  if (resume) return { help: false as const, mode: "resume" as const, resume, db, concurrency };
   if (!values.dataset) throw new UsageError("--dataset FILE is required (or --resume ID)");
   if (!values.policies) throw new UsageError("--policies is required, e.g. greedy,paper:rounds=1");
   let policies;
@@ -142,7 +142,7 @@ export function parseRunArgs(argv: string[]) {
     toolTimeoutMs: num("tool-timeout-ms", values["tool-timeout-ms"], (n) => int(n) && n > 0, "a positive integer") ?? 10_000,
     retry: { tries: tries ?? 3, delaysMs: delays ?? [1000, 4000, 16000] },
   };
-  return { help: false as const, db, concurrency, datasetText: text, datasetName: values["dataset-name"] ?? path.basename(values.dataset).replace(/\.jsonl$/, ""), spec };
+  return { help: false as const, mode: "new" as const, db, concurrency, datasetText: text, datasetName: values["dataset-name"] ?? path.basename(values.dataset).replace(/\.jsonl$/, ""), spec };
 }
 
 export async function runRun(argv: string[]): Promise<number> {
@@ -160,7 +160,7 @@ export async function runRun(argv: string[]): Promise<number> {
   const db = openDb(args.db);
   const store = new ExperimentStore(db);
   let experimentId: string;
-  if ("resume" in args && args.resume) {
+  if (args.mode === "resume") {
     experimentId = args.resume;
     const exp = store.listExperiments().find((e) => e.id === experimentId);
     if (!exp) {
@@ -171,7 +171,7 @@ export async function runRun(argv: string[]): Promise<number> {
       process.stderr.write(`hintlab run: experiment ${experimentId} is running in another process\n`);
       return 2;
     }
-  } else if ("datasetText" in args && args.datasetText !== undefined) {
+  } else {
     const imported = store.importDataset(args.datasetText, args.datasetName);
     for (const e of imported.errors) process.stderr.write(`[hintlab] dataset line ${e.line}: ${e.reason}\n`);
     if (!imported.dataset) {
@@ -184,8 +184,6 @@ export async function runRun(argv: string[]): Promise<number> {
       process.stderr.write(`hintlab run: ${(e as Error).message}\n`);
       return 2;
     }
-  } else {
-    return 2;
   }
   process.stderr.write(`[hintlab] experiment ${experimentId}\n`);
   const controller = new AbortController();

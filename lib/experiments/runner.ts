@@ -175,7 +175,14 @@ export async function runExperiment(opts: RunExperimentOptions): Promise<Experim
       const durationMs = now() - t0;
       if (!lastFailure) {
         const graded = await grade(problem, lastTrace);
-        const trace = { ...lastTrace, ...(graded.answer !== undefined ? { answer: graded.answer } : {}), verdict: graded.verdict };
+        // The full grader may disagree with the engine's quick verdict: the log records both, the last one wins.
+        const regraded = graded.verdict !== lastTrace.verdict || graded.answer !== lastTrace.answer;
+        const trace: Trace = {
+          ...lastTrace,
+          ...(graded.answer !== undefined ? { answer: graded.answer } : {}),
+          verdict: graded.verdict,
+          ...(regraded ? { events: [...lastTrace.events, { type: "answer-graded" as const, at: now(), ...(graded.answer !== undefined ? { answer: graded.answer } : {}), verdict: graded.verdict }] } : {}),
+        };
         saveTrace(trace, item.policy);
         const s = traceStats(trace);
         const outcome: ItemOutcome = { status: "done", traceId: trace.id, verdict: graded.verdict, answer: graded.answer ?? null, ...s, durationMs, attempts, error: null };
