@@ -1,0 +1,75 @@
+import { readFileSync, writeFileSync, mkdirSync } from "node:fs";
+import path from "node:path";
+import { expect, test } from "@playwright/test";
+
+// Issue "Experiments": import a real problem set, run greedy vs the paper policy against the
+// scripted model server (real recorded R1 traces), watch progress, cancel and resume, and read
+// the results. The recorded /correct traces answer correctly, so every finished item is correct.
+const traces = readFileSync(path.resolve(import.meta.dirname, "fixtures/data/r1-distill-math-40.jsonl"), "utf8")
+  .trim()
+  .split("\n")
+  .map((l) => JSON.parse(l) as { id: string; problem: string; gold_answer: string });
+
+function datasetFile(name: string, problems: number): string {
+  const seen = new Set<string>();
+  const lines: string[] = [];
+  for (const t of traces) {
+    const pid = t.id.split("/")[1]!;
+    if (seen.has(pid) || lines.length >= problems) continue;
+    seen.add(pid);
+    lines.push(JSON.stringify({ problem: t.problem, answer: t.gold_answer }));
+  }
+  lines.push("{ this line is broken");
+  const dir = path.resolve("test-results/e2e-data");
+  mkdirSync(dir, { recursive: true });
+  const file = path.join(dir, `${name}.jsonl`);
+  writeFileSync(file, lines.join("\n") + "\n");
+  return file;
+}
+
+test("import a dataset (bad line reported), run greedy and paper:rounds=1, cancel, resume, read results and click through", async ({ page }) => {
+  const name = `e2e-math-${Date.now()}`;
+  await page.goto("/datasets");
+  await page.getByTestId("dataset-file").setInputFiles(datasetFile(name, 3));
+  await expect(page.getByTestId("dataset-report")).toContainText("Imported 3 problem(s)");
+  await expect(page.getByTestId("dataset-report")).toContainText("line 4: not valid JSON");
+  await page.getByTestId("dataset-row").filter({ hasText: name }).getByRole("button").click();
+  await expect(page.getByTestId("dataset-problem")).toHaveCount(3);
+
+  await page.goto("/experiments");
+  await page.getByTestId("new-experiment").locator("summary").click();
+  await page.getByTestId("experiment-dataset").selectOption({ label: `${name} (3)` });
+  await page.getByTestId("experiment-policies").fill("greedy,paper:rounds=1");
+  await page.getByTestId("new-experiment").getByLabel("Samples per problem").fill("2");
+  await page.getByTestId("new-experiment").getByLabel("Concurrency").fill("1");
+  await page.getByTestId("start-experiment").click();
+  await expect(page).toHaveURL(/\/experiments\/[\w-]+$/);
+  const progress = page.getByTestId("experiment-progress");
+  await expect(progress).toContainText("running");
+
+  // Cancel while it runs; the finished items are kept, and Resume finishes the rest.
+  await expect(progress).toContainText(/[1-9]\d* done/, { timeout: 60_000 });
+  await page.getByTestId("cancel-experiment").click();
+  await expect(progress).toContainText("cancelled");
+  const doneAtCancel = Number(/(\d+) done/.exec(await progress.innerText())![1]);
+  expect(doneAtCancel).toBeLessThan(12);
+  await page.getByTestId("resume-experiment").click();
+  await expect(progress).toContainText("finished", { timeout: 120_000 });
+  await expect(progress).toContainText("12 done · 0 failed");
+
+  const rows = page.getByTestId("policy-row");
+  await expect(rows).toHaveCount(2);
+  const greedy = rows.filter({ hasText: /^greedy/ });
+  await expect(greedy).toContainText("100.0%");
+  await expect(greedy.locator("td").nth(1)).toHaveText("6");
+  const paper = rows.filter({ hasText: "paper:rounds=1" });
+  await expect(paper.locator("td").nth(5)).toHaveText("100.0%"); // every paper trace ran code
+  await expect(page.getByTestId("scaling-chart")).toBeVisible();
+
+  await page.getByTestId("run-rft").click();
+  await expect(page.getByTestId("rft-funnel")).toContainText("greedy wrong");
+
+  await paper.getByRole("link").first().click();
+  await expect(page).toHaveURL(/\/traces\?tag=exp/);
+  await expect(page.getByTestId("trace-count")).toContainText("6");
+});
