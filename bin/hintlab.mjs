@@ -10,7 +10,6 @@ const main = path.join(root, "lib", "cli", "main.ts");
 // Ctrl-C reaches the child too (same process group): the CLI cancels cleanly and prints its
 // summary, so the wrapper must not die first — it only waits and passes the exit status on.
 process.on("SIGINT", () => {});
-process.on("SIGTERM", () => {});
 const result = spawnSync(process.execPath, ["--conditions=react-server", "--import", "tsx", main, ...process.argv.slice(2)], {
   stdio: "inherit",
   cwd: process.cwd(),
