@@ -1,4 +1,5 @@
 import { readFileSync } from "node:fs";
+import { availableParallelism } from "node:os";
 import { parseArgs } from "node:util";
 import { gradeMathPairs, type ExecuteFn } from "@/lib/grading";
 import { NodeSandbox } from "@/lib/sandbox/node";
@@ -10,20 +11,23 @@ Math answer equivalence as evaluation harnesses judge it. Each side may be a bar
 ("$\\frac{1}{2}$", "7,425,000") or a whole response / reference solution: the final answer is
 extracted from both (last \\boxed{}, else "the answer is ...").
   --file FILE       JSONL lines {"gold": ..., "pred": ...}; writes one {"equivalent": bool} per line, in order
-  --per-pair-ms N   time limit of one symbolic (sympy) check (default 2000)
+  --per-pair-ms N   time limit of one symbolic (sympy) check (default 5000)
 Pairs the fast layer cannot decide are checked with sympy in one sandboxed Python process.
 Exit status: 0 done, 2 bad usage, 3 some lines of FILE were not {gold, pred} (they print {"equivalent": false, "error": ...}).`;
 
-/** An `execute` that starts the Pyodide sandbox only when a symbolic check is needed. */
-function lazySandbox(): { execute: ExecuteFn; dispose: () => Promise<void> } {
-  let sandbox: NodeSandbox | undefined;
+/**
+ * `execute` functions backed by Pyodide sandboxes that start only when a symbolic check needs
+ * them: one per core (at most 4), since sympy work is CPU-bound and each process is single-threaded.
+ */
+function lazySandboxes(count: number): { executors: ExecuteFn[]; dispose: () => Promise<void> } {
+  const sandboxes: (NodeSandbox | undefined)[] = new Array(count).fill(undefined);
   return {
-    execute: (code, options) => {
-      sandbox ??= new NodeSandbox();
+    executors: sandboxes.map((_, k) => (code, options) => {
+      const sandbox = (sandboxes[k] ??= new NodeSandbox());
       return sandbox.execute(code, options);
-    },
+    }),
     dispose: async () => {
-      await sandbox?.dispose();
+      await Promise.all(sandboxes.map((s) => s?.dispose()));
     },
   };
 }
@@ -49,17 +53,18 @@ export async function runGrade(argv: string[]): Promise<number> {
     process.stdout.write(GRADE_USAGE + "\n");
     return 0;
   }
-  const perJobMs = values["per-pair-ms"] === undefined ? 2000 : Number(values["per-pair-ms"]);
+  const perJobMs = values["per-pair-ms"] === undefined ? 5000 : Number(values["per-pair-ms"]);
   if (!Number.isFinite(perJobMs) || perJobMs <= 0) return usage(`--per-pair-ms must be a positive number (got "${values["per-pair-ms"]}")`);
   const file = typeof values.file === "string" ? values.file : undefined;
   const single = typeof values.gold === "string" && typeof values.pred === "string";
   if (file === undefined && !single) return usage("give --gold and --pred, or --file");
   if (file !== undefined && (values.gold !== undefined || values.pred !== undefined)) return usage("give either --file or --gold/--pred, not both");
 
-  const sandbox = lazySandbox();
+  const workers = Number(process.env.HINTLAB_GRADE_WORKERS) || Math.min(4, availableParallelism());
+  const sandbox = lazySandboxes(Math.max(1, workers));
   try {
     if (single) {
-      const [verdict] = await gradeMathPairs([{ gold: values.gold as string, pred: values.pred as string }], sandbox.execute, { perJobMs });
+      const [verdict] = await gradeMathPairs([{ gold: values.gold as string, pred: values.pred as string }], sandbox.executors, { perJobMs });
       process.stdout.write(`${verdict}\n`);
       return 0;
     }
@@ -85,7 +90,7 @@ export async function runGrade(argv: string[]): Promise<number> {
         pairs.push({ gold: "", pred: "" });
       }
     });
-    const verdicts = await gradeMathPairs(pairs, sandbox.execute, { perJobMs });
+    const verdicts = await gradeMathPairs(pairs, sandbox.executors, { perJobMs });
     const out = verdicts.map((v, k) => JSON.stringify(errors.has(k) ? { equivalent: false, error: `line ${k + 1}: ${errors.get(k)}` } : { equivalent: v }));
     process.stdout.write(out.join("\n") + (out.length ? "\n" : ""));
     if (errors.size > 0) process.stderr.write(`hintlab grade: ${errors.size} line(s) were not {gold, pred}\n`);

@@ -43,7 +43,9 @@ describe("answer extraction for grading", () => {
     expect(compareMath("\\dfrac{1}{2}", "0.5")).toBe(true);
     expect(compareMath("27.0", "The answer is $\\boxed{27}$.")).toBe(true);
     expect(compareMath("(1,2]", "(1,2)")).toBe(false);
-    expect(compareMath("x^2+2x+1", "(x+1)^2")).toEqual({ jobs: [{ gold: "x**(2)+2x+1", pred: "(x+1)**(2)" }] });
+    const pending = compareMath("x^2+2x+1", "(x+1)^2");
+    expect(pending).toMatchObject({ jobs: [{ python: true }] });
+    expect(typeof pending === "object" && pending.jobs.length).toBe(1);
   });
 });
 

@@ -38,11 +38,12 @@ export function compareMath(gold: string, pred: string): FastVerdict {
 
 /**
  * Grade many pairs. Undecided pairs go to sympy through `execute` in shared batches (the same
- * job is run once); without `execute`, they count as not equivalent.
+ * job is run once), spread over several sandboxes when given several `execute`s; without
+ * `execute`, they count as not equivalent.
  */
 export async function gradeMathPairs(
   pairs: { gold: string; pred: string }[],
-  execute?: ExecuteFn,
+  execute?: ExecuteFn | ExecuteFn[],
   options?: SymbolicOptions,
 ): Promise<boolean[]> {
   const verdicts = pairs.map((p) => compareMath(p.gold, p.pred));

@@ -22,9 +22,9 @@ export function extractLastBoxed(text: string): string | undefined {
   return undefined;
 }
 
-/** Fallback forms used by evaluation harnesses: "the answer is X", "Answer: X". */
+/** Fallback forms used by evaluation harnesses: "the answer is X", "The answer is: X", "**Answer:** X". */
 export function extractAnswerPhrase(text: string): string | undefined {
-  const re = /(?:final answer|the answer)\s*(?:is|:)\s*\$?([^\n$]+?)\$?\s*(?:\.\s|\.$|\n|$)/gi;
+  const re = /(?:final answer|the answer|^[ \t*#]*answer)\s*(?:is\s*:?|:)\s*\**\s*\$?([^\n$]+?)\$?\s*(?:\.\s|\.$|\n|$)/gim;
   let last: string | undefined;
   for (let m = re.exec(text); m; m = re.exec(text)) last = m[1]!.trim();
   return last;
