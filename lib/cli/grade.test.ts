@@ -34,6 +34,13 @@ describe("hintlab grade", () => {
     expect(hintlab(["--file", "-"], JSON.stringify({ gold: "\\sqrt{12}", pred: "2\\sqrt3" }) + "\n").stdout).toBe('{"equivalent":true}\n');
   }, 120_000);
 
+  it("writes every verdict of a large file through a pipe (none lost at exit)", () => {
+    const lines = Array.from({ length: 5000 }, (_, k) => JSON.stringify({ gold: `${k}`, pred: `\\boxed{${k % 3 === 0 ? k + 1 : k}}` }));
+    const r = hintlab(["--file", "-"], lines.join("\n") + "\n");
+    const verdicts = r.stdout.trim().split("\n").map((l) => (JSON.parse(l) as { equivalent: boolean }).equivalent);
+    expect(verdicts).toEqual(lines.map((_, k) => k % 3 !== 0));
+  });
+
   it("says what to fix on bad usage", () => {
     const r = hintlab(["--gold", "1"]);
     expect(r.status).toBe(2);

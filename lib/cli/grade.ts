@@ -65,7 +65,7 @@ export async function runGrade(argv: string[]): Promise<number> {
   try {
     if (single) {
       const [verdict] = await gradeMathPairs([{ gold: values.gold as string, pred: values.pred as string }], sandbox.executors, { perJobMs });
-      process.stdout.write(`${verdict}\n`);
+      await new Promise<void>((resolve) => process.stdout.write(`${verdict}\n`, () => resolve()));
       return 0;
     }
     let text: string;
@@ -92,7 +92,8 @@ export async function runGrade(argv: string[]): Promise<number> {
     });
     const verdicts = await gradeMathPairs(pairs, sandbox.executors, { perJobMs });
     const out = verdicts.map((v, k) => JSON.stringify(errors.has(k) ? { equivalent: false, error: `line ${k + 1}: ${errors.get(k)}` } : { equivalent: v }));
-    process.stdout.write(out.join("\n") + (out.length ? "\n" : ""));
+    // main() calls process.exit() next: wait until a piped stdout has taken all the lines.
+    await new Promise<void>((resolve) => process.stdout.write(out.join("\n") + (out.length ? "\n" : ""), () => resolve()));
     if (errors.size > 0) process.stderr.write(`hintlab grade: ${errors.size} line(s) were not {gold, pred}\n`);
     return errors.size > 0 ? 3 : 0;
   } finally {
