@@ -50,9 +50,13 @@ describe("answer extraction for grading", () => {
 });
 
 describe.skipIf(!HAS_BUNDLE)("math equivalence (sympy bundle needed: node scripts/prepare-assets.mjs)", () => {
+  // The pairs are written from the cases Math-Verify, lighteval and MATH's is_equiv test.
+  // Lines with "batch": 2 and 3 were written blind after the grader existed, as held-out checks:
+  // on first run they scored 67/73 and 46/50; the general fixes they prompted (`\pm`, `x \in S`,
+  // `\sin 2x`, word answers, one-element sets, `y=3` vs `x=3`) are in, no per-string cases.
   it("agrees with the labelled pairs of lib/grading/__fixtures__/pairs.jsonl, by category", async () => {
     const pairs = readJsonl<LabelledPair>(path.resolve(HERE, "__fixtures__/pairs.jsonl"));
-    expect(pairs.length).toBeGreaterThanOrEqual(150);
+    expect(pairs.length).toBeGreaterThanOrEqual(300);
     const verdicts = await gradeMathPairs(pairs, execute);
     const byCategory = new Map<string, { right: number; total: number }>();
     const failures: string[] = [];

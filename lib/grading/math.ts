@@ -150,8 +150,8 @@ function stripLhs(s: string): string {
   return s;
 }
 
-function parseStructure(s: string, top: boolean): Node {
-  s = stripLhs(s.trim()).trim();
+function parseStructure(s: string, top: boolean, keepLhs = false): Node {
+  s = (keepLhs ? s : stripLhs(s)).trim();
   const choice = /^\(?([A-E])\)?(?:\s|$|\s*[:.]\s)/.exec(s + " ");
   if (top && choice && (s.length <= 3 || /^\([A-E]\)/.test(s))) return { kind: "choice", letter: choice[1]! };
   const unionParts = splitTop(s, /^\\cup/);
@@ -177,7 +177,7 @@ function parseStructure(s: string, top: boolean): Node {
   // `a \pm b` is the two answers a + b and a - b.
   const pm = s.split(/\\pm|\\mp/);
   if (pm.length === 2) return { kind: "set", items: ["+", "-"].map((op): Node => ({ kind: "scalar", text: stripLhs(`${pm[0]}${op}${pm[1]}`) })) };
-  const stripped = stripLhs(s);
+  const stripped = keepLhs ? s : stripLhs(s);
   const rel = /^(.*?)(\\leq?|\\geq?|\\neq|<=|>=|<|>|\\lt|\\gt|=)(.*)$/.exec(stripped);
   if (rel && rel[1]!.trim() && rel[3]!.trim()) return { kind: "relation", lhs: rel[1]!.trim(), op: rel[2]!, rhs: rel[3]!.trim() };
   return { kind: "scalar", text: stripped };
@@ -481,8 +481,14 @@ const GREEK = new Set(Object.values(SYMBOLS).filter((v) => /^[a-z]{3,}$/.test(v)
  * `split_symbols` does.
  */
 export function toPythonExpr(text: string): string | undefined {
-  const toks = tokenize(text);
-  if (!toks || toks.length === 0) return undefined;
+  const raw = tokenize(text);
+  if (!raw || raw.length === 0) return undefined;
+  // Split `yx` into `y x` before parsing, so in `yx^2` the power binds to x alone.
+  const toks = raw.flatMap((t): Tok[] =>
+    t.t === "id" && /^[a-zA-Z]{2,}$/.test(t.v) && !PY_FUNCS.has(t.v) && !(t.v in PY_CONSTS) && !GREEK.has(t.v)
+      ? [...t.v].map((c): Tok => ({ t: "id", v: c }))
+      : [t],
+  );
   let p = 0;
   const isOp = (v: string) => {
     const t = toks[p];
@@ -574,6 +580,11 @@ interface Side {
 
 function compareScalar(gold: string, pred: string, g: Side, p: Side): FastVerdict {
   if (scalarText(gold) === scalarText(pred)) return true;
+  // A word answer ("Tuesday", "Anna", "odd") is text, not a product of single-letter symbols.
+  const word = /^[a-zA-Z]{3,}$/;
+  if (word.test(gold.trim()) || word.test(pred.trim())) {
+    if (!/^(?:pi|infty)$/.test(gold.trim()) && !/^(?:pi|infty)$/.test(pred.trim())) return gold.trim().toLowerCase() === pred.trim().toLowerCase();
+  }
   const gs = latexToSympy(gold);
   const ps = latexToSympy(pred);
   if (gs === undefined || ps === undefined) {
@@ -636,6 +647,9 @@ function compareNodes(g: Node, p: Node, gs: Side, ps: Side): FastVerdict {
     if (g.items.length !== p.items.length || g.open !== p.open || g.close !== p.close) return false;
     return and(g.items.map((x, k) => compareNodes(x, p.items[k]!, gs, ps)));
   }
+  // `\{0\}` against `0`: a one-element set is its element.
+  if (g.kind === "set" && g.items.length === 1 && p.kind === "scalar") return compareNodes(g.items[0]!, p, gs, ps);
+  if (p.kind === "set" && p.items.length === 1 && g.kind === "scalar") return compareNodes(g, p.items[0]!, gs, ps);
   const items = (n: Node): Node[] | undefined => (n.kind === "set" ? n.items : n.kind === "tuple" && n.open === "(" ? n.items : undefined);
   const gi = items(g);
   const pi = items(p);
@@ -668,7 +682,10 @@ export function compareAnswers(gold: string, pred: string): FastVerdict {
   const p = normalizeAnswerText(pred);
   if (!g.text || !p.text) return false;
   if (g.text === p.text) return true;
-  const gs: Side = { node: parseStructure(g.text, true), percent: g.percent };
-  const ps: Side = { node: parseStructure(p.text, true), percent: p.percent };
+  // `x = 3` matches `3`, but `y = 3` against `x = 3` compares the whole equations.
+  const namedEquation = /^\s*[a-zA-Z](?:_\{?\w+\}?)?\s*=(?!=)[^,=]*$/;
+  const keepLhs = namedEquation.test(g.text) && namedEquation.test(p.text);
+  const gs: Side = { node: parseStructure(g.text, true, keepLhs), percent: g.percent };
+  const ps: Side = { node: parseStructure(p.text, true, keepLhs), percent: p.percent };
   return compareNodes(gs.node, ps.node, gs, ps);
 }
