@@ -14,7 +14,7 @@ const ALL = [...UI, "@/hints", "@/hints/*", ...LIB.flatMap((m) => [`@/lib/${m}`,
 /** Everything except the listed lib modules (and `hints` when allowed). */
 const except = (...allowed) => ALL.filter((p) => !allowed.some((a) => p === `@/lib/${a}` || p === `@/lib/${a}/*` || p === `@/${a}` || p === `@/${a}/*`));
 export default tseslint.config(
-  { ignores: [".next/**", ".next-*/**", "node_modules/**", "public/**", "data/**", "test-results/**", "playwright-report/**", "next-env.d.ts", "bench/out/**"] },
+  { ignores: ["docs/**", ".next/**", ".next-*/**", "node_modules/**", "public/**", "data/**", "test-results/**", "playwright-report/**", "next-env.d.ts", "bench/out/**"] },
   ...tseslint.configs.recommended,
   {
     rules: {
