@@ -252,26 +252,7 @@ export class TraceStore {
       .all({ ...params, limit: q.limit, offset: q.offset }) as (Omit<TraceRow, "problem"> & { statement: string })[];
     return {
       total,
-      items: rows.map((r) => ({
-        id: r.id,
-        problemStatement: r.statement,
-        model: r.model,
-        policy: r.policy,
-        hintsUsed: r.hints_used ? r.hints_used.split(" ") : [],
-        toolCalls: r.tool_calls,
-        tokens: r.tokens,
-        chars: r.chars,
-        status: effectiveStatus(r.status, r.updated_at, now),
-        ...(r.verdict ? { verdict: r.verdict } : {}),
-        reviewStatus: r.review_status,
-        ...(r.dataset ? { dataset: r.dataset } : {}),
-        tags: JSON.parse(r.tags) as string[],
-        ...(r.parent_id ? { parentId: r.parent_id } : {}),
-        ...(r.fork_at ? { forkAt: JSON.parse(r.fork_at) } : {}),
-        createdAt: r.created_at,
-        updatedAt: r.updated_at,
-        version: r.version,
-      })),
+      items: rows.map((r) => toSummary(r, r.statement, now)),
     };
   }
 
@@ -401,29 +382,10 @@ export class TraceStore {
     return ids.map((tid) => this.summary(tid));
   }
 
-  summary(id: string): TraceSummary {
+  summary(id: string, now = Date.now()): TraceSummary {
     const row = this.row(id);
     const problem = JSON.parse(row.problem) as Trace["problem"];
-    return {
-      id: row.id,
-      problemStatement: problem.statement.slice(0, 300),
-      model: row.model,
-      policy: row.policy,
-      hintsUsed: row.hints_used ? row.hints_used.split(" ") : [],
-      toolCalls: row.tool_calls,
-      tokens: row.tokens,
-      chars: row.chars,
-      status: effectiveStatus(row.status, row.updated_at),
-      ...(row.verdict ? { verdict: row.verdict } : {}),
-      reviewStatus: row.review_status,
-      ...(row.dataset ? { dataset: row.dataset } : {}),
-      tags: JSON.parse(row.tags) as string[],
-      ...(row.parent_id ? { parentId: row.parent_id } : {}),
-      ...(row.fork_at ? { forkAt: JSON.parse(row.fork_at) } : {}),
-      createdAt: row.created_at,
-      updatedAt: row.updated_at,
-      version: row.version,
-    };
+    return toSummary(row, problem.statement.slice(0, 300), now);
   }
 
   delete(id: string): void {
@@ -513,6 +475,30 @@ export class TraceStore {
     this.db.prepare("DELETE FROM trace_search WHERE rowid = ?").run(m.rowid_);
     this.db.prepare("DELETE FROM trace_search_map WHERE trace_id = ?").run(id);
   }
+}
+
+/** A list row as the API shows it (one mapping for list() and summary()). */
+function toSummary(r: Omit<TraceRow, "problem">, statement: string, now: number): TraceSummary {
+  return {
+    id: r.id,
+    problemStatement: statement,
+    model: r.model,
+    policy: r.policy,
+    hintsUsed: r.hints_used ? r.hints_used.split(" ") : [],
+    toolCalls: r.tool_calls,
+    tokens: r.tokens,
+    chars: r.chars,
+    status: effectiveStatus(r.status, r.updated_at, now),
+    ...(r.verdict ? { verdict: r.verdict } : {}),
+    reviewStatus: r.review_status,
+    ...(r.dataset ? { dataset: r.dataset } : {}),
+    tags: JSON.parse(r.tags) as string[],
+    ...(r.parent_id ? { parentId: r.parent_id } : {}),
+    ...(r.fork_at ? { forkAt: JSON.parse(r.fork_at) as TraceSummary["forkAt"] } : {}),
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+    version: r.version,
+  };
 }
 
 /** User text to an FTS5 query: every word must occur (prefix match on the last), quotes escaped. */

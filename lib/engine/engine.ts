@@ -9,7 +9,7 @@ import type {
   Verdict,
 } from "@/lib/protocol";
 import { nextRandom } from "./rng";
-import { compileTriggers, scanNext, type ScanHit, type TriggerMatcher } from "./scan";
+import { compileTriggers, isWordChar, scanNext, type ScanHit, type TriggerMatcher } from "./scan";
 import { getTemplate, renderUserMessage } from "./templates";
 
 /**
@@ -459,7 +459,7 @@ function onMatchedStop(s: EngineState, stop: string, at: number): EngineState {
   }
   const matcher = matcherFor(s.config);
   if (!s.inCode && !s.thinkingClosed && matcher.phrases.includes(stop)) {
-    const prevOk = !/[A-Za-z0-9_]/.test(stop[0] ?? "") || !/[A-Za-z0-9_]/.test(lastChar(s));
+    const prevOk = !isWordChar(stop[0]) || !isWordChar(lastChar(s));
     if (prevOk) {
       let t: EngineState = { ...s, events: [...s.events, { type: "trigger-seen", at, word: stop, offset }] };
       const d = decidePause(t, "trigger");

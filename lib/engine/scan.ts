@@ -39,7 +39,8 @@ export function validateTriggers(triggers: readonly string[]): string | null {
 }
 
 const ASCII_WORD = /[A-Za-z0-9_]/;
-const isWordChar = (c: string | undefined) => c !== undefined && ASCII_WORD.test(c);
+/** The word-boundary rule of triggers: ASCII letters, digits and underscore. */
+export const isWordChar = (c: string | undefined) => c !== undefined && ASCII_WORD.test(c);
 
 export interface ScanMode {
   inCode: boolean;
