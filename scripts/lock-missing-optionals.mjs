@@ -1,23 +1,37 @@
-// The npm registry reachable here serves no darwin/win32 builds of @next/swc, so `npm install`
-// writes a lockfile without them and `npm ci` then refuses it ("Missing: @next/swc-darwin-arm64
-// from lock file"). This adds lock entries for those optional, platform-specific packages (no
-// integrity: npm fetches them only on their own platform, where the public registry has them).
-// Run after any `npm install` that rewrites package-lock.json.
+// The npm registry reachable here serves no darwin/win32 builds of @next/swc and no mac/win/riscv
+// builds of @node-llama-cpp/*, so `npm install` writes a lockfile without them and `npm ci` then
+// refuses it ("Missing: @next/swc-darwin-arm64 from lock file"). This adds lock entries for those
+// optional, platform-specific packages (no integrity: npm fetches them only on their own platform,
+// where the public registry has them). Run after any `npm install` that rewrites package-lock.json.
 import { readFileSync, writeFileSync } from "node:fs";
 
-const file = "package-lock.json";
+const file = process.argv[2] ?? "package-lock.json";
 const lock = JSON.parse(readFileSync(file, "utf8"));
 const pkgs = lock.packages;
-const platforms = { "darwin-arm64": ["darwin", "arm64"], "darwin-x64": ["darwin", "x64"], "win32-arm64-msvc": ["win32", "arm64"], "win32-x64-msvc": ["win32", "x64"] };
+
+/** [os, cpu, engines] for an optional platform package, or null when it is not one we fill in. */
+function platformOf(dep) {
+  const swc = { "darwin-arm64": ["darwin", "arm64"], "darwin-x64": ["darwin", "x64"], "win32-arm64-msvc": ["win32", "arm64"], "win32-x64-msvc": ["win32", "x64"] };
+  let m = /^@next\/swc-(.+)$/.exec(dep);
+  if (m) return swc[m[1]] ? [...swc[m[1]], { node: ">= 10" }] : null;
+  m = /^@node-llama-cpp\/((win|mac|linux)-([a-z0-9]+)).*$/.exec(dep);
+  if (m) {
+    const os = { win: "win32", mac: "darwin", linux: "linux" }[m[2]];
+    return [os, m[3].replace("armv7l", "arm"), { node: ">=20.0.0" }];
+  }
+  return null;
+}
+
 let added = 0;
 for (const [path, meta] of Object.entries(pkgs)) {
   for (const [dep, version] of Object.entries(meta.optionalDependencies ?? {})) {
-    const m = /^@next\/swc-(.+)$/.exec(dep);
-    if (!m || !platforms[m[1]]) continue;
-    const key = `${path ? path + "/" : ""}node_modules/${dep}`.replace(/^node_modules\/next\/node_modules\//, "node_modules/");
+    const platform = platformOf(dep);
+    if (!platform) continue;
+    // Both families are hoisted: npm places them at the top of node_modules on their own platforms.
+    const key = `node_modules/${dep}`;
     if (pkgs[key]) continue;
-    const [os, cpu] = platforms[m[1]];
-    pkgs[key] = { version, cpu: [cpu], license: "MIT", optional: true, os: [os], engines: { node: ">= 10" } };
+    const [os, cpu, engines] = platform;
+    pkgs[key] = { version, cpu: [cpu], license: "MIT", optional: true, os: [os], engines };
     added++;
   }
 }

@@ -165,7 +165,7 @@ export async function runInfer(argv: string[]): Promise<number> {
   }
   const config: TraceConfig = {
     provider: modelConfig.provider,
-    baseUrl: modelConfig.baseUrl,
+    ...(modelConfig.provider === "local" ? {} : { baseUrl: modelConfig.baseUrl }),
     model: modelConfig.model,
     template: modelConfig.template,
     sampling: args.sampling,

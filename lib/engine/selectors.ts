@@ -56,6 +56,7 @@ export function selectGenerateRequest(state: EngineState): GenerateRequest {
     ...(sampling.temperature !== undefined ? { temperature: sampling.temperature } : {}),
     ...(sampling.topP !== undefined ? { topP: sampling.topP } : {}),
     ...(sampling.seed !== undefined ? { seed: sampling.seed } : {}),
+    session: state.traceId,
   };
 }
 

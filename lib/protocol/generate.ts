@@ -15,6 +15,11 @@ export const GenerateRequestSchema = z.object({
   temperature: z.number().min(0).max(2).optional(),
   topP: z.number().gt(0).max(1).optional(),
   seed: z.number().int().optional(),
+  /**
+   * The trace this request continues (its id). A local model keeps one context sequence per
+   * session, so the next request evaluates only the text added since; servers ignore it.
+   */
+  session: z.string().min(1).max(200).optional(),
 });
 export type GenerateRequest = z.infer<typeof GenerateRequestSchema>;
 

@@ -10,3 +10,4 @@ export * from "./errors";
 export * from "./ndjson";
 export * from "./traces-api";
 export * from "./experiments";
+export * from "./local-model";

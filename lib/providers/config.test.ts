@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { PublicModelConfigSchema } from "@/lib/protocol";
-import { publicConfig, readServerConfig, resolveModelConfig } from "./config";
+import { publicConfig, readServerConfig, resolveModelConfig, type ModelConfig } from "./config";
 import { ModelError } from "./types";
 
 const env = (vars: Record<string, string>) => readServerConfig(vars);
@@ -70,12 +70,13 @@ describe("server config", () => {
   });
 
   it("sends the server's key only to the origin of HINTLAB_BASE_URL", () => {
-    const sameOrigin = resolveModelConfig({ baseUrl: "http://gpu-box:8000/v1" }, env(VLLM));
+    const remote = (config: ModelConfig) => (config.provider === "local" ? expect.unreachable("a local config") : config);
+    const sameOrigin = remote(resolveModelConfig({ baseUrl: "http://gpu-box:8000/v1" }, env(VLLM)));
     expect(sameOrigin.apiKey).toBe("sk-secret-123");
-    const elsewhere = resolveModelConfig({ baseUrl: "http://attacker.example/v1" }, env(VLLM));
+    const elsewhere = remote(resolveModelConfig({ baseUrl: "http://attacker.example/v1" }, env(VLLM)));
     expect(elsewhere.apiKey).toBeUndefined();
     expect(elsewhere.apiKeyWithheld).toBe(true);
-    const noServerBase = resolveModelConfig({ baseUrl: "http://anything:8000/v1", model: "m" }, env({ HINTLAB_API_KEY: "k" }));
+    const noServerBase = remote(resolveModelConfig({ baseUrl: "http://anything:8000/v1", model: "m" }, env({ HINTLAB_API_KEY: "k" })));
     expect(noServerBase.apiKey).toBeUndefined();
   });
 

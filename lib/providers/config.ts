@@ -5,11 +5,14 @@ import {
   type PublicModelConfig,
   type TemplateId,
 } from "@/lib/protocol";
+import { readLocalConfig, type LocalServerConfig } from "./local/config";
+import { resolveBrowserModelRef, resolveLocalModel, type LocalModelSource } from "./local/source";
 import { ModelError } from "./types";
 
 /** Provider kinds a server can be configured with (the scripted one is a test fixture, not a provider). */
-export const SERVER_PROVIDER_KINDS = ["openai-completions", "openai-chat"] as const;
+export const SERVER_PROVIDER_KINDS = ["openai-completions", "openai-chat", "local"] as const;
 export type ServerProviderKind = (typeof SERVER_PROVIDER_KINDS)[number];
+export type RemoteProviderKind = Exclude<ServerProviderKind, "local">;
 
 const DEFAULT_TIMEOUT_MS = 300_000;
 
@@ -22,13 +25,29 @@ export interface ServerModelConfig {
   template: TemplateId;
   /** Longest silence tolerated from the server: before its response headers, and between chunks. */
   timeoutMs: number;
+  /** The local GGUF model used when no model server is configured (or HINTLAB_PROVIDER=local). */
+  local: LocalServerConfig;
   /** Environment values that are set but unusable, as messages that say what to fix. */
   issues: string[];
 }
 
 /** A complete connection, ready for {@link createProvider}. */
-export interface ModelConfig {
-  provider: ServerProviderKind;
+export type ModelConfig = RemoteModelConfig | LocalModelConfig;
+
+/** A GGUF model run in this process (see lib/providers/local). */
+export interface LocalModelConfig {
+  provider: "local";
+  /** The model reference as configured or chosen (recorded in traces). */
+  model: string;
+  source: LocalModelSource;
+  local: LocalServerConfig;
+  template: TemplateId;
+  timeoutMs: number;
+}
+
+/** An OpenAI-compatible model server. */
+export interface RemoteModelConfig {
+  provider: RemoteProviderKind;
   baseUrl: string;
   model: string;
   /** Only present when `baseUrl` is on the origin of HINTLAB_BASE_URL (see resolveModelConfig). */
@@ -42,8 +61,9 @@ export interface ModelConfig {
 /**
  * Read HINTLAB_BASE_URL, HINTLAB_MODEL, HINTLAB_API_KEY (fallback OPENAI_API_KEY),
  * HINTLAB_TEMPLATE (qwq|qwen3|deepseek-r1|raw, default qwq), HINTLAB_PROVIDER
- * (openai-completions|openai-chat, default openai-completions) and HINTLAB_TIMEOUT_MS
- * (default 300000). Never throws: unusable values are reported in `issues`.
+ * (openai-completions|openai-chat|local; default openai-completions with a base URL, else local),
+ * HINTLAB_TIMEOUT_MS (default 300000) and the HINTLAB_LOCAL_* settings of the local model.
+ * Never throws: unusable values are reported in `issues`.
  */
 export function readServerConfig(env: Readonly<Record<string, string | undefined>> = process.env): ServerModelConfig {
   const issues: string[] = [];
@@ -63,11 +83,14 @@ export function readServerConfig(env: Readonly<Record<string, string | undefined
     }
   }
 
-  const template = value("HINTLAB_TEMPLATE") ?? "qwq";
+  // With no model server configured, the local GGUF model is the zero-setup default.
+  const provider = value("HINTLAB_PROVIDER") ?? (baseUrl ? "openai-completions" : "local");
+  // The default local model is a DeepSeek-R1 distill; remote servers default to QwQ.
+  const template = value("HINTLAB_TEMPLATE") ?? (provider === "local" ? "deepseek-r1" : "qwq");
   if (!(TEMPLATE_IDS as readonly string[]).includes(template)) {
     issues.push(`HINTLAB_TEMPLATE="${template}" is not a template; use one of ${TEMPLATE_IDS.join(", ")}.`);
   }
-  const provider = value("HINTLAB_PROVIDER") ?? "openai-completions";
+
   if (!(SERVER_PROVIDER_KINDS as readonly string[]).includes(provider)) {
     issues.push(`HINTLAB_PROVIDER="${provider}" is not a provider; use one of ${SERVER_PROVIDER_KINDS.join(", ")}.`);
   }
@@ -84,6 +107,7 @@ export function readServerConfig(env: Readonly<Record<string, string | undefined
     apiKey: value("HINTLAB_API_KEY") ?? value("OPENAI_API_KEY"),
     template: (TEMPLATE_IDS as readonly string[]).includes(template) ? (template as TemplateId) : "qwq",
     timeoutMs: Number.isInteger(timeoutMs) && timeoutMs > 0 ? timeoutMs : DEFAULT_TIMEOUT_MS,
+    local: readLocalConfig(env, issues),
     issues,
   };
 }
@@ -105,6 +129,8 @@ export function resolveModelConfig(settings: ModelSettings = {}, server: ServerM
       'Provider "scripted" only exists in tests. Choose raw completions (openai-completions) or chat (openai-chat) in Model settings.',
     );
   }
+  const provider = settings.provider ?? (settings.baseUrl && server.provider === "local" ? "openai-completions" : server.provider);
+  if (provider === "local") return resolveLocalConfig(settings, server);
   let baseUrl = server.baseUrl;
   if (settings.baseUrl) {
     const problem = checkBaseUrl(settings.baseUrl);
@@ -118,7 +144,7 @@ export function resolveModelConfig(settings: ModelSettings = {}, server: ServerM
   }
   const keyApplies = server.apiKey !== undefined && server.baseUrl !== undefined && sameOrigin(baseUrl, server.baseUrl);
   return {
-    provider: settings.provider ?? server.provider,
+    provider,
     baseUrl,
     model,
     ...(keyApplies ? { apiKey: server.apiKey } : {}),
@@ -128,9 +154,35 @@ export function resolveModelConfig(settings: ModelSettings = {}, server: ServerM
   };
 }
 
+/**
+ * The local model a session runs: the one chosen in Model settings (a file in the models cache,
+ * or an `hf:` URI to download into it), else HINTLAB_LOCAL_MODEL, else the built-in default.
+ */
+function resolveLocalConfig(settings: ModelSettings, server: ServerModelConfig): LocalModelConfig {
+  const { local } = server;
+  const chosen = settings.provider === "local" && settings.model ? settings.model : undefined;
+  let source: LocalModelSource | null;
+  try {
+    source =
+      chosen === undefined || chosen === local.model
+        ? resolveLocalModel(local.model, { modelsDir: local.modelsDir, hfEndpoint: local.hfEndpoint })
+        : resolveBrowserModelRef(chosen, { modelsDir: local.modelsDir, hfEndpoint: local.hfEndpoint });
+  } catch (error) {
+    throw new ModelError("bad-request", (error as Error).message);
+  }
+  if (!source) {
+    throw new ModelError(
+      "bad-request",
+      `"${chosen}" is not a local model: choose one listed in Model settings (files in ${local.modelsDir}) or write an hf:owner/repo/file.gguf URI.`,
+    );
+  }
+  return { provider: "local", model: source.ref, source, local, template: settings.template ?? server.template, timeoutMs: server.timeoutMs };
+}
+
 /** What the browser may see of the server's configuration: never the key, only whether there is one. */
 export function publicConfig(server: ServerModelConfig = readServerConfig()): PublicModelConfig {
-  const configured = Boolean(server.baseUrl && server.model) && server.issues.length === 0;
+  const local = server.provider === "local";
+  const configured = (local || Boolean(server.baseUrl && server.model)) && server.issues.length === 0;
   const missing = [!server.baseUrl && "a base URL", !server.model && "a model name"].filter(Boolean).join(" and ");
   const message = server.issues.length
     ? `The hintlab server's model configuration is invalid: ${server.issues.join(" ")}`
@@ -141,7 +193,7 @@ export function publicConfig(server: ServerModelConfig = readServerConfig()): Pu
     configured,
     provider: server.provider,
     ...(server.baseUrl ? { baseUrl: server.baseUrl } : {}),
-    ...(server.model ? { model: server.model } : {}),
+    ...(local ? { model: server.local.model } : server.model ? { model: server.model } : {}),
     template: server.template,
     hasApiKey: server.apiKey !== undefined,
     ...(message ? { message } : {}),

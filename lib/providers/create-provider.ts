@@ -1,5 +1,7 @@
 import "server-only";
 import type { ModelConfig } from "./config";
+import { createLocalProvider } from "./local/local-provider";
+import { sharedRuntime } from "./local/shared";
 import { createOpenAIChatProvider } from "./openai-chat";
 import { createOpenAICompletionsProvider } from "./openai-completions";
 import type { Provider } from "./types";
@@ -11,5 +13,12 @@ export function createProvider(config: ModelConfig): Provider {
       return createOpenAICompletionsProvider(config);
     case "openai-chat":
       return createOpenAIChatProvider(config);
+    case "local":
+      return createLocalProvider({
+        runtime: sharedRuntime(config.local.runtime),
+        modelPath: config.source.path,
+        modelName: config.source.kind === "file" ? undefined : config.source.name,
+        template: config.template,
+      });
   }
 }

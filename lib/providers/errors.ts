@@ -1,6 +1,6 @@
 import "server-only";
 import { APIConnectionError, APIConnectionTimeoutError, APIError } from "openai";
-import type { ModelConfig } from "./config";
+import type { RemoteModelConfig as ModelConfig } from "./config";
 import { ModelError } from "./types";
 
 /** What an error message needs to know about the failed request. */

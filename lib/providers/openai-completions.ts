@@ -1,6 +1,6 @@
 import "server-only";
 import type { GenerateRequest } from "@/lib/protocol";
-import type { ModelConfig } from "./config";
+import type { RemoteModelConfig as ModelConfig } from "./config";
 import { readStopReason, streamOpenAI, type ChunkView, type RawUsage, streamingParams } from "./openai-stream";
 import type { Provider } from "./types";
 

@@ -1,7 +1,7 @@
 import "server-only";
 import OpenAI from "openai";
 import type { GenerateRequest, GenerateResult, Usage } from "@/lib/protocol";
-import type { ModelConfig } from "./config";
+import type { RemoteModelConfig as ModelConfig } from "./config";
 import { brokenStream, requestError, streamError, timeoutError, type ErrorContext } from "./errors";
 import { ModelError } from "./types";
 

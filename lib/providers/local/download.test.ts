@@ -1,34 +1,17 @@
 import { createHash } from "node:crypto";
-import {
-  existsSync,
-  mkdtempSync,
-  readFileSync,
-  rmSync,
-  statSync,
-  writeFileSync,
-} from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import {
-  startHfMockServer,
-  type HfMockServer,
-} from "../testing/hf-mock-server";
+import { startHfMockServer, type HfMockServer } from "../testing/hf-mock-server";
 import { tinyGguf } from "../testing/tiny-gguf";
-import {
-  downloadFile,
-  DownloadError,
-  resolveHfUrl,
-  type DownloadProgress,
-} from "./download";
+import { downloadFile, DownloadError, resolveHfUrl, type DownloadProgress } from "./download";
 
 const MODEL = tinyGguf();
 const MODEL_SHA = createHash("sha256").update(MODEL).digest("hex");
-const NOT_GGUF = Buffer.from(
-  "hello, this is an HTML page pretending to be a model ".repeat(100),
-);
+const NOT_GGUF = Buffer.from("hello, this is an HTML page pretending to be a model ".repeat(100));
 
 let server: HfMockServer;
 let dir: string;
@@ -76,18 +59,13 @@ function expectOneSentence(message: string): void {
 
 describe("resolveHfUrl", () => {
   it("maps owner/repo/path to the resolve URL on main", () => {
-    expect(resolveHfUrl("hf:Qwen/Qwen3-0.6B-GGUF/Qwen3-0.6B-Q8_0.gguf")).toBe(
-      "https://huggingface.co/Qwen/Qwen3-0.6B-GGUF/resolve/main/Qwen3-0.6B-Q8_0.gguf",
-    );
+    expect(resolveHfUrl("hf:Qwen/Qwen3-0.6B-GGUF/Qwen3-0.6B-Q8_0.gguf")).toBe("https://huggingface.co/Qwen/Qwen3-0.6B-GGUF/resolve/main/Qwen3-0.6B-Q8_0.gguf");
   });
 
   it("takes a revision after @ and keeps nested paths", () => {
-    expect(
-      resolveHfUrl(
-        "hf:owner/repo@v1.2/q4/nested/file.gguf",
-        "http://127.0.0.1:9/",
-      ),
-    ).toBe("http://127.0.0.1:9/owner/repo/resolve/v1.2/q4/nested/file.gguf");
+    expect(resolveHfUrl("hf:owner/repo@v1.2/q4/nested/file.gguf", "http://127.0.0.1:9/")).toBe(
+      "http://127.0.0.1:9/owner/repo/resolve/v1.2/q4/nested/file.gguf",
+    );
   });
 
   it.each([
@@ -107,9 +85,7 @@ describe("resolveHfUrl", () => {
     }
     expect(error).toBeInstanceOf(DownloadError);
     expect((error as DownloadError).code).toBe("not-found");
-    expect((error as DownloadError).message).toContain(
-      "hf:owner/repo/path/to/file.gguf",
-    );
+    expect((error as DownloadError).message).toContain("hf:owner/repo/path/to/file.gguf");
   });
 });
 
@@ -132,21 +108,13 @@ describe("downloadFile", () => {
       verified: true,
       resumedFrom: 0,
     });
-    expect(existsSync(`${dest}.part`) || existsSync(`${dest}.part.json`)).toBe(
-      false,
-    );
-    expect(server.requests.map((r) => r.url)).toEqual([
-      "/tiny/llama/resolve/main/q4/nested/tiny.gguf",
-      "/cdn/tiny/llama/q4/nested/tiny.gguf",
-    ]);
+    expect(existsSync(`${dest}.part`) || existsSync(`${dest}.part.json`)).toBe(false);
+    expect(server.requests.map((r) => r.url)).toEqual(["/tiny/llama/resolve/main/q4/nested/tiny.gguf", "/cdn/tiny/llama/q4/nested/tiny.gguf"]);
 
     expect(events.length).toBeGreaterThanOrEqual(3);
     for (const [i, e] of events.entries()) {
       expect(e.totalBytes).toBe(MODEL.length);
-      if (i > 0)
-        expect(e.receivedBytes).toBeGreaterThanOrEqual(
-          events[i - 1]!.receivedBytes,
-        );
+      if (i > 0) expect(e.receivedBytes).toBeGreaterThanOrEqual(events[i - 1]!.receivedBytes);
     }
     expect(events.at(-1)!.receivedBytes).toBe(MODEL.length);
     expect(events[0]!.bytesPerSecond).toBe(0);
@@ -154,9 +122,7 @@ describe("downloadFile", () => {
     expect(measured.length).toBeGreaterThan(0);
     // Throttled to 1.5 MB/s: the measured speed is in that range, not a per-chunk burst.
     for (const e of measured) expect(e.bytesPerSecond).toBeLessThan(5_000_000);
-    expect(
-      events.some((e) => e.etaSeconds !== undefined && e.etaSeconds > 0),
-    ).toBe(true);
+    expect(events.some((e) => e.etaSeconds !== undefined && e.etaSeconds > 0)).toBe(true);
   });
 
   it("resumes with a Range request after the connection was cut", async () => {
@@ -165,15 +131,11 @@ describe("downloadFile", () => {
     server.cutNextAfter(100_000);
     const cut = await rejection(downloadFile({ url, dest }));
     expect(cut.code).toBe("http");
-    expect(cut.message).toMatch(
-      /connection was cut after 0\.1 MB; run again to resume\.$/,
-    );
+    expect(cut.message).toMatch(/connection was cut after 0\.1 MB; run again to resume\.$/);
     const partSize = statSync(`${dest}.part`).size;
     expect(partSize).toBeGreaterThanOrEqual(50_000);
     expect(partSize).toBeLessThan(MODEL.length);
-    expect(JSON.parse(readFileSync(`${dest}.part.json`, "utf8"))).toMatchObject(
-      { url, sha256: MODEL_SHA, totalBytes: MODEL.length },
-    );
+    expect(JSON.parse(readFileSync(`${dest}.part.json`, "utf8"))).toMatchObject({ url, sha256: MODEL_SHA, totalBytes: MODEL.length });
     expect(existsSync(dest)).toBe(false);
 
     server.requests.length = 0;
@@ -183,9 +145,7 @@ describe("downloadFile", () => {
       dest,
       onProgress: (p) => events.push(p),
     });
-    expect(server.requests.every((r) => r.range === `bytes=${partSize}-`)).toBe(
-      true,
-    );
+    expect(server.requests.every((r) => r.range === `bytes=${partSize}-`)).toBe(true);
     expect(result.resumedFrom).toBe(partSize);
     expect(result.verified).toBe(true);
     expect(result.sha256).toBe(MODEL_SHA);
@@ -194,9 +154,7 @@ describe("downloadFile", () => {
       receivedBytes: partSize,
       resumedFrom: partSize,
     });
-    expect(existsSync(`${dest}.part`) || existsSync(`${dest}.part.json`)).toBe(
-      false,
-    );
+    expect(existsSync(`${dest}.part`) || existsSync(`${dest}.part.json`)).toBe(false);
   });
 
   it("treats a complete part answered with 416 as done", async () => {
@@ -255,11 +213,7 @@ describe("downloadFile", () => {
     expect(error.message).toContain(MODEL_SHA);
     expect(error.message).toMatch(/deleted/);
     expectOneSentence(error.message);
-    expect(
-      existsSync(dest) ||
-        existsSync(`${dest}.part`) ||
-        existsSync(`${dest}.part.json`),
-    ).toBe(false);
+    expect(existsSync(dest) || existsSync(`${dest}.part`) || existsSync(`${dest}.part.json`)).toBe(false);
   });
 
   it("prefers the caller's expected sha256 and reports verified: false without any", async () => {
@@ -296,11 +250,7 @@ describe("downloadFile", () => {
     expect(error.code).toBe("not-gguf");
     expect(error.message).toContain('starts with "hell"');
     expect(error.message).toContain("check the URI");
-    expect(
-      existsSync(dest) ||
-        existsSync(`${dest}.part`) ||
-        existsSync(`${dest}.part.json`),
-    ).toBe(false);
+    expect(existsSync(dest) || existsSync(`${dest}.part`) || existsSync(`${dest}.part.json`)).toBe(false);
   });
 
   it("maps 404 to not-found", async () => {
@@ -325,15 +275,10 @@ describe("downloadFile", () => {
       res.end();
     });
     await new Promise<void>((resolve) => gated.listen(0, "127.0.0.1", resolve));
-    const url = resolveHfUrl(
-      "hf:meta/gated/model.gguf",
-      `http://127.0.0.1:${(gated.address() as AddressInfo).port}`,
-    );
+    const url = resolveHfUrl("hf:meta/gated/model.gguf", `http://127.0.0.1:${(gated.address() as AddressInfo).port}`);
     try {
       for (const headers of [undefined, { authorization: "Bearer hf_wrong" }]) {
-        const error = await rejection(
-          downloadFile({ url, dest: tempDest(), headers }),
-        );
+        const error = await rejection(downloadFile({ url, dest: tempDest(), headers }));
         expect(error.code).toBe("unauthorized");
         expect(error.message).toContain(headers ? "(403)" : "(401)");
         expect(error.message).toContain("HF_TOKEN");
@@ -355,9 +300,7 @@ describe("downloadFile", () => {
       }),
     );
     expect(error.code).toBe("offline");
-    expect(error.message).toBe(
-      `Could not reach ${host} to download tiny.gguf: this machine seems to be offline, so connect it to the network and run again.`,
-    );
+    expect(error.message).toBe(`Could not reach ${host} to download tiny.gguf: this machine seems to be offline, so connect it to the network and run again.`);
     expectOneSentence(error.message);
   });
 
@@ -393,10 +336,7 @@ describe("downloadFile", () => {
 describe("downloadFile from a server without range support", () => {
   let plain: HfMockServer;
   beforeAll(async () => {
-    plain = await startHfMockServer(
-      [{ repo: "tiny/llama", path: "tiny.gguf", bytes: MODEL }],
-      { noRange: true },
-    );
+    plain = await startHfMockServer([{ repo: "tiny/llama", path: "tiny.gguf", bytes: MODEL }], { noRange: true });
   });
   afterAll(() => plain.close());
 

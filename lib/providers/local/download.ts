@@ -1,16 +1,7 @@
 import "server-only";
 import { createHash, type Hash } from "node:crypto";
 import { createReadStream } from "node:fs";
-import {
-  mkdir,
-  open,
-  readFile,
-  rename,
-  rm,
-  stat,
-  writeFile,
-  type FileHandle,
-} from "node:fs/promises";
+import { mkdir, open, readFile, rename, rm, stat, writeFile, type FileHandle } from "node:fs/promises";
 import { dirname } from "node:path";
 
 /**
@@ -23,15 +14,7 @@ import { dirname } from "node:path";
  * before the atomic rename to `dest`.
  */
 
-export type DownloadErrorCode =
-  | "offline"
-  | "not-found"
-  | "unauthorized"
-  | "checksum"
-  | "not-gguf"
-  | "http"
-  | "aborted"
-  | "disk";
+export type DownloadErrorCode = "offline" | "not-found" | "unauthorized" | "checksum" | "not-gguf" | "http" | "aborted" | "disk";
 
 export class DownloadError extends Error {
   readonly name = "DownloadError";
@@ -102,52 +85,28 @@ const SPEED_WINDOW_MS = 3000;
 const GGUF_MAGIC = "GGUF";
 const SHA256_HEX = /^[0-9a-f]{64}$/;
 /** Error codes meaning no route to the server at all, rather than a server that failed. */
-const OFFLINE_CODES = new Set([
-  "ENOTFOUND",
-  "EAI_AGAIN",
-  "ECONNREFUSED",
-  "ENETUNREACH",
-  "EHOSTUNREACH",
-  "ENETDOWN",
-  "UND_ERR_CONNECT_TIMEOUT",
-]);
+const OFFLINE_CODES = new Set(["ENOTFOUND", "EAI_AGAIN", "ECONNREFUSED", "ENETUNREACH", "EHOSTUNREACH", "ENETDOWN", "UND_ERR_CONNECT_TIMEOUT"]);
 
 /**
  * `hf:owner/repo/path/file.gguf` or `hf:owner/repo@revision/path/file.gguf` to
  * `${endpoint}/owner/repo/resolve/${revision ?? "main"}/path/file.gguf`.
  * Throws DownloadError("not-found") for a malformed URI.
  */
-export function resolveHfUrl(
-  uri: string,
-  endpoint: string = HF_ENDPOINT,
-): string {
+export function resolveHfUrl(uri: string, endpoint: string = HF_ENDPOINT): string {
   const malformed = (why: string) =>
     new DownloadError(
       "not-found",
       `"${uri}" is not a valid Hugging Face URI (${why}); write it as hf:owner/repo/path/to/file.gguf or hf:owner/repo@revision/path/to/file.gguf.`,
     );
   if (!uri.startsWith("hf:")) throw malformed('it must start with "hf:"');
-  const [owner, repoAndRev, ...path] = uri
-    .slice(3)
-    .replace(/^\/+/, "")
-    .split("/");
+  const [owner, repoAndRev, ...path] = uri.slice(3).replace(/^\/+/, "").split("/");
   if (!owner || !repoAndRev) throw malformed("the owner/repo part is missing");
-  if (
-    path.length === 0 ||
-    path.some((s) => s === "" || s === "." || s === "..")
-  )
-    throw malformed(
-      "the file path inside the repository is missing or has empty, . or .. parts",
-    );
+  if (path.length === 0 || path.some((s) => s === "" || s === "." || s === ".."))
+    throw malformed("the file path inside the repository is missing or has empty, . or .. parts");
   const at = repoAndRev.indexOf("@");
   const repo = at < 0 ? repoAndRev : repoAndRev.slice(0, at);
   const revision = at < 0 ? "main" : repoAndRev.slice(at + 1);
-  if (!repo || !revision)
-    throw malformed(
-      at < 0
-        ? "the repository name is empty"
-        : "the repository name or revision around @ is empty",
-    );
+  if (!repo || !revision) throw malformed(at < 0 ? "the repository name is empty" : "the repository name or revision around @ is empty");
   const base = endpoint.replace(/\/+$/, "");
   const encode = (s: string) => encodeURIComponent(s);
   return `${base}/${encode(owner)}/${encode(repo)}/resolve/${encode(revision)}/${path.map(encode).join("/")}`;
@@ -159,9 +118,7 @@ export function resolveHfUrl(
  * DownloadErrors whose one-sentence message says what to do; after a cut connection or an abort
  * the part stays on disk and the next call resumes it.
  */
-export async function downloadFile(
-  options: DownloadOptions,
-): Promise<DownloadResult> {
+export async function downloadFile(options: DownloadOptions): Promise<DownloadResult> {
   const { url, dest } = options;
   const part = `${dest}.part`;
   const infoPath = `${part}.json`;
@@ -177,13 +134,7 @@ export async function downloadFile(
   await disk(dest, () => mkdir(dirname(dest), { recursive: true }));
   const previous = await readPartInfo(infoPath);
   let offset = previous?.url === url ? await sizeOf(part) : 0;
-  if (
-    offset > 0 &&
-    expectedGiven &&
-    previous?.sha256 &&
-    previous.sha256 !== expectedGiven
-  )
-    offset = 0;
+  if (offset > 0 && expectedGiven && previous?.sha256 && previous.sha256 !== expectedGiven) offset = 0;
   if (offset === 0) await discardPart(part, infoPath);
 
   let fetched = await request(url, options, offset, label);
@@ -197,8 +148,7 @@ export async function downloadFile(
 
   let { response } = fetched;
   if (response.status === 416 && offset > 0) {
-    const total =
-      contentRangeTotal(response) ?? fetched.linkedSize ?? previous?.totalBytes;
+    const total = contentRangeTotal(response) ?? fetched.linkedSize ?? previous?.totalBytes;
     await cancel(response);
     if (total === offset)
       return finish({
@@ -225,20 +175,14 @@ export async function downloadFile(
   if (!(response.status === 206 && contentRangeStart(response) === offset)) {
     if (response.status === 206 && contentRangeStart(response) !== 0) {
       await cancel(response);
-      throw new DownloadError(
-        "http",
-        `The server answered ${label} with a range that does not match the request; delete ${part} and run again.`,
-      );
+      throw new DownloadError("http", `The server answered ${label} with a range that does not match the request; delete ${part} and run again.`);
     }
     offset = 0;
   }
 
   const expected = expectedGiven ?? fetched.linkedSha256;
   const length = Number(response.headers.get("content-length") ?? Number.NaN);
-  const total =
-    contentRangeTotal(response) ??
-    fetched.linkedSize ??
-    (Number.isFinite(length) ? offset + length : undefined);
+  const total = contentRangeTotal(response) ?? fetched.linkedSize ?? (Number.isFinite(length) ? offset + length : undefined);
   const info: PartInfo = {
     url,
     ...(expected ? { sha256: expected } : {}),
@@ -250,8 +194,7 @@ export async function downloadFile(
   const hash = createHash("sha256");
   if (offset > 0) {
     await disk(part, async () => {
-      for await (const chunk of createReadStream(part, { end: offset - 1 }))
-        hash.update(chunk as Buffer);
+      for await (const chunk of createReadStream(part, { end: offset - 1 })) hash.update(chunk as Buffer);
     });
   }
   const received = await streamBody({
@@ -299,11 +242,7 @@ async function streamBody(args: {
     }
     handle = await disk(part, () => open(part, offset > 0 ? "a" : "w"));
     progress.report(received, true);
-    if (!reader)
-      throw new DownloadError(
-        "http",
-        `The server sent no body for ${label}; run again later.`,
-      );
+    if (!reader) throw new DownloadError("http", `The server sent no body for ${label}; run again later.`);
     for (;;) {
       let step: ReadableStreamReadResult<Uint8Array>;
       try {
@@ -336,8 +275,7 @@ async function streamBody(args: {
     await handle?.close().catch(() => {});
   }
   if (options.signal?.aborted) throw abortedError(label, received);
-  if (total !== undefined && received < total)
-    throw cutError(label, received, undefined);
+  if (total !== undefined && received < total) throw cutError(label, received, undefined);
   progress.report(received, true);
   return received;
 }
@@ -359,8 +297,7 @@ async function finish(args: {
   if (!hash) {
     const whole = createHash("sha256");
     await disk(part, async () => {
-      for await (const chunk of createReadStream(part))
-        whole.update(chunk as Buffer);
+      for await (const chunk of createReadStream(part)) whole.update(chunk as Buffer);
     });
     hash = whole;
     const head = await readHead(part);
@@ -397,12 +334,7 @@ async function finish(args: {
 }
 
 /** GET with `redirect: "manual"`, keeping the Hugging Face LFS headers from whichever hop carries them. */
-async function request(
-  url: string,
-  options: DownloadOptions,
-  offset: number,
-  label: string,
-): Promise<Fetched> {
+async function request(url: string, options: DownloadOptions, offset: number, label: string): Promise<Fetched> {
   let current = new URL(url);
   const origin = current.origin;
   let linkedSha256: string | undefined;
@@ -410,9 +342,7 @@ async function request(
   for (let hop = 0; ; hop++) {
     const headers: Record<string, string> = {
       "accept-encoding": "identity",
-      ...(current.origin === origin
-        ? options.headers
-        : withoutAuth(options.headers)),
+      ...(current.origin === origin ? options.headers : withoutAuth(options.headers)),
     };
     if (offset > 0) headers.range = `bytes=${offset}-`;
     let response: Response;
@@ -432,55 +362,32 @@ async function request(
     if (Number.isSafeInteger(size) && size >= 0) linkedSize ??= size;
 
     const location = response.headers.get("location");
-    if (![301, 302, 303, 307, 308].includes(response.status) || !location)
-      return { response, linkedSha256, linkedSize };
+    if (![301, 302, 303, 307, 308].includes(response.status) || !location) return { response, linkedSha256, linkedSize };
     await cancel(response);
-    if (hop >= MAX_REDIRECTS)
-      throw new DownloadError(
-        "http",
-        `The download of ${label} was redirected more than ${MAX_REDIRECTS} times; check the URL.`,
-      );
+    if (hop >= MAX_REDIRECTS) throw new DownloadError("http", `The download of ${label} was redirected more than ${MAX_REDIRECTS} times; check the URL.`);
     current = new URL(location, current);
   }
 }
 
-function withoutAuth(
-  headers: Record<string, string> | undefined,
-): Record<string, string> {
-  return Object.fromEntries(
-    Object.entries(headers ?? {}).filter(
-      ([name]) => name.toLowerCase() !== "authorization",
-    ),
-  );
+function withoutAuth(headers: Record<string, string> | undefined): Record<string, string> {
+  return Object.fromEntries(Object.entries(headers ?? {}).filter(([name]) => name.toLowerCase() !== "authorization"));
 }
 
 /** The validator remembered in the sidecar: the LFS sha256 when the server announced one, else the HTTP etag. */
 function validatorOf(fetched: Fetched): string | undefined {
-  return (
-    fetched.linkedSha256 ?? fetched.response.headers.get("etag") ?? undefined
-  );
+  return fetched.linkedSha256 ?? fetched.response.headers.get("etag") ?? undefined;
 }
 
-function sameValidator(
-  previous: PartInfo | undefined,
-  fetched: Fetched,
-): boolean {
+function sameValidator(previous: PartInfo | undefined, fetched: Fetched): boolean {
   if (!previous) return false;
   const now = validatorOf(fetched);
   if (previous.etag && now && previous.etag !== now) return false;
-  if (
-    previous.sha256 &&
-    fetched.linkedSha256 &&
-    previous.sha256 !== fetched.linkedSha256
-  )
-    return false;
+  if (previous.sha256 && fetched.linkedSha256 && previous.sha256 !== fetched.linkedSha256) return false;
   return true;
 }
 
 function contentRangeStart(response: Response): number | undefined {
-  const match = /^bytes (\d+)-\d+\/(?:\d+|\*)$/.exec(
-    response.headers.get("content-range") ?? "",
-  );
+  const match = /^bytes (\d+)-\d+\/(?:\d+|\*)$/.exec(response.headers.get("content-range") ?? "");
   return match ? Number(match[1]) : undefined;
 }
 
@@ -489,36 +396,19 @@ function contentRangeTotal(response: Response): number | undefined {
   return match ? Number(match[1]) : undefined;
 }
 
-function statusError(
-  status: number,
-  label: string,
-  url: string,
-): DownloadError {
+function statusError(status: number, label: string, url: string): DownloadError {
   const host = new URL(url).host;
-  if (status === 404)
-    return new DownloadError(
-      "not-found",
-      `${label} was not found on ${host} (404); check the repository, revision and file name.`,
-    );
+  if (status === 404) return new DownloadError("not-found", `${label} was not found on ${host} (404); check the repository, revision and file name.`);
   if (status === 401 || status === 403) {
     return new DownloadError(
       "unauthorized",
       `${host} refused access to ${label} (${status}); for a gated or private repository accept its terms on the model page and set HF_TOKEN to an access token.`,
     );
   }
-  return new DownloadError(
-    "http",
-    `${host} answered ${status} for ${label}; try again later.`,
-  );
+  return new DownloadError("http", `${host} answered ${status} for ${label}; try again later.`);
 }
 
-function fetchError(
-  error: unknown,
-  url: URL,
-  label: string,
-  signal: AbortSignal | undefined,
-  offset: number,
-): DownloadError {
+function fetchError(error: unknown, url: URL, label: string, signal: AbortSignal | undefined, offset: number): DownloadError {
   if (signal?.aborted) return abortedError(label, offset);
   const codes = errorCodes(error);
   if (codes.some((c) => OFFLINE_CODES.has(c))) {
@@ -530,11 +420,7 @@ function fetchError(
       },
     );
   }
-  return new DownloadError(
-    "http",
-    `The request to ${url.host} for ${label} failed (${describe(error)}); check the network and run again.`,
-    { cause: error },
-  );
+  return new DownloadError("http", `The request to ${url.host} for ${label} failed (${describe(error)}); check the network and run again.`, { cause: error });
 }
 
 /** Error codes along the cause chain (undici wraps the socket error in TypeError("fetch failed"), sometimes in an AggregateError). */
@@ -542,9 +428,7 @@ function errorCodes(error: unknown, depth = 0): string[] {
   if (!error || typeof error !== "object" || depth > 5) return [];
   const e = error as { code?: unknown; cause?: unknown; errors?: unknown };
   const own = typeof e.code === "string" ? [e.code] : [];
-  const nested = Array.isArray(e.errors)
-    ? e.errors.flatMap((x) => errorCodes(x, depth + 1))
-    : [];
+  const nested = Array.isArray(e.errors) ? e.errors.flatMap((x) => errorCodes(x, depth + 1)) : [];
   return [...own, ...nested, ...errorCodes(e.cause, depth + 1)];
 }
 
@@ -555,32 +439,20 @@ function describe(error: unknown): string {
 }
 
 function abortedError(label: string, received: number): DownloadError {
-  return new DownloadError(
-    "aborted",
-    `The download of ${label} was cancelled after ${megabytes(received)} MB; run again to resume it.`,
-  );
+  return new DownloadError("aborted", `The download of ${label} was cancelled after ${megabytes(received)} MB; run again to resume it.`);
 }
 
-function cutError(
-  label: string,
-  received: number,
-  cause: unknown,
-): DownloadError {
-  return new DownloadError(
-    "http",
-    `The download of ${label} failed because the connection was cut after ${megabytes(received)} MB; run again to resume.`,
-    { cause },
-  );
+function cutError(label: string, received: number, cause: unknown): DownloadError {
+  return new DownloadError("http", `The download of ${label} failed because the connection was cut after ${megabytes(received)} MB; run again to resume.`, {
+    cause,
+  });
 }
 
 function checkMagic(head: Buffer, label: string): void {
   const magic = head.subarray(0, GGUF_MAGIC.length);
   if (magic.toString("latin1") === GGUF_MAGIC) return;
   const shown = JSON.stringify(magic.toString("latin1")).slice(1, -1);
-  throw new DownloadError(
-    "not-gguf",
-    `${label} is not a GGUF file (starts with "${shown}"), so it was deleted; check the URI points at a .gguf file.`,
-  );
+  throw new DownloadError("not-gguf", `${label} is not a GGUF file (starts with "${shown}"), so it was deleted; check the URI points at a .gguf file.`);
 }
 
 /** Runs a file operation, turning its failure into DownloadError("disk"). */
@@ -590,23 +462,14 @@ async function disk<T>(path: string, action: () => Promise<T>): Promise<T> {
   } catch (error) {
     if (error instanceof DownloadError) throw error;
     const code = errorCodes(error)[0] ?? "unknown error";
-    throw new DownloadError(
-      "disk",
-      `Could not write ${path} (${code}); free disk space or check the folder's permissions, then run again.`,
-      { cause: error },
-    );
+    throw new DownloadError("disk", `Could not write ${path} (${code}); free disk space or check the folder's permissions, then run again.`, { cause: error });
   }
 }
 
 async function readPartInfo(path: string): Promise<PartInfo | undefined> {
   try {
     const value: unknown = JSON.parse(await readFile(path, "utf8"));
-    if (
-      value &&
-      typeof value === "object" &&
-      typeof (value as PartInfo).url === "string"
-    )
-      return value as PartInfo;
+    if (value && typeof value === "object" && typeof (value as PartInfo).url === "string") return value as PartInfo;
   } catch {
     // Missing or unreadable: the part (if any) cannot be trusted and is restarted.
   }
@@ -671,24 +534,13 @@ class ProgressMeter {
   report(received: number, force: boolean): void {
     const now = performance.now();
     this.samples.push({ at: now, bytes: received });
-    while (
-      this.samples.length > 2 &&
-      now - this.samples[1]!.at > SPEED_WINDOW_MS
-    )
-      this.samples.shift();
-    if (
-      !this.onProgress ||
-      (!force && now - this.lastReport < PROGRESS_INTERVAL_MS)
-    )
-      return;
+    while (this.samples.length > 2 && now - this.samples[1]!.at > SPEED_WINDOW_MS) this.samples.shift();
+    if (!this.onProgress || (!force && now - this.lastReport < PROGRESS_INTERVAL_MS)) return;
     this.lastReport = now;
     const first = this.samples[0]!;
     const seconds = (now - first.at) / 1000;
     const bytesPerSecond = seconds > 0 ? (received - first.bytes) / seconds : 0;
-    const etaSeconds =
-      this.total !== undefined && bytesPerSecond > 0
-        ? Math.max(0, this.total - received) / bytesPerSecond
-        : undefined;
+    const etaSeconds = this.total !== undefined && bytesPerSecond > 0 ? Math.max(0, this.total - received) / bytesPerSecond : undefined;
     this.onProgress({
       receivedBytes: received,
       ...(this.total !== undefined ? { totalBytes: this.total } : {}),

@@ -2,13 +2,13 @@
 import { createServer } from "node:net";
 import type { GenerateRequest, GenerateResult } from "@/lib/protocol";
 import { loadTraces, type TraceRecord } from "@/e2e/fixtures/scripted-model";
-import type { ModelConfig } from "../config";
+import type { RemoteModelConfig } from "../config";
 import type { Provider } from "../types";
 
 export const traces = loadTraces();
 export const fuManchu: TraceRecord = traces.find((t) => t.id === "deepseek-r1-distill-llama-8b/problem_1591/correct")!;
 
-export function modelConfig(baseUrl: string, overrides: Partial<ModelConfig> = {}): ModelConfig {
+export function modelConfig(baseUrl: string, overrides: Partial<RemoteModelConfig> = {}): RemoteModelConfig {
   return { provider: "openai-completions", baseUrl, model: "scripted-r1", template: "qwq", timeoutMs: 10_000, ...overrides };
 }
 

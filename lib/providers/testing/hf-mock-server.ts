@@ -10,11 +10,7 @@
  */
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
-import {
-  createServer,
-  type IncomingMessage,
-  type ServerResponse,
-} from "node:http";
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { pathToFileURL } from "node:url";
 
@@ -48,10 +44,7 @@ export interface HfMockOptions {
 const TICK_MS = 25;
 const CHUNK = 64 * 1024;
 
-export async function startHfMockServer(
-  files: HfMockFile[],
-  options: HfMockOptions = {},
-): Promise<HfMockServer> {
+export async function startHfMockServer(files: HfMockFile[], options: HfMockOptions = {}): Promise<HfMockServer> {
   const byKey = new Map(
     files.map((f) => [
       `${f.repo}/${f.path}`,
@@ -73,12 +66,9 @@ export async function startHfMockServer(
       url,
       ...(range ? { range } : {}),
     });
-    if (req.method !== "GET" && req.method !== "HEAD")
-      return plain(res, 405, "Method not allowed");
+    if (req.method !== "GET" && req.method !== "HEAD") return plain(res, 405, "Method not allowed");
 
-    const segments = decodeURIComponent(new URL(url, "http://x").pathname)
-      .split("/")
-      .filter(Boolean);
+    const segments = decodeURIComponent(new URL(url, "http://x").pathname).split("/").filter(Boolean);
     if (segments[0] === "cdn") {
       const file = byKey.get(segments.slice(1).join("/"));
       if (!file) return plain(res, 404, "Entry not found");
@@ -142,16 +132,9 @@ function plain(res: ServerResponse, status: number, text: string): void {
   res.end(text);
 }
 
-function serveBytes(
-  req: IncomingMessage,
-  res: ServerResponse,
-  bytes: Buffer,
-  how: { throttle: number | null; cut: number | null; noRange: boolean },
-): void {
+function serveBytes(req: IncomingMessage, res: ServerResponse, bytes: Buffer, how: { throttle: number | null; cut: number | null; noRange: boolean }): void {
   let start = 0;
-  const match = how.noRange
-    ? null
-    : /^bytes=(\d+)-$/.exec(req.headers.range ?? "");
+  const match = how.noRange ? null : /^bytes=(\d+)-$/.exec(req.headers.range ?? "");
   if (match) {
     start = Number(match[1]);
     if (start >= bytes.length) {
@@ -177,10 +160,7 @@ function serveBytes(
   if (req.method === "HEAD") return void res.end();
 
   const limit = how.cut === null ? body.length : Math.min(how.cut, body.length);
-  const perTick =
-    how.throttle === null
-      ? CHUNK
-      : Math.max(1, Math.round((how.throttle * TICK_MS) / 1000));
+  const perTick = how.throttle === null ? CHUNK : Math.max(1, Math.round((how.throttle * TICK_MS) / 1000));
   let sent = 0;
   let timer: NodeJS.Timeout | undefined;
   res.on("close", () => clearTimeout(timer));
@@ -189,10 +169,7 @@ function serveBytes(
       const chunk = body.subarray(sent, Math.min(limit, sent + perTick));
       sent += chunk.length;
       const last = sent >= limit;
-      const flushed = res.write(
-        chunk,
-        last && how.cut !== null ? () => res.socket?.destroy() : undefined,
-      );
+      const flushed = res.write(chunk, last && how.cut !== null ? () => res.socket?.destroy() : undefined);
       if (last) break;
       if (how.throttle !== null) {
         timer = setTimeout(pump, TICK_MS);
@@ -228,10 +205,7 @@ function parseArgs(argv: string[]): {
     } else if (arg === "--file" && value) {
       const eq = value.indexOf("=");
       const [owner, name, ...rest] = value.slice(0, eq).split("/");
-      if (eq < 0 || !owner || !name || rest.length === 0)
-        throw new Error(
-          `--file wants owner/name/path.gguf=/abs/file.gguf, got ${value}`,
-        );
+      if (eq < 0 || !owner || !name || rest.length === 0) throw new Error(`--file wants owner/name/path.gguf=/abs/file.gguf, got ${value}`);
       files.push({
         repo: `${owner}/${name}`,
         path: rest.join("/"),
@@ -243,10 +217,7 @@ function parseArgs(argv: string[]): {
   return { port, throttle, noRange, files };
 }
 
-if (
-  process.argv[1] &&
-  import.meta.url === pathToFileURL(process.argv[1]).href
-) {
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const args = parseArgs(process.argv.slice(2));
   const server = await startHfMockServer(args.files, {
     port: args.port,
@@ -254,6 +225,5 @@ if (
     noRange: args.noRange,
   });
   console.log(`hf-mock-server listening on ${server.url}`);
-  for (const signal of ["SIGINT", "SIGTERM"] as const)
-    process.once(signal, () => void server.close().then(() => process.exit(0)));
+  for (const signal of ["SIGINT", "SIGTERM"] as const) process.once(signal, () => void server.close().then(() => process.exit(0)));
 }
