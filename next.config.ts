@@ -11,7 +11,8 @@ const nextConfig: NextConfig = {
   reactStrictMode: true,
   // A second build directory lets a benchmark or a developer build beside a running server.
   distDir: process.env.HINTLAB_DIST_DIR ?? ".next",
-  serverExternalPackages: ["openai"],
+  // node-llama-cpp loads a native addon and its prebuilt binaries from node_modules at run time.
+  serverExternalPackages: ["openai", "node-llama-cpp"],
   async headers() {
     return [{ source: "/:path*", headers: isolationHeaders }];
   },

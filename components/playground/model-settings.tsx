@@ -1,9 +1,10 @@
 "use client";
 
-import { useState } from "react";
+import { useEffect, useState } from "react";
 import { TEMPLATES } from "@/lib/engine";
-import type { ProviderKind, TemplateId } from "@/lib/protocol";
-import { useActions, useHintlab } from "@/lib/store";
+import { ModelListSchema, type ModelList, type ProviderKind, type TemplateId } from "@/lib/protocol";
+import { useActions, useHintlab, usesLocalModel } from "@/lib/store";
+import { formatBytes } from "./local-model-panel";
 
 const num = (v: string) => (v.trim() === "" ? undefined : Number(v));
 
@@ -16,6 +17,12 @@ export function ModelSettings() {
   // Open by default only when the server has no model; after that the user decides.
   const [userOpen, setUserOpen] = useState<boolean | null>(null);
   const open = userOpen ?? (server ? !server.configured : false);
+  const local = usesLocalModel(model, server?.provider);
+  const summary = local
+    ? `${model.provider === "local" && model.model ? model.model : (server?.model ?? "")} (local)`
+    : server?.configured || model.baseUrl
+      ? `${model.model ?? server?.model ?? ""} @ ${model.baseUrl ?? server?.baseUrl ?? ""}`
+      : "not connected";
   return (
     <details
       className="panel settings"
@@ -28,10 +35,11 @@ export function ModelSettings() {
     >
       <summary>
         Model settings{" "}
-        <span className="muted small">
-          {server?.configured ? `${model.model ?? server.model} @ ${model.baseUrl ?? server.baseUrl}` : model.baseUrl ? model.baseUrl : "not connected"}
+        <span className="muted small" data-testid="model-summary">
+          {summary}
         </span>
       </summary>
+      {open ? <ModelChoice /> : null}
       <div className="grid2">
         <label>
           Base URL
@@ -44,7 +52,7 @@ export function ModelSettings() {
         </label>
         <label>
           Model
-          <input data-testid="model-name" placeholder={server?.model ?? "Qwen/QwQ-32B"} value={model.model ?? ""} onChange={(e) => setModel({ model: e.target.value.trim() || undefined })} />
+          <input data-testid="model-name" placeholder={local ? "hf:owner/repo/file.gguf" : (server?.model ?? "Qwen/QwQ-32B")} value={model.model ?? ""} onChange={(e) => setModel({ model: e.target.value.trim() || undefined })} />
         </label>
         <label>
           Template
@@ -65,6 +73,7 @@ export function ModelSettings() {
           >
             <option value="openai-completions">completions (raw prompt)</option>
             <option value="openai-chat">chat (assistant prefill)</option>
+            <option value="local">local GGUF (in this server)</option>
           </select>
         </label>
         <label>
@@ -92,6 +101,73 @@ export function ModelSettings() {
       </div>
       <p className="muted small">API keys stay on the server (HINTLAB_API_KEY); {server?.hasApiKey ? "a key is configured." : "no key is configured."}</p>
     </details>
+  );
+}
+
+/**
+ * The models to choose from: local GGUF files in the server's cache (and its default model) next
+ * to the models of the configured endpoint. Fetched when the settings open.
+ */
+function ModelChoice() {
+  const model = useHintlab((s) => s.model);
+  const server = useHintlab((s) => s.serverConfig);
+  const { setModel } = useActions();
+  const [list, setList] = useState<ModelList | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  // External system: the server's model list, fetched once per opening.
+  useEffect(() => {
+    let live = true;
+    fetch("/api/models")
+      .then((r) => r.json())
+      .then((body: unknown) => live && setList(ModelListSchema.parse(body)))
+      .catch((e: Error) => live && setError(`Could not list models: ${e.message}`));
+    return () => {
+      live = false;
+    };
+  }, []);
+  if (error) return <p className="error small">{error}</p>;
+  if (!list) return <p className="muted small">Listing models…</p>;
+  const local = usesLocalModel(model, server?.provider);
+  const current = local ? `local:${model.provider === "local" && model.model ? model.model : list.local.default.ref}` : `remote:${model.model ?? server?.model ?? ""}`;
+  const def = list.local.default;
+  // The default model, once downloaded, is also a file in the cache: list it once.
+  const cached = list.local.models.filter((m) => !def.path.replace(/\\/g, "/").endsWith(`/${m.ref}`));
+  return (
+    <label className="model-choice">
+      Model
+      <select
+        data-testid="model-choice"
+        value={current}
+        onChange={(e) => {
+          const [kind, ...rest] = e.target.value.split(":");
+          const id = rest.join(":");
+          if (kind === "local") setModel({ provider: "local", model: id === def.ref ? undefined : id, baseUrl: undefined });
+          else setModel({ provider: model.provider === "local" || !model.provider ? "openai-completions" : model.provider, model: id });
+        }}
+      >
+        <optgroup label={`Local GGUF (${list.local.dir})`}>
+          <option value={`local:${def.ref}`}>
+            {def.name} — default, {def.state === "ready" ? formatBytes(def.bytes ?? 0) : def.state === "downloading" ? "downloading" : "not downloaded"}
+          </option>
+          {cached.map((m) => (
+            <option key={m.ref} value={`local:${m.ref}`}>
+              {m.ref} — {formatBytes(m.bytes)}
+            </option>
+          ))}
+        </optgroup>
+        {list.remote ? (
+          <optgroup label={`Server ${list.remote.baseUrl}${list.remote.error ? " (unreachable)" : ""}`}>
+            {list.remote.models.map((id) => (
+              <option key={id} value={`remote:${id}`}>
+                {id}
+              </option>
+            ))}
+            {!list.remote.models.includes(model.model ?? server?.model ?? "") && !local ? <option value={current}>{model.model ?? server?.model}</option> : null}
+          </optgroup>
+        ) : null}
+      </select>
+      {list.remote?.error ? <span className="muted small">{list.remote.error}</span> : null}
+    </label>
   );
 }
 

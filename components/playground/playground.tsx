@@ -5,6 +5,7 @@ import { HintLibrary } from "@/components/hints/hint-library";
 import { HintPicker } from "@/components/hints/hint-picker";
 import { HintlabProvider, useHintlab, type SandboxFactory } from "@/lib/store";
 import { EventsPanel } from "./events-panel";
+import { LocalModelPanel } from "./local-model-panel";
 import { ConnectNotice, ModelSettings } from "./model-settings";
 import { ProblemInput } from "./problem-input";
 import { FinalAnswer, SandboxStatus, SaveStatusView } from "./result-panel";
@@ -29,6 +30,7 @@ export function Playground({ sandboxFactory }: { sandboxFactory: SandboxFactory 
       <div className="playground">
         <div className="col-left">
           <ConnectNotice />
+          <LocalModelPanel />
           <ProblemInput />
           <RunControls />
           <ModelSettings />

@@ -1,6 +1,10 @@
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { PublicModelConfigSchema } from "@/lib/protocol";
 import { publicConfig, readServerConfig, resolveModelConfig, type ModelConfig } from "./config";
+import { DEFAULT_LOCAL_MODEL } from "./local/source";
 import { ModelError } from "./types";
 
 const env = (vars: Record<string, string>) => readServerConfig(vars);
@@ -25,6 +29,7 @@ describe("server config", () => {
       apiKey: "sk-secret-123",
       template: "qwq",
       timeoutMs: 300_000,
+      local: expect.objectContaining({ model: DEFAULT_LOCAL_MODEL }),
       issues: [],
     });
     expect(env({ ...VLLM, HINTLAB_API_KEY: "", OPENAI_API_KEY: "sk-openai" }).apiKey).toBe("sk-openai");
@@ -47,12 +52,51 @@ describe("server config", () => {
   });
 
   it("is not configured without a base URL and a model, and says what to set", () => {
-    const error = catchModelError(() => resolveModelConfig({}, env({})));
+    const error = catchModelError(() => resolveModelConfig({}, env({ HINTLAB_PROVIDER: "openai-completions" })));
     expect(error.code).toBe("not-configured");
     expect(error.message).toBe(
       "No model server is configured: a base URL and a model name are missing. Set HINTLAB_BASE_URL (e.g. http://localhost:8000/v1 for vLLM) and HINTLAB_MODEL in the hintlab server's environment, or enter them in Model settings.",
     );
     expect(catchModelError(() => resolveModelConfig({ baseUrl: "http://x:1/v1" }, env({}))).message).toContain("a model name is missing");
+  });
+
+  it("runs the local model when no model server is configured", () => {
+    const dir = mkdtempSync(join(tmpdir(), "hintlab-models-"));
+    const server = env({ HINTLAB_MODELS_DIR: dir });
+    expect(server.provider).toBe("local");
+    expect(publicConfig(server)).toMatchObject({ configured: true, provider: "local", model: DEFAULT_LOCAL_MODEL, template: "deepseek-r1" });
+    const config = resolveModelConfig({}, server);
+    expect(config).toMatchObject({ provider: "local", model: DEFAULT_LOCAL_MODEL, template: "deepseek-r1" });
+    if (config.provider !== "local") throw new Error("unreachable");
+    expect(config.source.path).toBe(join(dir, "bartowski", "DeepSeek-R1-Distill-Qwen-1.5B-GGUF", "DeepSeek-R1-Distill-Qwen-1.5B-Q4_K_M.gguf"));
+    // HINTLAB_LOCAL_MODEL: a path, relative to the server's working directory.
+    const fromPath = resolveModelConfig({}, env({ HINTLAB_LOCAL_MODEL: "models/mine.gguf" }));
+    expect(fromPath.provider === "local" && fromPath.source).toMatchObject({ kind: "file", path: join(process.cwd(), "models/mine.gguf") });
+    // A base URL typed in Model settings switches to that server.
+    expect(resolveModelConfig({ baseUrl: "http://x:1/v1", model: "m" }, server).provider).toBe("openai-completions");
+  });
+
+  it("lets the browser choose only cached files and hf: URIs as local models", () => {
+    const dir = mkdtempSync(join(tmpdir(), "hintlab-models-"));
+    mkdirSync(join(dir, "me"));
+    writeFileSync(join(dir, "me", "a.gguf"), "GGUF");
+    const server = env({ HINTLAB_MODELS_DIR: dir });
+    const cached = resolveModelConfig({ provider: "local", model: "me/a.gguf" }, server);
+    expect(cached.provider === "local" && cached.source.path).toBe(join(dir, "me", "a.gguf"));
+    const hf = resolveModelConfig({ provider: "local", model: "hf:Qwen/Qwen3-0.6B-GGUF/Qwen3-0.6B-Q8_0.gguf" }, server);
+    expect(hf.provider === "local" && hf.source).toMatchObject({ kind: "hf", url: "https://huggingface.co/Qwen/Qwen3-0.6B-GGUF/resolve/main/Qwen3-0.6B-Q8_0.gguf" });
+    for (const bad of ["/etc/passwd", "../secret.gguf", "me/../../x.gguf", "missing.gguf"]) {
+      const error = catchModelError(() => resolveModelConfig({ provider: "local", model: bad }, server));
+      expect(error.code).toBe("bad-request");
+      expect(error.message).toContain("is not a local model");
+    }
+  });
+
+  it("reports unusable HINTLAB_LOCAL_* values", () => {
+    const server = env({ HINTLAB_LOCAL_MAX_CONTEXTS: "0", HINTLAB_LOCAL_GPU: "yes", HINTLAB_LOCAL_THREADS: "two" });
+    expect(server.issues.join(" ")).toMatch(/HINTLAB_LOCAL_MAX_CONTEXTS="0".*HINTLAB_LOCAL_GPU="yes"|HINTLAB_LOCAL_GPU="yes".*HINTLAB_LOCAL_MAX_CONTEXTS="0"/);
+    expect(server.issues.join(" ")).toContain('HINTLAB_LOCAL_THREADS="two"');
+    expect(env({ HINTLAB_LOCAL_MAX_CONTEXTS: "2", HINTLAB_LOCAL_IDLE_MS: "5000" }).local.runtime).toMatchObject({ maxContexts: 2, idleMs: 5000, gpu: false });
   });
 
   it("lets Model settings override the connection", () => {
@@ -103,7 +147,7 @@ describe("publicConfig", () => {
   });
 
   it("says what to set when nothing is configured", () => {
-    const config = publicConfig(env({}));
+    const config = publicConfig(env({ HINTLAB_PROVIDER: "openai-chat" }));
     expect(config.configured).toBe(false);
     expect(config.hasApiKey).toBe(false);
     expect(config.message).toContain("Set HINTLAB_BASE_URL");

@@ -121,7 +121,7 @@ describe("generateResponse against the scripted server", () => {
 
   it("turns a missing configuration into an error frame that says what to set", async () => {
     const response = generateResponse({ request: generateRequest(), settings: {} }, never(), {
-      server: readServerConfig({}),
+      server: readServerConfig({ HINTLAB_PROVIDER: "openai-completions" }),
     });
     const frames = await readFrames(response.body!);
     expect(frames).toHaveLength(1);

@@ -59,6 +59,9 @@ export function generateStream(provider: Provider, request: GenerateRequest, sig
     },
     cancel() {
       upstream.abort();
+      // A generator suspended at a yield never resumes on its own: return() runs its finally
+      // blocks, which release what it holds (a local model's context sequence).
+      void generation?.return(undefined).catch(() => undefined);
       finish();
     },
   });

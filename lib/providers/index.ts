@@ -20,3 +20,5 @@ export { createOpenAIChatProvider } from "./openai-chat";
 export { createOpenAICompletionsProvider } from "./openai-completions";
 export { createProvider } from "./create-provider";
 export { generateResponse, generateStream, NDJSON_HEADERS } from "./generate-stream";
+export { cancelDownload, downloadResponse, listModels, localModelStatus, sourceFor } from "./local/api";
+export { DEFAULT_LOCAL_MODEL } from "./local/source";

@@ -1,7 +1,8 @@
 import { createStore } from "zustand/vanilla";
 import { restoreEngine, type EngineState } from "@/lib/engine";
-import type { Hint, ModelSettings, Policy, Problem, ProblemKind, Sandbox, TemplateId, Trace, TraceConfig } from "@/lib/protocol";
+import type { DownloadProgress, Hint, LocalModelStatus, ModelSettings, Policy, Problem, ProblemKind, Sandbox, TemplateId, Trace, TraceConfig } from "@/lib/protocol";
 import { fillHint, hintsForProblem, HINT_LIBRARY_VERSION } from "@/hints";
+import { cancelDownload, fetchLocalStatus, localRef, streamDownload, usesLocalModel } from "./local-model";
 import { SessionHost } from "./session-host";
 import { TraceWriter, type SaveStatus } from "./trace-writer";
 
@@ -23,6 +24,16 @@ export interface PublicModelConfig {
   hasApiKey?: boolean;
 }
 
+/** The local model of this session (when it runs one): on disk, downloading, or why not. */
+export interface LocalModelState {
+  status?: LocalModelStatus;
+  progress?: DownloadProgress;
+  /** The last download or status failure, with the server's code ("offline", "checksum"…). */
+  error?: { code: string; message: string };
+  /** Run as soon as the download finishes (Run was pressed before the model was there). */
+  runWhenReady?: boolean;
+}
+
 export interface SandboxStatus {
   state: "loading" | "ready" | "failed";
   loadMs?: number;
@@ -41,6 +52,7 @@ export interface HintlabState {
   toolTimeoutMs: number;
   maxOutputChars: number;
   serverConfig?: PublicModelConfig;
+  localModel: LocalModelState;
   engine?: EngineState;
   hints: Hint[];
   hintsError?: string;
@@ -64,6 +76,11 @@ export interface HintlabActions {
   setTriggers(triggers: string[]): void;
   setToolLimits(patch: Partial<Pick<HintlabState, "maxToolCalls" | "toolTimeoutMs" | "maxOutputChars">>): void;
   setServerConfig(config: PublicModelConfig): void;
+  /** Ask the server whether the session's local model is on disk. */
+  refreshLocalModel(): Promise<void>;
+  /** Download the session's local model (or join its download); true when it is ready. */
+  downloadLocalModel(): Promise<boolean>;
+  cancelLocalDownload(): void;
   setSandboxStatus(status: SandboxStatus): void;
   setHints(hints: Hint[], error?: string): void;
   selectHint(id: string): void;
@@ -119,6 +136,7 @@ export function createHintlabStore(deps: StoreDeps) {
   const newId = deps.newId ?? (() => crypto.randomUUID());
   let host: SessionHost | undefined;
   let writer: TraceWriter | undefined;
+  let downloading: Promise<boolean> | undefined;
 
   /** Bind a host to the store and to a writer that saves every change. */
   const attach = (h: SessionHost, w: TraceWriter) => {
@@ -139,7 +157,12 @@ export function createHintlabStore(deps: StoreDeps) {
       setProblem: (patch) => set((s) => ({ problem: { ...s.problem, ...patch } })),
       loadProblem: (p) =>
         set({ problem: { statement: p.statement, kind: p.kind, gold: p.gold ?? "", id: p.id, tests: p.tests, starterCode: p.starterCode } }),
-      setModel: (patch) => set((s) => ({ model: { ...s.model, ...patch } })),
+      setModel: (patch) => {
+        const before = get().model;
+        set((s) => ({ model: { ...s.model, ...patch } }));
+        const after = get().model;
+        if (before.provider !== after.provider || before.model !== after.model || before.baseUrl !== after.baseUrl) void actions.refreshLocalModel();
+      },
       setSampling: (patch) => set((s) => ({ sampling: { ...s.sampling, ...patch } })),
       setPauseMode: (mode) => {
         set({ pauseMode: mode });
@@ -150,7 +173,53 @@ export function createHintlabStore(deps: StoreDeps) {
       setRounds: (rounds) => set({ rounds }),
       setTriggers: (triggers) => set({ triggers }),
       setToolLimits: (patch) => set(patch),
-      setServerConfig: (serverConfig) => set({ serverConfig }),
+      setServerConfig: (serverConfig) => {
+        set({ serverConfig });
+        void actions.refreshLocalModel();
+      },
+      refreshLocalModel: async () => {
+        const s = get();
+        if (!usesLocalModel(s.model, s.serverConfig?.provider)) return set({ localModel: {} });
+        const ref = localRef(s.model);
+        try {
+          const status = await fetchLocalStatus(deps.fetch, ref);
+          // The choice may have changed while the request was out.
+          if (localRef(get().model) !== ref) return;
+          set((st) => ({ localModel: { ...st.localModel, status, error: status.error } }));
+          // A download started elsewhere (another tab, the CLI): follow its progress.
+          if (status.state === "downloading" && !downloading) void actions.downloadLocalModel();
+        } catch (e) {
+          set((st) => ({ localModel: { ...st.localModel, error: { code: "bad-request", message: (e as Error).message } } }));
+        }
+      },
+      downloadLocalModel: async () => {
+        const ref = localRef(get().model);
+        if (downloading) return downloading;
+        set((st) => ({ localModel: { ...st.localModel, error: undefined, status: st.localModel.status && { ...st.localModel.status, state: "downloading" } } }));
+        downloading = streamDownload(deps.fetch, ref, (frame) => {
+          if (frame.type === "progress") set((st) => ({ localModel: { ...st.localModel, progress: frame.progress } }));
+          else if (frame.type === "done") set((st) => ({ localModel: { ...st.localModel, status: frame.status, progress: undefined, error: undefined } }));
+          else set((st) => ({ localModel: { ...st.localModel, status: frame.status ?? st.localModel.status, progress: undefined, error: { code: frame.code, message: frame.message }, runWhenReady: false } }));
+        })
+          .then((last) => last.type === "done")
+          .catch((e: Error) => {
+            set((st) => ({ localModel: { ...st.localModel, progress: undefined, error: { code: "http", message: `The download stopped: ${e.message}. Press Download to resume.` }, runWhenReady: false } }));
+            return false;
+          })
+          .finally(() => {
+            downloading = undefined;
+          });
+        const ready = await downloading;
+        if (ready && get().localModel.runWhenReady) {
+          set((st) => ({ localModel: { ...st.localModel, runWhenReady: false } }));
+          actions.run();
+        }
+        return ready;
+      },
+      cancelLocalDownload: () => {
+        set((st) => ({ localModel: { ...st.localModel, runWhenReady: false } }));
+        void cancelDownload(deps.fetch, localRef(get().model));
+      },
       setSandboxStatus: (sandbox) => set({ sandbox }),
       setHints: (hints, hintsError) => set({ hints, hintsError }),
       selectHint: (id) => {
@@ -162,6 +231,12 @@ export function createHintlabStore(deps: StoreDeps) {
       run: () => {
         const s = get();
         if (!s.problem.statement.trim()) return;
+        // First use of a local model: download it (with progress in the panel), then run.
+        if (usesLocalModel(s.model, s.serverConfig?.provider) && s.localModel.status?.state !== "ready") {
+          set((st) => ({ localModel: { ...st.localModel, runWhenReady: true } }));
+          void actions.downloadLocalModel();
+          return;
+        }
         host?.dispose();
         const traceId = newId();
         const problem = problemOf(s, traceId);
@@ -234,6 +309,7 @@ export function createHintlabStore(deps: StoreDeps) {
       toolTimeoutMs: 10_000,
       maxOutputChars: 4000,
       hints: [],
+      localModel: {},
       hintDraft: "",
       sandbox: { state: "loading" },
       save: { state: "idle" },

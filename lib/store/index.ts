@@ -7,3 +7,4 @@ export * from "./session-host";
 export * from "./provider";
 export * from "./trace-writer";
 export * from "./trace-detail";
+export * from "./local-model";

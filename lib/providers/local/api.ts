@@ -1,0 +1,101 @@
+import "server-only";
+import { encodeNdjson, type DownloadFrame, type LocalModelStatus, type ModelList } from "@/lib/protocol";
+import { readServerConfig, type ServerModelConfig } from "../config";
+import { ModelError } from "../types";
+import { DownloadError } from "./download";
+import { sharedModels } from "./shared";
+import { listCachedModels, resolveBrowserModelRef, resolveLocalModel, type LocalModelSource } from "./source";
+
+/**
+ * What the local-model routes do: status, the model list of Model settings, and downloads
+ * streamed as NDJSON progress frames. References from the browser are limited to cached files
+ * and `hf:` URIs (see resolveBrowserModelRef); absent means the server's default model.
+ */
+
+/** The source for a reference from the browser. @throws ModelError "bad-request" when not allowed. */
+export function sourceFor(ref: string | undefined, server: ServerModelConfig = readServerConfig()): LocalModelSource {
+  const { local } = server;
+  const options = { modelsDir: local.modelsDir, hfEndpoint: local.hfEndpoint };
+  try {
+    if (ref === undefined || ref === local.model) return resolveLocalModel(local.model, options);
+    const source = resolveBrowserModelRef(ref, options);
+    if (source) return source;
+  } catch (error) {
+    throw new ModelError("bad-request", (error as Error).message);
+  }
+  throw new ModelError("bad-request", `"${ref}" is not a local model: choose a file in ${local.modelsDir} or write an hf:owner/repo/file.gguf URI.`);
+}
+
+export function localModelStatus(ref?: string, server: ServerModelConfig = readServerConfig()): LocalModelStatus {
+  return sharedModels(server.local.model).status(sourceFor(ref, server));
+}
+
+/** GET /api/models: the remote endpoint's models (when one is configured) and the cached local ones. */
+export async function listModels(server: ServerModelConfig = readServerConfig()): Promise<ModelList> {
+  return {
+    remote: server.baseUrl ? await remoteModels(server) : null,
+    local: {
+      dir: server.local.modelsDir,
+      models: listCachedModels(server.local.modelsDir),
+      default: localModelStatus(undefined, server),
+    },
+  };
+}
+
+async function remoteModels(server: ServerModelConfig): Promise<NonNullable<ModelList["remote"]>> {
+  const baseUrl = server.baseUrl!;
+  try {
+    const response = await fetch(`${baseUrl}/models`, {
+      headers: server.apiKey ? { authorization: `Bearer ${server.apiKey}` } : {},
+      signal: AbortSignal.timeout(3000),
+    });
+    if (!response.ok) return { baseUrl, models: [], error: `GET ${baseUrl}/models answered ${response.status}.` };
+    const body = (await response.json()) as { data?: { id?: unknown }[] };
+    return { baseUrl, models: (body.data ?? []).map((m) => m.id).filter((id): id is string => typeof id === "string") };
+  } catch (error) {
+    return { baseUrl, models: [], error: `Could not list the models of ${baseUrl} (${(error as Error).message}).` };
+  }
+}
+
+/**
+ * POST /api/local-model/download: start or join the download and stream its progress. The
+ * download goes on when the page goes away (another request joins it); DELETE cancels it.
+ */
+export function downloadResponse(ref: string | undefined, signal: AbortSignal, server: ServerModelConfig = readServerConfig()): Response {
+  const source = sourceFor(ref, server);
+  const models = sharedModels(server.local.model);
+  const encoder = new TextEncoder();
+  const stream = new ReadableStream<Uint8Array>({
+    start(controller) {
+      const send = (frame: DownloadFrame) => {
+        try {
+          controller.enqueue(encoder.encode(encodeNdjson(frame)));
+        } catch {
+          /* the client went away */
+        }
+      };
+      const close = () => {
+        try {
+          controller.close();
+        } catch {
+          /* already closed */
+        }
+      };
+      models
+        .ensure(source, (event) => event.type === "progress" && send({ type: "progress", progress: event.progress }), signal)
+        .then(
+          () => send({ type: "done", status: models.status(source) }),
+          (error: unknown) => {
+            const code = error instanceof DownloadError ? error.code : "disk";
+            send({ type: "error", code, message: (error as Error).message, status: models.status(source) });
+          },
+        )
+        .finally(close);
+    },
+  });
+  return new Response(stream, { headers: { "content-type": "application/x-ndjson; charset=utf-8", "cache-control": "no-cache, no-transform" } });
+}
+
+export function cancelDownload(ref: string | undefined, server: ServerModelConfig = readServerConfig()): boolean {
+  return sharedModels(server.local.model).cancel(sourceFor(ref, server));
+}
