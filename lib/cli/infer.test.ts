@@ -1,9 +1,22 @@
 import { spawn } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TraceSchema, type Trace } from "@/lib/protocol";
 import { startScriptedServer, type ScriptedServer } from "@/e2e/fixtures/scripted-server";
+import { startHfMockServer } from "@/lib/providers/testing/hf-mock-server";
+import { tinyGguf } from "@/lib/providers/testing/tiny-gguf";
+
+/** A port nothing listens on (for "offline"). */
+async function closedPort(): Promise<number> {
+  const probe = createServer();
+  await new Promise<void>((resolve) => probe.listen(0, "127.0.0.1", resolve));
+  const { port } = probe.address() as { port: number };
+  await new Promise((resolve) => probe.close(resolve));
+  return port;
+}
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
 const traces = readFileSync(path.join(ROOT, "e2e/fixtures/data/r1-distill-math-40.jsonl"), "utf8")
@@ -62,8 +75,39 @@ describe("hintlab infer (headless)", () => {
     const r = await hintlab(["infer", "--base-url", server.baseUrl, "--model", "scripted-r1", "--problem", "x", "--rounds=-1"]);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain("--rounds must be an integer from 0 to 64");
-    const missing = await hintlab(["infer", "--problem", "x"]);
+    const missing = await hintlab(["infer", "--problem", "x"], { HINTLAB_PROVIDER: "openai-completions" });
     expect(missing.code).toBe(2);
     expect(missing.stderr).toMatch(/HINTLAB_BASE_URL/);
+  });
+
+  it("with no server configured, runs the local model: offline, it says so and shows the three ways forward", async () => {
+    const modelsDir = mkdtempSync(path.join(tmpdir(), "hintlab-models-"));
+    const closed = await closedPort();
+    const r = await hintlab(["infer", "--problem", "x"], { HINTLAB_MODELS_DIR: modelsDir, HINTLAB_HF_ENDPOINT: `http://127.0.0.1:${closed}` });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain("this machine seems to be offline");
+    expect(r.stderr).toContain(`1. put a GGUF file at ${path.join(modelsDir, "bartowski/DeepSeek-R1-Distill-Qwen-1.5B-GGUF/DeepSeek-R1-Distill-Qwen-1.5B-Q4_K_M.gguf")}`);
+    expect(r.stderr).toMatch(/2\. set HINTLAB_LOCAL_MODEL=.*\n.*3\. connect a model server/);
+  });
+
+  it("downloads the local model on first use with progress, then runs the session on it", async () => {
+    const modelsDir = mkdtempSync(path.join(tmpdir(), "hintlab-models-"));
+    const hf = await startHfMockServer([{ repo: "hintlab/tiny", path: "tiny.gguf", bytes: tinyGguf() }], { throttleBytesPerSecond: 2_000_000 });
+    try {
+      const env = { HINTLAB_MODELS_DIR: modelsDir, HINTLAB_HF_ENDPOINT: hf.url, HINTLAB_LOCAL_MODEL: "hf:hintlab/tiny/tiny.gguf", HINTLAB_TEMPLATE: "qwen3", HINTLAB_LOCAL_THREADS: "1" };
+      const r = await hintlab(["infer", "--problem", "What is 2+2?", "--max-tokens", "60", "--policy", "greedy"], env);
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stderr).toMatch(/tiny\.gguf: [\d.]+ MB \/ 0\.5 MB \(\d+%\) · [\d.]+ MB\/s/);
+      expect(r.stderr).toContain("tiny.gguf is ready.");
+      const trace: Trace = TraceSchema.parse(JSON.parse(r.stdout));
+      expect(trace.config).toMatchObject({ provider: "local", model: "hf:hintlab/tiny/tiny.gguf" });
+      expect(trace.segments.map((s) => s.kind)).toEqual(["prompt", "model"]);
+      expect(trace.events.find((e) => e.type === "stream-ended")).toMatchObject({ finishReason: "length", usage: { completionTokens: 60 } });
+      // Second time: already in the cache, no download.
+      const again = await hintlab(["model", "status", "hf:hintlab/tiny/tiny.gguf"], env);
+      expect(JSON.parse(again.stdout)).toMatchObject({ state: "ready", bytes: tinyGguf().length });
+    } finally {
+      await hf.close();
+    }
   });
 });

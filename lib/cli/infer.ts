@@ -163,6 +163,8 @@ export async function runInfer(argv: string[]): Promise<number> {
     process.stderr.write(`hintlab infer: ${(e as Error).message}\n(use --base-url and --model)\n`);
     return 2;
   }
+  // The local model is downloaded on first use, with progress on stderr.
+  if (modelConfig.provider === "local" && !(await (await import("./model")).ensureLocalModel(modelConfig))) return 1;
   const config: TraceConfig = {
     provider: modelConfig.provider,
     ...(modelConfig.provider === "local" ? {} : { baseUrl: modelConfig.baseUrl }),

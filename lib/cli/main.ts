@@ -13,7 +13,8 @@ commands:
   export   stream the traces as training data JSONL (hintlab export --help)
   run      run an experiment (dataset × policies × samples) into the database (hintlab run --help)
   datasets import or list problem sets (hintlab datasets --help)
-  grade    math answer equivalence: --gold G --pred P, or --file pairs.jsonl (hintlab grade --help)`;
+  grade    math answer equivalence: --gold G --pred P, or --file pairs.jsonl (hintlab grade --help)
+  model    local GGUF models: pull (download with progress), list, status (hintlab model --help)`;
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
@@ -32,6 +33,8 @@ async function main(argv: string[]): Promise<number> {
     // Loaded on demand: grading pulls in the sandbox only when a pair needs sympy.
     case "grade":
       return (await import("./grade")).runGrade(rest);
+    case "model":
+      return (await import("./model")).runModel(rest);
     case undefined:
     case "-h":
     case "--help":

@@ -12,7 +12,9 @@ export {
   readServerConfig,
   resolveModelConfig,
   SERVER_PROVIDER_KINDS,
+  type LocalModelConfig,
   type ModelConfig,
+  type RemoteModelConfig,
   type ServerModelConfig,
   type ServerProviderKind,
 } from "./config";

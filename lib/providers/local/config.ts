@@ -1,4 +1,5 @@
 import "server-only";
+import { availableParallelism } from "node:os";
 import type { LocalRuntimeOptions } from "./runtime";
 import { DEFAULT_LOCAL_MODEL, modelsDirFrom } from "./source";
 
@@ -13,8 +14,8 @@ export interface LocalServerConfig {
 }
 
 /**
- * Read HINTLAB_LOCAL_MODEL, HINTLAB_MODELS_DIR, HINTLAB_HF_ENDPOINT, HINTLAB_LOCAL_THREADS (0 =
- * all cores), HINTLAB_LOCAL_GPU (auto|off; auto on macOS, off elsewhere), HINTLAB_LOCAL_CONTEXT_SIZE,
+ * Read HINTLAB_LOCAL_MODEL, HINTLAB_MODELS_DIR, HINTLAB_HF_ENDPOINT, HINTLAB_LOCAL_THREADS (default
+ * half the cores; 0 = llama.cpp's choice, all of them), HINTLAB_LOCAL_GPU (auto|off; auto on macOS, off elsewhere), HINTLAB_LOCAL_CONTEXT_SIZE,
  * HINTLAB_LOCAL_MAX_CONTEXTS (default 4) and HINTLAB_LOCAL_IDLE_MS (default 600000). Unusable
  * values are pushed to `issues` as messages that say what to fix.
  */
@@ -40,7 +41,10 @@ export function readLocalConfig(env: Readonly<Record<string, string | undefined>
     modelsDir: modelsDirFrom(env),
     ...(hfEndpoint ? { hfEndpoint: hfEndpoint.replace(/\/+$/, "") } : {}),
     runtime: {
-      threads: integer("HINTLAB_LOCAL_THREADS", 0, 0)!,
+      // Half the cores: generation is memory-bound, and llama.cpp's spinning threads slow to a crawl
+      // when they compete with the web server and the browser for every core (measured: 200 tokens
+      // of the tiny test model took 130 s with 2 threads on a busy 2-core machine, 5 s with 1).
+      threads: integer("HINTLAB_LOCAL_THREADS", Math.max(1, Math.floor(availableParallelism() / 2)), 0)!,
       gpu: gpuRaw === "auto" ? "auto" : false,
       ...(contextSize !== undefined ? { contextSize } : {}),
       maxContexts: integer("HINTLAB_LOCAL_MAX_CONTEXTS", 4, 1)!,
