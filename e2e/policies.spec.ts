@@ -172,6 +172,9 @@ async function startUnconfiguredApp(): Promise<{ url: string; child: ChildProces
       HINTLAB_MODEL: "",
       HINTLAB_API_KEY: "",
       OPENAI_API_KEY: "",
+      // A model server was chosen but not given: without this the local model would be the default
+      // (that path is e2e/local-model.spec.ts).
+      HINTLAB_PROVIDER: "openai-completions",
       HINTLAB_DATA_DIR: "test-results/e2e-data-unconfigured",
     },
     // Its own process group, so stopping it also stops anything next start forks.
@@ -191,7 +194,7 @@ async function startUnconfiguredApp(): Promise<{ url: string; child: ChildProces
   }
 }
 
-test("with no model configured the page opens and says how to connect one; connecting from Model settings works", async ({ page }) => {
+test("with a server provider but no base URL the page opens and says how to connect one; connecting from Model settings works", async ({ page }) => {
   test.setTimeout(120_000);
   const app = await startUnconfiguredApp();
   try {
