@@ -23,7 +23,7 @@ function platformOf(dep) {
 }
 
 let added = 0;
-for (const [path, meta] of Object.entries(pkgs)) {
+for (const meta of Object.values(pkgs)) {
   for (const [dep, version] of Object.entries(meta.optionalDependencies ?? {})) {
     const platform = platformOf(dep);
     if (!platform) continue;
