@@ -6,7 +6,7 @@ import {
   type TemplateId,
 } from "@/lib/protocol";
 import { readLocalConfig, type LocalServerConfig } from "./local/config";
-import { resolveBrowserModelRef, resolveLocalModel, type LocalModelSource } from "./local/source";
+import { resolveSessionModel, type LocalModelSource } from "./local/source";
 import { ModelError } from "./types";
 
 /** Provider kinds a server can be configured with (the scripted one is a test fixture, not a provider). */
@@ -159,24 +159,14 @@ export function resolveModelConfig(settings: ModelSettings = {}, server: ServerM
  * or an `hf:` URI to download into it), else HINTLAB_LOCAL_MODEL, else the built-in default.
  */
 function resolveLocalConfig(settings: ModelSettings, server: ServerModelConfig): LocalModelConfig {
-  const { local } = server;
   const chosen = settings.provider === "local" && settings.model ? settings.model : undefined;
-  let source: LocalModelSource | null;
+  let source: LocalModelSource;
   try {
-    source =
-      chosen === undefined || chosen === local.model
-        ? resolveLocalModel(local.model, { modelsDir: local.modelsDir, hfEndpoint: local.hfEndpoint })
-        : resolveBrowserModelRef(chosen, { modelsDir: local.modelsDir, hfEndpoint: local.hfEndpoint });
+    source = resolveSessionModel(chosen, server.local);
   } catch (error) {
     throw new ModelError("bad-request", (error as Error).message);
   }
-  if (!source) {
-    throw new ModelError(
-      "bad-request",
-      `"${chosen}" is not a local model: choose one listed in Model settings (files in ${local.modelsDir}) or write an hf:owner/repo/file.gguf URI.`,
-    );
-  }
-  return { provider: "local", model: source.ref, source, local, template: settings.template ?? server.template, timeoutMs: server.timeoutMs };
+  return { provider: "local", model: source.ref, source, local: server.local, template: settings.template ?? server.template, timeoutMs: server.timeoutMs };
 }
 
 /** What the browser may see of the server's configuration: never the key, only whether there is one. */

@@ -4,7 +4,7 @@ import { readServerConfig, type ServerModelConfig } from "../config";
 import { ModelError } from "../types";
 import { DownloadError } from "./download";
 import { sharedModels } from "./shared";
-import { listCachedModels, resolveBrowserModelRef, resolveLocalModel, type LocalModelSource } from "./source";
+import { listCachedModels, resolveSessionModel, type LocalModelSource } from "./source";
 
 /**
  * What the local-model routes do: status, the model list of Model settings, and downloads
@@ -14,16 +14,11 @@ import { listCachedModels, resolveBrowserModelRef, resolveLocalModel, type Local
 
 /** The source for a reference from the browser. @throws ModelError "bad-request" when not allowed. */
 export function sourceFor(ref: string | undefined, server: ServerModelConfig = readServerConfig()): LocalModelSource {
-  const { local } = server;
-  const options = { modelsDir: local.modelsDir, hfEndpoint: local.hfEndpoint };
   try {
-    if (ref === undefined || ref === local.model) return resolveLocalModel(local.model, options);
-    const source = resolveBrowserModelRef(ref, options);
-    if (source) return source;
+    return resolveSessionModel(ref, server.local);
   } catch (error) {
     throw new ModelError("bad-request", (error as Error).message);
   }
-  throw new ModelError("bad-request", `"${ref}" is not a local model: choose a file in ${local.modelsDir} or write an hf:owner/repo/file.gguf URI.`);
 }
 
 export function localModelStatus(ref?: string, server: ServerModelConfig = readServerConfig()): LocalModelStatus {

@@ -100,3 +100,16 @@ export function resolveBrowserModelRef(ref: string, options: { modelsDir: string
   if (!path.startsWith(options.modelsDir + sep) || !existsSync(path)) return null;
   return { ref, kind: "file", path, name: basename(path) };
 }
+
+/**
+ * The local model a session runs: `ref` from Model settings (a cached file or an `hf:` URI, see
+ * resolveBrowserModelRef), else — or when it names it — the server's own `model`.
+ * @throws Error with a message that says what to choose instead.
+ */
+export function resolveSessionModel(ref: string | undefined, local: { model: string; modelsDir: string; hfEndpoint?: string }): LocalModelSource {
+  const options = { modelsDir: local.modelsDir, hfEndpoint: local.hfEndpoint };
+  if (ref === undefined || ref === local.model) return resolveLocalModel(local.model, options);
+  const source = resolveBrowserModelRef(ref, options);
+  if (source) return source;
+  throw new Error(`"${ref}" is not a local model: choose one listed in Model settings (files in ${local.modelsDir}) or write an hf:owner/repo/file.gguf URI.`);
+}
