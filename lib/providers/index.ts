@@ -3,6 +3,9 @@
  * Provider whose `generate(request, signal)` yields text chunks and returns how the stream ended;
  * failures are ModelErrors whose messages say what to fix. API keys come from the server's
  * environment only. `generateStream` turns one generation into the NDJSON frames of POST /api/generate.
+ * Without a base URL the provider is `local` (lib/providers/local): a GGUF model in this process,
+ * one context sequence per `request.session`, downloaded on first use (listModels,
+ * localModelStatus, downloadResponse back /api/models and /api/local-model).
  */
 import "server-only";
 
