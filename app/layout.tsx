@@ -1,5 +1,4 @@
 import type { Metadata } from "next";
-import Link from "next/link";
 import type { ReactNode } from "react";
 import "./globals.css";
 import "./topnav.css";
@@ -12,21 +11,7 @@ export const metadata: Metadata = {
 export default function RootLayout({ children }: { children: ReactNode }) {
   return (
     <html lang="en">
-      <body>
-        <header className="topbar">
-          <a href="/" className="brand">
-            hintlab
-          </a>
-          <nav className="topnav">
-            <Link href="/">Playground</Link>
-            <Link href="/traces">Traces</Link>
-            <Link href="/experiments">Experiments</Link>
-            <Link href="/datasets">Datasets</Link>
-          </nav>
-          <span className="muted small">Hint-infer playground · START: Self-taught Reasoner with Tools</span>
-        </header>
-        {children}
-      </body>
+      <body>{children}</body>
     </html>
   );
 }

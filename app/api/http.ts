@@ -1,11 +1,41 @@
 import type { z } from "zod";
-import { AppError, describeZodError, type ApiErrorBody } from "@/lib/protocol";
+import { AppError, describeZodError, type ApiErrorBody, type Capability, type PublicUser } from "@/lib/protocol";
+import { authorize, readAuthConfig, type GuardOptions } from "@/lib/auth";
+
+/**
+ * Read a body as text, at most `maxBytes` (default HINTLAB_JSON_MAX_BYTES): a declared length
+ * over it is refused before reading, a chunked body is cut off as soon as it passes it.
+ */
+export async function readBodyText(request: Request, maxBytes = readAuthConfig().jsonMaxBytes): Promise<string> {
+  const tooLarge = () => new AppError("payload-too-large", `the request body is larger than ${maxBytes} bytes`);
+  const declared = Number(request.headers.get("content-length"));
+  if (Number.isFinite(declared) && declared > maxBytes) throw tooLarge();
+  if (!request.body) return "";
+  const reader = request.body.getReader();
+  const decoder = new TextDecoder();
+  let seen = 0;
+  let text = "";
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    seen += value.length;
+    if (seen > maxBytes) {
+      await reader.cancel().catch(() => {});
+      throw tooLarge();
+    }
+    text += decoder.decode(value, { stream: true });
+  }
+  return text + decoder.decode();
+}
 
 /** Parse a JSON request body with a schema; a bad body is a 400 that names the wrong field. */
-export async function parseJsonBody<T extends z.ZodType>(request: Request, schema: T): Promise<z.infer<T>> {
+export async function parseJsonBody<T extends z.ZodType>(request: Request, schema: T, maxBytes?: number): Promise<z.infer<T>> {
+  const type = (request.headers.get("content-type") ?? "").split(";")[0]!.trim().toLowerCase();
+  if (type !== "application/json") throw new AppError("unsupported-media-type", "send the body as application/json");
   let json: unknown;
+  const text = await readBodyText(request, maxBytes);
   try {
-    json = await request.json();
+    json = JSON.parse(text);
   } catch {
     throw new AppError("bad-request", "the request body is not valid JSON");
   }
@@ -38,6 +68,21 @@ export async function handle(fn: () => Response | Promise<Response>): Promise<Re
   } catch (e) {
     return jsonError(e);
   }
+}
+
+/**
+ * A route handler behind the gate: the request must pass `authorize` (Host, same-origin,
+ * content type, size, session, role) before `fn` runs; `fn` gets the signed-in user.
+ * ```ts
+ * export const DELETE = guarded("run", async (request, user, { params }: IdParams) => …);
+ * ```
+ */
+export function guarded<C = unknown>(
+  capability: Capability,
+  fn: (request: Request, user: PublicUser, context: C) => Response | Promise<Response>,
+  options?: GuardOptions,
+): (request: Request, context?: C) => Promise<Response> {
+  return (request, context) => handle(() => fn(request, authorize(request, capability, options), context as C));
 }
 
 export type IdParams = { params: Promise<{ id: string }> };

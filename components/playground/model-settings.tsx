@@ -17,12 +17,17 @@ export function ModelSettings() {
   // Open by default only when the server has no model; after that the user decides.
   const [userOpen, setUserOpen] = useState<boolean | null>(null);
   const open = userOpen ?? (server ? !server.configured : false);
+  const connections = useHintlab((s) => s.connections);
   const local = usesLocalModel(model, server?.provider);
+  const connectionId = model.connection ?? server?.connection;
+  const connection = connections.find((c) => c.id === connectionId);
   const summary = local
     ? `${model.provider === "local" && model.model ? model.model : (server?.model ?? "")} (local)`
-    : server?.configured || model.baseUrl
-      ? `${model.model ?? server?.model ?? ""} @ ${model.baseUrl ?? server?.baseUrl ?? ""}`
-      : "not connected";
+    : connection
+      ? `${model.model ?? connection.model ?? ""} @ ${connection.name}`
+      : server?.configured
+        ? `${model.model ?? server?.model ?? ""} @ ${server?.baseUrl ?? ""}`
+        : "not connected";
   return (
     <details
       className="panel settings"
@@ -42,13 +47,25 @@ export function ModelSettings() {
       {open ? <ModelChoice /> : null}
       <div className="grid2">
         <label>
-          Base URL
-          <input
-            data-testid="base-url"
-            placeholder={server?.baseUrl ?? "http://localhost:8000/v1"}
-            value={model.baseUrl ?? ""}
-            onChange={(e) => setModel({ baseUrl: e.target.value.trim() || undefined })}
-          />
+          Connection
+          <select
+            data-testid="connection"
+            value={connectionId ?? ""}
+            onChange={(e) => {
+              const id = e.target.value;
+              const next = connections.find((c) => c.id === id);
+              // A connection brings its own API style, model and template; the fields below override them.
+              setModel({ connection: id, provider: next?.provider === "local" ? "local" : undefined, model: undefined, template: next?.template });
+            }}
+          >
+            {connectionId && !connection ? <option value={connectionId}>{connectionId}</option> : null}
+            {connections.map((c) => (
+              <option key={c.id} value={c.id}>
+                {c.name}
+                {c.baseUrl ? ` — ${c.baseUrl}` : ""}
+              </option>
+            ))}
+          </select>
         </label>
         <label>
           Model
@@ -64,18 +81,19 @@ export function ModelSettings() {
             ))}
           </select>
         </label>
-        <label>
-          API
-          <select
-            data-testid="provider"
-            value={model.provider ?? server?.provider ?? "openai-completions"}
-            onChange={(e) => setModel({ provider: e.target.value as ProviderKind })}
-          >
-            <option value="openai-completions">completions (raw prompt)</option>
-            <option value="openai-chat">chat (assistant prefill)</option>
-            <option value="local">local GGUF (in this server)</option>
-          </select>
-        </label>
+        {!local ? (
+          <label>
+            API
+            <select
+              data-testid="provider"
+              value={model.provider ?? connection?.provider ?? server?.provider ?? "openai-completions"}
+              onChange={(e) => setModel({ provider: e.target.value as ProviderKind })}
+            >
+              <option value="openai-completions">completions (raw prompt)</option>
+              <option value="openai-chat">chat (assistant prefill)</option>
+            </select>
+          </label>
+        ) : null}
         <label>
           Temperature
           <input type="number" step="0.05" min="0" max="2" value={sampling.temperature ?? ""} onChange={(e) => setSampling({ temperature: num(e.target.value) })} />
@@ -99,7 +117,10 @@ export function ModelSettings() {
           />
         </label>
       </div>
-      <p className="muted small">API keys stay on the server (HINTLAB_API_KEY); {server?.hasApiKey ? "a key is configured." : "no key is configured."}</p>
+      <p className="muted small">
+        Base URLs and API keys are set on the server (an admin adds connections in Settings);{" "}
+        {(connection?.hasApiKey ?? server?.hasApiKey) ? "this connection has a key." : "this connection has no key."}
+      </p>
     </details>
   );
 }
@@ -111,20 +132,21 @@ export function ModelSettings() {
 function ModelChoice() {
   const model = useHintlab((s) => s.model);
   const server = useHintlab((s) => s.serverConfig);
+  const remoteConnection = model.connection && model.connection !== "local" ? model.connection : undefined;
   const { setModel } = useActions();
   const [list, setList] = useState<ModelList | null>(null);
   const [error, setError] = useState<string | null>(null);
   // External system: the server's model list, fetched once per opening.
   useEffect(() => {
     let live = true;
-    fetch("/api/models")
+    fetch(`/api/models${remoteConnection ? `?connection=${encodeURIComponent(remoteConnection)}` : ""}`)
       .then((r) => r.json())
       .then((body: unknown) => live && setList(ModelListSchema.parse(body)))
       .catch((e: Error) => live && setError(`Could not list models: ${e.message}`));
     return () => {
       live = false;
     };
-  }, []);
+  }, [remoteConnection]);
   if (error) return <p className="error small">{error}</p>;
   if (!list) return <p className="muted small">Listing models…</p>;
   const local = usesLocalModel(model, server?.provider);
@@ -141,8 +163,13 @@ function ModelChoice() {
         onChange={(e) => {
           const [kind, ...rest] = e.target.value.split(":");
           const id = rest.join(":");
-          if (kind === "local") setModel({ provider: "local", model: id === def.ref ? undefined : id, baseUrl: undefined });
-          else setModel({ provider: model.provider === "local" || !model.provider ? "openai-completions" : model.provider, model: id });
+          if (kind === "local") setModel({ connection: "local", provider: "local", model: id === def.ref ? undefined : id });
+          else
+            setModel({
+              connection: remoteConnection ?? "server",
+              provider: model.provider === "local" ? undefined : model.provider,
+              model: id,
+            });
         }}
       >
         <optgroup label={`Local GGUF (${list.local.dir})`}>
@@ -175,11 +202,12 @@ function ModelChoice() {
 export function ConnectNotice() {
   const server = useHintlab((s) => s.serverConfig);
   const model = useHintlab((s) => s.model);
-  if (!server || server.configured || (model.baseUrl && model.model)) return null;
+  if (!server || server.configured || model.connection) return null;
   return (
     <div className="notice" data-testid="connect-notice">
       <strong>No model is connected.</strong> Start an OpenAI-compatible server (vLLM, SGLang, llama.cpp, Ollama…) and either restart hintlab with{" "}
-      <code>HINTLAB_BASE_URL=http://localhost:8000/v1 HINTLAB_MODEL=Qwen/QwQ-32B</code> (see README) or enter a base URL and model in Model settings.
+      <code>HINTLAB_BASE_URL=http://localhost:8000/v1 HINTLAB_MODEL=Qwen/QwQ-32B</code> (see README) or have an admin add it in{" "}
+      <a href="/settings">Settings → Model connections</a>, then choose it in Model settings.
     </div>
   );
 }

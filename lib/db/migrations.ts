@@ -139,4 +139,43 @@ export const MIGRATIONS: Migration[] = [
       CREATE INDEX experiment_items_status ON experiment_items (experiment_id, status);
     `,
   },
+  {
+    version: 4,
+    name: "accounts, sessions and model connections",
+    // Tokens (sessions, one-time sign-in links) are stored as SHA-256 hashes: a copy of the
+    // database does not sign anyone in. Connection API keys never leave the server.
+    sql: `
+      CREATE TABLE users (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL UNIQUE COLLATE NOCASE,
+        role TEXT NOT NULL CHECK (role IN ('admin', 'researcher', 'annotator')),
+        password_hash TEXT,
+        created_at INTEGER NOT NULL
+      );
+      CREATE TABLE sessions (
+        token_hash TEXT PRIMARY KEY,
+        user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        created_at INTEGER NOT NULL,
+        expires_at INTEGER NOT NULL
+      ) WITHOUT ROWID;
+      CREATE INDEX sessions_user ON sessions (user_id);
+      CREATE TABLE sign_in_links (
+        token_hash TEXT PRIMARY KEY,
+        user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        created_at INTEGER NOT NULL,
+        expires_at INTEGER NOT NULL
+      ) WITHOUT ROWID;
+      CREATE TABLE connections (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL UNIQUE COLLATE NOCASE,
+        provider TEXT NOT NULL,
+        base_url TEXT NOT NULL,
+        model TEXT,
+        template TEXT,
+        api_key TEXT,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL
+      );
+    `,
+  },
 ];

@@ -18,6 +18,8 @@ import type { ExperimentResults } from "./results";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
 const DATASET = datasetFromTraceRecords(readFileSync(path.join(ROOT, "e2e/fixtures/data/r1-distill-math-40.jsonl"), "utf8"), 4);
+const NDJSON = { "content-type": "application/x-ndjson" };
+const JSON_TYPE = { "content-type": "application/json" };
 const params = (id: string) => ({ params: Promise.resolve({ id }) });
 type Detail = ExperimentSummary & { results: ExperimentResults };
 
@@ -25,6 +27,8 @@ let slow: ScriptedServer;
 beforeAll(async () => {
   vi.stubEnv("HINTLAB_DB", path.join(mkdtempSync(path.join(tmpdir(), "hintlab-exp-api-")), "t.db"));
   slow = await startScriptedServer({ chunksPerSecond: 4000 });
+  // The experiment names the server's connection; the browser never sends a URL.
+  vi.stubEnv("HINTLAB_BASE_URL", slow.baseUrl);
 });
 afterAll(async () => {
   vi.unstubAllEnvs();
@@ -33,7 +37,7 @@ afterAll(async () => {
 
 async function until(id: string, done: (d: Detail) => boolean): Promise<Detail> {
   for (;;) {
-    const d = (await (await getExperiment(new Request("http://x"), params(id))).json()) as Detail;
+    const d = (await (await getExperiment(new Request("http://localhost"), params(id))).json()) as Detail;
     if (done(d)) return d;
     await new Promise((r) => setTimeout(r, 100));
   }
@@ -43,49 +47,64 @@ describe("/api/datasets and /api/experiments", () => {
   let datasetId = "";
 
   it("imports a JSONL body, reports bad lines, lists datasets and pages problems", async () => {
-    const res = await importDataset(new Request("http://x/api/datasets/import?name=r1-4", { method: "POST", body: DATASET + "{bad\n" }));
+    const res = await importDataset(new Request("http://localhost/api/datasets/import?name=r1-4", { method: "POST", headers: NDJSON, body: DATASET + "{bad\n" }));
     expect(res.status).toBe(200);
     const report = (await res.json()) as DatasetImportResult;
     expect(report).toMatchObject({ imported: 4, errors: [{ line: 5 }], dataset: { name: "r1-4", problemCount: 4 } });
     datasetId = report.dataset!.id;
-    expect(((await (await listDatasets()).json()) as unknown[]).length).toBe(1);
-    const page = (await (await problems(new Request("http://x?offset=1&limit=2"), params(datasetId))).json()) as ProblemPage;
+    expect(((await (await listDatasets(new Request("http://localhost/api/datasets"))).json()) as unknown[]).length).toBe(1);
+    const page = (await (await problems(new Request("http://localhost?offset=1&limit=2"), params(datasetId))).json()) as ProblemPage;
     expect(page.total).toBe(4);
     expect(page.problems.map((p) => p.id)).toEqual(["problem_2189", "problem_2236"]);
-    const none = await importDataset(new Request("http://x/api/datasets/import", { method: "POST", body: "{bad\n" }));
+    const none = await importDataset(new Request("http://localhost/api/datasets/import", { method: "POST", headers: NDJSON, body: "{bad\n" }));
     expect(none.status).toBe(400);
   });
 
   it("creates and runs an experiment in the background; cancel keeps finished items; resume finishes", async () => {
     const res = await createExperiment(
-      new Request("http://x/api/experiments", {
+      new Request("http://localhost/api/experiments", {
         method: "POST",
-        body: JSON.stringify({ datasetId, policies: ["greedy"], samples: 2, concurrency: 1, model: { baseUrl: slow.baseUrl, model: "scripted-r1", template: "deepseek-r1" } }),
+        headers: JSON_TYPE,
+        body: JSON.stringify({ datasetId, policies: ["greedy"], samples: 2, concurrency: 1, model: { connection: "server", model: "scripted-r1", template: "deepseek-r1" } }),
       }),
     );
     expect(res.status).toBe(201);
     const { id } = (await res.json()) as ExperimentSummary;
     await until(id, (d) => d.progress.done >= 1);
-    const cancelled = (await (await cancel(new Request("http://x"), params(id))).json()) as ExperimentSummary;
+    const cancelled = (await (await cancel(new Request("http://localhost"), params(id))).json()) as ExperimentSummary;
     expect(cancelled.status).toBe("cancelled");
     expect(cancelled.progress.running).toBe(0);
     expect(cancelled.progress.done).toBeLessThan(8);
-    const list = (await (await listExperiments()).json()) as ExperimentSummary[];
+    const list = (await (await listExperiments(new Request("http://localhost/api/experiments"))).json()) as ExperimentSummary[];
     expect(list.map((e) => e.id)).toEqual([id]);
 
-    expect((await resume(new Request("http://x"), params(id))).status).toBe(200);
+    expect((await resume(new Request("http://localhost"), params(id))).status).toBe(200);
     const finished = await until(id, (d) => d.status === "finished");
     expect(finished.progress).toMatchObject({ total: 8, done: 8, failed: 0 });
     expect(finished.results.policies[0]).toMatchObject({ policy: "greedy", n: 8, pass1: 1 });
-    expect((await resume(new Request("http://x"), params(id))).status).toBe(409);
+    expect((await resume(new Request("http://localhost"), params(id))).status).toBe(409);
   });
 
   it("bad bodies are 400 with the field; unknown ids 404", async () => {
-    const bad = await createExperiment(new Request("http://x", { method: "POST", body: JSON.stringify({ datasetId, policies: [] }) }));
+    const bad = await createExperiment(new Request("http://localhost", { method: "POST", headers: JSON_TYPE, body: JSON.stringify({ datasetId, policies: [] }) }));
     expect(bad.status).toBe(400);
     expect(((await bad.json()) as { error: { message: string } }).error.message).toMatch(/policies/);
-    const badPolicy = await createExperiment(new Request("http://x", { method: "POST", body: JSON.stringify({ datasetId, policies: ["paper:rounds=x"] }) }));
+    const badPolicy = await createExperiment(new Request("http://localhost", { method: "POST", headers: JSON_TYPE, body: JSON.stringify({ datasetId, policies: ["paper:rounds=x"] }) }));
     expect(badPolicy.status).toBe(400);
-    expect((await getExperiment(new Request("http://x"), params("nope"))).status).toBe(404);
+    expect((await getExperiment(new Request("http://localhost"), params("nope"))).status).toBe(404);
+  });
+
+  it("refuses a base URL from the client (SSRF) and says to choose a connection", async () => {
+    const res = await createExperiment(
+      new Request("http://localhost", { method: "POST", headers: JSON_TYPE, body: JSON.stringify({ datasetId, policies: ["greedy"], model: { baseUrl: "http://169.254.169.254/latest", model: "m" } }) }),
+    );
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as { error: { message: string } }).error.message).toMatch(/choose a connection/);
+    expect(((await (await listExperiments(new Request("http://localhost/api/experiments"))).json()) as unknown[]).length).toBe(1);
+  });
+
+  it("refuses a body sent as text/plain (what a cross-site form can send)", async () => {
+    const res = await createExperiment(new Request("http://localhost", { method: "POST", headers: { "content-type": "text/plain" }, body: JSON.stringify({ datasetId, policies: ["greedy"] }) }));
+    expect(res.status).toBe(415);
   });
 });

@@ -6,9 +6,13 @@ export type ApiErrorBody = z.infer<typeof ApiErrorBodySchema>;
 
 export const APP_ERROR_STATUS = {
   "bad-request": 400,
+  unauthenticated: 401,
+  forbidden: 403,
   "not-found": 404,
   conflict: 409,
   "payload-too-large": 413,
+  "unsupported-media-type": 415,
+  "too-many-requests": 429,
   internal: 500,
   "bad-gateway": 502,
 } as const;

@@ -13,8 +13,13 @@ export const ExperimentPolicySchema = z.object({
 });
 export type ExperimentPolicy = z.infer<typeof ExperimentPolicySchema>;
 
-/** Model connection of an experiment; the API key is never stored (it comes from the server's environment). */
+/**
+ * Model connection of an experiment; the API key is never stored (it comes from the server).
+ * `connection` names one of the server's connections; `baseUrl` is for the CLI only (the shell
+ * user chose it) and the HTTP API refuses it, so a browser cannot make the server call a URL.
+ */
 export const ExperimentModelSchema = z.object({
+  connection: z.string().min(1).max(100).optional(),
   baseUrl: z.string().optional(),
   model: z.string().optional(),
   template: TemplateIdSchema.optional(),

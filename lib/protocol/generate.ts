@@ -23,12 +23,23 @@ export const GenerateRequestSchema = z.object({
 });
 export type GenerateRequest = z.infer<typeof GenerateRequestSchema>;
 
-/** Per-session overrides of the server's model connection (never an API key: keys stay server side). */
+/** Ids of the connections every server has: its local GGUF model, and the one of its environment (HINTLAB_BASE_URL). */
+export const LOCAL_CONNECTION_ID = "local";
+export const SERVER_CONNECTION_ID = "server";
+
+/**
+ * Per-session choices among the server's model connections. The browser names a connection by
+ * id and never sends a URL or a key: base URLs and keys are set by admins on the server, so a
+ * page cannot make the server call a host of its choosing (SSRF).
+ */
 export const ModelSettingsSchema = z.object({
+  connection: z.string().min(1).max(100).optional(),
   provider: ProviderKindSchema.optional(),
-  baseUrl: z.string().url("base URL must be a full URL such as http://localhost:8000/v1").optional(),
-  model: z.string().min(1).optional(),
+  model: z.string().min(1).max(1000).optional(),
   template: TemplateIdSchema.optional(),
+  baseUrl: z
+    .never({ error: "the browser cannot choose a base URL; choose a connection (an admin adds model servers in Settings → Model connections)" })
+    .optional(),
 });
 export type ModelSettings = z.infer<typeof ModelSettingsSchema>;
 
@@ -78,6 +89,8 @@ export type GenerateFrame = z.infer<typeof GenerateFrameSchema>;
  */
 export const PublicModelConfigSchema = z.object({
   configured: z.boolean(),
+  /** The connection used when Model settings choose none: "server" (HINTLAB_BASE_URL) or "local". */
+  connection: z.string().optional(),
   provider: ProviderKindSchema.optional(),
   baseUrl: z.string().optional(),
   model: z.string().optional(),
@@ -86,3 +99,36 @@ export const PublicModelConfigSchema = z.object({
   message: z.string().optional(),
 });
 export type PublicModelConfig = z.infer<typeof PublicModelConfigSchema>;
+
+/** A model connection as the browser sees it: no key, only whether it has one. */
+export const PublicConnectionSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  provider: ProviderKindSchema,
+  baseUrl: z.string().optional(),
+  model: z.string().optional(),
+  template: TemplateIdSchema.optional(),
+  hasApiKey: z.boolean(),
+  /** Built-in connections (the local model, the environment's) cannot be edited in the app. */
+  builtIn: z.boolean(),
+});
+export type PublicConnection = z.infer<typeof PublicConnectionSchema>;
+
+const RemoteKindSchema = z.enum(["openai-completions", "openai-chat"]);
+/** POST /api/connections (admin): a model server the app may call. */
+export const ConnectionBodySchema = z.object({
+  name: z.string().trim().min(1).max(100),
+  provider: RemoteKindSchema.default("openai-completions"),
+  baseUrl: z
+    .string()
+    .trim()
+    .url("the base URL must be a full URL such as http://localhost:8000/v1")
+    .refine((u) => /^https?:\/\//i.test(u), "the base URL must start with http:// or https://"),
+  model: z.string().trim().min(1).max(1000).optional(),
+  template: TemplateIdSchema.optional(),
+  /** Stored on the server, never sent back. */
+  apiKey: z.string().min(1).max(4096).optional(),
+});
+export type ConnectionBody = z.infer<typeof ConnectionBodySchema>;
+/** PATCH /api/connections/:id (admin); `apiKey: null` removes the key. */
+export const ConnectionPatchSchema = ConnectionBodySchema.partial().extend({ apiKey: z.string().min(1).max(4096).nullable().optional() });

@@ -11,3 +11,4 @@ export * from "./ndjson";
 export * from "./traces-api";
 export * from "./experiments";
 export * from "./local-model";
+export * from "./auth";

@@ -60,6 +60,8 @@ export type ProviderKind = z.infer<typeof ProviderKindSchema>;
 /** Everything needed to reproduce a trace. */
 export const TraceConfigSchema = z.object({
   provider: ProviderKindSchema,
+  /** The server's connection the trace ran on (its id); `baseUrl` records where that was. */
+  connection: z.string().optional(),
   baseUrl: z.string().optional(),
   model: z.string(),
   template: TemplateIdSchema,

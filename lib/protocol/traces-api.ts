@@ -34,8 +34,8 @@ export const LiveAppendBodySchema = z.object({
 });
 export type LiveAppendBody = z.infer<typeof LiveAppendBodySchema>;
 
-/** Annotator writes carry the version they were based on; a stale one is refused (409). */
-const Based = { baseVersion: z.number().int().min(1), author: z.string().trim().min(1, "set your author name first").max(100) };
+/** Annotator writes carry the version they were based on; the author is the signed-in account (set by the route, never by the client). */
+const Based = { baseVersion: z.number().int().min(1) };
 
 export const ReviewBodySchema = z.object({ ...Based, status: ReviewStatusSchema, note: z.string().max(10_000).optional() });
 export const AnnotationBodySchema = z.object({ ...Based, annotation: AnnotationSchema.omit({ id: true, author: true, createdAt: true }) });

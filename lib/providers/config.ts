@@ -1,5 +1,7 @@
 import "server-only";
 import {
+  LOCAL_CONNECTION_ID,
+  SERVER_CONNECTION_ID,
   TEMPLATE_IDS,
   type ModelSettings,
   type PublicModelConfig,
@@ -8,6 +10,7 @@ import {
 import { readLocalConfig, type LocalServerConfig } from "./local/config";
 import { resolveSessionModel, type LocalModelSource } from "./local/source";
 import { ModelError } from "./types";
+import { ConnectionStore, type StoredConnection } from "./connections";
 
 /** Provider kinds a server can be configured with (the scripted one is a test fixture, not a provider). */
 export const SERVER_PROVIDER_KINDS = ["openai-completions", "openai-chat", "local"] as const;
@@ -112,14 +115,22 @@ export function readServerConfig(env: Readonly<Record<string, string | undefined
   };
 }
 
+/** What resolveModelConfig merges: the browser's Model settings, or a CLI's spec (which alone may carry a base URL). */
+export type ModelChoice = Omit<ModelSettings, "baseUrl"> & { baseUrl?: string };
+
 /**
- * Merge per-session Model settings over the server's configuration. Settings never carry a key
- * (the schema has none); the server's key is sent only to the origin of HINTLAB_BASE_URL, so a
- * base URL typed in the browser cannot make the server hand its key to another host.
+ * Merge per-session Model settings over the server's configuration. The browser chooses a
+ * connection by id (`local`, `server` = HINTLAB_BASE_URL, or one an admin added); only headless
+ * callers (the CLI) pass a `baseUrl` of their own. A connection's key goes only to its own base
+ * URL; the environment's key only to the origin of HINTLAB_BASE_URL.
  * @throws ModelError "not-configured" when no base URL or model results, or the environment is unusable;
- *         "bad-request" for a provider that cannot serve requests (the scripted fixture).
+ *         "bad-request" for an unknown connection or a provider that cannot serve requests (the scripted fixture).
  */
-export function resolveModelConfig(settings: ModelSettings = {}, server: ServerModelConfig = readServerConfig()): ModelConfig {
+export function resolveModelConfig(
+  settings: ModelChoice = {},
+  server: ServerModelConfig = readServerConfig(),
+  lookup: (id: string) => StoredConnection | undefined = (id) => new ConnectionStore().get(id),
+): ModelConfig {
   if (server.issues.length) {
     throw new ModelError("not-configured", `The hintlab server's model configuration is invalid: ${server.issues.join(" ")}`);
   }
@@ -129,12 +140,28 @@ export function resolveModelConfig(settings: ModelSettings = {}, server: ServerM
       'Provider "scripted" only exists in tests. Choose raw completions (openai-completions) or chat (openai-chat) in Model settings.',
     );
   }
-  const provider = settings.provider ?? (settings.baseUrl && server.provider === "local" ? "openai-completions" : server.provider);
-  if (provider === "local") return resolveLocalConfig(settings, server);
+  const connection = settings.connection;
+  if (connection === LOCAL_CONNECTION_ID || (settings.provider === "local" && !connection)) return resolveLocalConfig({ ...settings, provider: "local" }, server);
+  const remoteKind = settings.provider === "openai-completions" || settings.provider === "openai-chat" ? settings.provider : undefined;
+  if (connection && connection !== SERVER_CONNECTION_ID) {
+    const stored = lookup(connection);
+    if (!stored) throw new ModelError("bad-request", `There is no model connection "${connection}" on this server; choose another in Model settings.`);
+    const model = settings.model ?? stored.model;
+    if (!model) throw new ModelError("not-configured", `The connection "${stored.name}" names no model; type the model name in Model settings.`);
+    return {
+      provider: remoteKind ?? stored.provider,
+      baseUrl: stored.baseUrl,
+      model,
+      ...(stored.apiKey ? { apiKey: stored.apiKey } : {}),
+      template: settings.template ?? stored.template ?? server.template,
+      timeoutMs: server.timeoutMs,
+    };
+  }
+  if (!connection && !settings.baseUrl && server.provider === "local") return resolveLocalConfig({ ...settings, provider: "local" }, server);
   let baseUrl = server.baseUrl;
-  if (settings.baseUrl) {
+  if (settings.baseUrl && connection !== SERVER_CONNECTION_ID) {
     const problem = checkBaseUrl(settings.baseUrl);
-    if (problem) throw new ModelError("bad-request", `The base URL in Model settings ${problem}`);
+    if (problem) throw new ModelError("bad-request", `The base URL ${problem}`);
     baseUrl = trimSlashes(settings.baseUrl);
   }
   const model = settings.model ?? server.model;
@@ -143,6 +170,7 @@ export function resolveModelConfig(settings: ModelSettings = {}, server: ServerM
     throw new ModelError("not-configured", notConfiguredMessage(missing));
   }
   const keyApplies = server.apiKey !== undefined && server.baseUrl !== undefined && sameOrigin(baseUrl, server.baseUrl);
+  const provider: RemoteProviderKind = remoteKind ?? (server.provider === "local" ? "openai-completions" : server.provider);
   return {
     provider,
     baseUrl,
@@ -158,7 +186,7 @@ export function resolveModelConfig(settings: ModelSettings = {}, server: ServerM
  * The local model a session runs: the one chosen in Model settings (a file in the models cache,
  * or an `hf:` URI to download into it), else HINTLAB_LOCAL_MODEL, else the built-in default.
  */
-function resolveLocalConfig(settings: ModelSettings, server: ServerModelConfig): LocalModelConfig {
+function resolveLocalConfig(settings: ModelChoice, server: ServerModelConfig): LocalModelConfig {
   const chosen = settings.provider === "local" && settings.model ? settings.model : undefined;
   let source: LocalModelSource;
   try {
@@ -181,6 +209,7 @@ export function publicConfig(server: ServerModelConfig = readServerConfig()): Pu
       : notConfiguredMessage(missing);
   return {
     configured,
+    connection: local ? LOCAL_CONNECTION_ID : SERVER_CONNECTION_ID,
     provider: server.provider,
     ...(server.baseUrl ? { baseUrl: server.baseUrl } : {}),
     ...(local ? { model: server.local.model } : server.model ? { model: server.model } : {}),
@@ -194,7 +223,7 @@ function notConfiguredMessage(missing: string): string {
   return (
     `No model server is configured: ${missing} ${missing.includes(" and ") ? "are" : "is"} missing. ` +
     "Set HINTLAB_BASE_URL (e.g. http://localhost:8000/v1 for vLLM) and HINTLAB_MODEL in the hintlab server's environment, " +
-    "or enter them in Model settings."
+    "or ask an admin to add a model connection (Settings → Model connections) and choose it in Model settings."
   );
 }
 

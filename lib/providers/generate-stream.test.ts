@@ -133,8 +133,8 @@ describe("generateResponse against the scripted server", () => {
     const slow = await startScriptedServer({ chunksPerSecond: 100 });
     try {
       const client = new AbortController();
-      const response = generateResponse({ request: generateRequest(), settings: { baseUrl: slow.baseUrl, model: "scripted-r1" } }, client.signal, {
-        server: readServerConfig({}),
+      const response = generateResponse({ request: generateRequest(), settings: {} }, client.signal, {
+        server: readServerConfig({ HINTLAB_BASE_URL: slow.baseUrl, HINTLAB_MODEL: "scripted-r1" }),
       });
       const reader = response.body!.getReader();
       await reader.read();

@@ -1,8 +1,9 @@
 /**
  * Model back-ends, server side only. `createProvider(resolveModelConfig(settings))` gives a
  * Provider whose `generate(request, signal)` yields text chunks and returns how the stream ended;
- * failures are ModelErrors whose messages say what to fix. API keys come from the server's
- * environment only. `generateStream` turns one generation into the NDJSON frames of POST /api/generate.
+ * failures are ModelErrors whose messages say what to fix. Base URLs and API keys come from the
+ * server only (its environment, or connections an admin added: ConnectionStore); a browser names a
+ * connection by id. `generateStream` turns one generation into the NDJSON frames of POST /api/generate.
  * Without a base URL the provider is `local` (lib/providers/local): a GGUF model in this process,
  * one context sequence per `request.session`, downloaded on first use (listModels,
  * localModelStatus, downloadResponse back /api/models and /api/local-model).
@@ -15,12 +16,14 @@ export {
   readServerConfig,
   resolveModelConfig,
   SERVER_PROVIDER_KINDS,
+  type ModelChoice,
   type LocalModelConfig,
   type ModelConfig,
   type RemoteModelConfig,
   type ServerModelConfig,
   type ServerProviderKind,
 } from "./config";
+export { ConnectionStore, listPublicConnections, toPublicConnection, type StoredConnection } from "./connections";
 export { createOpenAIChatProvider } from "./openai-chat";
 export { createOpenAICompletionsProvider } from "./openai-completions";
 export { createProvider } from "./create-provider";

@@ -1,6 +1,21 @@
 import { createStore } from "zustand/vanilla";
 import { restoreEngine, type EngineState } from "@/lib/engine";
-import type { DownloadProgress, Hint, LocalModelStatus, ModelSettings, Policy, Problem, ProblemKind, Sandbox, TemplateId, Trace, TraceConfig } from "@/lib/protocol";
+import {
+  LOCAL_CONNECTION_ID,
+  SERVER_CONNECTION_ID,
+  type DownloadProgress,
+  type Hint,
+  type LocalModelStatus,
+  type ModelSettings,
+  type Policy,
+  type Problem,
+  type ProblemKind,
+  type PublicConnection,
+  type Sandbox,
+  type TemplateId,
+  type Trace,
+  type TraceConfig,
+} from "@/lib/protocol";
 import { fillHint, hintsForProblem, HINT_LIBRARY_VERSION } from "@/hints";
 import { cancelDownload, fetchLocalStatus, localRef, streamDownload, usesLocalModel } from "./local-model";
 import { SessionHost } from "./session-host";
@@ -17,6 +32,8 @@ export type PolicyMode = "manual" | "paper" | "greedy";
 
 export interface PublicModelConfig {
   configured: boolean;
+  /** The connection used when Model settings choose none ("server" or "local"). */
+  connection?: string;
   provider?: string;
   baseUrl?: string;
   model?: string;
@@ -52,6 +69,8 @@ export interface HintlabState {
   toolTimeoutMs: number;
   maxOutputChars: number;
   serverConfig?: PublicModelConfig;
+  /** The model connections this server offers (admins add them; the browser only names one). */
+  connections: PublicConnection[];
   localModel: LocalModelState;
   engine?: EngineState;
   hints: Hint[];
@@ -76,6 +95,7 @@ export interface HintlabActions {
   setTriggers(triggers: string[]): void;
   setToolLimits(patch: Partial<Pick<HintlabState, "maxToolCalls" | "toolTimeoutMs" | "maxOutputChars">>): void;
   setServerConfig(config: PublicModelConfig): void;
+  setConnections(connections: PublicConnection[]): void;
   /** Ask the server whether the session's local model is on disk. */
   refreshLocalModel(): Promise<void>;
   /** Download the session's local model (or join its download); true when it is ready. */
@@ -131,6 +151,23 @@ function problemOf(s: HintlabState, id: string): Problem {
   };
 }
 
+/**
+ * Model settings that continue a stored trace: its own connection when this server still has it
+ * (older traces recorded only a base URL: the connection with that URL), else the server's default.
+ */
+export function resumeSettings(config: TraceConfig, connections: PublicConnection[]): ModelSettings {
+  const byId = config.connection ? connections.find((c) => c.id === config.connection) : undefined;
+  const byUrl = !byId && config.baseUrl ? connections.find((c) => c.baseUrl === config.baseUrl) : undefined;
+  const local = config.provider === "local";
+  const connection = local ? LOCAL_CONNECTION_ID : (byId ?? byUrl)?.id;
+  return {
+    ...(connection ? { connection } : {}),
+    model: config.model,
+    template: config.template,
+    ...(config.provider === "scripted" ? {} : { provider: config.provider }),
+  };
+}
+
 export function createHintlabStore(deps: StoreDeps) {
   const now = deps.now ?? (() => Date.now());
   const newId = deps.newId ?? (() => crypto.randomUUID());
@@ -161,7 +198,7 @@ export function createHintlabStore(deps: StoreDeps) {
         const before = get().model;
         set((s) => ({ model: { ...s.model, ...patch } }));
         const after = get().model;
-        if (before.provider !== after.provider || before.model !== after.model || before.baseUrl !== after.baseUrl) void actions.refreshLocalModel();
+        if (before.provider !== after.provider || before.model !== after.model || before.connection !== after.connection) void actions.refreshLocalModel();
       },
       setSampling: (patch) => set((s) => ({ sampling: { ...s.sampling, ...patch } })),
       setPauseMode: (mode) => {
@@ -177,6 +214,7 @@ export function createHintlabStore(deps: StoreDeps) {
         set({ serverConfig });
         void actions.refreshLocalModel();
       },
+      setConnections: (connections) => set({ connections }),
       refreshLocalModel: async () => {
         const s = get();
         if (!usesLocalModel(s.model, s.serverConfig?.provider)) return set({ localModel: {} });
@@ -240,11 +278,14 @@ export function createHintlabStore(deps: StoreDeps) {
         host?.dispose();
         const traceId = newId();
         const problem = problemOf(s, traceId);
+        const connectionId = s.model.connection ?? s.serverConfig?.connection;
+        const connection = s.connections.find((c) => c.id === connectionId);
         const config: TraceConfig = {
-          provider: s.model.provider ?? (s.serverConfig?.provider as TraceConfig["provider"]) ?? "openai-completions",
-          baseUrl: s.model.baseUrl ?? s.serverConfig?.baseUrl,
-          model: s.model.model ?? s.serverConfig?.model ?? "",
-          template: s.model.template ?? s.serverConfig?.template ?? "qwq",
+          provider: s.model.provider ?? connection?.provider ?? (s.serverConfig?.provider as TraceConfig["provider"]) ?? "openai-completions",
+          ...(connectionId ? { connection: connectionId } : {}),
+          baseUrl: connection?.baseUrl ?? (connectionId === SERVER_CONNECTION_ID ? s.serverConfig?.baseUrl : undefined),
+          model: s.model.model ?? connection?.model ?? s.serverConfig?.model ?? "",
+          template: s.model.template ?? connection?.template ?? s.serverConfig?.template ?? "qwq",
           sampling: s.sampling,
           triggers: s.triggers,
           policy: policyFor(s),
@@ -271,7 +312,7 @@ export function createHintlabStore(deps: StoreDeps) {
         void deps.sandbox()?.reset();
         const h = new SessionHost(
           { fetch: deps.fetch, sandbox: deps.sandbox, now, onChange: onEngine(set) },
-          { traceId: trace.id, problem, config: trace.config, policyHints, settings: { model: trace.config.model, template: trace.config.template, provider: trace.config.provider === "scripted" ? undefined : trace.config.provider, ...(trace.config.baseUrl ? { baseUrl: trace.config.baseUrl } : {}) }, initial },
+          { traceId: trace.id, problem, config: trace.config, policyHints, settings: resumeSettings(trace.config, get().connections), initial },
         );
         attach(h, new TraceWriter({ fetch: deps.fetch, now, onStatus: (save) => set({ save }) }, trace.id, { segments: trace.segments.length, events: trace.events.length }));
         const first = hintsFor(problem)[0];
@@ -310,6 +351,7 @@ export function createHintlabStore(deps: StoreDeps) {
       maxOutputChars: 4000,
       hints: [],
       localModel: {},
+      connections: [],
       hintDraft: "",
       sandbox: { state: "loading" },
       save: { state: "idle" },

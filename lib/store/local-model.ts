@@ -1,13 +1,13 @@
-import { DownloadFrameSchema, LocalModelStatusSchema, readNdjson, type DownloadFrame, type LocalModelStatus, type ModelSettings } from "@/lib/protocol";
+import { LOCAL_CONNECTION_ID, DownloadFrameSchema, LocalModelStatusSchema, readNdjson, type DownloadFrame, type LocalModelStatus, type ModelSettings } from "@/lib/protocol";
 
 /**
  * The browser side of the local model: its status, and its download streamed as progress
  * frames. The download runs on the server; a page that reloads re-attaches to it.
  */
 
-/** Does this session run the server's local model (no base URL typed, provider local)? */
+/** Does this session run the server's local model (its "local" connection, or the server's default when that is local)? */
 export function usesLocalModel(model: ModelSettings, serverProvider: string | undefined): boolean {
-  if (model.baseUrl) return false;
+  if (model.connection) return model.connection === LOCAL_CONNECTION_ID;
   return (model.provider ?? serverProvider) === "local";
 }
 

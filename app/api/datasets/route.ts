@@ -1,7 +1,7 @@
 import { experimentStore } from "@/lib/experiments";
-import { handle } from "@/app/api/http";
+import { guarded } from "@/app/api/http";
 
 export const runtime = "nodejs";
 export const dynamic = "force-dynamic";
 
-export const GET = () => handle(() => Response.json(experimentStore().listDatasets()));
+export const GET = guarded("read", () => Response.json(experimentStore().listDatasets()));

@@ -1,11 +1,18 @@
-import { ExperimentSpecSchema } from "@/lib/protocol";
+import { AppError, ExperimentSpecSchema } from "@/lib/protocol";
 import { createAndStartExperiment, experimentStore } from "@/lib/experiments";
-import { handle, parseJsonBody } from "@/app/api/http";
+import { guarded, parseJsonBody } from "@/app/api/http";
 
 export const runtime = "nodejs";
 export const dynamic = "force-dynamic";
 
-/** GET: experiments, newest first, with progress. POST: create one from a spec and start it in the background (201). */
-export const GET = () => handle(() => Response.json(experimentStore().listExperiments()));
+/** GET: experiments, newest first, with progress. */
+export const GET = guarded("read", () => Response.json(experimentStore().listExperiments()));
 
-export const POST = (request: Request) => handle(async () => Response.json(createAndStartExperiment(await parseJsonBody(request, ExperimentSpecSchema)), { status: 201 }));
+/** POST: create one from a spec and start it in the background (201). The model is a connection id, never a URL (SSRF). */
+export const POST = guarded("run", async (request) => {
+  const spec = await parseJsonBody(request, ExperimentSpecSchema);
+  if (spec.model.baseUrl !== undefined) {
+    throw new AppError("bad-request", "model.baseUrl: choose a connection (model.connection) instead; an admin adds model servers in Settings → Model connections");
+  }
+  return Response.json(createAndStartExperiment(spec), { status: 201 });
+});

@@ -1,6 +1,8 @@
 import "server-only";
 import { encodeNdjson, type DownloadFrame, type LocalModelStatus, type ModelList } from "@/lib/protocol";
+import { LOCAL_CONNECTION_ID, SERVER_CONNECTION_ID } from "@/lib/protocol";
 import { readServerConfig, type ServerModelConfig } from "../config";
+import { ConnectionStore } from "../connections";
 import { ModelError } from "../types";
 import { DownloadError } from "./download";
 import { sharedModels } from "./shared";
@@ -25,10 +27,15 @@ export function localModelStatus(ref?: string, server: ServerModelConfig = readS
   return sharedModels(server.local.model).status(sourceFor(ref, server));
 }
 
-/** GET /api/models: the remote endpoint's models (when one is configured) and the cached local ones. */
-export async function listModels(server: ServerModelConfig = readServerConfig()): Promise<ModelList> {
+/**
+ * GET /api/models?connection=ID: the models of a remote connection (the chosen one, else the
+ * environment's) and the cached local ones. Only the server's own connections are asked.
+ */
+export async function listModels(server: ServerModelConfig = readServerConfig(), connectionId?: string): Promise<ModelList> {
+  const stored = connectionId && connectionId !== SERVER_CONNECTION_ID && connectionId !== LOCAL_CONNECTION_ID ? new ConnectionStore().get(connectionId) : undefined;
+  const remote = stored ? { baseUrl: stored.baseUrl, apiKey: stored.apiKey } : server.baseUrl ? { baseUrl: server.baseUrl, apiKey: server.apiKey } : undefined;
   return {
-    remote: server.baseUrl ? await remoteModels(server) : null,
+    remote: remote ? await remoteModels(remote) : null,
     local: {
       dir: server.local.modelsDir,
       models: listCachedModels(server.local.modelsDir),
@@ -37,12 +44,12 @@ export async function listModels(server: ServerModelConfig = readServerConfig())
   };
 }
 
-async function remoteModels(server: ServerModelConfig): Promise<NonNullable<ModelList["remote"]>> {
-  const baseUrl = server.baseUrl!;
+async function remoteModels({ baseUrl, apiKey }: { baseUrl: string; apiKey?: string }): Promise<NonNullable<ModelList["remote"]>> {
   try {
     const response = await fetch(`${baseUrl}/models`, {
-      headers: server.apiKey ? { authorization: `Bearer ${server.apiKey}` } : {},
+      headers: apiKey ? { authorization: `Bearer ${apiKey}` } : {},
       signal: AbortSignal.timeout(3000),
+      redirect: "error",
     });
     if (!response.ok) return { baseUrl, models: [], error: `GET ${baseUrl}/models answered ${response.status}.` };
     const body = (await response.json()) as { data?: { id?: unknown }[] };

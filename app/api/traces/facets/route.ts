@@ -1,7 +1,7 @@
 import { traceStore } from "@/lib/db";
-import { handle } from "@/app/api/http";
+import { guarded } from "@/app/api/http";
 
 export const runtime = "nodejs";
 export const dynamic = "force-dynamic";
 
-export const GET = () => handle(() => Response.json(traceStore().facets()));
+export const GET = guarded("read", () => Response.json(traceStore().facets()));

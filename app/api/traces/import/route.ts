@@ -1,21 +1,25 @@
 import { AppError, describeZodError } from "@/lib/protocol";
 import { ImportQuerySchema } from "@/lib/import";
+import { UPLOAD_TYPES } from "@/lib/auth";
 import { getDb, importMaxBytes, importResponse, importTraces, readImportRequest } from "@/lib/db";
-import { handle } from "@/app/api/http";
+import { guarded } from "@/app/api/http";
 
 export const runtime = "nodejs";
 export const dynamic = "force-dynamic";
 
 /**
- * Import JSONL traces: a raw body (application/x-ndjson or text/plain) or a multipart field
- * "file". `?mode=valid-lines|all-or-nothing` and `?dataset=NAME` (also as multipart fields).
+ * Import JSONL traces: a raw body (application/x-ndjson) or a multipart field "file".
+ * `?mode=valid-lines|all-or-nothing` and `?dataset=NAME` (also as multipart fields).
  * 200 with the report when something was stored; 400 with the report when nothing was; 413 over
  * the size limit (HINTLAB_IMPORT_MAX_BYTES, default 100 MB).
  */
-export const POST = (request: Request) =>
-  handle(async () => {
+export const POST = guarded(
+  "run",
+  async (request) => {
     const { source, fields } = await readImportRequest(request, importMaxBytes());
     const query = ImportQuerySchema.safeParse({ ...fields, ...Object.fromEntries(new URL(request.url).searchParams) });
     if (!query.success) throw new AppError("bad-request", describeZodError(query.error));
     return importResponse(await importTraces(getDb(), source, query.data));
-  });
+  },
+  { bodyTypes: UPLOAD_TYPES, maxBytes: importMaxBytes() },
+);

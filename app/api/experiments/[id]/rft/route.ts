@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { applyRftSelection } from "@/lib/experiments";
-import { handle, parseJsonBody, type IdParams } from "@/app/api/http";
+import { guarded, parseJsonBody, type IdParams } from "@/app/api/http";
 
 export const runtime = "nodejs";
 export const dynamic = "force-dynamic";
@@ -14,5 +14,6 @@ const RftBodySchema = z.object({
 });
 
 /** Select Hint-RFT data from this experiment (see lib/experiments/rft.ts); tags the selection rft:<id>. */
-export const POST = (request: Request, { params }: IdParams) =>
-  handle(async () => Response.json(applyRftSelection((await params).id, await parseJsonBody(request, RftBodySchema))));
+export const POST = guarded("run", async (request, _user, { params }: IdParams) =>
+  Response.json(applyRftSelection((await params).id, await parseJsonBody(request, RftBodySchema))),
+);

@@ -1,9 +1,11 @@
 import { AnnotationBodySchema } from "@/lib/protocol";
 import { traceStore } from "@/lib/db";
-import { handle, parseJsonBody, type IdParams } from "@/app/api/http";
+import { guarded, parseJsonBody, type IdParams } from "@/app/api/http";
 
 export const runtime = "nodejs";
 export const dynamic = "force-dynamic";
 
-export const POST = (request: Request, { params }: IdParams) =>
-  handle(async () => Response.json(traceStore().addAnnotation((await params).id, await parseJsonBody(request, AnnotationBodySchema)), { status: 201 }));
+/** The author is the signed-in account, never a name the client sends. */
+export const POST = guarded("annotate", async (request, user, { params }: IdParams) =>
+  Response.json(traceStore().addAnnotation((await params).id, { ...(await parseJsonBody(request, AnnotationBodySchema)), author: user.name }), { status: 201 }),
+);

@@ -1,9 +1,11 @@
 import { EditBodySchema } from "@/lib/protocol";
 import { traceStore } from "@/lib/db";
-import { handle, parseJsonBody, type IdParams } from "@/app/api/http";
+import { guarded, parseJsonBody, type IdParams } from "@/app/api/http";
 
 export const runtime = "nodejs";
 export const dynamic = "force-dynamic";
 
-export const POST = (request: Request, { params }: IdParams) =>
-  handle(async () => Response.json(traceStore().addEdit((await params).id, await parseJsonBody(request, EditBodySchema)), { status: 201 }));
+/** The author is the signed-in account, never a name the client sends. */
+export const POST = guarded("annotate", async (request, user, { params }: IdParams) =>
+  Response.json(traceStore().addEdit((await params).id, { ...(await parseJsonBody(request, EditBodySchema)), author: user.name }), { status: 201 }),
+);

@@ -1,9 +1,10 @@
 import { ForkBodySchema } from "@/lib/protocol";
 import { traceStore } from "@/lib/db";
-import { handle, parseJsonBody, type IdParams } from "@/app/api/http";
+import { guarded, parseJsonBody, type IdParams } from "@/app/api/http";
 
 export const runtime = "nodejs";
 export const dynamic = "force-dynamic";
 
-export const POST = (request: Request, { params }: IdParams) =>
-  handle(async () => Response.json(traceStore().fork((await params).id, await parseJsonBody(request, ForkBodySchema)), { status: 201 }));
+export const POST = guarded("run", async (request, _user, { params }: IdParams) =>
+  Response.json(traceStore().fork((await params).id, await parseJsonBody(request, ForkBodySchema)), { status: 201 }),
+);

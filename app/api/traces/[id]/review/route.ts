@@ -1,9 +1,11 @@
 import { ReviewBodySchema } from "@/lib/protocol";
 import { traceStore } from "@/lib/db";
-import { handle, parseJsonBody, type IdParams } from "@/app/api/http";
+import { guarded, parseJsonBody, type IdParams } from "@/app/api/http";
 
 export const runtime = "nodejs";
 export const dynamic = "force-dynamic";
 
-export const PUT = (request: Request, { params }: IdParams) =>
-  handle(async () => Response.json(traceStore().setReview((await params).id, await parseJsonBody(request, ReviewBodySchema))));
+/** The reviewer is the signed-in account. */
+export const PUT = guarded("annotate", async (request, user, { params }: IdParams) =>
+  Response.json(traceStore().setReview((await params).id, { ...(await parseJsonBody(request, ReviewBodySchema)), author: user.name })),
+);
