@@ -49,7 +49,7 @@ export default defineConfig({
     {
       // Production build (npm run build happens before npm test; start.mjs builds if missing).
       command: "node scripts/start.mjs",
-      url: `http://127.0.0.1:${APP_PORT}/api/config`,
+      url: `http://127.0.0.1:${APP_PORT}/api/health`,
       reuseExistingServer: false,
       timeout: 300_000,
       env: {
@@ -73,7 +73,7 @@ export default defineConfig({
     },
     {
       command: `${clean("test-results/e2e-local")} && node scripts/start.mjs`,
-      url: `http://127.0.0.1:${LOCAL_APP_PORT}/api/config`,
+      url: `http://127.0.0.1:${LOCAL_APP_PORT}/api/health`,
       reuseExistingServer: false,
       timeout: 300_000,
       env: {
@@ -88,7 +88,7 @@ export default defineConfig({
     },
     {
       command: `${clean("test-results/e2e-offline")} && node scripts/start.mjs`,
-      url: `http://127.0.0.1:${OFFLINE_APP_PORT}/api/config`,
+      url: `http://127.0.0.1:${OFFLINE_APP_PORT}/api/health`,
       reuseExistingServer: false,
       timeout: 300_000,
       env: {

@@ -23,7 +23,7 @@ const LIVE = new Set(["interrupted", "stopped", "failed", "paused"]);
  */
 export function TraceDetail({ id }: { id: string }) {
   const [store] = useState<TraceDetailStore>(() =>
-    createTraceDetailStore({ fetch: (...a) => fetch(...a), storage: typeof window === "undefined" ? undefined : window.localStorage }),
+    createTraceDetailStore({ fetch: (...a) => fetch(...a) }),
   );
   const trace = useStore(store, (s) => s.trace);
   const loadError = useStore(store, (s) => s.loadError);
@@ -41,7 +41,6 @@ export function TraceDetail({ id }: { id: string }) {
 function TraceDetailLoaded({ store, trace }: { store: TraceDetailStore; trace: Trace }) {
   const router = useRouter();
   const actions = useStore(store, (s) => s.actions);
-  const author = useStore(store, (s) => s.author);
   const writeError = useStore(store, (s) => s.writeError);
   const busy = useStore(store, (s) => s.busy);
   const undoCount = useStore(store, (s) => s.undo.length);
@@ -157,16 +156,6 @@ function TraceDetailLoaded({ store, trace }: { store: TraceDetailStore; trace: T
               Resume in playground
             </a>
           )}
-          <label className="inline grow-right">
-            Author{" "}
-            <input
-              data-testid="author-input"
-              defaultValue={author}
-              placeholder="your name"
-              onBlur={(e) => actions.setAuthor(e.target.value)}
-              style={{ width: 140 }}
-            />
-          </label>
         </div>
         <details>
           <summary className="muted small">Problem</summary>

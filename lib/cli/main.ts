@@ -14,7 +14,8 @@ commands:
   run      run an experiment (dataset × policies × samples) into the database (hintlab run --help)
   datasets import or list problem sets (hintlab datasets --help)
   grade    math answer equivalence: --gold G --pred P, or --file pairs.jsonl (hintlab grade --help)
-  model    local GGUF models: pull (download with progress), list, status (hintlab model --help)`;
+  model    local GGUF models: pull (download with progress), list, status (hintlab model --help)
+  users    accounts of a shared server: add (prints a sign-in link), list, role, link, password, remove`;
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
@@ -35,6 +36,8 @@ async function main(argv: string[]): Promise<number> {
       return (await import("./grade")).runGrade(rest);
     case "model":
       return (await import("./model")).runModel(rest);
+    case "users":
+      return (await import("./users")).runUsers(rest);
     case undefined:
     case "-h":
     case "--help":

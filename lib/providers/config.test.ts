@@ -55,7 +55,7 @@ describe("server config", () => {
     const error = catchModelError(() => resolveModelConfig({}, env({ HINTLAB_PROVIDER: "openai-completions" })));
     expect(error.code).toBe("not-configured");
     expect(error.message).toBe(
-      "No model server is configured: a base URL and a model name are missing. Set HINTLAB_BASE_URL (e.g. http://localhost:8000/v1 for vLLM) and HINTLAB_MODEL in the hintlab server's environment, or enter them in Model settings.",
+      "No model server is configured: a base URL and a model name are missing. Set HINTLAB_BASE_URL (e.g. http://localhost:8000/v1 for vLLM) and HINTLAB_MODEL in the hintlab server's environment, or ask an admin to add a model connection (Settings → Model connections) and choose it in Model settings.",
     );
     expect(catchModelError(() => resolveModelConfig({ baseUrl: "http://x:1/v1" }, env({}))).message).toContain("a model name is missing");
   });
@@ -132,11 +132,40 @@ describe("server config", () => {
   });
 });
 
+describe("connections chosen by id (the browser never sends a URL)", () => {
+  const stored = { id: "c1", name: "vllm-b", provider: "openai-chat" as const, baseUrl: "http://gpu-b:8000/v1", model: "Qwen/QwQ-32B", template: "qwen3" as const, apiKey: "sk-b" };
+  const lookup = (id: string) => (id === "c1" ? stored : undefined);
+
+  it("an admin's connection brings its URL, model, template and its own key; settings override model and API style", () => {
+    expect(resolveModelConfig({ connection: "c1" }, env(VLLM), lookup)).toEqual({
+      provider: "openai-chat",
+      baseUrl: "http://gpu-b:8000/v1",
+      model: "Qwen/QwQ-32B",
+      apiKey: "sk-b",
+      template: "qwen3",
+      timeoutMs: 300_000,
+    });
+    expect(resolveModelConfig({ connection: "c1", model: "other", provider: "openai-completions" }, env(VLLM), lookup)).toMatchObject({ model: "other", provider: "openai-completions", apiKey: "sk-b" });
+  });
+
+  it('"server" is HINTLAB_BASE_URL with the environment key; "local" is the local model', () => {
+    expect(resolveModelConfig({ connection: "server" }, env(VLLM), lookup)).toMatchObject({ baseUrl: "http://gpu-box:8000/v1", apiKey: "sk-secret-123" });
+    expect(resolveModelConfig({ connection: "local" }, env(VLLM), lookup).provider).toBe("local");
+  });
+
+  it("an unknown connection is a bad request that names it", () => {
+    const error = catchModelError(() => resolveModelConfig({ connection: "gone" }, env(VLLM), lookup));
+    expect(error.code).toBe("bad-request");
+    expect(error.message).toContain('"gone"');
+  });
+});
+
 describe("publicConfig", () => {
   it("tells the browser what is configured, never the key", () => {
     const config = publicConfig(env(VLLM));
     expect(PublicModelConfigSchema.parse(config)).toEqual({
       configured: true,
+      connection: "server",
       provider: "openai-completions",
       baseUrl: "http://gpu-box:8000/v1",
       model: "Qwen/QwQ-32B",

@@ -8,8 +8,7 @@ export function selectEditedSegments(trace: Pick<Trace, "segments" | "edits">): 
 }
 
 /**
- * State of the single-trace page (annotators): the trace as the server has it, the author name
- * (set once per browser), and the undo/redo stacks of this session's edits. Every write sends the
+ * State of the single-trace page (annotators): the trace as the server has it, and the undo/redo stacks of this session's edits. Every write sends the
  * version it was based on; a conflict (another annotator saved first) is shown, never merged.
  */
 export type EditAction = { type: "add"; edit: Edit } | { type: "remove"; edit: Edit };
@@ -19,12 +18,10 @@ export interface TraceDetailState {
   loadError?: string;
   writeError?: { message: string; conflict: boolean };
   busy: boolean;
-  author: string;
   undo: EditAction[];
   redo: EditAction[];
   actions: {
     load(id: string): Promise<void>;
-    setAuthor(name: string): void;
     setReview(status: ReviewStatus, note?: string): Promise<boolean>;
     setTags(tags: string[]): Promise<boolean>;
     addAnnotation(a: Omit<Annotation, "id" | "author" | "createdAt">): Promise<boolean>;
@@ -37,9 +34,7 @@ export interface TraceDetailState {
   };
 }
 
-const AUTHOR_KEY = "hintlab.author";
-
-export function createTraceDetailStore(deps: { fetch: typeof fetch; storage?: Pick<Storage, "getItem" | "setItem"> }) {
+export function createTraceDetailStore(deps: { fetch: typeof fetch }) {
   return createStore<TraceDetailState>()((set, get) => {
     const api = async (path: string, method: string, body?: unknown): Promise<unknown> => {
       const res = await deps.fetch(path, {
@@ -61,17 +56,13 @@ export function createTraceDetailStore(deps: { fetch: typeof fetch; storage?: Pi
       return trace;
     };
 
-    /** One annotator write: needs an author and the current version; reloads after. */
+    /** One annotator write, based on the current version (the server records the signed-in account as its author); reloads after. */
     const write = async (path: string, method: string, body: Record<string, unknown>): Promise<unknown> => {
-      const { trace, author } = get();
+      const { trace } = get();
       if (!trace) throw new Error("no trace loaded");
-      if (!author.trim()) {
-        set({ writeError: { message: "Set your author name first (top right): it is recorded on annotations, edits and reviews.", conflict: false } });
-        return undefined;
-      }
       set({ busy: true });
       try {
-        const result = await api(path, method, { ...body, baseVersion: trace.version, author });
+        const result = await api(path, method, { ...body, baseVersion: trace.version });
         await reload(trace.id);
         set({ writeError: undefined });
         return result ?? true;
@@ -87,7 +78,6 @@ export function createTraceDetailStore(deps: { fetch: typeof fetch; storage?: Pi
 
     return {
       busy: false,
-      author: deps.storage?.getItem(AUTHOR_KEY) ?? "",
       undo: [],
       redo: [],
       actions: {
@@ -97,10 +87,6 @@ export function createTraceDetailStore(deps: { fetch: typeof fetch; storage?: Pi
           } catch (e) {
             set({ loadError: (e as Error).message });
           }
-        },
-        setAuthor: (name) => {
-          deps.storage?.setItem(AUTHOR_KEY, name.trim());
-          set({ author: name.trim() });
         },
         setReview: async (status, note) => (await write(`${base()}/review`, "PUT", { status, ...(note !== undefined ? { note } : {}) })) !== undefined,
         setTags: async (tags) => (await write(`${base()}/tags`, "PUT", { tags })) !== undefined,

@@ -107,6 +107,12 @@ export function resolveHfUrl(uri: string, endpoint: string = HF_ENDPOINT): strin
   const repo = at < 0 ? repoAndRev : repoAndRev.slice(0, at);
   const revision = at < 0 ? "main" : repoAndRev.slice(at + 1);
   if (!repo || !revision) throw malformed(at < 0 ? "the repository name is empty" : "the repository name or revision around @ is empty");
+  // Owner, repo and revision name folders of the models cache: nothing that could climb out of it.
+  const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+  for (const [what, part] of [["owner", owner], ["repository", repo], ["revision", revision]] as const) {
+    if (!NAME.test(part) || part.includes("..")) throw malformed(`the ${what} "${part}" may only use letters, digits, . _ and - (no "..")`);
+  }
+  if (path.some((s) => s.includes("\\") || s.includes("\0"))) throw malformed("the file path has a backslash or NUL");
   const base = endpoint.replace(/\/+$/, "");
   const encode = (s: string) => encodeURIComponent(s);
   return `${base}/${encode(owner)}/${encode(repo)}/resolve/${encode(revision)}/${path.map(encode).join("/")}`;

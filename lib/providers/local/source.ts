@@ -1,7 +1,7 @@
 import "server-only";
-import { existsSync, readdirSync, statSync } from "node:fs";
+import { existsSync, readdirSync, realpathSync, statSync } from "node:fs";
 import { homedir } from "node:os";
-import { basename, isAbsolute, join, relative, resolve, sep } from "node:path";
+import { basename, dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
 import { resolveHfUrl } from "./download";
 
 /**
@@ -47,12 +47,17 @@ export function resolveLocalModel(ref: string, options: { modelsDir: string; hfE
     const match = /^hf:([^/@]+)\/([^/@]+)(?:@([^/]+))?\/(.+)$/.exec(trimmed)!;
     const [, owner, repo, revision, file] = match;
     const dir = revision && revision !== "main" ? join(options.modelsDir, owner!, `${repo}@${revision}`) : join(options.modelsDir, owner!, repo!);
-    return { ref: trimmed, kind: "hf", url, path: join(dir, ...file!.split("/")), name: basename(file!) };
+    const path = join(dir, ...file!.split("/"));
+    assertInsideModelsDir(path, options.modelsDir, trimmed);
+    return { ref: trimmed, kind: "hf", url, path, name: basename(file!) };
   }
   if (/^https?:\/\//i.test(trimmed)) {
     const url = new URL(trimmed);
-    const name = basename(url.pathname) || "model.gguf";
-    return { ref: trimmed, kind: "url", url: url.href, path: join(options.modelsDir, url.hostname, name), name };
+    const last = basename(url.pathname);
+    const name = last && last !== "." && last !== ".." ? last : "model.gguf";
+    const path = join(options.modelsDir, url.hostname, name);
+    assertInsideModelsDir(path, options.modelsDir, trimmed);
+    return { ref: trimmed, kind: "url", url: url.href, path, name };
   }
   if (!trimmed) throw new Error("The local model reference is empty: give a GGUF file path or an hf:owner/repo/file.gguf URI.");
   const path = isAbsolute(trimmed) ? trimmed : resolve(options.base ?? process.cwd(), trimmed);
@@ -95,10 +100,32 @@ export function listCachedModels(modelsDir: string, maxDepth = 4): CachedModel[]
  */
 export function resolveBrowserModelRef(ref: string, options: { modelsDir: string; hfEndpoint?: string }): LocalModelSource | null {
   if (ref.startsWith("hf:")) return resolveLocalModel(ref, options);
-  if (isAbsolute(ref) || ref.includes("\\") || ref.split("/").some((part) => part === ".." || part === "")) return null;
+  if (isAbsolute(ref) || ref.includes("\\") || ref.includes("\0") || ref.split("/").some((part) => part === ".." || part === "." || part === "")) {
+    throw new Error(`"${ref}" is not a model in the cache: references may not be absolute or contain "..", "." or empty parts; choose a model listed in Model settings.`);
+  }
   const path = join(options.modelsDir, ...ref.split("/"));
-  if (!path.startsWith(options.modelsDir + sep) || !existsSync(path)) return null;
+  if (!existsSync(path)) return null;
+  assertInsideModelsDir(path, options.modelsDir, ref);
   return { ref, kind: "file", path, name: basename(path) };
+}
+
+/**
+ * A model file (or where it will be downloaded) must stay in the models directory, also after
+ * symlinks are followed: a link planted in the cache must not make the server read or write elsewhere.
+ * @throws Error that names the reference and the directory.
+ */
+export function assertInsideModelsDir(path: string, modelsDir: string, ref: string): void {
+  const root = resolve(modelsDir);
+  const target = resolve(path);
+  const refuse = (why: string) => new Error(`"${ref}" is refused: ${why}; local models must be files inside ${root} (HINTLAB_MODELS_DIR).`);
+  if (!target.startsWith(root + sep)) throw refuse("it points outside the models directory");
+  // The real location of the deepest existing part of the path (the file, or the folder it will be written to).
+  let existing = target;
+  while (!existsSync(existing) && existing !== root && existing.startsWith(root + sep)) existing = dirname(existing);
+  if (!existsSync(existing) || !existsSync(root)) return;
+  const realRoot = realpathSync(root);
+  const real = realpathSync(existing);
+  if (real !== realRoot && !real.startsWith(realRoot + sep)) throw refuse("a symbolic link in the models directory leads outside it");
 }
 
 /**

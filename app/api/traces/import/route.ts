@@ -21,5 +21,6 @@ export const POST = guarded(
     if (!query.success) throw new AppError("bad-request", describeZodError(query.error));
     return importResponse(await importTraces(getDb(), source, query.data));
   },
-  { bodyTypes: UPLOAD_TYPES, maxBytes: importMaxBytes() },
+  // readImportRequest enforces the import limit itself, while streaming, with a message that says how to split the file.
+  { bodyTypes: UPLOAD_TYPES, maxBytes: Infinity },
 );
