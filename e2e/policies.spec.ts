@@ -194,7 +194,7 @@ async function startUnconfiguredApp(): Promise<{ url: string; child: ChildProces
   }
 }
 
-test("with a server provider but no base URL the page opens and says how to connect one; connecting from Model settings works", async ({ page }) => {
+test("with a server provider but no base URL the page opens and says how to connect one; an admin's connection chosen in Model settings works", async ({ page }) => {
   test.setTimeout(120_000);
   const app = await startUnconfiguredApp();
   try {
@@ -208,7 +208,7 @@ test("with a server provider but no base URL the page opens and says how to conn
     await expect(notice).toContainText("No model is connected");
     await expect(notice).toContainText("HINTLAB_BASE_URL");
     await expect(notice).toContainText("HINTLAB_MODEL");
-    await expect(notice).toContainText("Model settings");
+    await expect(notice).toContainText("Model connections");
     // The settings the notice points to are already open.
     await expect(page.getByTestId("model-settings")).toHaveAttribute("open", "");
     await expect(page.getByTestId("model-settings").locator("summary")).toContainText("not connected");
@@ -219,9 +219,21 @@ test("with a server provider but no base URL the page opens and says how to conn
     await p.run.click();
     await expect(page.getByTestId("error-banner")).toContainText("No model server is configured");
 
-    // Following the notice: base URL and model in Model settings.
-    await page.getByTestId("base-url").fill(`${MODEL_URL}/v1`);
-    await page.getByTestId("model-name").fill("scripted-r1");
+    // Following the notice: the admin (the loopback local user) adds the server in Settings…
+    const settingsPage = await page.context().newPage();
+    await settingsPage.goto(`${app.url}/settings`);
+    await settingsPage.getByTestId("new-connection-name").fill("scripted");
+    await settingsPage.getByTestId("new-connection-url").fill(`${MODEL_URL}/v1`);
+    await settingsPage.getByTestId("new-connection-model").fill("scripted-r1");
+    await settingsPage.getByTestId("add-connection").click();
+    await expect(settingsPage.getByTestId("connection-row").filter({ hasText: "scripted" })).toContainText(`${MODEL_URL}/v1`);
+    await settingsPage.close();
+
+    // …and the playground chooses it (reopening Model settings fetches the list again).
+    const settings = page.getByTestId("model-settings");
+    await settings.locator("summary").click();
+    await settings.locator("summary").click();
+    await page.getByTestId("connection").selectOption({ label: `scripted — ${MODEL_URL}/v1` });
     await page.getByTestId("template").selectOption("deepseek-r1");
     await expect(notice).toBeHidden();
     await p.run.click();

@@ -20,7 +20,7 @@ export function DatasetsPage() {
     setImportError(null);
     setReport(null);
     const name = file.name.replace(/\.jsonl?$/i, "");
-    const res = await fetch(`/api/datasets/import?name=${encodeURIComponent(name)}`, { method: "POST", body: await file.text() });
+    const res = await fetch(`/api/datasets/import?name=${encodeURIComponent(name)}`, { method: "POST", headers: { "content-type": "application/x-ndjson" }, body: await file.text() });
     const body = (await res.json()) as unknown;
     const parsed = DatasetImportResultSchema.safeParse(body);
     if (parsed.success) setReport(parsed.data);

@@ -13,10 +13,14 @@ export function ModelSettings() {
   const model = useHintlab((s) => s.model);
   const server = useHintlab((s) => s.serverConfig);
   const sampling = useHintlab((s) => s.sampling);
-  const { setModel, setSampling } = useActions();
+  const { setModel, setSampling, refreshConnections } = useActions();
   // Open by default only when the server has no model; after that the user decides.
   const [userOpen, setUserOpen] = useState<boolean | null>(null);
   const open = userOpen ?? (server ? !server.configured : false);
+  // External system: the server's connections, fetched again each time the settings open.
+  useEffect(() => {
+    if (open) void refreshConnections();
+  }, [open, refreshConnections]);
   const connections = useHintlab((s) => s.connections);
   const local = usesLocalModel(model, server?.provider);
   const connectionId = model.connection ?? server?.connection;

@@ -44,10 +44,26 @@ export class PlaygroundPage {
     await this.page.getByTestId("pause-mode").selectOption(mode);
   }
 
-  async setBaseUrl(url: string): Promise<void> {
+  /**
+   * Talk to the model server at `url`: as an admin would (the loopback local user is one), add it
+   * as a connection on the server, then choose it in Model settings (the browser never sends a URL).
+   */
+  async setBaseUrl(url: string, model = "scripted-r1", template = "deepseek-r1"): Promise<void> {
+    const name = `e2e ${url}`;
+    const created = await this.page.request.post("/api/connections", { data: { name, baseUrl: url, model, template } });
+    let id: string | undefined;
+    if (created.status() === 201) id = ((await created.json()) as { id: string }).id;
+    else {
+      const list = (await (await this.page.request.get("/api/connections")).json()) as { connections: { id: string; name: string }[] };
+      id = list.connections.find((c) => c.name === name)?.id;
+    }
+    if (!id) throw new Error(`could not add the connection ${url}: ${created.status()} ${await created.text()}`);
+    // Opening Model settings fetches the connection list again.
     const settings = this.page.getByTestId("model-settings");
-    if ((await settings.getAttribute("open")) === null) await settings.locator("summary").click();
-    await this.page.getByTestId("base-url").fill(url);
+    if ((await settings.getAttribute("open")) !== null) await settings.locator("summary").click();
+    await settings.locator("summary").click();
+    await expect(this.page.getByTestId("connection").locator(`option[value="${id}"]`)).toHaveCount(1);
+    await this.page.getByTestId("connection").selectOption(id);
   }
 
   /** Replace the hint editor's text (Monaco): select all, type. */
@@ -84,7 +100,7 @@ export class PlaygroundPage {
   async openModelSettings(): Promise<void> {
     const settings = this.page.getByTestId("model-settings");
     if ((await settings.getAttribute("open")) === null) await settings.locator("summary").click();
-    await expect(this.page.getByTestId("base-url")).toBeVisible();
+    await expect(this.page.getByTestId("connection")).toBeVisible();
   }
 
   /** The Model settings "API" select: raw completions or chat with assistant prefill. */

@@ -2,6 +2,7 @@ import { createStore } from "zustand/vanilla";
 import { restoreEngine, type EngineState } from "@/lib/engine";
 import {
   LOCAL_CONNECTION_ID,
+  PublicConnectionSchema,
   SERVER_CONNECTION_ID,
   type DownloadProgress,
   type Hint,
@@ -96,6 +97,8 @@ export interface HintlabActions {
   setToolLimits(patch: Partial<Pick<HintlabState, "maxToolCalls" | "toolTimeoutMs" | "maxOutputChars">>): void;
   setServerConfig(config: PublicModelConfig): void;
   setConnections(connections: PublicConnection[]): void;
+  /** Fetch the server's connections again (an admin may have added one since the page opened). */
+  refreshConnections(): Promise<void>;
   /** Ask the server whether the session's local model is on disk. */
   refreshLocalModel(): Promise<void>;
   /** Download the session's local model (or join its download); true when it is ready. */
@@ -215,6 +218,16 @@ export function createHintlabStore(deps: StoreDeps) {
         void actions.refreshLocalModel();
       },
       setConnections: (connections) => set({ connections }),
+      refreshConnections: async () => {
+        try {
+          const res = await deps.fetch("/api/connections");
+          if (!res.ok) return;
+          const body = (await res.json()) as { connections: unknown[] };
+          set({ connections: body.connections.map((c) => PublicConnectionSchema.parse(c)) });
+        } catch {
+          // keep the list we have; Model settings still work with it
+        }
+      },
       refreshLocalModel: async () => {
         const s = get();
         if (!usesLocalModel(s.model, s.serverConfig?.provider)) return set({ localModel: {} });

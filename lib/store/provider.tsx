@@ -2,7 +2,7 @@
 
 import { createContext, useContext, useEffect, useState, type ReactNode } from "react";
 import { useStore } from "zustand";
-import { HintSchema, PublicConnectionSchema, type Sandbox } from "@/lib/protocol";
+import { HintSchema, type Sandbox } from "@/lib/protocol";
 import { createHintlabStore, type HintlabState, type HintlabStore, type PublicModelConfig } from "./create-store";
 
 const StoreContext = createContext<HintlabStore | null>(null);
@@ -37,16 +37,11 @@ export function HintlabProvider({ children, sandboxFactory }: { children: ReactN
 
   // External system: the server's configuration and hint library, fetched once per page.
   useEffect(() => {
-    const { setServerConfig, setHints, setConnections } = store.getState().actions;
+    const { setServerConfig, setHints, refreshConnections } = store.getState().actions;
     fetch("/api/config")
       .then((r) => r.json() as Promise<PublicModelConfig>)
       .then(setServerConfig, () => setServerConfig({ configured: false }));
-    fetch("/api/connections")
-      .then((r) => (r.ok ? (r.json() as Promise<{ connections: unknown[] }>) : { connections: [] }))
-      .then(
-        (body) => setConnections(body.connections.map((c) => PublicConnectionSchema.parse(c))),
-        () => setConnections([]),
-      );
+    void refreshConnections();
     fetch("/api/hints")
       .then((r) => r.json() as Promise<{ hints: unknown[] }>)
       .then(
