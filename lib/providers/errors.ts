@@ -15,7 +15,8 @@ export interface ErrorContext {
 }
 
 const SETTINGS_HINT = "Check HINTLAB_BASE_URL or the base URL in Model settings.";
-const MAX_SERVER_MESSAGE = 400;
+/** The model server's own message (vLLM's "maximum context length…") is kept, cut to one short line. */
+const MAX_SERVER_MESSAGE = 300;
 
 /** The server sent nothing (no headers, or no chunk) for `config.timeoutMs`. */
 export function timeoutError(config: ModelConfig): ModelError {
@@ -185,7 +186,9 @@ export function extractServerMessage(body: string | undefined): string | undefin
       if (message !== undefined && typeof message !== "string") message = JSON.stringify(message);
     }
   } catch {
-    // not JSON: a plain-text or HTML error page
+    // Not JSON: a plain-text or HTML page (a proxy's, or whatever answers at that URL). Summarised,
+    // never forwarded: its content is not ours to show to the browser.
+    return `a non-JSON body of ${body.length} characters`;
   }
   if (typeof message !== "string" || !message.trim()) return undefined;
   const flat = message.replace(/\s+/g, " ").trim();

@@ -213,8 +213,10 @@ describe("server error bodies", () => {
     expect(extractServerMessage('{"error":{"message":"Invalid model","type":"invalid_request_error"}}')).toBe("Invalid model");
     expect(extractServerMessage('{"error":"Unauthorized"}')).toBe("Unauthorized");
     expect(extractServerMessage('{"detail":[{"loc":["body","prompt"],"msg":"field required"}]}')).toBe('[{"loc":["body","prompt"],"msg":"field required"}]');
-    expect(extractServerMessage("<html>\n<body>Bad Gateway</body></html>")).toBe("<html> <body>Bad Gateway</body></html>");
-    expect(extractServerMessage("x".repeat(1000))).toHaveLength(401);
+    // Pages that are not a model server's JSON error are summarised, never forwarded (SSRF, internal pages).
+    expect(extractServerMessage("<html>\n<body>Bad Gateway</body></html>")).toBe("a non-JSON body of 38 characters");
+    expect(extractServerMessage("internal secret page")).toBe("a non-JSON body of 20 characters");
+    expect(extractServerMessage(JSON.stringify({ message: "x".repeat(1000) }))).toHaveLength(301);
     expect(extractServerMessage("")).toBeUndefined();
   });
 });
