@@ -251,7 +251,7 @@ async function runPythonThread() {
     pyodide ??= await loadPyodide(options);
     const ns = pyodide.globals.get("dict")();
     pyodide.runPython(config.runnerSource, { globals: ns, filename: "<hintlab-runner>" });
-    runner = { run: ns.get("run"), recover: ns.get("recover"), reset: ns.get("reset") };
+    runner = { run: ns.get("run"), recover: ns.get("recover"), reset: ns.get("reset"), enableGate: ns.get("enable_gate") };
     let sympy = false;
     if (config.sympyBundlePath) {
       try {
@@ -268,6 +268,9 @@ async function runPythonThread() {
     pyodide.setInterruptBuffer(interruptFlag);
     const python = pyodide.runPython("import sys; sys.version.split()[0]");
     timers = trackTimers();
+    // From here on no Python of ours runs except the runner's run/recover, so the runner may
+    // refuse everything else between executions (see python-runner.ts).
+    runner.enableGate();
     // Callbacks Python left behind (promise reactions, listeners) are refused by the runner's
     // gate between executions; the error they then throw must not take the runtime down.
     process.on("uncaughtException", (err) => logStray(err));

@@ -7,7 +7,9 @@
  * `recover(max_chars)` and `reset()`. Never raises for anything the user code does
  * (KeyboardInterrupt included).
  *
- * Between executions a gate (sys.monitoring, PY_START) refuses to start any Python function
+ * After `enable_gate()` (the Node child calls it once it is ready; a host that runs Python of
+ * its own between executions must not), between executions a gate (sys.monitoring, PY_START)
+ * refuses to start any Python function
  * that is not the standard library's, Pyodide's, sympy's or this runner's: a callback the
  * model's code left with JavaScript (a promise reaction, an event listener, an asyncio task)
  * cannot run after its execution ended. It is defence in depth for the current trace (the
@@ -134,7 +136,17 @@ def _gate(code, offset):
     raise RuntimeError("hintlab sandbox: code left behind by an execution that has ended cannot run")
 
 
+_gate_enabled = False
+
+
+def enable_gate():
+    global _gate_enabled
+    _gate_enabled = True
+
+
 def _arm():
+    if not _gate_enabled:
+        return
     try:
         if _get_tool(_GATE_TOOL) != "hintlab-gate":
             if _get_tool(_GATE_TOOL) is not None:
