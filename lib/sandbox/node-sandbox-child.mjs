@@ -308,6 +308,12 @@ async function runPythonThread() {
         return;
       }
     }
+    if (!isRawRun(raw)) {
+      // The model's code broke the runner's reporting (it can patch anything in its own
+      // interpreter): nothing it says can be trusted, so the runtime is replaced.
+      parentPort.postMessage({ type: "crashed", id: msg.id, message: "the sandbox runner's report was tampered with" });
+      return;
+    }
     // Timers die with the execution that made them: model code runs synchronously, so none
     // of them could ever fire *during* it, only later, into a run or trace that is not theirs.
     timers.clearAll();
@@ -326,6 +332,19 @@ async function runPythonThread() {
       },
     });
   });
+}
+
+/** What runner.run()/recover() return, checked before anything of it is passed on. */
+function isRawRun(raw) {
+  return (
+    raw !== null &&
+    typeof raw === "object" &&
+    typeof raw.stdout === "string" &&
+    typeof raw.stderr === "string" &&
+    (raw.error === null || raw.error === undefined || typeof raw.error === "string") &&
+    typeof raw.truncated === "boolean" &&
+    typeof raw.interrupted === "boolean"
+  );
 }
 
 /**

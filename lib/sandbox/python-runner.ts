@@ -22,6 +22,8 @@ import ast, builtins, errno, io, json, linecache, os, shutil, sys, traceback
 # Frames from these files are plumbing (this runner, Pyodide's own Python, JavaScript frames
 # such as file:///... or https://...), never the model's code; they are cut from tracebacks so
 # the model sees only its own frames (and no host paths).
+# Bound at load: model code rebinding json.dumps must not garble the runner's own reports.
+_dumps = json.dumps
 _INTERNAL = ("<hintlab-runner>", "/_pyodide/", "/pyodide/", "_pyodide_core", "://")
 _MAX_FRAMES = 12
 _MARKER = "\n… [output truncated: {n} more characters]"
@@ -246,7 +248,7 @@ def _result(out, err, error, interrupted, max_chars):
         cut = len(error) - max_chars
         error = "… [traceback truncated: %d characters]\n" % cut + error[cut:]
         truncated = True
-    return json.dumps({
+    return _dumps({
         "stdout": out.text(),
         "stderr": err.text(),
         "error": error,
