@@ -6,10 +6,15 @@
 //
 // Two roles in one file:
 //  - main thread: the controller. Talks to the parent over IPC, owns the interrupt buffer
-//    and the timers. It never runs Python, so it stays responsive while Python loops.
+//    and the timers, and checks the process's resident memory against the cap every 10 ms
+//    (V8's heap limits do not count ArrayBuffers). It never runs Python, so it stays
+//    responsive while Python loops.
 //  - worker thread: Pyodide itself. Model code runs here, after `lockDown()` removed every
 //    JavaScript door to the network, processes and host files that Pyodide's `js` module
-//    would otherwise hand to Python.
+//    would otherwise hand to Python, and after `trackTimers()` made every timer it can set
+//    die with the execution that set it.
+// The parent uses one such process per trace (see NodeSandbox): nothing here needs to be
+// cleaned for a next trace, because there is none.
 import { Worker, isMainThread, parentPort, workerData } from "node:worker_threads";
 
 /** How long an interrupt Pyodide consumed may go unanswered before it is sent again. */
