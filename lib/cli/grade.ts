@@ -23,7 +23,8 @@ function lazySandboxes(count: number): { executors: ExecuteFn[]; dispose: () => 
   const sandboxes: (NodeSandbox | undefined)[] = new Array(count).fill(undefined);
   return {
     executors: sandboxes.map((_, k) => (code, options) => {
-      const sandbox = (sandboxes[k] ??= new NodeSandbox());
+      // Never reset (the jobs are the grader's own code), so no spare process is needed.
+      const sandbox = (sandboxes[k] ??= new NodeSandbox({ warmSpare: false }));
       return sandbox.execute(code, options);
     }),
     dispose: async () => {

@@ -179,7 +179,8 @@ export async function runInfer(argv: string[]): Promise<number> {
     hintLibraryVersion: HINT_LIBRARY_VERSION,
     policySeed: args.seed,
   };
-  const sandbox = new NodeSandbox();
+  // One trace per run: no spare process for a next trace that never comes.
+  const sandbox = new NodeSandbox({ warmSpare: false });
   const controller = new AbortController();
   process.once("SIGINT", () => controller.abort());
   try {

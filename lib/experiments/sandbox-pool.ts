@@ -4,10 +4,13 @@ import type { ExecuteOptions, ExecutionResult, Sandbox } from "@/lib/protocol";
 import { NodeSandbox } from "@/lib/sandbox/node";
 
 /**
- * Isolated Python processes for experiment sessions: at most `size` (default: the CPU count),
- * started on demand. A session takes one only when its model first writes code (greedy traces
- * never do) and keeps it to the end of its trace, since the namespace persists across the blocks
- * of one trace; on release it is reset and handed to the next waiting session.
+ * Python sandboxes for experiment sessions: at most `size` (default: the CPU count), started
+ * on demand. A session takes one only when its model first writes code (greedy traces never
+ * do) and keeps it to the end of its trace, since the namespace persists across the blocks of
+ * one trace; on release it is reset and handed to the next waiting session (a trace or the
+ * grader). A NodeSandbox's reset() switches to a fresh Python process (its warm spare), so
+ * nothing one trace did — patched builtins or modules, files, JS globals, timers — reaches the
+ * next trace or the grading of another trace.
  */
 export class SandboxPool {
   private readonly idle: Sandbox[] = [];

@@ -4,7 +4,15 @@
  * limit. stdin tests compare printed output line by line, ignoring trailing whitespace and
  * blank lines at the end (as LiveCodeBench does); functional tests exec the program, call
  * the starter code's method on `Solution` with the JSON values of the input lines, and
- * compare the JSON of the result.
+ * compare the JSON of the result (with Python's equality: 1 == 1.0 == True).
+ *
+ * The verdict is never computed where the program under test runs: that Python is the
+ * program's to patch (builtins, json, the harness's own globals, the runner's captures), and a
+ * marker line or nonce it prints can be forged by anything that can read the harness source.
+ * So the expected output never enters the sandbox; the harness only runs the program and
+ * hands back what it printed (stdin) or what it returned (functional: one JSON line framed by
+ * a fresh random nonce, and anything but exactly one such line fails), and the comparison
+ * happens here, in the host. Knowing the nonce lets a program claim a return value, not a verdict.
  */
 import type { ExecuteFn } from "./symbolic";
 
@@ -37,8 +45,6 @@ export interface CodeGradeOptions {
   stopOnFailure?: boolean;
 }
 
-const MARK = "@@hintlab-test ";
-
 // The imports LiveCodeBench puts before functional solutions, so `List[int]` etc. resolve.
 const FUNCTIONAL_PRELUDE = "from typing import *\nfrom collections import *\nfrom functools import *\nfrom itertools import *\nfrom heapq import *\nfrom bisect import *\nfrom math import *\nimport math, collections, heapq, itertools, functools, bisect, string, re\n";
 
@@ -47,75 +53,174 @@ export function starterMethodName(starterCode: string | undefined): string | und
   return starterCode ? /def\s+(\w+)\s*\(\s*self\b/.exec(starterCode)?.[1] : undefined;
 }
 
-/** Python that runs `program` on one test and prints one marker line with the verdict. */
-export function buildTestHarness(program: string, test: CodeTest, method?: string): string {
+/** A fresh, unguessable frame for one functional test's return value. */
+function newNonce(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  return `@@hintlab-return-${Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("")} `;
+}
+
+/**
+ * Python that runs `program` on one test's input. It never sees the expected output. stdin:
+ * the program's own stdout is the result. functional: the program's prints are swallowed and
+ * the method's return value is printed once, as `nonce + JSON`.
+ */
+export function buildTestHarness(program: string, test: Pick<CodeTest, "input" | "type">, method?: string, nonce = newNonce()): string {
   const q = (s: string) => JSON.stringify(s);
-  const common = String.raw`
-import sys, io, json, traceback
-_src = ${q(program)}
-_input = ${q(test.input)}
-_expected = ${q(test.output)}
-_real_stdout = sys.stdout
-_buf = io.StringIO()
-def _report(passed, error=None):
-    sys.stdout = _real_stdout
-    print(${q(MARK)} + json.dumps({"passed": passed, "error": error}))
-def _lines(s):
-    out = [l.rstrip() for l in s.replace("\r\n", "\n").split("\n")]
-    while out and out[-1] == "":
-        out.pop()
-    return out
-`;
   if (test.type === "stdin") {
-    return `${common}
-sys.stdin = io.TextIOWrapper(io.BytesIO(_input.encode()), encoding="utf-8")
-sys.stdout = _buf
-_err = None
+    // Ends in a try statement, not an expression: the runner must not display anything.
+    return String.raw`
+import sys as _sys, io as _io
+_sys.stdin = _io.TextIOWrapper(_io.BytesIO(${q(test.input)}.encode()), encoding="utf-8")
 try:
-    exec(compile(_src, "<solution>", "exec"), {"__name__": "__main__"})
+    exec(compile(${q(program)}, "<solution>", "exec"), {"__name__": "__main__"})
 except SystemExit:
     pass
-except KeyboardInterrupt:
-    # The sandbox's time limit: let it end the run so it is reported as timed out.
-    raise
-except BaseException:
-    _err = traceback.format_exc(limit=-3)
 finally:
-    sys.stdout = _real_stdout
-if _err is not None:
-    _report(False, _err[-2000:])
-else:
-    _got = _lines(_buf.getvalue())
-    _want = _lines(_expected)
-    if _got == _want:
-        _report(True)
-    else:
-        _report(False, "wrong answer: expected " + repr("\\n".join(_want)[:200]) + ", got " + repr("\\n".join(_got)[:200]))
+    _sys.stdin = _sys.__stdin__
 `;
   }
-  return `${common}
-_method = ${q(method ?? "")}
-sys.stdout = _buf
+  return String.raw`
+import sys as _sys, io as _io, json as _json
+_out = _sys.stdout
+_sys.stdout = _io.StringIO()
 try:
     _ns = {"__name__": "__solution__"}
-    exec(compile(${q(FUNCTIONAL_PRELUDE)} + _src, "<solution>", "exec"), _ns)
-    if not _method:
+    exec(compile(${q(FUNCTIONAL_PRELUDE)} + ${q(program)}, "<solution>", "exec"), _ns)
+    if not ${q(method ?? "")}:
         raise RuntimeError("no method name: the problem needs starter code with 'def name(self, ...)'")
-    _args = [json.loads(l) for l in _input.split("\\n") if l.strip()]
-    _got = getattr(_ns["Solution"](), _method)(*_args)
-    sys.stdout = _real_stdout
-    # Round-trip through JSON so tuples compare as lists, as the expected output was written.
-    _got_json = json.loads(json.dumps(_got))
-    _want = json.loads(_expected)
-    if _got_json == _want:
-        _report(True)
-    else:
-        _report(False, "wrong answer: expected " + json.dumps(_want)[:200] + ", got " + json.dumps(_got_json)[:200])
-except KeyboardInterrupt:
-    raise
-except BaseException:
-    _report(False, traceback.format_exc(limit=-3)[-2000:])
+    _args = [_json.loads(l) for l in ${q(test.input)}.split("\n") if l.strip()]
+    _got = getattr(_ns["Solution"](), ${q(method ?? "")})(*_args)
+    _line = ${q(nonce)} + _json.dumps(_got)
+finally:
+    _sys.stdout = _out
+print(_line)
 `;
+}
+
+/** Output lines as LiveCodeBench compares them: trailing whitespace and final blank lines ignored. */
+function outputLines(s: string): string[] {
+  const out = s.replace(/\r\n/g, "\n").split("\n").map((l) => l.trimEnd());
+  while (out.length && out[out.length - 1] === "") out.pop();
+  return out;
+}
+
+/** A JSON value with numbers kept as their source text (Python ints are unbounded). */
+type Json = null | boolean | string | { num: string } | Json[] | { obj: Map<string, Json> };
+
+/** Strict JSON (what Python's json.dumps writes for plain values); throws on anything else. */
+function parseJson(text: string): Json {
+  let i = 0;
+  const ws = () => {
+    while (i < text.length && " \t\n\r".includes(text[i]!)) i++;
+  };
+  const fail = (): never => {
+    throw new Error(`not JSON at character ${i}`);
+  };
+  const value = (depth: number): Json => {
+    if (depth > 200) fail();
+    ws();
+    const c = text[i];
+    if (c === "{") {
+      i++;
+      const obj = new Map<string, Json>();
+      ws();
+      if (text[i] === "}") return i++, { obj };
+      for (;;) {
+        ws();
+        const key = value(depth + 1);
+        if (typeof key !== "string") fail();
+        ws();
+        if (text[i++] !== ":") fail();
+        obj.set(key as string, value(depth + 1));
+        ws();
+        const sep = text[i++];
+        if (sep === "}") return { obj };
+        if (sep !== ",") fail();
+      }
+    }
+    if (c === "[") {
+      i++;
+      const arr: Json[] = [];
+      ws();
+      if (text[i] === "]") return i++, arr;
+      for (;;) {
+        arr.push(value(depth + 1));
+        ws();
+        const sep = text[i++];
+        if (sep === "]") return arr;
+        if (sep !== ",") fail();
+      }
+    }
+    if (c === '"') {
+      const m = /^"(?:[^"\\\u0000-\u001f]|\\(?:["\\/bfnrt]|u[0-9a-fA-F]{4}))*"/.exec(text.slice(i));
+      if (!m) fail();
+      i += m![0].length;
+      return JSON.parse(m![0]) as string;
+    }
+    const m = /^(?:true|false|null|-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?)/.exec(text.slice(i));
+    if (!m) fail();
+    i += m![0].length;
+    if (m![0] === "true") return true;
+    if (m![0] === "false") return false;
+    if (m![0] === "null") return null;
+    return { num: m![0] };
+  };
+  const v = value(0);
+  ws();
+  if (i !== text.length) fail();
+  return v;
+}
+
+/** Python's `==` on two json.loads results: True == 1, 1 == 1.0, ints exact at any size. */
+function pyEqual(a: Json, b: Json): boolean {
+  const numeric = (v: Json): string | undefined => (typeof v === "boolean" ? (v ? "1" : "0") : v !== null && typeof v === "object" && "num" in v ? v.num : undefined);
+  const na = numeric(a);
+  const nb = numeric(b);
+  if (na !== undefined || nb !== undefined) {
+    if (na === undefined || nb === undefined) return false;
+    const isInt = (n: string) => /^-?\d+$/.test(n);
+    return isInt(na) && isInt(nb) ? BigInt(na) === BigInt(nb) : Number(na) === Number(nb);
+  }
+  if (a === null || b === null || typeof a === "string" || typeof b === "string") return a === b;
+  if (Array.isArray(a) || Array.isArray(b)) {
+    return Array.isArray(a) && Array.isArray(b) && a.length === b.length && a.every((x, k) => pyEqual(x, b[k]!));
+  }
+  const oa = (a as { obj: Map<string, Json> }).obj;
+  const ob = (b as { obj: Map<string, Json> }).obj;
+  return oa.size === ob.size && [...oa].every(([k, v]) => ob.has(k) && pyEqual(v, ob.get(k)!));
+}
+
+const clip = (s: string) => (s.length > 200 ? `${s.slice(0, 200)}…` : s);
+
+/** The host-side verdict on one execution of the harness. */
+function judge(test: CodeTest, r: Awaited<ReturnType<ExecuteFn>>, nonce: string, perTestMs: number, durationMs: number): CodeTestResult {
+  const failed = (error: string): CodeTestResult => ({ passed: false, timedOut: false, error, durationMs });
+  if (r.timedOut) return { passed: false, timedOut: true, error: `time limit exceeded (${perTestMs} ms)`, durationMs };
+  if (r.error) return failed(r.error.slice(-2000));
+  if (r.truncated) return failed("output limit exceeded");
+  if (test.type === "stdin") {
+    const got = outputLines(r.stdout);
+    const want = outputLines(test.output);
+    if (got.length === want.length && got.every((l, k) => l === want[k])) return { passed: true, timedOut: false, durationMs };
+    return failed(`wrong answer: expected ${JSON.stringify(clip(want.join("\n")))}, got ${JSON.stringify(clip(got.join("\n")))}`);
+  }
+  const frames = r.stdout.split("\n").filter((l) => l.startsWith(nonce));
+  if (frames.length !== 1) return failed(frames.length ? "the program wrote the harness's result line itself" : r.stderr.slice(-2000) || "no result from the test harness");
+  const gotText = frames[0]!.slice(nonce.length);
+  let got: Json;
+  let want: Json;
+  try {
+    want = parseJson(test.output);
+  } catch {
+    return failed(`the test's expected output is not JSON: ${clip(test.output)}`);
+  }
+  try {
+    got = parseJson(gotText);
+  } catch {
+    return failed(`the result is not JSON: ${clip(gotText)}`);
+  }
+  if (pyEqual(got, want)) return { passed: true, timedOut: false, durationMs };
+  return failed(`wrong answer: expected ${clip(test.output.trim())}, got ${clip(gotText)}`);
 }
 
 /** Run `program` on every test; each test gets its own execution and time limit. */
@@ -130,16 +235,11 @@ export async function gradeCode(program: string, tests: CodeTest[], execute: Exe
       continue;
     }
     const started = Date.now();
-    const r = await execute(buildTestHarness(program, test, method), { timeoutMs: perTestMs, maxOutputChars: 100_000 });
-    const durationMs = Date.now() - started;
-    const line = r.stdout.split("\n").findLast((l) => l.startsWith(MARK));
-    let result: CodeTestResult;
-    if (r.timedOut) result = { passed: false, timedOut: true, error: `time limit exceeded (${perTestMs} ms)`, durationMs };
-    else if (!line) result = { passed: false, timedOut: false, error: r.error ?? (r.stderr.slice(-2000) || "no result from the test harness"), durationMs };
-    else {
-      const v = JSON.parse(line.slice(MARK.length)) as { passed: boolean; error: string | null };
-      result = { passed: v.passed === true, timedOut: false, ...(v.error ? { error: v.error } : {}), durationMs };
-    }
+    const nonce = newNonce();
+    // Room for the expected output twice over: an answer that long is wrong anyway.
+    const maxOutputChars = Math.max(100_000, 2 * test.output.length + 1000);
+    const r = await execute(buildTestHarness(program, test, method, nonce), { timeoutMs: perTestMs, maxOutputChars });
+    const result = judge(test, r, nonce, perTestMs, Date.now() - started);
     if (!result.passed) failed = true;
     results.push(result);
   }

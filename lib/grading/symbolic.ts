@@ -12,7 +12,7 @@ import type { SymbolicJob } from "./math";
 export type ExecuteFn = (
   code: string,
   options: { timeoutMs: number; maxOutputChars: number },
-) => Promise<{ stdout: string; stderr: string; error?: string; timedOut: boolean }>;
+) => Promise<{ stdout: string; stderr: string; error?: string; timedOut: boolean; truncated?: boolean }>;
 
 export interface SymbolicOptions {
   /** Per-job limit inside Python for the open-ended steps. Default 5000 ms (Math-Verify's timeout). */

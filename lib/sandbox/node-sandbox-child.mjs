@@ -6,14 +6,23 @@
 //
 // Two roles in one file:
 //  - main thread: the controller. Talks to the parent over IPC, owns the interrupt buffer
-//    and the timers. It never runs Python, so it stays responsive while Python loops.
+//    and the timers, and checks the process's resident memory against the cap every 10 ms
+//    (V8's heap limits do not count ArrayBuffers). It never runs Python, so it stays
+//    responsive while Python loops.
 //  - worker thread: Pyodide itself. Model code runs here, after `lockDown()` removed every
 //    JavaScript door to the network, processes and host files that Pyodide's `js` module
-//    would otherwise hand to Python.
+//    would otherwise hand to Python, and after `trackTimers()` made every timer it can set
+//    die with the execution that set it.
+// The parent uses one such process per trace (see NodeSandbox): nothing here needs to be
+// cleaned for a next trace, because there is none.
 import { Worker, isMainThread, parentPort, workerData } from "node:worker_threads";
 
 /** How long an interrupt Pyodide consumed may go unanswered before it is sent again. */
 const INTERRUPT_RESEND_MS = 100;
+/** How often the controller checks the process's resident memory against the cap. */
+const RSS_CHECK_MS = 10;
+/** Exit code telling the parent the process stopped itself over the memory cap. */
+const MEMORY_EXIT_CODE = 86;
 
 if (isMainThread) runController();
 else await runPythonThread();
@@ -40,8 +49,9 @@ function runController() {
     const w = new Worker(new URL(import.meta.url), {
       workerData: { config, interrupt: interrupt.buffer },
       env: {},
-      // JS heap of the Python thread; the wasm heap is capped by --wasm-max-mem-pages.
-      resourceLimits: { maxOldGenerationSizeMb: Math.max(64, Math.floor(config.maxMemoryMb / 2)) },
+      // JS heap of the Python thread; the wasm heap is capped by --wasm-max-mem-pages and
+      // everything else (ArrayBuffers) by the resident-memory check below.
+      resourceLimits: { maxOldGenerationSizeMb: Math.max(64, Math.floor(config.maxMemoryMb / 4)) },
       stdout: true, // stray console output of the runtime must not reach our stdio
       stderr: true,
     });
@@ -157,9 +167,35 @@ function runController() {
     worker.postMessage(msg);
   }
 
+  /**
+   * The memory cap for everything this process holds. V8's heap limits do not count
+   * ArrayBuffers (js.ArrayBuffer.new, js.Buffer.alloc, extra WebAssembly.Memory objects are all
+   * reachable from Python), and RLIMIT_AS would break WebAssembly's large virtual reservations,
+   * so resident memory is checked from this thread, which Python never runs on. Over the cap
+   * the whole process stops at once (the parent reports a MemoryError and the trace continues
+   * in a fresh process); the parent polls /proc too, for a controller that cannot run.
+   */
+  function watchMemory() {
+    const limit = config.maxMemoryMb * 1024 * 1024;
+    const timer = setInterval(() => {
+      const rss = process.memoryUsage.rss();
+      if (rss <= limit) return;
+      clearInterval(timer);
+      const die = () => process.kill(process.pid, "SIGKILL");
+      try {
+        process.send?.({ type: "memory-exceeded", rssMb: Math.round(rss / 1048576) }, undefined, {}, die);
+      } catch {
+        /* the channel is gone: exit below */
+      }
+      setTimeout(() => process.exit(MEMORY_EXIT_CODE), 50).unref();
+    }, RSS_CHECK_MS);
+    timer.unref();
+  }
+
   process.on("message", (msg) => {
     if (msg?.type === "init" && !config) {
       config = msg;
+      watchMemory();
       startWorker();
     } else if (msg?.type === "execute") {
       void execute(msg);
@@ -184,7 +220,11 @@ async function runPythonThread() {
   const stray = { stdout: "", stderr: "" };
   let pyodide;
   let runner;
+  let timers;
   const interruptFlag = new Int32Array(interrupt);
+  const logStray = (err) => {
+    stray.stderr += `${String(err?.message ?? err).split("\n").pop()}\n`;
+  };
   try {
     const { pathToFileURL } = await import("node:url");
     const { constants: fsConstants } = await import("node:fs");
@@ -216,7 +256,7 @@ async function runPythonThread() {
     pyodide ??= await loadPyodide(options);
     const ns = pyodide.globals.get("dict")();
     pyodide.runPython(config.runnerSource, { globals: ns, filename: "<hintlab-runner>" });
-    runner = { run: ns.get("run"), recover: ns.get("recover"), reset: ns.get("reset") };
+    runner = { run: ns.get("run"), recover: ns.get("recover"), reset: ns.get("reset"), enableGate: ns.get("enable_gate") };
     let sympy = false;
     if (config.sympyBundlePath) {
       try {
@@ -232,6 +272,14 @@ async function runPythonThread() {
     Atomics.store(interruptFlag, 0, 0);
     pyodide.setInterruptBuffer(interruptFlag);
     const python = pyodide.runPython("import sys; sys.version.split()[0]");
+    timers = trackTimers();
+    // From here on no Python of ours runs except the runner's run/recover, so the runner may
+    // refuse everything else between executions (see python-runner.ts).
+    runner.enableGate();
+    // Callbacks Python left behind (promise reactions, listeners) are refused by the runner's
+    // gate between executions; the error they then throw must not take the runtime down.
+    process.on("uncaughtException", (err) => logStray(err));
+    process.on("unhandledRejection", (err) => logStray(err));
     lockDown(pyodide);
     parentPort.postMessage({ type: "ready", loadMs: performance.now() - started, sympy, python, snapshot });
   } catch (err) {
@@ -248,6 +296,7 @@ async function runPythonThread() {
     if (msg.type !== "execute") return;
     const t0 = performance.now();
     stray.stdout = stray.stderr = "";
+    timers.clearAll(); // anything scheduled between executions
     let raw;
     try {
       raw = JSON.parse(runner.run(msg.code, msg.options.maxOutputChars));
@@ -264,6 +313,15 @@ async function runPythonThread() {
         return;
       }
     }
+    if (!isRawRun(raw)) {
+      // The model's code broke the runner's reporting (it can patch anything in its own
+      // interpreter): nothing it says can be trusted, so the runtime is replaced.
+      parentPort.postMessage({ type: "crashed", id: msg.id, message: "the sandbox runner's report was tampered with" });
+      return;
+    }
+    // Timers die with the execution that made them: model code runs synchronously, so none
+    // of them could ever fire *during* it, only later, into a run or trace that is not theirs.
+    timers.clearAll();
     const max = msg.options.maxOutputChars;
     parentPort.postMessage({
       type: "result",
@@ -279,6 +337,65 @@ async function runPythonThread() {
       },
     });
   });
+}
+
+/** What runner.run()/recover() return, checked before anything of it is passed on. */
+function isRawRun(raw) {
+  return (
+    raw !== null &&
+    typeof raw === "object" &&
+    typeof raw.stdout === "string" &&
+    typeof raw.stderr === "string" &&
+    (raw.error === null || raw.error === undefined || typeof raw.error === "string") &&
+    typeof raw.truncated === "boolean" &&
+    typeof raw.interrupted === "boolean"
+  );
+}
+
+/**
+ * Replaces the worker's timer functions (what Python gets as js.setTimeout & co.) with ones
+ * whose handles are remembered, so `clearAll()` at the end of every execution cancels every
+ * timeout, interval and immediate it made. Microtasks cannot be cancelled, so those queued
+ * after boot are dropped: queued during a synchronous run, they would only ever run after it.
+ * The originals stay in this closure, out of Python's reach.
+ */
+function trackTimers() {
+  const real = {
+    setTimeout: globalThis.setTimeout,
+    clearTimeout: globalThis.clearTimeout,
+    setInterval: globalThis.setInterval,
+    clearInterval: globalThis.clearInterval,
+    setImmediate: globalThis.setImmediate,
+    clearImmediate: globalThis.clearImmediate,
+  };
+  /** @type {Map<unknown, (h: unknown) => void>} */
+  const live = new Map();
+  const track = (make, clear) =>
+    function (...args) {
+      const handle = make(...args);
+      live.set(handle, clear);
+      return handle;
+    };
+  const untrack = (clear) =>
+    function (handle) {
+      live.delete(handle);
+      clear(handle);
+    };
+  const replace = (name, value) =>
+    Object.defineProperty(globalThis, name, { value, writable: false, configurable: false });
+  replace("setTimeout", track(real.setTimeout, real.clearTimeout));
+  replace("setInterval", track(real.setInterval, real.clearInterval));
+  replace("setImmediate", track(real.setImmediate, real.clearImmediate));
+  replace("clearTimeout", untrack(real.clearTimeout));
+  replace("clearInterval", untrack(real.clearInterval));
+  replace("clearImmediate", untrack(real.clearImmediate));
+  replace("queueMicrotask", function queueMicrotask() {});
+  return {
+    clearAll() {
+      for (const [handle, clear] of live) clear(handle);
+      live.clear();
+    },
+  };
 }
 
 /**
@@ -311,7 +428,7 @@ function lockDown(pyodide) {
     exitCode: undefined,
     cwd: () => "/",
     hrtime: Object.assign((t) => realProcess.hrtime(t), { bigint: () => realProcess.hrtime.bigint() }),
-    nextTick: (fn, ...args) => queueMicrotask(() => fn(...args)),
+    nextTick: () => {}, // like queueMicrotask: nothing may run after the execution
   });
   Object.defineProperty(globalThis, "process", { value: stubProcess, writable: false, configurable: false });
 

@@ -3,8 +3,18 @@
  * once inside Pyodide. Keeping capture, truncation, tracebacks and namespaces in Python means
  * both hosts behave identically and stay thin; the hosts only move strings around.
  *
- * `run(code, max_chars) -> str` (JSON: stdout, stderr, error?, truncated, interrupted) and
- * `reset()`. Never raises for anything the user code does (KeyboardInterrupt included).
+ * `run(code, max_chars) -> str` (JSON: stdout, stderr, error?, truncated, interrupted),
+ * `recover(max_chars)` and `reset()`. Never raises for anything the user code does
+ * (KeyboardInterrupt included).
+ *
+ * After `enable_gate()` (the Node child calls it once it is ready; a host that runs Python of
+ * its own between executions must not), between executions a gate (sys.monitoring, PY_START)
+ * refuses to start any Python function
+ * that is not the standard library's, Pyodide's, sympy's or this runner's: a callback the
+ * model's code left with JavaScript (a promise reaction, an event listener, an asyncio task)
+ * cannot run after its execution ended. It is defence in depth for the current trace (the
+ * model's own code could switch it off while it runs); what keeps one trace from another is a
+ * fresh interpreter per trace (the Node sandbox starts a fresh process on reset()).
  */
 export const PYTHON_RUNNER_SOURCE = String.raw`
 import ast, builtins, errno, io, json, linecache, os, shutil, sys, traceback
@@ -12,6 +22,8 @@ import ast, builtins, errno, io, json, linecache, os, shutil, sys, traceback
 # Frames from these files are plumbing (this runner, Pyodide's own Python, JavaScript frames
 # such as file:///... or https://...), never the model's code; they are cut from tracebacks so
 # the model sees only its own frames (and no host paths).
+# Bound at load: model code rebinding json.dumps must not garble the runner's own reports.
+_dumps = json.dumps
 _INTERNAL = ("<hintlab-runner>", "/_pyodide/", "/pyodide/", "_pyodide_core", "://")
 _MAX_FRAMES = 12
 _MARKER = "\n… [output truncated: {n} more characters]"
@@ -103,6 +115,57 @@ def _format(exc):
 _ns = {}
 _cell = 0
 
+# The gate (see the module comment). Tool id 4 is free by convention (0-2 and 5 are taken by
+# debuggers, coverage, profilers and optimizers). Everything it needs is bound here, at load,
+# so a later rebinding of sys.monitoring by model code does not disarm it.
+_mon = sys.monitoring
+_GATE_TOOL = 4
+_PY_START = _mon.events.PY_START
+_use_tool_id, _free_tool_id, _get_tool = _mon.use_tool_id, _mon.free_tool_id, _mon.get_tool
+_register_callback, _set_events = _mon.register_callback, _mon.set_events
+_stdlib_file = getattr(os, "__file__", "") or ""
+_TRUSTED = tuple(p for p in (
+    _stdlib_file.split(".zip/")[0] + ".zip/" if ".zip/" in _stdlib_file else None,
+    "/lib/hintlab/sympy-bundle.zip/",
+    "<frozen ",
+) if p)
+
+
+def _gate(code, offset):
+    f = code.co_filename
+    if f == "<hintlab-runner>" or f.startswith(_TRUSTED):
+        return None
+    raise RuntimeError("hintlab sandbox: code left behind by an execution that has ended cannot run")
+
+
+_gate_enabled = False
+
+
+def enable_gate():
+    global _gate_enabled
+    _gate_enabled = True
+
+
+def _arm():
+    if not _gate_enabled:
+        return
+    try:
+        if _get_tool(_GATE_TOOL) != "hintlab-gate":
+            if _get_tool(_GATE_TOOL) is not None:
+                _free_tool_id(_GATE_TOOL)
+            _use_tool_id(_GATE_TOOL, "hintlab-gate")
+        _register_callback(_GATE_TOOL, _PY_START, _gate)
+        _set_events(_GATE_TOOL, _PY_START)
+    except Exception:
+        pass
+
+
+def _disarm():
+    try:
+        _set_events(_GATE_TOOL, 0)
+    except Exception:
+        pass
+
 
 def reset():
     global _ns, _cell
@@ -134,6 +197,7 @@ _current = None  # captures of the run in progress, for recover()
 
 def run(code, max_chars):
     global _cell, _current
+    _disarm()
     _cell += 1
     filename = "<cell-%d>" % _cell
     # Registered so tracebacks show source lines, also for functions called from later cells.
@@ -161,15 +225,20 @@ def run(code, max_chars):
         # The originals, not values saved on entry: a run cut short in its bookkeeping must
         # not leave a stale capture installed for the next one.
         sys.stdout, sys.stderr = sys.__stdout__, sys.__stderr__
-    return _result(out, err, error, interrupted, max_chars)
+    res = _result(out, err, error, interrupted, max_chars)
+    _arm()  # last: no Python of ours may start after it
+    return res
 
 
 def recover(max_chars):
     """The host's timeout interrupt landed in run()'s own bookkeeping, outside its try:
     restore the streams and report what the interrupted run had printed."""
+    _disarm()
     sys.stdout, sys.stderr = sys.__stdout__, sys.__stderr__
     out, err = _current or (_Capture("stdout", max_chars), _Capture("stderr", max_chars))
-    return _result(out, err, "KeyboardInterrupt", True, max_chars)
+    res = _result(out, err, "KeyboardInterrupt", True, max_chars)
+    _arm()
+    return res
 
 
 def _result(out, err, error, interrupted, max_chars):
@@ -179,7 +248,7 @@ def _result(out, err, error, interrupted, max_chars):
         cut = len(error) - max_chars
         error = "… [traceback truncated: %d characters]\n" % cut + error[cut:]
         truncated = True
-    return json.dumps({
+    return _dumps({
         "stdout": out.text(),
         "stderr": err.text(),
         "error": error,

@@ -10,9 +10,11 @@ export interface RunOutcome {
   restarted: boolean;
   timeoutMs: number;
   /** Why the runtime was restarted, when it was (shown to the model). */
-  restartReason?: "timeout" | "no-interrupt" | "crash";
+  restartReason?: "timeout" | "no-interrupt" | "crash" | "memory";
   /** Detail for a crash (exit code, JS error message). */
   crashDetail?: string;
+  /** The cap a "memory" restart enforced, in MB. */
+  memoryLimitMb?: number;
 }
 
 const LOST = "all variables, functions and imports from earlier code blocks are lost";
@@ -30,6 +32,8 @@ export function outcomeMessage(o: RunOutcome): string {
       return `${stopped}; it did not respond to the interrupt, so the Python runtime was restarted and ${LOST}.`;
     case "no-interrupt":
       return `${stopped}; interrupts are unavailable here, so the Python runtime was restarted and ${LOST}.`;
+    case "memory":
+      return `MemoryError: the code used more than the memory limit${o.memoryLimitMb ? ` (${o.memoryLimitMb} MB for the whole Python process, JavaScript buffers included)` : ""}, so the Python runtime was stopped and restarted; ${LOST}.`;
     case "crash":
       return `RuntimeError: the Python runtime crashed${o.crashDetail ? ` (${o.crashDetail})` : ""} and was restarted; ${LOST}.`;
     default:
@@ -47,7 +51,7 @@ export function finishResult(raw: ExecutionResult, o: RunOutcome): ExecutionResu
     return {
       ...raw,
       error: [raw.error?.trimEnd(), outcomeMessage(o)].filter(Boolean).join("\n"),
-      timedOut: o.restartReason !== "crash",
+      timedOut: o.restartReason !== "crash" && o.restartReason !== "memory",
     };
   }
   if (o.interruptSent && o.interrupted && raw.error) {
