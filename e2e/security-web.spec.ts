@@ -345,7 +345,7 @@ test("no cross-site writes: a plain HTML form or a no-cors fetch on another site
   }
   // Legitimate path: the app's own page still imports (same-origin fetch with the JSON-lines type).
   await page.goto(`${appUrl}/traces`);
-  const status = await page.evaluate(async (body) => (await fetch("/api/traces/import?dataset=sec-own", { method: "POST", headers: { "content-type": "application/x-ndjson" }, body })).status, line.replace("planted by evil", "own import"));
+  const status = await page.evaluate(async (body) => (await fetch("/api/traces/import?dataset=sec-own", { method: "POST", headers: { "content-type": "application/x-ndjson" }, body })).status, line.replace("planted by evil", `own import ${Date.now()}`)); // imports are deduplicated by content: a new line each run
   expect(status).toBe(200);
 });
 

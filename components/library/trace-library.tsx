@@ -1,6 +1,7 @@
 "use client";
 
 import { usePathname, useRouter, useSearchParams } from "next/navigation";
+import { useRef } from "react";
 import { FacetsSchema, getJson, TraceListResponseSchema } from "./api";
 import { ExportButton } from "./export-button";
 import { FilterBar } from "./filter-bar";
@@ -23,18 +24,24 @@ export function TraceLibrary() {
   const list = useFetched(apiQuery, (q, signal) => getJson(`/api/traces?${q}`, TraceListResponseSchema, signal));
   const facets = useFetched("facets", (_, signal) => getJson("/api/traces/facets", FacetsSchema, signal));
 
+  // router.replace reaches the URL (and so `params`) a render later: two quick changes (clear one
+  // filter, then another) must build on the first, not on the URL from before it.
+  const pending = useRef<{ qs: string; params: LibraryParams } | null>(null);
+  if (pending.current && pending.current.qs === libraryQueryString(params)) pending.current = null;
+  const current = () => pending.current?.params ?? params;
   const go = (next: LibraryParams) => {
     const qs = libraryQueryString(next);
+    pending.current = { qs, params: next };
     router.replace(qs ? `${pathname}?${qs}` : pathname, { scroll: false });
   };
   // Any change of what is listed starts again at page 1.
-  const refine = (change: Partial<LibraryParams>) => go({ ...params, ...change, page: 1 });
+  const refine = (change: Partial<LibraryParams>) => go({ ...current(), ...change, page: 1 });
 
   return (
     <main className="library">
       <div className="library-toolbar">
         <SearchBox value={params.q} onSearch={(q) => refine({ q })} />
-        <FilterBar params={params} facets={facets.data} onFilter={(key, value) => refine({ filters: { ...params.filters, [key]: value } })} />
+        <FilterBar params={params} facets={facets.data} onFilter={(key, value) => refine({ filters: { ...current().filters, [key]: value } })} />
         <ExportButton params={params} total={list.data?.total} />
       </div>
       <Pager page={params.page} total={list.data?.total} onPage={(page) => go({ ...params, page })} />
