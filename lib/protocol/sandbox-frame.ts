@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { ExecutionResultSchema } from "./sandbox";
 
 // The browser sandbox in three hops: page (BrowserSandbox) <-> opaque-origin frame

@@ -55,8 +55,8 @@ function createIframe(frameURL: string): CreateSandboxFrame {
     iframe.setAttribute("tabindex", "-1");
     iframe.title = "Python sandbox";
     iframe.dataset.hintlabSandbox = "";
-    // Not display:none: browsers may deprioritise frames that are not rendered.
-    iframe.style.cssText = "position:fixed;width:1px;height:1px;left:-10px;top:-10px;border:0;opacity:0;pointer-events:none";
+    // Not display:none nor off-screen: browsers may deprioritise frames that are not rendered.
+    iframe.style.cssText = "position:fixed;width:1px;height:1px;right:0;bottom:0;border:0;opacity:0;pointer-events:none";
     iframe.src = frameURL;
     const listener = (event: MessageEvent) => {
       // An opaque origin's event.origin is "null", which any sandboxed page can claim: the

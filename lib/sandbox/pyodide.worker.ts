@@ -21,7 +21,9 @@
  *   scope (the CSP already forbids any request outside the Pyodide files: defence in depth).
  */
 import type { PyodideAPI } from "pyodide";
-import { WorkerInitSchema, WorkerRequestSchema, type WorkerInit, type WorkerRequest, type WorkerResponse } from "@/lib/protocol";
+// Not "@/lib/protocol": its index would bundle every schema of the app (and all of zod) into
+// this worker; this file and its one dependency are all it needs.
+import { WorkerInitSchema, WorkerRequestSchema, type WorkerInit, type WorkerRequest, type WorkerResponse } from "@/lib/protocol/sandbox-frame";
 import { PYTHON_RUNNER_SOURCE } from "./python-runner";
 
 type PyFn = ((...args: unknown[]) => unknown) & { destroy?: () => void };

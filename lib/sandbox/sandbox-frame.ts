@@ -16,7 +16,7 @@ import {
   type FrameResponse,
   type WorkerInit,
   type WorkerResponse,
-} from "@/lib/protocol";
+} from "@/lib/protocol/sandbox-frame"; // not the index: see pyodide.worker.ts
 
 /** Room for one request's JSON in shared memory (code is at most a few kB in practice). */
 const DATA_BYTES = 8 * 1024 * 1024;
