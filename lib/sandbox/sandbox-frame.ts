@@ -17,6 +17,7 @@ import {
   type WorkerInit,
   type WorkerResponse,
 } from "@/lib/protocol/sandbox-frame"; // not the index: see pyodide.worker.ts
+import { capResult } from "./output-cap";
 
 /** Room for one request's JSON in shared memory (code is at most a few kB in practice). */
 const DATA_BYTES = 8 * 1024 * 1024;
@@ -29,6 +30,7 @@ const isolated = globalThis.crossOriginIsolated === true && typeof SharedArrayBu
 interface Pending {
   id: number;
   seq: number;
+  maxOutputChars: number;
   resend?: ReturnType<typeof setInterval>;
 }
 
@@ -119,20 +121,23 @@ function onWorkerMessage(raw: unknown): void {
   } else if (msg.type === "load-failed") {
     fail(msg.message);
   } else if (pending && msg.seq === pending.seq) {
-    const id = pending.id;
+    const { id, maxOutputChars } = pending;
     finishPending();
     if (msg.type === "crashed") {
       broken = true;
       reply({ type: "crashed", id, message: msg.message.slice(0, 2000) });
     } else {
-      reply({ type: "result", id, result: msg.result, interrupted: msg.interrupted });
+      // Cut here too (the page cuts again): model code can disable the runner's own cap, and an
+      // oversized message would only be dropped by the page, losing the real output.
+      const result = capResult(msg.result, maxOutputChars, msg.result.durationMs);
+      reply({ type: "result", id, result, interrupted: msg.interrupted });
     }
   }
 }
 
 function execute(req: Extract<FrameRequest, { type: "execute" }>): void {
   if (!port || loading || broken || pending) return;
-  pending = { id: req.id, seq: ++seq };
+  pending = { id: req.id, seq: ++seq, maxOutputChars: req.maxOutputChars };
   const request = { type: "execute", seq: pending.seq, code: req.code, maxOutputChars: req.maxOutputChars };
   if (control && data) {
     const bytes = encoder.encode(JSON.stringify(request));
