@@ -11,6 +11,12 @@ export const SANDBOX_ASSET_PATH = "/pyodide/";
 /** Where the frame document is served. */
 export const SANDBOX_FRAME_PATH = "/sandbox/frame";
 export const FRAME_SCRIPT = "hintlab-frame.js";
+/**
+ * The worker is lib/sandbox/pyodide.worker.ts bundled by prepare-assets (esbuild), not by Next:
+ * Next 16's Turbopack bundles `new Worker(new URL(...), { type: "module" })` as a classic worker
+ * loading chunks with importScripts, which Pyodide 314 refuses ("Classic web workers are not
+ * supported") and which the frame's CSP would block anyway.
+ */
 export const WORKER_SCRIPT = "hintlab-worker.js";
 /** Scripts the frame and the worker load (module imports). */
 const SCRIPTS = [FRAME_SCRIPT, WORKER_SCRIPT, "pyodide.mjs", "pyodide.asm.mjs"];
@@ -39,9 +45,15 @@ export function sandboxFrameCsp(host: string): string | undefined {
   ].join("; ");
 }
 
-/** The frame document: an empty page whose only script is the relay (no inline script: CSP). */
+/**
+ * The frame document: an empty page whose only script is the relay (no inline script: CSP). The
+ * worker's scripts and boot files are requested from here at once, in parallel with the relay
+ * script: the worker that needs them starts only after it, and finds them in the HTTP cache.
+ */
 export const SANDBOX_FRAME_HTML = `<!doctype html>
 <html><head><meta charset="utf-8"><title>hintlab Python sandbox</title>
 <script type="module" src="${SANDBOX_ASSET_PATH}${FRAME_SCRIPT}"></script>
+${[WORKER_SCRIPT, "pyodide.mjs", "pyodide.asm.mjs"].map((f) => `<link rel="modulepreload" href="${SANDBOX_ASSET_PATH}${f}">`).join("\n")}
+${["pyodide.asm.wasm", "python-snapshot.bin.gz", "python_stdlib.zip", "pyodide-lock.json"].map((f) => `<link rel="preload" as="fetch" crossorigin="anonymous" href="${SANDBOX_ASSET_PATH}${f}">`).join("\n")}
 </head><body></body></html>
 `;

@@ -4,7 +4,7 @@
  * worker that the opaque-origin sandbox frame (lib/sandbox/sandbox-frame.ts) starts, so it shares
  * the frame's opaque origin and strict Content-Security-Policy (Pyodide sees a module worker: its
  * classic-worker probe, `importScripts("data:…")`, is refused by that CSP). Bundled into
- * public/pyodide/hintlab-worker.js by scripts/prepare-assets.mjs (see browser-sandbox.ts for why
+ * public/pyodide/hintlab-worker.js by scripts/prepare-assets.mjs (see frame-document.ts for why
  * Next does not bundle it).
  *
  * Model code runs here, so nothing it can touch is trusted, and nothing it leaves behind may
