@@ -37,6 +37,9 @@ interface Runtime {
 
 const scope = self as unknown as DedicatedWorkerGlobalScope;
 const stray = { stdout: "", stderr: "" };
+// Captured before model code can replace the globals (it can reach `self`, not these).
+const setTimer = scope.setTimeout.bind(scope);
+const clearTimer = scope.clearTimeout.bind(scope);
 
 async function boot(init: WorkerInit): Promise<{ rt: Runtime; ready: WorkerResponse }> {
   const started = performance.now();
@@ -241,13 +244,25 @@ function serveBlocking(rt: Runtime, port: MessagePort, shared: NonNullable<Worke
 }
 
 /**
- * Without shared memory (a frame that is not cross-origin isolated) requests come on the private
- * port. Timers of model code could then run between executions; the page compensates by
- * restarting the frame at every reset and every time limit (it cannot interrupt anyway).
+ * Without shared memory (a frame that is not cross-origin isolated, e.g. a browser without
+ * `allow="cross-origin-isolated"`) requests come on the private port, so the event loop runs
+ * between executions. Best effort there: every timer created up to the end of an execution (and
+ * by its promise callbacks) is cleared — timer ids are consecutive per worker. Listeners and
+ * asyncio tasks of model code could still run between the blocks of one trace; the page replaces
+ * the frame at every reset and every time limit (it cannot interrupt anyway).
  */
 function serveEvents(rt: Runtime, port: MessagePort): void {
+  let swept = 1;
+  const sweepTimers = () => {
+    const top = setTimer(() => {}, 0);
+    for (let id = swept; id <= top; id++) clearTimer(id);
+    swept = top + 1;
+  };
   port.onmessage = (event: MessageEvent) => {
     const response = handle(rt, event.data);
+    sweepTimers();
+    // Promise callbacks of the model code run after this handler; sweep what they set, too.
+    setTimer(sweepTimers, 0);
     if (response) port.postMessage(response);
   };
 }
