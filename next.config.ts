@@ -1,10 +1,18 @@
 import type { NextConfig } from "next";
 
-// COOP/COEP make the page cross-origin isolated, which SharedArrayBuffer needs: the Pyodide
-// worker's interrupt buffer (stopping `while True: pass` without reloading the runtime) relies on it.
+// COOP/COEP make the page cross-origin isolated, which SharedArrayBuffer needs: the Python
+// sandbox's interrupt buffer (stopping `while True: pass` without reloading the runtime) relies on it.
+// The sandbox frame (app/sandbox/frame) inherits the isolation through `allow="cross-origin-isolated"`.
 const isolationHeaders = [
   { key: "Cross-Origin-Opener-Policy", value: "same-origin" },
   { key: "Cross-Origin-Embedder-Policy", value: "require-corp" },
+];
+
+// The sandbox frame has an opaque origin, so its requests for the Pyodide files are cross-origin:
+// module scripts and fetches need CORS, and COEP needs CORP. These files are public and static.
+const sandboxAssetHeaders = [
+  { key: "Access-Control-Allow-Origin", value: "*" },
+  { key: "Cross-Origin-Resource-Policy", value: "cross-origin" },
 ];
 
 const nextConfig: NextConfig = {
@@ -14,7 +22,10 @@ const nextConfig: NextConfig = {
   // node-llama-cpp loads a native addon and its prebuilt binaries from node_modules at run time.
   serverExternalPackages: ["openai", "node-llama-cpp"],
   async headers() {
-    return [{ source: "/:path*", headers: isolationHeaders }];
+    return [
+      { source: "/:path*", headers: isolationHeaders },
+      { source: "/pyodide/:path*", headers: sandboxAssetHeaders },
+    ];
   },
 };
 

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
-// Python sandbox benchmark: prints load time, warm round trip and interrupt latency for the
-// browser sandbox (Pyodide Web Worker in a running app page, driven by Debian's Chromium
-// through Playwright) and for the Node sandbox (isolated child process).
+// Python sandbox benchmark: prints load time, warm round trip, interrupt latency and the cost of
+// a reset for the browser sandbox (Pyodide worker in the opaque-origin sandbox frame of a running
+// app page, driven by Debian's Chromium through Playwright) and for the Node sandbox (isolated
+// child process).
 //
 //   node bench/sandbox.mjs [appURL]        appURL default $HINTLAB_URL or http://localhost:3000
 //   BENCH_SKIP_BROWSER=1 / BENCH_SKIP_NODE=1 run one side only; BENCH_LOADS=n cold loads (3)
@@ -42,7 +43,7 @@ function record(metric, side, value, target = "") {
  * `{ result, ms }`, timed as close to the sandbox as the host allows (inside the page for the
  * browser, so Playwright's own round trip is not counted).
  */
-async function measure(side, run, loads, info) {
+async function measure(side, run, loads, info, reset) {
   record("ready after start, median (cold)", side, fmt(median(loads)), "< 3 s");
   record("ready after start, max (cold)", side, fmt(Math.max(...loads)), "< 3 s");
   record("snapshot boot / sympy / interrupts", side, `${info.snapshot ? "yes" : "no"} / ${info.sympy ? "yes" : "no"} / ${info.canInterrupt ? "yes" : "NO"}`);
@@ -76,6 +77,17 @@ async function measure(side, run, loads, info) {
 
   const sympy = await run("import sympy\nprint(sympy.factorint(2**32 + 1))", { ...OPTS, timeoutMs: 60_000 });
   record("first `import sympy` + factorint", side, sympy.result.error ? "unavailable" : fmt(sympy.ms));
+
+  // A new trace: reset() must give a clean runtime (the browser sandbox replaces a used frame and
+  // boots the new one at once). Right after reset the first block pays what is left of that boot;
+  // in a real trace the model writes for seconds first, which the pause stands for.
+  if (reset) {
+    await reset();
+    record("print(1) right after reset()", side, fmt((await run("print(1)", OPTS)).ms));
+    await reset();
+    await new Promise((r) => setTimeout(r, 3000));
+    record("print(1) 3 s after reset() (model writing)", side, fmt((await run("print(1)", OPTS)).ms));
+  }
 }
 
 async function benchBrowser() {
@@ -121,7 +133,8 @@ async function benchBrowser() {
         },
         { code, options },
       );
-    await measure("browser", run, loads, info);
+    const reset = () => page.evaluate(() => window.__hintlabSandbox.reset());
+    await measure("browser", run, loads, info, reset);
     await context.close();
   } finally {
     await browser.close();
@@ -147,7 +160,7 @@ async function benchNode() {
       const result = await sandbox.execute(code, options);
       return { result, ms: performance.now() - t };
     };
-    await measure("node", run, loads, { ...(await sandbox.ready), canInterrupt: true });
+    await measure("node", run, loads, { ...(await sandbox.ready), canInterrupt: true }, () => sandbox.reset());
 
     // A new trace gets a fresh Python process: reset() switches to the warm spare that booted
     // while the previous trace ran (a real trace lasts far longer than the ~1.5 s boot; 3 s

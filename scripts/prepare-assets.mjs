@@ -10,9 +10,10 @@
 //     write back a recompiled pyc, so a stale/unmatched pyc would mean compiling sympy from
 //     source on every page load.
 //  3. bundles the browser sandbox worker (lib/sandbox/pyodide.worker.ts) with esbuild into
-//     public/pyodide/hintlab-worker.js as a real ES-module worker. Next 16's Turbopack turns
+//     public/pyodide/hintlab-worker.js as a real ES-module worker (Next 16's Turbopack turns
 //     `new Worker(new URL(...), { type: "module" })` into a classic worker, which Pyodide 314
-//     refuses to run in (see lib/sandbox/browser-sandbox.ts).
+//     refuses to run in), and the script of the opaque-origin frame that starts it
+//     (lib/sandbox/sandbox-frame.ts) into public/pyodide/hintlab-frame.js.
 //  4. makes public/pyodide/python-snapshot.bin.gz: a memory snapshot of a booted interpreter
 //     (Pyodide's `_makeSnapshot`/`_loadSnapshot`). Booting CPython is the slow part of
 //     loadPyodide (~8 s in headless Chromium on a 2-core box, ~4 s in Node); restoring the
@@ -41,9 +42,11 @@ const SNAPSHOT_STAMP = path.join(OUT_DIR, "python-snapshot.stamp.json");
 // in the snapshot's sys.modules.
 const SNAPSHOT_PREIMPORTS = "ast, builtins, errno, io, json, linecache, os, shutil, sys, traceback, random";
 const SNAPSHOT_FORMAT = 1;
-const WORKER_ENTRY = path.join(ROOT, "lib", "sandbox", "pyodide.worker.ts");
-const WORKER_FILE = path.join(OUT_DIR, "hintlab-worker.js");
-const WORKER_STAMP = path.join(OUT_DIR, "hintlab-worker.stamp.json");
+// The worker and the script of the opaque-origin frame that hosts it (lib/sandbox/sandbox-frame.ts).
+const BUNDLES = [
+  { entry: path.join(ROOT, "lib", "sandbox", "pyodide.worker.ts"), file: path.join(OUT_DIR, "hintlab-worker.js"), what: "sandbox worker" },
+  { entry: path.join(ROOT, "lib", "sandbox", "sandbox-frame.ts"), file: path.join(OUT_DIR, "hintlab-frame.js"), what: "sandbox frame script" },
+];
 // Runtime files the browser needs (html consoles, typings, README are not served).
 const RUNTIME_FILES = [
   "pyodide.mjs",
@@ -172,15 +175,16 @@ async function buildSympyBundle() {
 }
 
 /** esbuild comes with tsx (a dependency); its metafile lists the inputs for the up-to-date check. */
-async function buildWorker() {
+async function buildBundle({ entry, file, what }) {
+  const stampFile = file.replace(/\.js$/, ".stamp.json");
   let stamp;
   try {
-    stamp = JSON.parse(fs.readFileSync(WORKER_STAMP, "utf8"));
+    stamp = JSON.parse(fs.readFileSync(stampFile, "utf8"));
   } catch {
     stamp = undefined;
   }
-  if (stamp && fs.existsSync(WORKER_FILE)) {
-    const built = fs.statSync(WORKER_FILE).mtimeMs;
+  if (stamp && fs.existsSync(file)) {
+    const built = fs.statSync(file).mtimeMs;
     const stale = [...stamp.inputs, fileURLToPath(import.meta.url)].some((f) => {
       try {
         return fs.statSync(path.resolve(ROOT, f)).mtimeMs > built;
@@ -189,14 +193,14 @@ async function buildWorker() {
       }
     });
     if (!stale) {
-      log("sandbox worker up to date");
+      log(`${what} up to date`);
       return;
     }
   }
   const esbuild = await import("esbuild");
   const result = await esbuild.build({
-    entryPoints: [WORKER_ENTRY],
-    outfile: WORKER_FILE,
+    entryPoints: [entry],
+    outfile: file,
     write: false, // written below via rename, so a running dev server never serves half a file
     absWorkingDir: ROOT,
     tsconfig: path.join(ROOT, "tsconfig.json"), // for the @/* path alias
@@ -209,14 +213,14 @@ async function buildWorker() {
     metafile: true,
     logLevel: "warning",
   });
-  for (const file of result.outputFiles) {
-    const tmp = `${file.path}.tmp-${process.pid}`;
-    fs.writeFileSync(tmp, file.contents);
-    fs.renameSync(tmp, file.path);
+  for (const out of result.outputFiles) {
+    const tmp = `${out.path}.tmp-${process.pid}`;
+    fs.writeFileSync(tmp, out.contents);
+    fs.renameSync(tmp, out.path);
   }
   const inputs = Object.keys(result.metafile.inputs);
-  fs.writeFileSync(WORKER_STAMP, JSON.stringify({ inputs }, null, 2));
-  log(`bundled sandbox worker (${(fs.statSync(WORKER_FILE).size / 1e3).toFixed(0)} kB, ${inputs.length} inputs)`);
+  fs.writeFileSync(stampFile, JSON.stringify({ inputs }, null, 2));
+  log(`bundled ${what} (${(fs.statSync(file).size / 1e3).toFixed(0)} kB, ${inputs.length} inputs)`);
 }
 
 async function buildSnapshot() {
@@ -264,7 +268,7 @@ async function buildSnapshot() {
 }
 
 copyRuntime();
-await buildWorker();
+for (const bundle of BUNDLES) await buildBundle(bundle);
 try {
   await buildSnapshot();
 } catch (err) {

@@ -5,6 +5,7 @@
 export * from "./trace";
 export * from "./generate";
 export * from "./sandbox";
+export * from "./sandbox-frame";
 export * from "./hint";
 export * from "./errors";
 export * from "./ndjson";

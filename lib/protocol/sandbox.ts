@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 
 export const ExecuteOptionsSchema = z.object({
   timeoutMs: z.number().int().positive(),

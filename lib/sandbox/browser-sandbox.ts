@@ -1,13 +1,25 @@
 import {
-  SandboxResponseSchema,
+  FrameResponseSchema,
   type ExecuteOptions,
   type ExecutionResult,
+  type FrameRequest,
+  type FrameResponse,
   type Sandbox,
-  type SandboxRequest,
-  type SandboxResponse,
 } from "@/lib/protocol";
+import { SANDBOX_FRAME_PATH, WORKER_SCRIPT } from "./frame-document";
+import { capResult } from "./output-cap";
 import { emptyResult, finishResult } from "./result";
 import type { SandboxReadyInfo, SandboxStatus } from "./types";
+
+/** A running sandbox frame, as the page sees it: a mailbox and a kill switch. */
+export interface SandboxFrame {
+  post(msg: FrameRequest): void;
+  /** Remove the frame: its document, its worker and (if it has one of its own) its process go. */
+  destroy(): void;
+}
+
+/** Starts a frame; `onMessage` receives what it posts (anything: the page validates it). */
+export type CreateSandboxFrame = (onMessage: (data: unknown) => void) => SandboxFrame;
 
 export interface BrowserSandboxOptions {
   /** Where the Pyodide runtime and our worker are served (put there by scripts/prepare-assets.mjs). Default "/pyodide/". */
@@ -16,38 +28,74 @@ export interface BrowserSandboxOptions {
   sympyBundleURL?: string | null;
   /** Boot snapshot made by prepare-assets; `null` boots normally. Default `${indexURL}python-snapshot.bin.gz`. */
   snapshotURL?: string | null;
-  /** How long Python gets to honour the timeout interrupt before the worker is replaced. Default 1000 ms. */
+  /** The frame document (app/sandbox/frame). Default "/sandbox/frame". */
+  frameURL?: string;
+  /** How long Python gets to honour the timeout interrupt before the frame is replaced. Default 1000 ms. */
   graceMs?: number;
-  /** Override worker creation (tests, a differently bundled worker). */
-  createWorker?: () => Worker;
+  /** A frame that does not answer a ping for this long while running code is dead (crashed, out of memory). Default 2000 ms. */
+  silenceMs?: number;
+  /** A frame not ready after this long failed to load. Default 60 s. */
+  loadTimeoutMs?: number;
+  /** Override frame creation (tests). */
+  createFrame?: CreateSandboxFrame;
+}
+
+const PING_EVERY_MS = 250;
+
+/**
+ * The default frame: a hidden `<iframe sandbox="allow-scripts">` (no allow-same-origin, so an
+ * opaque origin) that may be cross-origin isolated, listened to only through its own window.
+ */
+function createIframe(frameURL: string): CreateSandboxFrame {
+  return (onMessage) => {
+    const iframe = document.createElement("iframe");
+    iframe.setAttribute("sandbox", "allow-scripts");
+    iframe.setAttribute("allow", "cross-origin-isolated");
+    iframe.setAttribute("aria-hidden", "true");
+    iframe.setAttribute("tabindex", "-1");
+    iframe.title = "Python sandbox";
+    iframe.dataset.hintlabSandbox = "";
+    // Not display:none nor off-screen: browsers may deprioritise frames that are not rendered.
+    iframe.style.cssText = "position:fixed;width:1px;height:1px;right:0;bottom:0;border:0;opacity:0;pointer-events:none";
+    iframe.src = frameURL;
+    const listener = (event: MessageEvent) => {
+      // An opaque origin's event.origin is "null", which any sandboxed page can claim: the
+      // window reference is the only thing that identifies our frame.
+      if (event.source !== null && event.source === iframe.contentWindow) onMessage(event.data);
+    };
+    window.addEventListener("message", listener);
+    (document.body ?? document.documentElement).appendChild(iframe);
+    return {
+      post: (msg) => iframe.contentWindow?.postMessage(msg, "*"),
+      destroy: () => {
+        window.removeEventListener("message", listener);
+        iframe.remove();
+      },
+    };
+  };
+}
+
+interface Pending {
+  id: number;
+  onMessage(msg: Extract<FrameResponse, { type: "result" | "crashed" }>): void;
 }
 
 /**
- * The worker is lib/sandbox/pyodide.worker.ts, bundled by scripts/prepare-assets.mjs (esbuild)
- * into public/pyodide/ next to the runtime, NOT via `new Worker(new URL("./pyodide.worker.ts",
- * import.meta.url), { type: "module" })`: Next 16's Turbopack bundles such workers as classic
- * workers (its worker bootstrap drops `type` and loads chunks with importScripts), and
- * Pyodide 314 refuses to run in classic workers ("Classic web workers are not supported";
- * its runtime is ESM-only). A real module worker served from our origin avoids both.
- */
-const WORKER_FILE = "hintlab-worker.js";
-/** How long an interrupt Pyodide consumed may go unanswered before it is sent again. */
-const INTERRUPT_RESEND_MS = 100;
-
-type Response = SandboxResponse;
-type Waiter = (msg: Response) => void;
-
-/**
- * Python in the page: Pyodide in a module Web Worker that starts loading as soon as this
- * object is constructed (do that in an effect, not during server rendering). Executions and
- * resets are queued and run one at a time. At the time limit the shared interrupt flag makes
- * Python raise KeyboardInterrupt (namespace kept); if Python does not stop within `graceMs`,
- * or the page is not cross-origin isolated (no SharedArrayBuffer), the worker is terminated
- * and a fresh one started, and the result says the namespace was lost.
+ * Python in the page: Pyodide in a module Web Worker inside an opaque-origin sandboxed frame
+ * (see lib/sandbox/sandbox-frame.ts and DESIGN.md "Trust boundaries"). The frame starts loading
+ * as soon as this object is constructed (do that in the browser, not during server rendering).
+ * Executions are queued and run one at a time.
+ *
+ * The page trusts nothing the frame says: every message is schema-checked and dropped unless it
+ * answers the execution in flight; the page owns the time limit (at the limit it asks the frame
+ * to raise KeyboardInterrupt, namespace kept; after `graceMs` more, or without interrupts, it
+ * removes the frame and starts a new one), cuts output to `maxOutputChars` itself, measures the
+ * duration, and treats a frame that stops answering pings as crashed. `reset()` replaces a used
+ * frame with a fresh one at once (the only sure way to drop everything earlier code left
+ * behind), so the new runtime boots while the model writes its first block.
  *
  * ```ts
  * const sandbox = new BrowserSandbox();
- * sandbox.onStatusChange((s) => console.log(s));
  * const { loadMs, sympy } = await sandbox.ready;
  * const r = await sandbox.execute("print(1)", { timeoutMs: 10_000, maxOutputChars: 8_000 });
  * ```
@@ -55,37 +103,52 @@ type Waiter = (msg: Response) => void;
 export class BrowserSandbox implements Sandbox {
   /** First load of the runtime. Rejects when Python cannot load at all (execute() then rejects too). */
   readonly ready: Promise<SandboxReadyInfo>;
-  /** Infinite loops can be interrupted without losing the namespace (cross-origin isolated page). */
-  readonly canInterrupt: boolean;
   private readonly indexURL: string;
   private readonly sympyBundleURL: string | undefined;
   private readonly snapshotURL: string | undefined;
   private readonly graceMs: number;
-  private readonly createWorker: () => Worker;
-  private readonly interruptFlag: Int32Array | undefined;
-  private worker: Worker | undefined;
-  private workerReady: Promise<SandboxReadyInfo>;
-  private readonly waiters = new Map<number, Waiter>();
+  private readonly silenceMs: number;
+  private readonly loadTimeoutMs: number;
+  private readonly createFrame: CreateSandboxFrame;
+  private readonly pageIsolated: boolean;
+  private interrupts: boolean | undefined;
+  private frame: SandboxFrame | undefined;
+  /** Bumped for every frame: messages of a replaced frame are ignored. */
+  private generation = 0;
+  private frameReady: Promise<SandboxReadyInfo>;
+  /** Code ran in the current frame (a reset must replace it). */
+  private used = false;
+  private pending: Pending | undefined;
+  private lastPong = 0;
   private readonly listeners = new Set<(status: SandboxStatus) => void>();
   private currentStatus: SandboxStatus = "loading";
   private queue: Promise<unknown> = Promise.resolve();
   private nextId = 1;
+  private nextPing = 1;
 
   constructor(options: BrowserSandboxOptions = {}) {
-    this.indexURL = options.indexURL ?? "/pyodide/";
+    const base = typeof location !== "undefined" ? location.href : "http://localhost/";
+    this.indexURL = new URL(options.indexURL ?? "/pyodide/", base).href;
     this.sympyBundleURL =
-      options.sympyBundleURL === null ? undefined : (options.sympyBundleURL ?? `${this.indexURL}sympy-bundle.zip`);
+      options.sympyBundleURL === null ? undefined : new URL(options.sympyBundleURL ?? "sympy-bundle.zip", this.indexURL).href;
     this.snapshotURL =
-      options.snapshotURL === null ? undefined : (options.snapshotURL ?? `${this.indexURL}python-snapshot.bin.gz`);
+      options.snapshotURL === null ? undefined : new URL(options.snapshotURL ?? "python-snapshot.bin.gz", this.indexURL).href;
     this.graceMs = options.graceMs ?? 1000;
-    const workerURL = `${this.indexURL}${WORKER_FILE}`;
-    this.createWorker =
-      options.createWorker ?? (() => new Worker(workerURL, { type: "module", name: "hintlab-python" }));
-    this.canInterrupt = typeof SharedArrayBuffer !== "undefined" && globalThis.crossOriginIsolated === true;
-    this.interruptFlag = this.canInterrupt ? new Int32Array(new SharedArrayBuffer(4)) : undefined;
-    this.workerReady = this.startWorker();
-    this.ready = this.workerReady;
+    this.silenceMs = options.silenceMs ?? 2000;
+    this.loadTimeoutMs = options.loadTimeoutMs ?? 60_000;
+    this.createFrame = options.createFrame ?? createIframe(new URL(options.frameURL ?? SANDBOX_FRAME_PATH, base).href);
+    this.pageIsolated = typeof SharedArrayBuffer !== "undefined" && globalThis.crossOriginIsolated === true;
+    this.frameReady = this.startFrame();
+    this.ready = this.frameReady;
     this.ready.catch(() => {}); // reported through status and execute(); never an unhandled rejection
+  }
+
+  /**
+   * Infinite loops can be interrupted without losing the namespace. Before the frame has
+   * reported, the page's own cross-origin isolation (which the frame inherits) is the guess.
+   */
+  get canInterrupt(): boolean {
+    return this.interrupts ?? this.pageIsolated;
   }
 
   get status(): SandboxStatus {
@@ -102,23 +165,19 @@ export class BrowserSandbox implements Sandbox {
     return this.enqueue(() => this.runExecute(code, options));
   }
 
+  /** A clean runtime for the next trace: a used frame is replaced (its replacement boots in the background). */
   reset(): Promise<void> {
     return this.enqueue(async () => {
-      await this.workerReady;
-      const id = this.nextId++;
-      await new Promise<Response>((resolve) => {
-        this.waiters.set(id, resolve);
-        this.post({ type: "reset", id });
-      });
+      if (this.used || this.currentStatus === "failed") this.restart();
     });
   }
 
   async dispose(): Promise<void> {
     this.setStatus("disposed");
-    this.worker?.terminate();
-    this.worker = undefined;
-    for (const [id, waiter] of this.waiters) waiter({ type: "crashed", id, message: "sandbox disposed" });
-    this.waiters.clear();
+    this.generation++;
+    this.frame?.destroy();
+    this.frame = undefined;
+    this.pending?.onMessage({ type: "crashed", id: this.pending.id, message: "sandbox disposed" });
   }
 
   private enqueue<T>(task: () => Promise<T>): Promise<T> {
@@ -131,123 +190,151 @@ export class BrowserSandbox implements Sandbox {
   }
 
   private async runExecute(code: string, options: ExecuteOptions): Promise<ExecutionResult> {
-    await this.workerReady;
+    await this.frameReady;
+    if (this.currentStatus === "disposed") throw new Error("BrowserSandbox: disposed");
+    const frame = this.frame;
+    if (!frame) throw new Error("BrowserSandbox: no frame");
+    this.used = true;
     this.setStatus("busy");
     const id = this.nextId++;
     const started = performance.now();
+    const elapsed = () => performance.now() - started;
     const timers: ReturnType<typeof setTimeout>[] = []; // timeouts and intervals: clearTimeout clears both
     let interruptSent = false;
+    let ping: { n: number; sentAt: number } | undefined;
     const result = await new Promise<ExecutionResult>((resolve) => {
-      const restartWith = (restartReason: "timeout" | "no-interrupt" | "crash", crashDetail?: string) => {
+      let done = false;
+      const finish = (r: ExecutionResult) => {
+        if (done) return;
+        done = true;
         for (const t of timers) clearTimeout(t);
-        this.waiters.delete(id);
-        this.restart();
-        resolve(
-          finishResult(emptyResult(performance.now() - started), {
-            interruptSent,
-            interrupted: interruptSent,
-            restarted: true,
-            timeoutMs: options.timeoutMs,
-            restartReason,
-            crashDetail,
-          }),
+        if (this.pending?.id === id) this.pending = undefined;
+        resolve(r);
+      };
+      const restartWith = (restartReason: "timeout" | "no-interrupt" | "crash", crashDetail?: string) => {
+        if (done) return;
+        const disposed = this.currentStatus === "disposed";
+        if (!disposed) this.restart();
+        finish(
+          disposed
+            ? emptyResult(elapsed())
+            : finishResult(emptyResult(elapsed()), {
+                interruptSent,
+                interrupted: interruptSent,
+                restarted: true,
+                timeoutMs: options.timeoutMs,
+                restartReason,
+                crashDetail,
+              }),
         );
       };
-      this.waiters.set(id, (msg) => {
-        for (const t of timers) clearTimeout(t);
-        this.waiters.delete(id);
-        if (msg.type === "crashed") {
-          if (this.currentStatus === "disposed") resolve(emptyResult(performance.now() - started));
-          else restartWith("crash", msg.message);
-        } else if (msg.type === "result") {
-          resolve(
-            finishResult(msg.result, {
+      this.pending = {
+        id,
+        onMessage: (msg) => {
+          if (msg.id !== id || done) return;
+          if (msg.type === "crashed") return restartWith("crash", msg.message);
+          finish(
+            finishResult(capResult(msg.result, options.maxOutputChars, elapsed()), {
               interruptSent,
-              interrupted: Boolean(msg.interrupted),
+              interrupted: msg.interrupted,
               restarted: false,
               timeoutMs: options.timeoutMs,
             }),
           );
-        }
-      });
+        },
+      };
       timers.push(
         setTimeout(() => {
-          if (!this.interruptFlag) return restartWith("no-interrupt");
+          if (!this.canInterrupt) return restartWith("no-interrupt");
           interruptSent = true;
-          const flag = this.interruptFlag;
-          Atomics.store(flag, 0, 2); // SIGINT: KeyboardInterrupt at Python's next check
-          // Pyodide occasionally consumes the flag (resets it to 0) without raising; raising
-          // it again recovers instead of losing the namespace to a restart.
-          timers.push(
-            setInterval(() => {
-              if (Atomics.load(flag, 0) === 0) Atomics.store(flag, 0, 2);
-            }, INTERRUPT_RESEND_MS),
-          );
+          frame.post({ type: "interrupt", id });
           timers.push(setTimeout(() => restartWith("timeout"), this.graceMs));
         }, options.timeoutMs),
       );
-      this.post({ type: "execute", id, code, options });
+      // The frame's main thread never runs Python, so it answers at once; silence means its
+      // process died (a memory bomb) or hangs. Checked by sent time, so a throttled page timer
+      // only checks later, never wrongly.
+      timers.push(
+        setInterval(() => {
+          if (ping && ping.n <= this.lastPong) ping = undefined;
+          if (ping && performance.now() - ping.sentAt > this.silenceMs) {
+            return restartWith("crash", "the sandbox stopped responding, probably out of memory");
+          }
+          if (!ping) {
+            ping = { n: this.nextPing++, sentAt: performance.now() };
+            frame.post({ type: "ping", n: ping.n });
+          }
+        }, PING_EVERY_MS),
+      );
+      frame.post({ type: "execute", id, code, maxOutputChars: options.maxOutputChars });
     });
     if (this.currentStatus === "busy") this.setStatus("ready");
     return result;
   }
 
-  private startWorker(): Promise<SandboxReadyInfo> {
-    const worker = this.createWorker();
-    this.worker = worker;
-    if (this.interruptFlag) Atomics.store(this.interruptFlag, 0, 0);
-    const ready = new Promise<SandboxReadyInfo>((resolve, reject) => {
-      worker.onmessage = (event: MessageEvent) => {
-        if (worker !== this.worker) return;
-        const parsed = SandboxResponseSchema.safeParse(event.data);
-        if (!parsed.success) return;
-        const msg = parsed.data;
-        if (msg.type === "ready") {
-          this.setStatus("ready");
-          resolve({ loadMs: msg.loadMs, sympy: msg.sympy ?? false, python: msg.python, snapshot: msg.snapshot ?? false });
-        } else if (msg.type === "load-failed") {
-          this.setStatus("failed");
-          reject(new Error(`Python failed to load: ${msg.message}`));
-        } else {
-          this.waiters.get(msg.id)?.(msg);
-        }
-      };
-      worker.onerror = (event: ErrorEvent) => {
-        if (worker !== this.worker) return;
-        event.preventDefault();
-        // A worker script that fails to load gives an ErrorEvent without a message.
-        const message =
-          event.message ||
-          `could not start the Python worker ${this.indexURL}${WORKER_FILE} (is it built? run node scripts/prepare-assets.mjs)`;
-        if (this.currentStatus === "loading" || this.currentStatus === "restarting") {
-          this.setStatus("failed");
-          reject(new Error(`Python failed to load: ${message}`));
-        } else {
-          for (const [id, waiter] of this.waiters) waiter({ type: "crashed", id, message });
-        }
-      };
-    });
+  private startFrame(): Promise<SandboxReadyInfo> {
+    const generation = ++this.generation;
+    const started = performance.now();
+    this.used = false;
+    this.interrupts = undefined;
+    let settle: { resolve(info: SandboxReadyInfo): void; reject(err: Error): void } | undefined;
+    const ready = new Promise<SandboxReadyInfo>((resolve, reject) => (settle = { resolve, reject }));
     ready.catch(() => {});
-    this.post({
-      type: "init",
-      indexURL: this.indexURL,
-      sympyBundleURL: this.sympyBundleURL,
-      snapshotURL: this.snapshotURL,
-      interruptBuffer: this.interruptFlag?.buffer as SharedArrayBuffer | undefined,
+    const fail = (message: string) => {
+      if (!settle || generation !== this.generation) return;
+      clearTimeout(loadTimer);
+      settle.reject(new Error(`Python failed to load: ${message}`));
+      settle = undefined;
+      this.setStatus("failed");
+    };
+    const loadTimer = setTimeout(() => fail("the sandbox frame did not start in time"), this.loadTimeoutMs);
+    let initSent = false;
+    const frame = this.createFrame((data) => {
+      if (generation !== this.generation) return;
+      const parsed = FrameResponseSchema.safeParse(data);
+      if (!parsed.success) return;
+      const msg = parsed.data;
+      switch (msg.type) {
+        case "frame-loaded":
+          if (initSent) return;
+          initSent = true;
+          frame.post({
+            type: "init",
+            workerURL: new URL(WORKER_SCRIPT, this.indexURL).href,
+            indexURL: this.indexURL,
+            sympyBundleURL: this.sympyBundleURL,
+            snapshotURL: this.snapshotURL,
+          });
+          return;
+        case "ready":
+          if (!settle) return;
+          clearTimeout(loadTimer);
+          // Interrupts need shared memory in the frame, which needs the page isolated too.
+          this.interrupts = msg.interrupts && this.pageIsolated;
+          settle.resolve({ loadMs: performance.now() - started, sympy: msg.sympy, python: msg.python, snapshot: msg.snapshot });
+          settle = undefined;
+          this.setStatus("ready");
+          return;
+        case "load-failed":
+          return fail(msg.message);
+        case "pong":
+          this.lastPong = Math.max(this.lastPong, msg.n);
+          return;
+        default:
+          if (settle) return; // nothing runs before ready
+          this.pending?.onMessage(msg);
+      }
     });
+    this.frame = frame;
     return ready;
   }
 
   /** Throw the runtime away and load a fresh one; the next queued request waits for it. */
   private restart(): void {
     if (this.currentStatus === "disposed") return;
-    this.worker?.terminate();
+    this.frame?.destroy();
     this.setStatus("restarting");
-    this.workerReady = this.startWorker();
-  }
-
-  private post(msg: SandboxRequest): void {
-    this.worker?.postMessage(msg);
+    this.frameReady = this.startFrame();
   }
 
   private setStatus(status: SandboxStatus): void {

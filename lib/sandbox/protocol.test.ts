@@ -35,3 +35,30 @@ describe("sandbox message schemas", () => {
     expect(SandboxResponseSchema.safeParse({ type: "result", id: 1, result: { ...result, error: null } }).success).toBe(false);
   });
 });
+
+describe("sandbox frame protocol", () => {
+  it("round-trips the page <-> frame messages and refuses oversized or malformed ones", async () => {
+    const { FrameRequestSchema, FrameResponseSchema, FRAME_TEXT_LIMIT } = await import("@/lib/protocol");
+    const requests = [
+      { type: "init", workerURL: "http://h/pyodide/hintlab-worker.js", indexURL: "http://h/pyodide/", snapshotURL: "http://h/pyodide/s.gz" },
+      { type: "execute", id: 1, code: "print(1)", maxOutputChars: 100 },
+      { type: "interrupt", id: 1 },
+      { type: "ping", n: 3 },
+    ];
+    for (const r of requests) expect(FrameRequestSchema.parse(r)).toEqual(r);
+    const result = { stdout: "1\n", stderr: "", timedOut: false, truncated: false, durationMs: 3 };
+    const responses = [
+      { type: "frame-loaded", isolated: true },
+      { type: "ready", loadMs: 5, sympy: true, python: "3.14.2", snapshot: true, interrupts: true },
+      { type: "load-failed", message: "no wasm" },
+      { type: "result", id: 1, result, interrupted: false },
+      { type: "crashed", id: 1, message: "oom" },
+      { type: "pong", n: 3 },
+    ];
+    for (const r of responses) expect(FrameResponseSchema.parse(r)).toEqual(r);
+    expect(FrameRequestSchema.safeParse({ type: "init", workerURL: "/relative.js", indexURL: "/p/" }).success).toBe(false);
+    expect(FrameResponseSchema.safeParse({ type: "result", id: 0, result, interrupted: false }).success).toBe(false);
+    expect(FrameResponseSchema.safeParse({ type: "result", id: 1, result: { ...result, stdout: "x".repeat(FRAME_TEXT_LIMIT + 1) }, interrupted: false }).success).toBe(false);
+    expect(FrameResponseSchema.safeParse({ type: "result", id: 1, result }).success).toBe(false);
+  });
+});
