@@ -136,7 +136,13 @@ export function assertInsideModelsDir(path: string, modelsDir: string, ref: stri
 export function resolveSessionModel(ref: string | undefined, local: { model: string; modelsDir: string; hfEndpoint?: string }): LocalModelSource {
   const options = { modelsDir: local.modelsDir, hfEndpoint: local.hfEndpoint };
   if (ref === undefined || ref === local.model) return resolveLocalModel(local.model, options);
-  const source = resolveBrowserModelRef(ref, options);
+  const choose = `choose one listed in Model settings (files in ${local.modelsDir}) or write an hf:owner/repo/file.gguf URI`;
+  let source: LocalModelSource | null;
+  try {
+    source = resolveBrowserModelRef(ref, options);
+  } catch (error) {
+    throw new Error(`"${ref}" is not a local model (${(error as Error).message.replace(/^"[^"]*" /, "")}); ${choose}.`);
+  }
   if (source) return source;
-  throw new Error(`"${ref}" is not a local model: choose one listed in Model settings (files in ${local.modelsDir}) or write an hf:owner/repo/file.gguf URI.`);
+  throw new Error(`"${ref}" is not a local model: ${choose}.`);
 }
