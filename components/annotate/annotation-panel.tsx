@@ -2,6 +2,7 @@
 
 import type { Trace } from "@/lib/protocol";
 import type { SegmentSpan } from "./selection";
+import { useCan } from "@/components/ui/session";
 
 // Labels from the issue; users can type their own in the label box.
 export const DEFAULT_LABELS = ["unreasonable", "repetitive", "wrong calculation", "good tool use"];
@@ -28,6 +29,8 @@ export function AnnotationPanel(p: {
 }) {
   const { trace, span } = p;
   const seg = span ? trace.segments[span.segment] : undefined;
+  // Forking runs the model from that point: researchers and admins only.
+  const canFork = useCan("run");
   const spanText = span && seg ? seg.text.slice(span.start, span.end) : "";
   return (
     <section className="panel annotate" data-testid="annotation-panel">
@@ -59,12 +62,16 @@ export function AnnotationPanel(p: {
         <button data-testid="edit-span-button" disabled={!span || p.busy || seg?.kind !== "model"} onClick={p.onEdit} title="e">
           Edit span…
         </button>
-        <button data-testid="fork-selection" disabled={!span || seg?.kind !== "model"} onClick={p.onFork} title="new trace from the text before the selection">
-          Fork here
-        </button>
-        <button data-testid="fork-position" onClick={p.onForkAtPosition} title="new trace from the segments the player shows">
-          Fork at player
-        </button>
+        {canFork && (
+          <>
+            <button data-testid="fork-selection" disabled={!span || seg?.kind !== "model"} onClick={p.onFork} title="new trace from the text before the selection">
+              Fork here
+            </button>
+            <button data-testid="fork-position" onClick={p.onForkAtPosition} title="new trace from the segments the player shows">
+              Fork at player
+            </button>
+          </>
+        )}
       </div>
       <h4>Annotations ({trace.annotations?.length ?? 0})</h4>
       <ul className="ann-list" data-testid="annotations">

@@ -8,6 +8,7 @@ import type { ReviewStatus, Trace } from "@/lib/protocol";
 import { TraceView } from "@/components/trace/trace-view";
 import { EventList } from "@/components/trace/event-list";
 import { ForkTree } from "@/components/trace/fork-tree";
+import { useCan } from "@/components/ui/session";
 import { eventsShown, nextTarget, stepTargets, type StepKind } from "@/components/trace/player";
 import { currentSegmentSpan, type SegmentSpan } from "./selection";
 import { AnnotationPanel, DEFAULT_LABELS } from "./annotation-panel";
@@ -52,6 +53,8 @@ function TraceDetailLoaded({ store, trace }: { store: TraceDetailStore; trace: T
   const [label, setLabel] = useState(DEFAULT_LABELS[0]!);
   const [comment, setComment] = useState("");
   const [forkError, setForkError] = useState<string | null>(null);
+  // Annotators read, mark, edit and review; resuming and forking run the model (researchers).
+  const canRun = useCan("run");
   const viewRef = useRef<HTMLDivElement>(null);
 
   const total = trace.segments.length;
@@ -151,7 +154,7 @@ function TraceDetailLoaded({ store, trace }: { store: TraceDetailStore; trace: T
           <span className="muted small">
             {trace.config.model} · {trace.config.policy.type} · v{trace.version}
           </span>
-          {LIVE.has(trace.status) && (
+          {canRun && LIVE.has(trace.status) && (
             <a className="button primary" data-testid="resume-button" href={`/?trace=${encodeURIComponent(trace.id)}`}>
               Resume in playground
             </a>

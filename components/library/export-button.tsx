@@ -1,4 +1,5 @@
 "use client";
+import { useCan } from "@/components/ui/session";
 
 import { useState } from "react";
 import { FILTER_KEYS, type LibraryParams } from "./list-params";
@@ -14,10 +15,13 @@ const FORMATS = [
 
 /** Download the traces the list shows (same search and filters, every page) as JSONL. */
 export function ExportButton({ params, total }: { params: LibraryParams; total?: number }) {
+  // Annotators cannot export (the server refuses it too).
+  const canExport = useCan("run");
   const [format, setFormat] = useState<string>("segments");
   const sp = new URLSearchParams({ format });
   if (params.q.trim()) sp.set("q", params.q.trim());
   for (const key of FILTER_KEYS) if (params.filters[key]) sp.set(key, params.filters[key]);
+  if (!canExport) return null;
   return (
     <span className="row export">
       <select value={format} onChange={(e) => setFormat(e.target.value)} data-testid="export-format" aria-label="Export format">
