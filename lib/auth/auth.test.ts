@@ -10,6 +10,7 @@ import { hashPassword, verifyPassword } from "./password";
 import { SignInLimiter } from "./rate-limit";
 import { checkContentType, checkHost, checkSameOrigin, JSON_TYPES, UPLOAD_TYPES } from "./request-guard";
 import { UserStore, LINK_TTL_MS } from "./users";
+import { autoSignIn } from "./session";
 
 const store = () => new UserStore(openDb(path.join(mkdtempSync(path.join(tmpdir(), "hintlab-auth-")), "t.db")));
 const h = (o: Record<string, string>) => new Headers(o);
@@ -127,5 +128,18 @@ describe("SignInLimiter", () => {
     expect(l.retryAfter("alice", 61_001)).toBe(0);
     for (let i = 0; i < 30; i++) l.fail(`u${i}`, 2000);
     expect(l.retryAfter("someone-new", 2001)).toBeGreaterThan(0);
+  });
+});
+
+describe("automatic sign-in of the local user", () => {
+  it("only on a loopback bind, with no accounts, unless HINTLAB_AUTH=required", async () => {
+    const s = store();
+    expect(autoSignIn(readAuthConfig({}), s)).toBe(true);
+    expect(autoSignIn(readAuthConfig({ HINTLAB_HOST: "localhost" }), s)).toBe(true);
+    expect(autoSignIn(readAuthConfig({ HINTLAB_HOST: "0.0.0.0" }), s)).toBe(false);
+    expect(autoSignIn(readAuthConfig({ HINTLAB_HOST: "192.168.1.20" }), s)).toBe(false);
+    expect(autoSignIn(readAuthConfig({ HINTLAB_AUTH: "required" }), s)).toBe(false);
+    await s.create("first", "admin");
+    expect(autoSignIn(readAuthConfig({}), s)).toBe(false); // the first account ends it
   });
 });
