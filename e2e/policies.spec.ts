@@ -1,7 +1,6 @@
-import { spawn, type ChildProcess } from "node:child_process";
-import net, { type AddressInfo } from "node:net";
 import { test as base, expect } from "@playwright/test";
 import { MODEL_URL } from "../playwright.config";
+import { startNextServer, type NextServer } from "./fixtures/next-server";
 import { startScriptedServer, type ScriptedServer } from "./fixtures/scripted-server";
 import { PlaygroundPage } from "./pages/playground";
 
@@ -154,44 +153,17 @@ test("a server that ignores stop strings still pauses exactly at the trigger", a
 });
 
 // An app server of its own, started without any model configuration.
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
-async function startUnconfiguredApp(): Promise<{ url: string; child: ChildProcess; log: () => string }> {
-  const port = await freePort();
-  let log = "";
-  const child = spawn(process.execPath, ["node_modules/next/dist/bin/next", "start", "-p", String(port), "-H", "127.0.0.1"], {
-    env: {
-      ...process.env,
-      HINTLAB_BASE_URL: "",
-      HINTLAB_MODEL: "",
-      HINTLAB_API_KEY: "",
-      OPENAI_API_KEY: "",
-      // A model server was chosen but not given: without this the local model would be the default
-      // (that path is e2e/local-model.spec.ts).
-      HINTLAB_PROVIDER: "openai-completions",
-      HINTLAB_DATA_DIR: "test-results/e2e-data-unconfigured",
-    },
-    // Its own process group, so stopping it also stops anything next start forks.
-    detached: true,
-    stdio: ["ignore", "pipe", "pipe"],
+function startUnconfiguredApp(): Promise<NextServer> {
+  return startNextServer({
+    HINTLAB_BASE_URL: "",
+    HINTLAB_MODEL: "",
+    HINTLAB_API_KEY: "",
+    OPENAI_API_KEY: "",
+    // A model server was chosen but not given: without this the local model would be the default
+    // (that path is e2e/local-model.spec.ts).
+    HINTLAB_PROVIDER: "openai-completions",
+    HINTLAB_DATA_DIR: "test-results/e2e-data-unconfigured",
   });
-  child.stdout!.on("data", (d: Buffer) => (log += d));
-  child.stderr!.on("data", (d: Buffer) => (log += d));
-  const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`next start exited (${child.exitCode}):\n${log}`);
-    const ok = await fetch(`${url}/api/config`).then((r) => r.ok, () => false);
-    if (ok) return { url, child, log: () => log };
-    if (Date.now() > deadline) throw new Error(`next start did not answer within 60 s:\n${log}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
 }
 
 test("with a server provider but no base URL the page opens and says how to connect one; an admin's connection chosen in Model settings works", async ({ page }) => {
@@ -239,11 +211,6 @@ test("with a server provider but no base URL the page opens and says how to conn
     await p.run.click();
     await expect(p.finalAnswer).toHaveText("6.17", { timeout: 60_000 });
   } finally {
-    if (app.child.pid && app.child.exitCode === null) {
-      const exited = new Promise((resolve) => app.child.once("exit", resolve));
-      process.kill(-app.child.pid, "SIGTERM");
-      await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
-      if (app.child.exitCode === null && app.child.signalCode === null) process.kill(-app.child.pid, "SIGKILL");
-    }
+    await app.stop();
   }
 });
