@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
+import os from "node:os";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -75,6 +76,11 @@ const CHILD_SCRIPT = path.join(/* turbopackIgnore: true */ REPO_ROOT, "lib", "sa
 const WATCHDOG_SLACK_MS = 15_000;
 /** How often the parent reads the child's resident memory (the child checks itself every 10 ms). */
 const RSS_POLL_MS = 50;
+/**
+ * Niceness of a spare while it boots, so the boot yields the CPU to the trace being served
+ * (2-core machines); set back to 0 when the spare takes over, where the OS allows it.
+ */
+const SPARE_NICE = 10;
 /** Exit code of a child that stopped itself for exceeding its memory cap. */
 const MEMORY_EXIT_CODE = 86;
 
@@ -140,13 +146,18 @@ class PythonProcess {
   used = false;
   private readonly child: ChildProcess;
   private alive = true;
+  private killed = false;
+  private booted = false;
   private listener: ((msg: SandboxResponse) => void) | undefined;
   private exitListener: ((err: ProcessDied) => void) | undefined;
   /** Set when the process was stopped for using too much memory (resident MB seen). */
   private memoryMb: number | undefined;
   private readonly rssTimer: NodeJS.Timeout | undefined;
 
-  constructor(private readonly cfg: ProcessConfig) {
+  constructor(
+    private readonly cfg: ProcessConfig,
+    background = false,
+  ) {
     const readPaths = [CHILD_SCRIPT, cfg.pyodideDir, cfg.sympyBundlePath, cfg.snapshotPath].filter((p): p is string => Boolean(p));
     // Python's own heap (wasm, 64 KiB pages) is capped at 3/4 of the process cap, so ordinary
     // big allocations (bytearray, lists) end in MemoryError with the namespace kept; the rest
@@ -176,6 +187,13 @@ class PythonProcess {
       serialization: "json",
     });
     this.child = child;
+    if (background && child.pid !== undefined) {
+      try {
+        os.setPriority(child.pid, SPARE_NICE);
+      } catch {
+        /* not permitted here: boots at normal priority */
+      }
+    }
     child.stderr?.setEncoding("utf8");
     child.stderr?.on("data", (d: string) => {
       for (const line of d.split("\n")) if (line.trim()) cfg.onLog(line);
@@ -228,6 +246,7 @@ class PythonProcess {
       (m) => {
         if (m.type === "load-failed") throw new Error(`NodeSandbox: Python failed to load: ${m.message}`);
         const r = m as ReadyMessage;
+        this.booted = true;
         this.idle();
         return { loadMs: r.loadMs, sympy: r.sympy ?? false, python: r.python, snapshot: r.snapshot ?? false };
       },
@@ -239,12 +258,26 @@ class PythonProcess {
     this.ready.catch(() => {}); // surfaced by whoever awaits it
   }
 
+  /** This spare now serves a trace: back to normal priority (may be refused without privileges). */
+  promote(): void {
+    try {
+      if (this.child.pid !== undefined) os.setPriority(this.child.pid, 0);
+    } catch {
+      /* stays nice: slower only when the machine is busy */
+    }
+  }
+
+  /** Booted and not dead: can serve at once. */
+  get isBooted(): boolean {
+    return this.booted && this.isAlive;
+  }
+
   get isAlive(): boolean {
-    return this.alive;
+    return this.alive && !this.killed;
   }
 
   request(msg: Record<string, unknown>, match: (m: SandboxResponse) => boolean, timeoutMs: number): Promise<SandboxResponse> {
-    if (!this.alive || !this.child.connected) return Promise.reject(new ProcessDied("the Python process is not running"));
+    if (!this.isAlive || !this.child.connected) return Promise.reject(new ProcessDied("the Python process is not running"));
     this.busy();
     const answer = this.waitFor(match, timeoutMs);
     this.child.send(msg);
@@ -254,6 +287,7 @@ class PythonProcess {
   kill(): void {
     const c = this.child;
     if (this.alive && c.exitCode === null && c.signalCode === null) c.kill("SIGKILL");
+    this.killed = true; // dead to us now, though its exit event comes later
     clearInterval(this.rssTimer);
   }
 
@@ -395,15 +429,19 @@ export class NodeSandbox implements Sandbox {
     if (!this.current?.isAlive) {
       const spare = this.spare?.isAlive ? this.spare : undefined;
       this.spare = undefined;
+      spare?.promote();
       this.current = spare ?? new PythonProcess(this.cfg);
     }
     return this.current;
   }
 
-  /** Boot the next trace's process once the current one is up (not competing with its boot). */
+  /**
+   * Boot the next trace's process once the current one has served its first execution (a
+   * trace that never runs code needs no spare), at low priority so it does not slow the trace.
+   */
   private prepareSpare(): void {
-    if (!this.warmSpare || this.disposed || this.spare) return;
-    this.spare = new PythonProcess(this.cfg);
+    if (!this.warmSpare || this.disposed || this.spare?.isAlive) return;
+    this.spare = new PythonProcess(this.cfg, true);
   }
 
   private async runExecute(code: string, options: ExecuteOptions): Promise<ExecutionResult> {
@@ -416,13 +454,13 @@ export class NodeSandbox implements Sandbox {
       if (proc === this.current) this.current = undefined;
       throw err;
     }
-    this.prepareSpare();
     const id = this.nextId++;
     const watchdog = options.timeoutMs + this.cfg.graceMs + WATCHDOG_SLACK_MS;
     let msg: ResultMessage;
     try {
       msg = (await proc.request({ type: "execute", id, code, options }, (m) => m.type === "result" && m.id === id, watchdog)) as ResultMessage;
     } catch (err) {
+      this.prepareSpare();
       // The process died (memory cap, crash) or stopped answering: whatever it held is gone.
       proc.kill();
       const memoryMb = err instanceof ProcessDied ? err.memoryMb : undefined;
@@ -436,6 +474,11 @@ export class NodeSandbox implements Sandbox {
           : { restartReason: "crash" as const, crashDetail: err instanceof Error ? err.message : String(err) }),
       });
     }
+    // The child replaced its Python thread (stuck code, a crash): the namespace is gone
+    // either way, so with a booted spare at hand the trace continues there instead of
+    // waiting for the child's own reboot.
+    if (msg.restarted && this.spare?.isBooted) proc.kill();
+    this.prepareSpare();
     const { result } = msg;
     if (msg.restarted) {
       const crash = !msg.interrupted;
