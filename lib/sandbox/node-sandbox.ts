@@ -4,7 +4,6 @@ import os from "node:os";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { z } from "zod";
 import {
   SandboxResponseSchema,
   type ExecuteOptions,
@@ -109,11 +108,14 @@ function residentMb(pid: number): number | undefined {
 }
 
 /**
- * Sent by the child's controller just before it stops itself for passing the memory cap, so
- * the parent reports a memory error rather than a crash. Node-only, hence not in the shared
- * protocol the browser worker also speaks.
+ * `{type: "memory-exceeded", rssMb}`: sent by the child's controller just before it stops
+ * itself for passing the memory cap, so the parent reports a memory error rather than a
+ * crash. Node-only, hence not in the shared protocol the browser worker also speaks.
  */
-const MemoryExceededSchema = z.object({ type: z.literal("memory-exceeded"), rssMb: z.number() });
+function memoryExceededMb(raw: unknown): number | undefined {
+  const m = raw as { type?: unknown; rssMb?: unknown } | null;
+  return m?.type === "memory-exceeded" && typeof m.rssMb === "number" && Number.isFinite(m.rssMb) ? m.rssMb : undefined;
+}
 
 interface ProcessConfig {
   pyodideDir: string;
@@ -199,9 +201,9 @@ class PythonProcess {
       for (const line of d.split("\n")) if (line.trim()) cfg.onLog(line);
     });
     child.on("message", (raw) => {
-      const memory = MemoryExceededSchema.safeParse(raw);
-      if (memory.success) {
-        this.memoryMb = memory.data.rssMb;
+      const memoryMb = memoryExceededMb(raw);
+      if (memoryMb !== undefined) {
+        this.memoryMb = memoryMb;
         return;
       }
       const parsed = SandboxResponseSchema.safeParse(raw);
