@@ -1,6 +1,5 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
-import os from "node:os";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -75,11 +74,6 @@ const CHILD_SCRIPT = path.join(/* turbopackIgnore: true */ REPO_ROOT, "lib", "sa
 const WATCHDOG_SLACK_MS = 15_000;
 /** How often the parent reads the child's resident memory (the child checks itself every 10 ms). */
 const RSS_POLL_MS = 50;
-/**
- * Niceness of a spare while it boots, so the boot yields the CPU to the trace being served
- * (2-core machines); set back to 0 when the spare takes over, where the OS allows it.
- */
-const SPARE_NICE = 10;
 /** Exit code of a child that stopped itself for exceeding its memory cap. */
 const MEMORY_EXIT_CODE = 86;
 
@@ -150,16 +144,14 @@ class PythonProcess {
   private alive = true;
   private killed = false;
   private booted = false;
+  private paused = false;
   private listener: ((msg: SandboxResponse) => void) | undefined;
   private exitListener: ((err: ProcessDied) => void) | undefined;
   /** Set when the process was stopped for using too much memory (resident MB seen). */
   private memoryMb: number | undefined;
   private readonly rssTimer: NodeJS.Timeout | undefined;
 
-  constructor(
-    private readonly cfg: ProcessConfig,
-    background = false,
-  ) {
+  constructor(private readonly cfg: ProcessConfig) {
     const readPaths = [CHILD_SCRIPT, cfg.pyodideDir, cfg.sympyBundlePath, cfg.snapshotPath].filter((p): p is string => Boolean(p));
     // Python's own heap (wasm, 64 KiB pages) is capped at 3/4 of the process cap, so ordinary
     // big allocations (bytearray, lists) end in MemoryError with the namespace kept; the rest
@@ -189,13 +181,6 @@ class PythonProcess {
       serialization: "json",
     });
     this.child = child;
-    if (background && child.pid !== undefined) {
-      try {
-        os.setPriority(child.pid, SPARE_NICE);
-      } catch {
-        /* not permitted here: boots at normal priority */
-      }
-    }
     child.stderr?.setEncoding("utf8");
     child.stderr?.on("data", (d: string) => {
       for (const line of d.split("\n")) if (line.trim()) cfg.onLog(line);
@@ -260,12 +245,27 @@ class PythonProcess {
     this.ready.catch(() => {}); // surfaced by whoever awaits it
   }
 
-  /** This spare now serves a trace: back to normal priority (may be refused without privileges). */
-  promote(): void {
+  /**
+   * A spare still booting is stopped (SIGSTOP) while the current trace's code runs and
+   * continued afterwards, so its boot uses the time the trace spends waiting for the model,
+   * never the CPU its Python needs (2-core machines). No-op where signals do not exist.
+   */
+  pause(): void {
+    if (this.booted || !this.isAlive || this.paused) return;
     try {
-      if (this.child.pid !== undefined) os.setPriority(this.child.pid, 0);
+      this.paused = this.child.kill("SIGSTOP");
     } catch {
-      /* stays nice: slower only when the machine is busy */
+      this.paused = false;
+    }
+  }
+
+  resume(): void {
+    if (!this.paused) return;
+    this.paused = false;
+    try {
+      this.child.kill("SIGCONT");
+    } catch {
+      /* gone */
     }
   }
 
@@ -431,7 +431,7 @@ export class NodeSandbox implements Sandbox {
     if (!this.current?.isAlive) {
       const spare = this.spare?.isAlive ? this.spare : undefined;
       this.spare = undefined;
-      spare?.promote();
+      spare?.resume();
       this.current = spare ?? new PythonProcess(this.cfg);
     }
     return this.current;
@@ -439,11 +439,11 @@ export class NodeSandbox implements Sandbox {
 
   /**
    * Boot the next trace's process once the current one has served its first execution (a
-   * trace that never runs code needs no spare), at low priority so it does not slow the trace.
+   * trace that never runs code needs no spare). It is paused while code runs (see pause()).
    */
   private prepareSpare(): void {
     if (!this.warmSpare || this.disposed || this.spare?.isAlive) return;
-    this.spare = new PythonProcess(this.cfg, true);
+    this.spare = new PythonProcess(this.cfg);
   }
 
   private async runExecute(code: string, options: ExecuteOptions): Promise<ExecutionResult> {
@@ -459,9 +459,12 @@ export class NodeSandbox implements Sandbox {
     const id = this.nextId++;
     const watchdog = options.timeoutMs + this.cfg.graceMs + WATCHDOG_SLACK_MS;
     let msg: ResultMessage;
+    const spare = this.spare;
+    spare?.pause();
     try {
       msg = (await proc.request({ type: "execute", id, code, options }, (m) => m.type === "result" && m.id === id, watchdog)) as ResultMessage;
     } catch (err) {
+      spare?.resume();
       this.prepareSpare();
       // The process died (memory cap, crash) or stopped answering: whatever it held is gone.
       proc.kill();
@@ -479,6 +482,7 @@ export class NodeSandbox implements Sandbox {
     // The child replaced its Python thread (stuck code, a crash): the namespace is gone
     // either way, so with a booted spare at hand the trace continues there instead of
     // waiting for the child's own reboot.
+    spare?.resume();
     if (msg.restarted && this.spare?.isBooted) proc.kill();
     this.prepareSpare();
     const { result } = msg;
