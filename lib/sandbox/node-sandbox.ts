@@ -145,6 +145,8 @@ class PythonProcess {
   private killed = false;
   private booted = false;
   private paused = false;
+  private pausedSince = 0;
+  private pausedTotal = 0;
   private listener: ((msg: SandboxResponse) => void) | undefined;
   private exitListener: ((err: ProcessDied) => void) | undefined;
   /** Set when the process was stopped for using too much memory (resident MB seen). */
@@ -257,11 +259,13 @@ class PythonProcess {
     } catch {
       this.paused = false;
     }
+    if (this.paused) this.pausedSince = performance.now();
   }
 
   resume(): void {
     if (!this.paused) return;
     this.paused = false;
+    this.pausedTotal += performance.now() - this.pausedSince;
     try {
       this.child.kill("SIGCONT");
     } catch {
@@ -293,6 +297,11 @@ class PythonProcess {
     clearInterval(this.rssTimer);
   }
 
+  /** Total time this process has been stopped by pause(), up to now. */
+  private pausedMs(): number {
+    return this.pausedTotal + (this.paused ? performance.now() - this.pausedSince : 0);
+  }
+
   /** One waiter at a time: the sandbox's queue guarantees a single request in flight. */
   private waitFor(match: (m: SandboxResponse) => boolean, timeoutMs: number): Promise<SandboxResponse> {
     return new Promise((resolve, reject) => {
@@ -300,7 +309,19 @@ class PythonProcess {
         reject(new ProcessDied("the Python process is not running", this.memoryMb));
         return;
       }
-      const timer = setTimeout(() => done(new ProcessDied(`no answer from the Python process after ${timeoutMs} ms`)), timeoutMs);
+      // Time spent stopped by pause() does not count: a spare starved by a long run of
+      // executions is slow to boot, not broken.
+      const startedAt = performance.now();
+      const pausedAtStart = this.pausedMs();
+      let timer: NodeJS.Timeout;
+      const arm = (ms: number) => {
+        timer = setTimeout(() => {
+          const left = startedAt + timeoutMs + (this.pausedMs() - pausedAtStart) - performance.now();
+          if (this.paused || left > 0) arm(Math.max(left, 100));
+          else done(new ProcessDied(`no answer from the Python process after ${timeoutMs} ms`));
+        }, ms);
+      };
+      arm(timeoutMs);
       const done = (err: Error | undefined, m?: SandboxResponse) => {
         clearTimeout(timer);
         this.listener = undefined;
