@@ -204,6 +204,6 @@ console.log(line(header));
 console.log(widths.map((w) => "-".repeat(w)).join("  "));
 for (const row of table) console.log(line(row));
 console.log("\nbrowser 'ready' counts from navigation start; node 'ready' from new NodeSandbox() (process spawn included).");
-console.log("node: a warm spare process boots in the background after the first execution, so the warm round trips share the CPU with it.");
+console.log("node: a warm spare process boots in the background after the first execution (stopped while code runs); 'new trace ready' is reset() to the first result in it.");
 for (const e of errors) console.log(`! ${e}`);
 process.exitCode = errors.length ? 1 : 0;

@@ -8,7 +8,9 @@ import type { SandboxPool } from "./sandbox-pool";
  * The runner's verdict for a finished trace: math answers against the gold with the full
  * equivalence grader (fast layer; undecided pairs go to sympy), code (the trace's last code
  * block) against the problem's tests. Python for either runs in a pooled sandbox, taken only
- * when needed and reset on release. Problems with neither gold nor tests keep their verdict.
+ * when needed and reset on release (a fresh process: no trace's code can reach the grading of
+ * another). Code verdicts are decided here, never inside the sandbox (see lib/grading/code.ts).
+ * Problems with neither gold nor tests keep their verdict.
  */
 export function poolGrader(pool: SandboxPool): Grader {
   return async (problem: Problem, trace: Trace): Promise<{ answer?: string; verdict: Verdict }> => {

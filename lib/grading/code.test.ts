@@ -72,6 +72,28 @@ describe.skipIf(problems.length === 0)("code grading on LiveCodeBench fixture pr
   });
 });
 
+describe("functional results compared in the host, with Python's equality", () => {
+  const starterCode = "class Solution:\n    def f(self, x):\n        pass\n";
+  const grade = (ret: string, expected: string) =>
+    gradeCode(`class Solution:\n    def f(self, x):\n        return ${ret}\n`, [{ input: "0", output: expected, type: "functional" }], execute, { starterCode });
+
+  it("1 == 1.0 == True, lists by element, dicts by key, not by order", async () => {
+    expect((await grade("1", "true")).passed).toBe(true);
+    expect((await grade("2.0", "2")).passed).toBe(true);
+    expect((await grade("(1, [2, 3])", "[1, [2, 3]]")).passed).toBe(true);
+    expect((await grade("{'b': 1, 'a': [None]}", '{"a": [null], "b": 1}')).passed).toBe(true);
+    expect((await grade("'1'", "1")).passed).toBe(false);
+    expect((await grade("[1, 2]", "[2, 1]")).passed).toBe(false);
+  });
+
+  it("big integers are compared exactly, not as doubles", async () => {
+    expect((await grade("12345678901234567891", "12345678901234567891")).passed).toBe(true);
+    const r = await grade("12345678901234567890", "12345678901234567891");
+    expect(r.passed).toBe(false);
+    expect(r.tests[0]!.error).toMatch(/wrong answer/);
+  });
+});
+
 it("finds the method functional tests call in the starter code", () => {
   expect(starterMethodName("class Solution:\n    def findXSum(self, nums: List[int], k: int) -> List[int]:\n")).toBe("findXSum");
   expect(starterMethodName("")).toBeUndefined();

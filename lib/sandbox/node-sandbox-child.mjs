@@ -298,6 +298,8 @@ async function runPythonThread() {
     stray.stdout = stray.stderr = "";
     timers.clearAll(); // anything scheduled between executions
     let raw;
+    // While model code runs, promise reactions it registers are dropped (see trackTimers).
+    timers.executing(true);
     try {
       raw = JSON.parse(runner.run(msg.code, msg.options.maxOutputChars));
     } catch (err) {
@@ -312,6 +314,8 @@ async function runPythonThread() {
         parentPort.postMessage({ type: "crashed", id: msg.id, message: `${err?.name ?? "Error"}: ${err?.message ?? err}`.slice(0, 500) });
         return;
       }
+    } finally {
+      timers.executing(false);
     }
     if (!isRawRun(raw)) {
       // The model's code broke the runner's reporting (it can patch anything in its own
@@ -390,7 +394,24 @@ function trackTimers() {
   replace("clearInterval", untrack(real.clearInterval));
   replace("clearImmediate", untrack(real.clearImmediate));
   replace("queueMicrotask", function queueMicrotask() {});
+  // Promise reactions are microtasks too: one registered while model code runs could only run
+  // after it (a JS function such as a bound Atomics.wait needs no Python to outlive the run;
+  // Python callbacks are also refused by the runner's gate). Node's internals use their own
+  // captured `then`, so only code running on this thread's globals is affected.
+  let executing = false;
+  const realThen = Promise.prototype.then;
+  Object.defineProperty(Promise.prototype, "then", {
+    value: function then(onFulfilled, onRejected) {
+      return executing ? realThen.call(this, undefined, () => {}) : realThen.call(this, onFulfilled, onRejected);
+    },
+    writable: false,
+    configurable: false,
+  });
   return {
+    /** Model code is about to run / has returned. */
+    executing(on) {
+      executing = on;
+    },
     clearAll() {
       for (const [handle, clear] of live) clear(handle);
       live.clear();

@@ -200,6 +200,16 @@ describe("attacks: timers and callbacks outliving their execution", () => {
     await stillWorks();
   });
 
+  it("a JavaScript function left as a promise reaction blocks the thread after the execution", async () => {
+    await run(
+      "import js\nflag = js.Int32Array.new(js.SharedArrayBuffer.new(4))\nblock = js.Atomics.wait.bind(js.Atomics, flag, 0, 0)\njs.Promise.resolve(js.Infinity).then(block)\njs.Promise.reject(js.Infinity).catch(block)\nsurvivor = 'here'",
+    );
+    await sleep(100);
+    const r = await run("print(survivor)", { ...OPTS, timeoutMs: 2000 });
+    expect(r).toMatchObject({ stdout: "here\n", timedOut: false });
+    await stillWorks();
+  });
+
   it("timeouts still interrupt a loop (the legitimate time limit)", async () => {
     const r = await run("while True: pass", { ...OPTS, timeoutMs: 500 });
     expect(r.timedOut).toBe(true);

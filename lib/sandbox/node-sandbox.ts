@@ -3,7 +3,6 @@ import fs from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { z } from "zod";
 import {
   SandboxResponseSchema,
   type ExecuteOptions,
@@ -103,11 +102,14 @@ function residentMb(pid: number): number | undefined {
 }
 
 /**
- * Sent by the child's controller just before it stops itself for passing the memory cap, so
- * the parent reports a memory error rather than a crash. Node-only, hence not in the shared
- * protocol the browser worker also speaks.
+ * `{type: "memory-exceeded", rssMb}`: sent by the child's controller just before it stops
+ * itself for passing the memory cap, so the parent reports a memory error rather than a
+ * crash. Node-only, hence not in the shared protocol the browser worker also speaks.
  */
-const MemoryExceededSchema = z.object({ type: z.literal("memory-exceeded"), rssMb: z.number() });
+function memoryExceededMb(raw: unknown): number | undefined {
+  const m = raw as { type?: unknown; rssMb?: unknown } | null;
+  return m?.type === "memory-exceeded" && typeof m.rssMb === "number" && Number.isFinite(m.rssMb) ? m.rssMb : undefined;
+}
 
 interface ProcessConfig {
   pyodideDir: string;
@@ -140,6 +142,11 @@ class PythonProcess {
   used = false;
   private readonly child: ChildProcess;
   private alive = true;
+  private killed = false;
+  private booted = false;
+  private paused = false;
+  private pausedSince = 0;
+  private pausedTotal = 0;
   private listener: ((msg: SandboxResponse) => void) | undefined;
   private exitListener: ((err: ProcessDied) => void) | undefined;
   /** Set when the process was stopped for using too much memory (resident MB seen). */
@@ -181,9 +188,9 @@ class PythonProcess {
       for (const line of d.split("\n")) if (line.trim()) cfg.onLog(line);
     });
     child.on("message", (raw) => {
-      const memory = MemoryExceededSchema.safeParse(raw);
-      if (memory.success) {
-        this.memoryMb = memory.data.rssMb;
+      const memoryMb = memoryExceededMb(raw);
+      if (memoryMb !== undefined) {
+        this.memoryMb = memoryMb;
         return;
       }
       const parsed = SandboxResponseSchema.safeParse(raw);
@@ -228,6 +235,7 @@ class PythonProcess {
       (m) => {
         if (m.type === "load-failed") throw new Error(`NodeSandbox: Python failed to load: ${m.message}`);
         const r = m as ReadyMessage;
+        this.booted = true;
         this.idle();
         return { loadMs: r.loadMs, sympy: r.sympy ?? false, python: r.python, snapshot: r.snapshot ?? false };
       },
@@ -239,12 +247,43 @@ class PythonProcess {
     this.ready.catch(() => {}); // surfaced by whoever awaits it
   }
 
+  /**
+   * A spare still booting is stopped (SIGSTOP) while the current trace's code runs and
+   * continued afterwards, so its boot uses the time the trace spends waiting for the model,
+   * never the CPU its Python needs (2-core machines). No-op where signals do not exist.
+   */
+  pause(): void {
+    if (this.booted || !this.isAlive || this.paused) return;
+    try {
+      this.paused = this.child.kill("SIGSTOP");
+    } catch {
+      this.paused = false;
+    }
+    if (this.paused) this.pausedSince = performance.now();
+  }
+
+  resume(): void {
+    if (!this.paused) return;
+    this.paused = false;
+    this.pausedTotal += performance.now() - this.pausedSince;
+    try {
+      this.child.kill("SIGCONT");
+    } catch {
+      /* gone */
+    }
+  }
+
+  /** Booted and not dead: can serve at once. */
+  get isBooted(): boolean {
+    return this.booted && this.isAlive;
+  }
+
   get isAlive(): boolean {
-    return this.alive;
+    return this.alive && !this.killed;
   }
 
   request(msg: Record<string, unknown>, match: (m: SandboxResponse) => boolean, timeoutMs: number): Promise<SandboxResponse> {
-    if (!this.alive || !this.child.connected) return Promise.reject(new ProcessDied("the Python process is not running"));
+    if (!this.isAlive || !this.child.connected) return Promise.reject(new ProcessDied("the Python process is not running"));
     this.busy();
     const answer = this.waitFor(match, timeoutMs);
     this.child.send(msg);
@@ -254,7 +293,13 @@ class PythonProcess {
   kill(): void {
     const c = this.child;
     if (this.alive && c.exitCode === null && c.signalCode === null) c.kill("SIGKILL");
+    this.killed = true; // dead to us now, though its exit event comes later
     clearInterval(this.rssTimer);
+  }
+
+  /** Total time this process has been stopped by pause(), up to now. */
+  private pausedMs(): number {
+    return this.pausedTotal + (this.paused ? performance.now() - this.pausedSince : 0);
   }
 
   /** One waiter at a time: the sandbox's queue guarantees a single request in flight. */
@@ -264,7 +309,19 @@ class PythonProcess {
         reject(new ProcessDied("the Python process is not running", this.memoryMb));
         return;
       }
-      const timer = setTimeout(() => done(new ProcessDied(`no answer from the Python process after ${timeoutMs} ms`)), timeoutMs);
+      // Time spent stopped by pause() does not count: a spare starved by a long run of
+      // executions is slow to boot, not broken.
+      const startedAt = performance.now();
+      const pausedAtStart = this.pausedMs();
+      let timer: NodeJS.Timeout;
+      const arm = (ms: number) => {
+        timer = setTimeout(() => {
+          const left = startedAt + timeoutMs + (this.pausedMs() - pausedAtStart) - performance.now();
+          if (this.paused || left > 0) arm(Math.max(left, 100));
+          else done(new ProcessDied(`no answer from the Python process after ${timeoutMs} ms`));
+        }, ms);
+      };
+      arm(timeoutMs);
       const done = (err: Error | undefined, m?: SandboxResponse) => {
         clearTimeout(timer);
         this.listener = undefined;
@@ -395,14 +452,18 @@ export class NodeSandbox implements Sandbox {
     if (!this.current?.isAlive) {
       const spare = this.spare?.isAlive ? this.spare : undefined;
       this.spare = undefined;
+      spare?.resume();
       this.current = spare ?? new PythonProcess(this.cfg);
     }
     return this.current;
   }
 
-  /** Boot the next trace's process once the current one is up (not competing with its boot). */
+  /**
+   * Boot the next trace's process once the current one has served its first execution (a
+   * trace that never runs code needs no spare). It is paused while code runs (see pause()).
+   */
   private prepareSpare(): void {
-    if (!this.warmSpare || this.disposed || this.spare) return;
+    if (!this.warmSpare || this.disposed || this.spare?.isAlive) return;
     this.spare = new PythonProcess(this.cfg);
   }
 
@@ -416,13 +477,16 @@ export class NodeSandbox implements Sandbox {
       if (proc === this.current) this.current = undefined;
       throw err;
     }
-    this.prepareSpare();
     const id = this.nextId++;
     const watchdog = options.timeoutMs + this.cfg.graceMs + WATCHDOG_SLACK_MS;
     let msg: ResultMessage;
+    const spare = this.spare;
+    spare?.pause();
     try {
       msg = (await proc.request({ type: "execute", id, code, options }, (m) => m.type === "result" && m.id === id, watchdog)) as ResultMessage;
     } catch (err) {
+      spare?.resume();
+      this.prepareSpare();
       // The process died (memory cap, crash) or stopped answering: whatever it held is gone.
       proc.kill();
       const memoryMb = err instanceof ProcessDied ? err.memoryMb : undefined;
@@ -436,6 +500,12 @@ export class NodeSandbox implements Sandbox {
           : { restartReason: "crash" as const, crashDetail: err instanceof Error ? err.message : String(err) }),
       });
     }
+    // The child replaced its Python thread (stuck code, a crash): the namespace is gone
+    // either way, so with a booted spare at hand the trace continues there instead of
+    // waiting for the child's own reboot.
+    spare?.resume();
+    if (msg.restarted && this.spare?.isBooted) proc.kill();
+    this.prepareSpare();
     const { result } = msg;
     if (msg.restarted) {
       const crash = !msg.interrupted;
