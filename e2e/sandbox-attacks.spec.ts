@@ -516,10 +516,10 @@ for (const [group, attacks] of ATTACKS) {
         await attack.then?.(sb, result, ctx);
         await sleep(300); // anything late would have arrived by now
 
+        expect(await appState(request, victim.traceId), "the stored trace and the hint library").toEqual(victim.before);
         expect(canary.received, "requests that reached the listener on 127.0.0.1").toEqual([]);
         expect(model.requests.map((r) => `${r.method} ${r.path}`), "requests that reached the model server").toEqual([]);
         expect(sb.escapes(app), "requests the browser made beyond the sandbox's own files").toEqual([]);
-        expect(await appState(request, victim.traceId), "the stored trace and the hint library").toEqual(victim.before);
         await sb.expectHealthy();
       });
     }
