@@ -60,10 +60,12 @@ const test = base.extend<{ victim: Victim }, { canary: Canary; model: ScriptedSe
   victim: async ({ request, canary, model }, use) => {
     canary.received.length = 0;
     model.requests.length = 0;
-    const res = await request.post("/api/traces", { data: traceBody(`victim-${test.info().testId}`) });
+    // Unique per run: the e2e data directory outlives a run.
+    const res = await request.post("/api/traces", { data: traceBody(`victim-${test.info().testId}-${Date.now()}`) });
     expect(res.status(), await res.text()).toBe(201);
     const { id } = (await res.json()) as { id: string };
     await use({ traceId: id, before: await appState(request, id) });
+    await request.delete(`/api/traces/${id}`);
   },
 });
 
