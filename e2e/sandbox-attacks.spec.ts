@@ -548,7 +548,8 @@ test("a trace goes on after model code forges a result and arms a timer: the rea
   await expect(p.finalAnswer).toHaveText("42");
   const next = model.requests.find((r) => r.prompt?.includes(problem) && r.prompt.includes("```output\n"));
   expect(next?.prompt).toContain("```output\nreal: 42\n```\n");
-  expect(next?.prompt).not.toContain("FORGED");
+  // (The prompt holds the program, which spells FORGED; the output block must not.)
+  expect(next?.prompt).not.toMatch(/```output\n[^`]*FORGED/);
   expect(canary.received).toEqual([]);
 });
 
