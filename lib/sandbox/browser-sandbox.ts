@@ -99,7 +99,7 @@ interface Slot {
 }
 
 /**
- * Python in the page: Pyodide in a module Web Worker inside an opaque-origin sandboxed frame
+ * Python in the page: Pyodide in a Web Worker inside an opaque-origin sandboxed frame
  * (see lib/sandbox/sandbox-frame.ts and DESIGN.md "Trust boundaries"). The frame starts loading
  * as soon as this object is constructed (do that in the browser, not during server rendering).
  * Executions are queued and run one at a time.
@@ -181,7 +181,7 @@ export class BrowserSandbox implements Sandbox {
     return this.enqueue(() => this.runExecute(code, options));
   }
 
-  /** A clean runtime for the next trace: a used frame is replaced (its replacement boots in the background). */
+  /** A clean runtime for the next trace: a used frame is replaced (by the spare, else by a frame booting in the background). */
   reset(): Promise<void> {
     return this.enqueue(async () => {
       if (this.current.used || this.current.failed) this.restart();
