@@ -324,6 +324,26 @@ const FORGE: Attack[] = [
     },
   },
   {
+    name: "the worker's private channel (its port, the shared request memory) is not reachable from the global scope",
+    code: () => String.raw`
+found = []
+for name in js.Object.getOwnPropertyNames(js.self):
+    try:
+        v = getattr(js.self, name)
+        kind = str(js.Object.prototype.toString.call(v))
+    except BaseException:
+        continue
+    # Plain objects on the global are the worker's own state leaking (zod registers its config
+    # there on purpose; it only steers validation inside the sandbox itself).
+    if kind in ("[object MessagePort]", "[object SharedArrayBuffer]", "[object Int32Array]", "[object Uint8Array]") or (kind == "[object Object]" and not name.startswith("__zod_")):
+        found.append(name + " " + kind)
+print("FOUND", sorted(found))
+`,
+    then: async (_sb, r) => {
+      expect(r.stdout).toBe("FOUND []\n");
+    },
+  },
+  {
     name: "code that ignores the interrupt is stopped by the page at the limit plus the grace",
     code: () => String.raw`
 import signal

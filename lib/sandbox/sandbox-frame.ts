@@ -58,7 +58,12 @@ function start(init: Extract<FrameRequest, { type: "init" }>): void {
   // document carries as inert text (no request; an opaque origin never hits the HTTP cache), or
   // a one-line import of it when the document was served without it.
   const inline = document.getElementById(WORKER_SOURCE_ID)?.textContent;
-  const source = inline || `import(${JSON.stringify(init.workerURL)}).catch((e) => postMessage({ type: "worker-failed", message: String(e) }));\n`;
+  // The bundle is written as a module; run as a classic script its top-level `var`s would become
+  // properties of the global object, which model code reaches through `import js`. A function
+  // scope keeps them private.
+  const source = inline
+    ? `(() => {\n${inline}\n})();\n`
+    : `import(${JSON.stringify(init.workerURL)}).catch((e) => postMessage({ type: "worker-failed", message: String(e) }));\n`;
   const url = URL.createObjectURL(new Blob([source], { type: "text/javascript" }));
   worker = new Worker(url, { name: "hintlab-python" });
   URL.revokeObjectURL(url);
