@@ -42,6 +42,8 @@ export interface BrowserSandboxOptions {
    * of a second Pyodide while the page uses Python).
    */
   spareFrame?: boolean;
+  /** How long no code must have run before the spare boots. Default 1500 ms. */
+  spareAfterMs?: number;
   /** Override frame creation (tests). */
   createFrame?: CreateSandboxFrame;
 }
@@ -133,6 +135,8 @@ export class BrowserSandbox implements Sandbox {
   private readonly useSpare: boolean;
   private current: Slot;
   private spare: Slot | undefined;
+  private spareTimer: ReturnType<typeof setTimeout> | undefined;
+  private readonly spareAfterMs: number;
   private pending: Pending | undefined;
   private lastPong = 0;
   private readonly listeners = new Set<(status: SandboxStatus) => void>();
@@ -153,6 +157,7 @@ export class BrowserSandbox implements Sandbox {
     this.loadTimeoutMs = options.loadTimeoutMs ?? 60_000;
     this.createFrame = options.createFrame ?? createIframe(new URL(options.frameURL ?? SANDBOX_FRAME_PATH, base).href);
     this.useSpare = options.spareFrame ?? true;
+    this.spareAfterMs = options.spareAfterMs ?? 1500;
     this.pageIsolated = typeof SharedArrayBuffer !== "undefined" && globalThis.crossOriginIsolated === true;
     this.current = this.startFrame();
     this.ready = this.current.ready;
@@ -190,6 +195,7 @@ export class BrowserSandbox implements Sandbox {
 
   async dispose(): Promise<void> {
     this.setStatus("disposed");
+    clearTimeout(this.spareTimer);
     this.current.frame.destroy();
     this.spare?.frame.destroy();
     this.spare = undefined;
@@ -217,6 +223,7 @@ export class BrowserSandbox implements Sandbox {
     if (this.currentStatus === "disposed") throw new Error("BrowserSandbox: disposed");
     const frame = slot.frame;
     slot.used = true;
+    clearTimeout(this.spareTimer);
     this.setStatus("busy");
     const id = this.nextId++;
     const started = performance.now();
@@ -291,14 +298,21 @@ export class BrowserSandbox implements Sandbox {
       frame.post({ type: "execute", id, code, maxOutputChars: options.maxOutputChars });
     });
     if (this.currentStatus === "busy") this.setStatus("ready");
-    // The model is writing again: a good moment to boot the spare (not while this code ran).
     this.prepareSpare();
     return result;
   }
 
+  /**
+   * Boot the spare once no code has run for SPARE_AFTER_QUIET_MS: the model is writing again,
+   * and a boot (seconds of CPU) does not compete with code the model is waiting for.
+   */
   private prepareSpare(): void {
-    if (!this.useSpare || this.spare || this.currentStatus === "disposed" || !this.current.isReady) return;
-    this.spare = this.startFrame();
+    clearTimeout(this.spareTimer);
+    if (!this.useSpare || this.spare) return;
+    this.spareTimer = setTimeout(() => {
+      if (this.spare || this.pending || this.currentStatus === "disposed" || !this.current.isReady) return;
+      this.spare = this.startFrame();
+    }, this.spareAfterMs);
   }
 
   /** Create a frame and follow its boot; it becomes the current one only through `current`. */
