@@ -74,19 +74,22 @@ async function measure(side, run, loads, info, reset) {
   const outcome = stuck.result.error?.includes("restarted") ? "restarted" : (stuck.result.error?.split("\n").pop() ?? "no error");
   record(`uninterruptible code: result after T (grace 1 s)`, side, `+${fmt(stuck.ms - T)} (${outcome.slice(0, 40)})`);
   record("next print(1) after that restart", side, fmt((await run("print(1)", OPTS)).ms));
+  const restartedOk = (await run("print(marker)", OPTS)).result.error?.includes("NameError") ?? false;
+  record("namespace gone after that restart (clean runtime)", side, restartedOk ? "yes" : "NO");
 
   const sympy = await run("import sympy\nprint(sympy.factorint(2**32 + 1))", { ...OPTS, timeoutMs: 60_000 });
   record("first `import sympy` + factorint", side, sympy.result.error ? "unavailable" : fmt(sympy.ms));
 
-  // A new trace: reset() must give a clean runtime (the browser sandbox replaces a used frame and
-  // boots the new one at once). Right after reset the first block pays what is left of that boot;
-  // in a real trace the model writes for seconds first, which the pause stands for.
+  // A new trace: reset() must give a clean runtime (the browser sandbox replaces a used frame by
+  // a spare it booted after the last execution). Measured for a new trace started the moment the
+  // last block finished (worst case: the spare is still booting) and a few seconds later (usual).
   if (reset) {
+    await run("print(0)", OPTS);
     await reset();
-    record("print(1) right after reset()", side, fmt((await run("print(1)", OPTS)).ms));
+    record("print(1) right after the last block + reset()", side, fmt((await run("print(1)", OPTS)).ms));
+    await new Promise((r) => setTimeout(r, 4000));
     await reset();
-    await new Promise((r) => setTimeout(r, 3000));
-    record("print(1) 3 s after reset() (model writing)", side, fmt((await run("print(1)", OPTS)).ms));
+    record("print(1) after reset(), 4 s after the last block", side, fmt((await run("print(1)", OPTS)).ms));
   }
 }
 

@@ -60,10 +60,12 @@ const test = base.extend<{ victim: Victim }, { canary: Canary; model: ScriptedSe
   victim: async ({ request, canary, model }, use) => {
     canary.received.length = 0;
     model.requests.length = 0;
-    const res = await request.post("/api/traces", { data: traceBody(`victim-${test.info().testId}`) });
+    // Unique per run: the e2e data directory outlives a run.
+    const res = await request.post("/api/traces", { data: traceBody(`victim-${test.info().testId}-${Date.now()}`) });
     expect(res.status(), await res.text()).toBe(201);
     const { id } = (await res.json()) as { id: string };
     await use({ traceId: id, before: await appState(request, id) });
+    await request.delete(`/api/traces/${id}`);
   },
 });
 
@@ -322,6 +324,26 @@ const FORGE: Attack[] = [
     },
   },
   {
+    name: "the worker's private channel (its port, the shared request memory) is not reachable from the global scope",
+    code: () => String.raw`
+found = []
+for name in js.Object.getOwnPropertyNames(js.self):
+    try:
+        v = getattr(js.self, name)
+        kind = str(js.Object.prototype.toString.call(v))
+    except BaseException:
+        continue
+    # Plain objects on the global are the worker's own state leaking (zod registers its config
+    # there on purpose; it only steers validation inside the sandbox itself).
+    if kind in ("[object MessagePort]", "[object SharedArrayBuffer]", "[object Int32Array]", "[object Uint8Array]") or (kind == "[object Object]" and not name.startswith("__zod_")):
+        found.append(name + " " + kind)
+print("FOUND", sorted(found))
+`,
+    then: async (_sb, r) => {
+      expect(r.stdout).toBe("FOUND []\n");
+    },
+  },
+  {
     name: "code that ignores the interrupt is stopped by the page at the limit plus the grace",
     code: () => String.raw`
 import signal
@@ -349,7 +371,7 @@ g["_MARKER"] = ""
 js.self.postMessage(obj({"type": "result", "id": 1, "result": obj({"stdout": "y" * 5_000_000})}))
 sys.stdout.write("x" * 5_000_000)
 sys.stderr._limit = 10**9
-sys.stderr.write("e" * 5_000_000)
+_ = sys.stderr.write("e" * 5_000_000)
 `,
     options: { maxOutputChars: 8000 },
     then: async (_sb, r) => {
@@ -509,15 +531,17 @@ for (const [group, attacks] of ATTACKS) {
         const ctx: Ctx = { app, canary: canary.url, model: model.url, traceId: victim.traceId };
         const code = attack.code(ctx);
         const result = await sb.run(code.includes("def attempt(") ? code : `${PRELUDE}\n${code}`, attack.options);
-        // The program really ran (its attempts reported back), unless it was meant to crash or hang.
-        if (group !== "crashes" && !attack.options?.timeoutMs) expect(`${result.stdout}${result.error ?? ""}`).toMatch(/: (ran|failed)|armed|real output|legit|ORIGIN/);
+        // The program really ran and reported its attempts (forged-message and crash programs are
+        // judged by their own checks below).
+        if (group === "network" || group === "storage") expect(result.stdout).toMatch(/: (ran|failed)/);
+        if (group === "nothing outlives an execution") expect(result.stdout).toContain("armed");
         await attack.then?.(sb, result, ctx);
         await sleep(300); // anything late would have arrived by now
 
+        expect(await appState(request, victim.traceId), "the stored trace and the hint library").toEqual(victim.before);
         expect(canary.received, "requests that reached the listener on 127.0.0.1").toEqual([]);
         expect(model.requests.map((r) => `${r.method} ${r.path}`), "requests that reached the model server").toEqual([]);
         expect(sb.escapes(app), "requests the browser made beyond the sandbox's own files").toEqual([]);
-        expect(await appState(request, victim.traceId), "the stored trace and the hint library").toEqual(victim.before);
         await sb.expectHealthy();
       });
     }
@@ -529,17 +553,14 @@ test("a trace goes on after model code forges a result and arms a timer: the rea
   const p = new PlaygroundPage(page);
   await p.open();
   await p.setBaseUrl(model.baseUrl);
-  const problem = `What is six times seven? Think it through. (${test.info().testId})`;
+  // The scripted model writes exactly this program after the hint.
+  const program = `${PRELUDE}\n${FORGE_RESULT}\njs.setTimeout(create_proxy(lambda: js.fetch("${canary.url}/late")), 10)\nprint("real:", 6 * 7)\n`;
+  const problem = `What is six times seven? Think it through. [[code:${Buffer.from(program).toString("base64")}]] (${test.info().testId})`;
   await p.typeProblem(problem, { gold: "42" });
   await p.setPauseMode("triggers");
   await p.run.click();
   await expect(p.pauseBanner).toContainText(/Paused at trigger .Wait./);
   await p.setPauseMode("never");
-  // The hint ends inside an opened python fence; the scripted model closes a block already under way.
-  await p.editHint(
-    "Wait, let me check with Python.\n```python\n" +
-      `${PRELUDE}\n${FORGE_RESULT}\njs.setTimeout(create_proxy(lambda: js.fetch("${canary.url}/late")), 10)\nprint("real:", 6 * 7)\n`,
-  );
   await p.inject.click();
   const output = p.traceView.getByTestId("code-output").first();
   await expect(output).toContainText("real: 42");
@@ -547,6 +568,37 @@ test("a trace goes on after model code forges a result and arms a timer: the rea
   await expect(p.finalAnswer).toHaveText("42");
   const next = model.requests.find((r) => r.prompt?.includes(problem) && r.prompt.includes("```output\n"));
   expect(next?.prompt).toContain("```output\nreal: 42\n```\n");
-  expect(next?.prompt).not.toContain("FORGED");
+  // (The prompt holds the program, which spells FORGED; the output block must not.)
+  expect(next?.prompt).not.toMatch(/```output\n[^`]*FORGED/);
   expect(canary.received).toEqual([]);
+});
+
+test("a memory bomb in a trace is a tool error: the sandbox restarts, the page lives and the model goes on", async ({ page, model }) => {
+  const p = new PlaygroundPage(page);
+  await p.open();
+  await p.setBaseUrl(model.baseUrl);
+  await p.setToolTimeout(60);
+  const program = "import js\nxs = []\nwhile True:\n    xs.append(js.Array.new(10**7).fill(1.5))\n";
+  const problem = `What is six times seven? Think it through. [[code:${Buffer.from(program).toString("base64")}]] (${test.info().testId})`;
+  await p.typeProblem(problem, { gold: "42" });
+  await p.setPauseMode("triggers");
+  await p.run.click();
+  await expect(p.pauseBanner).toContainText(/Paused at trigger .Wait./);
+  await p.setPauseMode("never");
+  // Playwright takes the sandbox frame's death for the page's, so the page is read through CDP.
+  const cdp = await page.context().newCDPSession(page);
+  const text = async (testId: string) =>
+    (await cdp.send("Runtime.evaluate", { expression: `[...document.querySelectorAll('[data-testid="${testId}"]')].map((e) => e.innerText).join("\\n")`, returnByValue: true })).result.value as string;
+  await p.inject.click();
+  await expect.poll(() => text("code-output"), { timeout: 60_000 }).toMatch(/RuntimeError: the Python runtime crashed .* and was restarted/);
+  await expect.poll(() => text("final-answer"), { timeout: 30_000 }).toBe("42");
+  const next = model.requests.find((r) => r.prompt?.includes(problem) && r.prompt.includes("```output\n"));
+  expect(next?.prompt).toMatch(/```output\nRuntimeError: the Python runtime crashed/);
+  // And Python works again in the same page.
+  const after = await cdp.send("Runtime.evaluate", {
+    expression: `window.__hintlabSandbox.execute("print(6 * 7)", { timeoutMs: 30000, maxOutputChars: 100 }).then((r) => r.stdout)`,
+    awaitPromise: true,
+    returnByValue: true,
+  });
+  expect(after.result.value).toBe("42\n");
 });

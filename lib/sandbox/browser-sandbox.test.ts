@@ -100,18 +100,30 @@ class FakeFrame {
 }
 
 const opts = (timeoutMs = 1000, maxOutputChars = 1000) => ({ timeoutMs, maxOutputChars });
+/** Wait (polling) until the spare frame has been created and has booted. */
+async function spareBooted(count: number) {
+  for (let i = 0; i < 500 && !(FakeFrame.created.length >= count && FakeFrame.created[count - 1]!.received.some((m) => m.type === "init")); i++) {
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  await new Promise((r) => setTimeout(r, 5)); // its "ready" is delivered
+}
 const setIsolated = (v: boolean) => Object.defineProperty(globalThis, "crossOriginIsolated", { value: v, configurable: true });
 
-function makeSandbox(mode: Mode = "ok", extra: Partial<{ silenceMs: number; loadTimeoutMs: number; interrupts: boolean }> = {}) {
+function makeSandbox(mode: Mode = "ok", extra: Partial<{ silenceMs: number; loadTimeoutMs: number; interrupts: boolean; spare: boolean }> = {}) {
   const createFrame: CreateSandboxFrame = (send) => {
     const f = new FakeFrame(send, mode);
     if (extra.interrupts === false) f.interrupts = false;
     return f;
   };
-  return new BrowserSandbox({ createFrame, graceMs: 200, silenceMs: extra.silenceMs ?? 600, loadTimeoutMs: extra.loadTimeoutMs });
+  const sb = new BrowserSandbox({ createFrame, graceMs: 200, silenceMs: extra.silenceMs ?? 600, loadTimeoutMs: extra.loadTimeoutMs, spareFrame: extra.spare ?? false, spareAfterMs: 30 });
+  made.push(sb);
+  return sb;
 }
+/** Disposed after each test, so no timer of one test creates frames in the next. */
+const made: BrowserSandbox[] = [];
 
-afterEach(() => {
+afterEach(async () => {
+  for (const sb of made.splice(0)) await sb.dispose();
   FakeFrame.created = [];
   setIsolated(true);
 });
@@ -254,5 +266,56 @@ describe("BrowserSandbox", () => {
     expect(sb.status).toBe("failed");
     const silent = makeSandbox("silent", { loadTimeoutMs: 50 });
     await expect(silent.ready).rejects.toThrow(/did not start/);
+  });
+
+  it("with a spare frame, boots it after code has run and swaps to it warm on reset and on restart", async () => {
+    const sb = makeSandbox("ok", { spare: true });
+    await sb.ready;
+    await sb.reset(); // nothing ran: no spare needed, nothing replaced
+    expect(FakeFrame.created).toHaveLength(1);
+    await sb.execute("print(1)", opts());
+    expect(FakeFrame.created).toHaveLength(1); // not while code may still follow at once
+    await spareBooted(2); // quiet: the spare starts and boots
+    expect(FakeFrame.created).toHaveLength(2);
+    await sb.reset();
+    expect(FakeFrame.created[0]!.destroyed).toBe(true);
+    expect(sb.status).toBe("ready"); // warm at once
+    expect((await sb.execute("print(2)", opts())).stdout).toBe("print(2)\n");
+    expect(FakeFrame.created[1]!.received.some((m) => m.type === "execute")).toBe(true);
+    await spareBooted(3);
+    expect(FakeFrame.created).toHaveLength(3); // the next spare
+    const stuck = await sb.execute("stuck", opts(50));
+    expect(stuck.error).toMatch(/restarted/);
+    expect(FakeFrame.created[1]!.destroyed).toBe(true);
+    expect(sb.status).toBe("ready");
+    expect((await sb.execute("print(3)", opts())).stdout).toBe("print(3)\n");
+    expect(FakeFrame.created[2]!.received.some((m) => m.type === "execute")).toBe(true);
+    await sb.dispose();
+    expect(FakeFrame.created.every((f) => f.destroyed)).toBe(true);
+  });
+
+  it("never lets a spare's messages answer the execution in flight", async () => {
+    const sb = makeSandbox("ok", { spare: true });
+    await sb.execute("print(1)", opts());
+    await spareBooted(2);
+    const spare = FakeFrame.created[1]!;
+    const running = sb.execute("stuck", opts(2000));
+    await new Promise((r) => setTimeout(r, 20));
+    spare.raw({ type: "result", id: 2, result: { ...OK, stdout: "from the spare\n" }, interrupted: false });
+    const r = await running;
+    expect(r.stdout).not.toContain("from the spare");
+    expect(r.timedOut).toBe(true);
+  });
+
+  it("after a crash, starts from scratch rather than trusting the spare", async () => {
+    const sb = makeSandbox("ok", { spare: true });
+    await sb.execute("print(1)", opts());
+    await spareBooted(2);
+    const r = await sb.execute("crash", opts());
+    expect(r.error).toMatch(/crashed/);
+    expect(FakeFrame.created[0]!.destroyed).toBe(true);
+    expect(FakeFrame.created[1]!.destroyed).toBe(true); // the spare
+    expect((await sb.execute("print(2)", opts())).stdout).toBe("print(2)\n");
+    expect(FakeFrame.created[2]!.received.some((m) => m.type === "execute")).toBe(true);
   });
 });

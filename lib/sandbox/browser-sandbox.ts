@@ -36,6 +36,14 @@ export interface BrowserSandboxOptions {
   silenceMs?: number;
   /** A frame not ready after this long failed to load. Default 60 s. */
   loadTimeoutMs?: number;
+  /**
+   * Keep a second frame booted in the background once code has run, so a reset or a restart
+   * swaps to a warm runtime instead of waiting for a cold one. Default true (costs the memory
+   * of a second Pyodide while the page uses Python).
+   */
+  spareFrame?: boolean;
+  /** How long no code must have run before the spare boots. Default 1500 ms. */
+  spareAfterMs?: number;
   /** Override frame creation (tests). */
   createFrame?: CreateSandboxFrame;
 }
@@ -80,8 +88,20 @@ interface Pending {
   onMessage(msg: Extract<FrameResponse, { type: "result" | "crashed" }>): void;
 }
 
+/** One frame and what the page knows about it. */
+interface Slot {
+  frame: SandboxFrame;
+  ready: Promise<SandboxReadyInfo>;
+  isReady: boolean;
+  failed: boolean;
+  /** The frame reported working interrupts (and the page is isolated). */
+  interrupts?: boolean;
+  /** Code ran in it (a reset must replace it). */
+  used: boolean;
+}
+
 /**
- * Python in the page: Pyodide in a module Web Worker inside an opaque-origin sandboxed frame
+ * Python in the page: Pyodide in a Web Worker inside an opaque-origin sandboxed frame
  * (see lib/sandbox/sandbox-frame.ts and DESIGN.md "Trust boundaries"). The frame starts loading
  * as soon as this object is constructed (do that in the browser, not during server rendering).
  * Executions are queued and run one at a time.
@@ -91,8 +111,9 @@ interface Pending {
  * to raise KeyboardInterrupt, namespace kept; after `graceMs` more, or without interrupts, it
  * removes the frame and starts a new one), cuts output to `maxOutputChars` itself, measures the
  * duration, and treats a frame that stops answering pings as crashed. `reset()` replaces a used
- * frame with a fresh one at once (the only sure way to drop everything earlier code left
- * behind), so the new runtime boots while the model writes its first block.
+ * frame with a fresh one (the only sure way to drop everything earlier code left behind): a
+ * spare frame booted in the background after code first ran, so neither a new trace nor a
+ * restart after a stuck run waits for a cold start.
  *
  * ```ts
  * const sandbox = new BrowserSandbox();
@@ -111,13 +132,11 @@ export class BrowserSandbox implements Sandbox {
   private readonly loadTimeoutMs: number;
   private readonly createFrame: CreateSandboxFrame;
   private readonly pageIsolated: boolean;
-  private interrupts: boolean | undefined;
-  private frame: SandboxFrame | undefined;
-  /** Bumped for every frame: messages of a replaced frame are ignored. */
-  private generation = 0;
-  private frameReady: Promise<SandboxReadyInfo>;
-  /** Code ran in the current frame (a reset must replace it). */
-  private used = false;
+  private readonly useSpare: boolean;
+  private current: Slot;
+  private spare: Slot | undefined;
+  private spareTimer: ReturnType<typeof setTimeout> | undefined;
+  private readonly spareAfterMs: number;
   private pending: Pending | undefined;
   private lastPong = 0;
   private readonly listeners = new Set<(status: SandboxStatus) => void>();
@@ -137,9 +156,11 @@ export class BrowserSandbox implements Sandbox {
     this.silenceMs = options.silenceMs ?? 2000;
     this.loadTimeoutMs = options.loadTimeoutMs ?? 60_000;
     this.createFrame = options.createFrame ?? createIframe(new URL(options.frameURL ?? SANDBOX_FRAME_PATH, base).href);
+    this.useSpare = options.spareFrame ?? true;
+    this.spareAfterMs = options.spareAfterMs ?? 1500;
     this.pageIsolated = typeof SharedArrayBuffer !== "undefined" && globalThis.crossOriginIsolated === true;
-    this.frameReady = this.startFrame();
-    this.ready = this.frameReady;
+    this.current = this.startFrame();
+    this.ready = this.current.ready;
     this.ready.catch(() => {}); // reported through status and execute(); never an unhandled rejection
   }
 
@@ -148,7 +169,7 @@ export class BrowserSandbox implements Sandbox {
    * reported, the page's own cross-origin isolation (which the frame inherits) is the guess.
    */
   get canInterrupt(): boolean {
-    return this.interrupts ?? this.pageIsolated;
+    return this.current.interrupts ?? this.pageIsolated;
   }
 
   get status(): SandboxStatus {
@@ -165,18 +186,19 @@ export class BrowserSandbox implements Sandbox {
     return this.enqueue(() => this.runExecute(code, options));
   }
 
-  /** A clean runtime for the next trace: a used frame is replaced (its replacement boots in the background). */
+  /** A clean runtime for the next trace: a used frame is replaced (by the spare, else by a frame booting in the background). */
   reset(): Promise<void> {
     return this.enqueue(async () => {
-      if (this.used || this.currentStatus === "failed") this.restart();
+      if (this.current.used || this.current.failed) this.restart();
     });
   }
 
   async dispose(): Promise<void> {
     this.setStatus("disposed");
-    this.generation++;
-    this.frame?.destroy();
-    this.frame = undefined;
+    clearTimeout(this.spareTimer);
+    this.current.frame.destroy();
+    this.spare?.frame.destroy();
+    this.spare = undefined;
     this.pending?.onMessage({ type: "crashed", id: this.pending.id, message: "sandbox disposed" });
   }
 
@@ -190,11 +212,18 @@ export class BrowserSandbox implements Sandbox {
   }
 
   private async runExecute(code: string, options: ExecuteOptions): Promise<ExecutionResult> {
-    await this.frameReady;
+    // A restart while waiting (none is queued before us, but a spare may be swapped in) means
+    // waiting for the new current frame.
+    let slot = this.current;
+    for (;;) {
+      await slot.ready;
+      if (slot === this.current) break;
+      slot = this.current;
+    }
     if (this.currentStatus === "disposed") throw new Error("BrowserSandbox: disposed");
-    const frame = this.frame;
-    if (!frame) throw new Error("BrowserSandbox: no frame");
-    this.used = true;
+    const frame = slot.frame;
+    slot.used = true;
+    clearTimeout(this.spareTimer);
     this.setStatus("busy");
     const id = this.nextId++;
     const started = performance.now();
@@ -214,7 +243,7 @@ export class BrowserSandbox implements Sandbox {
       const restartWith = (restartReason: "timeout" | "no-interrupt" | "crash", crashDetail?: string) => {
         if (done) return;
         const disposed = this.currentStatus === "disposed";
-        if (!disposed) this.restart();
+        if (!disposed) this.restart(restartReason === "crash");
         finish(
           disposed
             ? emptyResult(elapsed())
@@ -269,28 +298,47 @@ export class BrowserSandbox implements Sandbox {
       frame.post({ type: "execute", id, code, maxOutputChars: options.maxOutputChars });
     });
     if (this.currentStatus === "busy") this.setStatus("ready");
+    this.prepareSpare();
     return result;
   }
 
-  private startFrame(): Promise<SandboxReadyInfo> {
-    const generation = ++this.generation;
+  /**
+   * Boot the spare once no code has run for SPARE_AFTER_QUIET_MS: the model is writing again,
+   * and a boot (seconds of CPU) does not compete with code the model is waiting for.
+   */
+  private prepareSpare(): void {
+    clearTimeout(this.spareTimer);
+    if (!this.useSpare || this.spare) return;
+    this.spareTimer = setTimeout(() => {
+      if (this.spare || this.pending || this.currentStatus === "disposed" || !this.current.isReady) return;
+      this.spare = this.startFrame();
+    }, this.spareAfterMs);
+  }
+
+  /** Create a frame and follow its boot; it becomes the current one only through `current`. */
+  private startFrame(): Slot {
     const started = performance.now();
-    this.used = false;
-    this.interrupts = undefined;
     let settle: { resolve(info: SandboxReadyInfo): void; reject(err: Error): void } | undefined;
     const ready = new Promise<SandboxReadyInfo>((resolve, reject) => (settle = { resolve, reject }));
     ready.catch(() => {});
     const fail = (message: string) => {
-      if (!settle || generation !== this.generation) return;
+      if (!settle) return;
       clearTimeout(loadTimer);
       settle.reject(new Error(`Python failed to load: ${message}`));
       settle = undefined;
-      this.setStatus("failed");
+      slot.failed = true;
+      if (slot === this.current) this.setStatus("failed");
+      else if (slot === this.spare) {
+        // A spare that cannot load is simply not there; the next restart boots a frame itself.
+        slot.frame.destroy();
+        this.spare = undefined;
+      }
     };
     const loadTimer = setTimeout(() => fail("the sandbox frame did not start in time"), this.loadTimeoutMs);
     let initSent = false;
+    let destroyed = false;
     const frame = this.createFrame((data) => {
-      if (generation !== this.generation) return;
+      if (destroyed) return;
       const parsed = FrameResponseSchema.safeParse(data);
       if (!parsed.success) return;
       const msg = parsed.data;
@@ -310,31 +358,54 @@ export class BrowserSandbox implements Sandbox {
           if (!settle) return;
           clearTimeout(loadTimer);
           // Interrupts need shared memory in the frame, which needs the page isolated too.
-          this.interrupts = msg.interrupts && this.pageIsolated;
+          slot.interrupts = msg.interrupts && this.pageIsolated;
+          slot.isReady = true;
           settle.resolve({ loadMs: performance.now() - started, sympy: msg.sympy, python: msg.python, snapshot: msg.snapshot });
           settle = undefined;
-          this.setStatus("ready");
+          if (slot === this.current && this.currentStatus !== "busy") this.setStatus("ready");
           return;
         case "load-failed":
           return fail(msg.message);
         case "pong":
-          this.lastPong = Math.max(this.lastPong, msg.n);
+          if (slot === this.current) this.lastPong = Math.max(this.lastPong, msg.n);
           return;
         default:
-          if (settle) return; // nothing runs before ready
-          this.pending?.onMessage(msg);
+          // Nothing runs before ready, and only the current frame runs anything.
+          if (!settle && slot === this.current) this.pending?.onMessage(msg);
       }
     });
-    this.frame = frame;
-    return ready;
+    const slot: Slot = {
+      frame: {
+        post: (msg) => frame.post(msg),
+        destroy: () => {
+          destroyed = true;
+          clearTimeout(loadTimer);
+          frame.destroy();
+        },
+      },
+      ready,
+      isReady: false,
+      failed: false,
+      used: false,
+    };
+    return slot;
   }
 
-  /** Throw the runtime away and load a fresh one; the next queued request waits for it. */
-  private restart(): void {
+  /** Throw the runtime away for a fresh one (the spare if there is one); the next queued request waits for it. */
+  private restart(crashed = false): void {
     if (this.currentStatus === "disposed") return;
-    this.frame?.destroy();
-    this.setStatus("restarting");
-    this.frameReady = this.startFrame();
+    this.current.frame.destroy();
+    if (crashed && this.spare) {
+      // Sandboxed frames of one site may share a process: what killed this one may have killed
+      // the spare too, so start from scratch.
+      this.spare.frame.destroy();
+      this.spare = undefined;
+    }
+    const next = this.spare ?? this.startFrame();
+    this.spare = undefined;
+    this.current = next;
+    if (next.isReady) this.setStatus("ready");
+    else this.setStatus("restarting");
   }
 
   private setStatus(status: SandboxStatus): void {

@@ -25,16 +25,36 @@ const FETCHED = ["pyodide.asm.wasm", "python_stdlib.zip", "pyodide-lock.json", "
 
 const HOST = /^[a-z0-9.-]+(:\d{1,5})?$|^\[[0-9a-f:.]+\](:\d{1,5})?$/i;
 
-/** The CSP for a frame served at `host` (a Host header value; undefined when it is not a plain host[:port]). */
-export function sandboxFrameCsp(host: string): string | undefined {
+/** The built frame and worker scripts, when the server can read them (they are then inlined). */
+export interface SandboxScripts {
+  frame: string;
+  worker: string;
+}
+
+/** `</script` cannot appear inside an inline script; `<\/script` means the same in JavaScript. */
+const inlineSafe = (js: string) => js.replace(/\n\/\/# sourceMappingURL=.*\s*$/, "").replace(/<\/script/gi, "<\\/script");
+
+/** SHA-256 of a string, base64, as CSP hash sources want it. */
+export type Sha256Base64 = (text: string) => string;
+
+/**
+ * The frame document for a page served at `host` (a Host header value): its HTML and its CSP, or
+ * undefined when `host` is not a plain host[:port] (it ends up inside a header). With `scripts`,
+ * the relay script is inlined (allowed by its hash) and the worker's source is carried as inert
+ * text the relay turns into a blob: worker: the frame then needs no request of its own before
+ * Pyodide's, which matters because an opaque origin's requests are never served from the HTTP
+ * cache. Without them (assets not built yet), both are loaded from SANDBOX_ASSET_PATH.
+ */
+export function sandboxFrameDocument(host: string, scripts: SandboxScripts | undefined, sha256: Sha256Base64): { html: string; csp: string } | undefined {
   if (!HOST.test(host)) return undefined;
   // Both schemes: behind a TLS-terminating proxy the server does not know which one the page used.
   const sources = (files: string[]) =>
     files.flatMap((f) => [`http://${host}${SANDBOX_ASSET_PATH}${f}`, `https://${host}${SANDBOX_ASSET_PATH}${f}`]).join(" ");
-  return [
+  const frame = scripts ? inlineSafe(scripts.frame) : undefined;
+  const csp = [
     "default-src 'none'",
     // wasm-unsafe-eval compiles Pyodide; no 'unsafe-eval': js.eval / js.Function stay blocked.
-    `script-src ${sources(SCRIPTS)} 'wasm-unsafe-eval'`,
+    `script-src ${frame ? `'sha256-${sha256(frame)}' ` : ""}${sources(SCRIPTS)} 'wasm-unsafe-eval'`,
     // The frame starts its worker from a blob: URL; nothing can be fetched but the boot files.
     "worker-src blob:",
     `connect-src ${sources(FETCHED)}`,
@@ -43,17 +63,12 @@ export function sandboxFrameCsp(host: string): string | undefined {
     // Only the app's own pages may embed it ('self' is ambiguous in an opaque-origin document).
     `frame-ancestors http://${host} https://${host}`,
   ].join("; ");
+  const head = frame
+    ? `<script type="module">${frame}</script>\n<script type="text/plain" id="${WORKER_SOURCE_ID}">${inlineSafe(scripts!.worker)}</script>`
+    : `<script type="module" src="${SANDBOX_ASSET_PATH}${FRAME_SCRIPT}"></script>`;
+  const html = `<!doctype html>\n<html><head><meta charset="utf-8"><title>hintlab Python sandbox</title>\n${head}\n</head><body></body></html>\n`;
+  return { html, csp };
 }
 
-/**
- * The frame document: an empty page whose only script is the relay (no inline script: CSP). The
- * worker's scripts and boot files are requested from here at once, in parallel with the relay
- * script: the worker that needs them starts only after it, and finds them in the HTTP cache.
- */
-export const SANDBOX_FRAME_HTML = `<!doctype html>
-<html><head><meta charset="utf-8"><title>hintlab Python sandbox</title>
-<script type="module" src="${SANDBOX_ASSET_PATH}${FRAME_SCRIPT}"></script>
-${[WORKER_SCRIPT, "pyodide.mjs", "pyodide.asm.mjs"].map((f) => `<link rel="modulepreload" href="${SANDBOX_ASSET_PATH}${f}">`).join("\n")}
-${["pyodide.asm.wasm", "python-snapshot.bin.gz", "python_stdlib.zip", "pyodide-lock.json"].map((f) => `<link rel="preload" as="fetch" crossorigin="anonymous" href="${SANDBOX_ASSET_PATH}${f}">`).join("\n")}
-</head><body></body></html>
-`;
+/** Id of the inert element holding the worker's source in the frame document. */
+export const WORKER_SOURCE_ID = "hintlab-worker-source";

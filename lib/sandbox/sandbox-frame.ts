@@ -17,6 +17,7 @@ import {
   type WorkerInit,
   type WorkerResponse,
 } from "@/lib/protocol/sandbox-frame"; // not the index: see pyodide.worker.ts
+import { WORKER_SOURCE_ID } from "./frame-document";
 import { capResult } from "./output-cap";
 
 /** Room for one request's JSON in shared memory (code is at most a few kB in practice). */
@@ -50,11 +51,19 @@ const reply = (msg: FrameResponse) => parentWindow.postMessage(msg, "*");
 function start(init: Extract<FrameRequest, { type: "init" }>): void {
   if (worker) return;
   loading = true;
-  // A classic worker whose only job is to import the real (ES module) worker script. Chromium
-  // refuses module workers from blob: URLs in an opaque origin, and a data: worker would get an
-  // origin of its own and lose cross-origin isolation; a classic blob worker keeps the frame's
-  // origin, isolation and CSP, and its dynamic import() is checked against script-src.
-  const source = `import(${JSON.stringify(init.workerURL)}).catch((e) => postMessage({ type: "worker-failed", message: String(e) }));\n`;
+  // A classic worker from a blob: URL. Chromium refuses module workers from blob: URLs in an
+  // opaque origin, and a data: worker would get an origin of its own and lose cross-origin
+  // isolation; a classic blob worker keeps the frame's origin, isolation and CSP (its dynamic
+  // import() of Pyodide is checked against script-src). Its source is the worker bundle the
+  // document carries as inert text (no request; an opaque origin never hits the HTTP cache), or
+  // a one-line import of it when the document was served without it.
+  const inline = document.getElementById(WORKER_SOURCE_ID)?.textContent;
+  // The bundle is written as a module; run as a classic script its top-level `var`s would become
+  // properties of the global object, which model code reaches through `import js`. A function
+  // scope keeps them private.
+  const source = inline
+    ? `(() => {\n${inline}\n})();\n`
+    : `import(${JSON.stringify(init.workerURL)}).catch((e) => postMessage({ type: "worker-failed", message: String(e) }));\n`;
   const url = URL.createObjectURL(new Blob([source], { type: "text/javascript" }));
   worker = new Worker(url, { name: "hintlab-python" });
   URL.revokeObjectURL(url);

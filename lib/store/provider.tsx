@@ -12,14 +12,14 @@ export interface SandboxFactory {
 }
 
 /**
- * Creates the page's store and connects it to the outside: the Python worker (started at once
+ * Creates the page's store and connects it to the outside: the Python sandbox (started at once
  * so it is warm before the model writes code), the server's public model config and the hints.
  */
 export function HintlabProvider({ children, sandboxFactory }: { children: ReactNode; sandboxFactory: SandboxFactory }) {
   const [runtime] = useState(() => ({ sandbox: undefined as Sandbox | undefined }));
   const [store] = useState(() => createHintlabStore({ fetch: (...a) => fetch(...a), sandbox: () => runtime.sandbox }));
 
-  // External system: the Pyodide worker lives as long as the page.
+  // External system: the Python sandbox (a sandboxed frame holding the Pyodide worker) lives as long as the page.
   useEffect(() => {
     const { sandbox, ready } = sandboxFactory.create();
     runtime.sandbox = sandbox;

@@ -19,7 +19,7 @@ export default function SandboxBenchPage() {
   const [status, setStatus] = useState<SandboxStatus>("loading");
   const [detail, setDetail] = useState("");
 
-  // Effect: owns the worker (an external system) for the page's lifetime.
+  // Effect: owns the sandbox frame and its worker (an external system) for the page's lifetime.
   useEffect(() => {
     const w = window as unknown as BenchWindow;
     w.__hintlabSandboxCreatedAt = performance.now();
