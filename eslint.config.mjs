@@ -3,7 +3,7 @@ import tseslint from "typescript-eslint";
 
 const restrict = (files, patterns) => ({
   files,
-  ignores: ["**/*.test.ts"],
+  ignores: ["**/*.test.ts", "**/__fixtures__/**"], // test code and its fixtures
   rules: { "no-restricted-imports": ["error", { patterns }] },
 });
 const group = (names, message) => ({ group: names, message });

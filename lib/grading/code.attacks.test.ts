@@ -3,33 +3,12 @@
 // harness printed inside the sandbox, so each of these passed; now the expected output never
 // enters the sandbox and the host compares. Every test also checks that the correct fixture
 // still passes.
-import fs from "node:fs";
-import path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { NodeSandbox } from "@/lib/sandbox/node";
-import { gradeCode, type CodeTest, type ExecuteFn } from "./index";
+import { describe, expect, it } from "vitest";
+import { gradeCode } from "./index";
+import { problems, solution, testsOf, useNodeSandbox } from "./__fixtures__/lcb";
 
-const HERE = import.meta.dirname;
-const LCB = path.resolve(HERE, "../../../shared/fixtures/datasets/livecodebench-sample-24.jsonl");
-interface LcbProblem {
-  starter_code: string;
-  tests: { input: string; output: string; testtype: "stdin" | "functional" }[];
-}
-const problems: LcbProblem[] = fs.existsSync(LCB)
-  ? fs.readFileSync(LCB, "utf8").split("\n").filter(Boolean).map((l) => JSON.parse(l) as LcbProblem)
-  : [];
-const testsOf = (p: LcbProblem): CodeTest[] => p.tests.map((t) => ({ input: t.input, output: t.output, type: t.testtype }));
-const solution = (name: string) => fs.readFileSync(path.resolve(HERE, "__fixtures__/lcb", name), "utf8");
-
-let sandbox: NodeSandbox;
-const execute: ExecuteFn = (code, options) => sandbox.execute(code, options);
-beforeAll(async () => {
-  sandbox = new NodeSandbox();
-  await sandbox.ready;
-}, 90_000);
-afterAll(async () => {
-  await sandbox?.dispose();
-});
+const sandbox = useNodeSandbox();
+const { execute } = sandbox;
 
 /** Finds the grader's marker or nonce in the harness source (the running cell, via linecache). */
 const LEARN_MARKER = String.raw`

@@ -1,30 +1,8 @@
-import fs from "node:fs";
-import path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { NodeSandbox } from "@/lib/sandbox/node";
-import { gradeCode, starterMethodName, type CodeTest, type ExecuteFn } from "./index";
+import { describe, expect, it } from "vitest";
+import { gradeCode, starterMethodName, type CodeTest } from "./index";
+import { problems, solution, testsOf, useNodeSandbox } from "./__fixtures__/lcb";
 
-const HERE = import.meta.dirname;
-const LCB = path.resolve(HERE, "../../../shared/fixtures/datasets/livecodebench-sample-24.jsonl");
-interface LcbProblem {
-  starter_code: string;
-  tests: { input: string; output: string; testtype: "stdin" | "functional" }[];
-}
-const problems: LcbProblem[] = fs.existsSync(LCB)
-  ? fs.readFileSync(LCB, "utf8").split("\n").filter(Boolean).map((l) => JSON.parse(l) as LcbProblem)
-  : [];
-const testsOf = (p: LcbProblem): CodeTest[] => p.tests.map((t) => ({ input: t.input, output: t.output, type: t.testtype }));
-const solution = (name: string) => fs.readFileSync(path.resolve(HERE, "__fixtures__/lcb", name), "utf8");
-
-let sandbox: NodeSandbox;
-const execute: ExecuteFn = (code, options) => sandbox.execute(code, options);
-beforeAll(async () => {
-  sandbox = new NodeSandbox();
-  await sandbox.ready;
-}, 90_000);
-afterAll(async () => {
-  await sandbox?.dispose();
-});
+const { execute } = useNodeSandbox();
 
 describe.skipIf(problems.length === 0)("code grading on LiveCodeBench fixture problems", () => {
   // Index in livecodebench-sample-24.jsonl, and which tests the wrong solution passes.
