@@ -236,8 +236,13 @@ test("forks show in the tree; Compare shows both branches from the fork point wi
   // Two forks at the same "Wait", each continued live with a different hint.
   async function branch(hintId: string, hint: string, output: string, verdict: "correct" | "incorrect") {
     const f = await post(request, `/api/traces/${root.id}/fork`, at);
+    const grant = await request.post(`/api/traces/${f.id}/lease`, { data: { takeOver: false } });
+    expect(grant.ok(), await grant.text()).toBe(true);
+    const { lease } = (await grant.json()) as { lease: string };
     const res = await request.patch(`/api/traces/${f.id}/live`, {
       data: {
+        lease,
+        seq: 1,
         segmentsFrom: f.segments.length,
         segments: [
           { id: "h", kind: "hint", text: hint, hintId, reason: "resume" },

@@ -47,7 +47,7 @@ export async function parseJsonBody<T extends z.ZodType>(request: Request, schem
 /** Map any error to `{ error: { code, message } }`; unknown errors are logged, never leaked. */
 export function jsonError(e: unknown): Response {
   if (e instanceof AppError) {
-    return Response.json({ error: { code: e.code, message: e.message } } satisfies ApiErrorBody, { status: e.status });
+    return Response.json({ error: { code: e.code, message: e.message, ...(e.reason ? { reason: e.reason } : {}) } } satisfies ApiErrorBody, { status: e.status });
   }
   console.error(e);
   return Response.json({ error: { code: "internal", message: "internal server error" } } satisfies ApiErrorBody, { status: 500 });

@@ -10,6 +10,7 @@ import { ConnectNotice, ModelSettings } from "./model-settings";
 import { ProblemInput } from "./problem-input";
 import { FinalAnswer, SandboxStatus, SaveStatusView } from "./result-panel";
 import { TraceLoader } from "./trace-loader";
+import { LeaseBanner } from "./lease-banner";
 import { ErrorBanner, PauseBanner, RunControls } from "./run-controls";
 
 const EMPTY: never[] = [];
@@ -39,6 +40,7 @@ export function Playground({ sandboxFactory }: { sandboxFactory: SandboxFactory 
           <SaveStatusView />
         </div>
         <main className="col-main">
+          <LeaseBanner />
           <ErrorBanner />
           <PauseBanner />
           <HintPicker />

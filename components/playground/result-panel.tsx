@@ -49,7 +49,9 @@ export function SaveStatusView() {
         ? `saved ${save.at ? new Date(save.at).toLocaleTimeString() : ""}`
         : save.state === "error"
           ? `not saved: ${save.message}`
-          : "not saved yet";
+          : save.state === "lost"
+            ? "not saving: another tab took this trace over"
+            : "not saved yet";
   return (
     <span className={`save-status ${save.state}`} data-testid="save-status">
       <a href={`/traces/${encodeURIComponent(traceId)}`}>trace</a> · {text}

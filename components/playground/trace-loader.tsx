@@ -34,7 +34,7 @@ export function TraceLoader() {
       .then(async (r) => {
         const body = (await r.json()) as unknown;
         if (!r.ok) throw new Error((body as { error?: { message?: string } }).error?.message ?? `HTTP ${r.status}`);
-        store.getState().actions.openTrace(TraceSchema.parse(body));
+        await store.getState().actions.openTrace(TraceSchema.parse(body));
       })
       .catch((e: Error) => setError(`Could not open trace ${id}: ${e.message}`));
   }, [store]);

@@ -8,6 +8,7 @@ export * from "./sqlite";
 export * from "./traces";
 export * from "./import";
 export * from "./export-stream";
+export * from "./owners";
 import { getDb } from "./sqlite";
 import { TraceStore } from "./traces";
 

@@ -178,4 +178,25 @@ export const MIGRATIONS: Migration[] = [
       );
     `,
   },
+  {
+    version: 5,
+    name: "run owners and live-writer leases",
+    // Every process that runs something (a server, a CLI run) registers as an owner; a run
+    // whose owner is gone is interrupted at once (see owners.ts). A live trace has one writer
+    // at a time: the lease token, the highest sequence number it wrote, and when it last spoke.
+    sql: `
+      CREATE TABLE owners (
+        id TEXT PRIMARY KEY,
+        host TEXT NOT NULL,
+        pid INTEGER NOT NULL,
+        started_at INTEGER NOT NULL,
+        heartbeat_at INTEGER NOT NULL
+      );
+      ALTER TABLE traces ADD COLUMN writer_lease TEXT;
+      ALTER TABLE traces ADD COLUMN writer_seq INTEGER NOT NULL DEFAULT 0;
+      ALTER TABLE traces ADD COLUMN writer_owner TEXT;
+      ALTER TABLE traces ADD COLUMN writer_at INTEGER;
+      ALTER TABLE experiments ADD COLUMN owner_id TEXT;
+    `,
+  },
 ];

@@ -3,6 +3,7 @@ import Database from "better-sqlite3";
 import { mkdirSync } from "node:fs";
 import path from "node:path";
 import { MIGRATIONS } from "./migrations";
+import { currentOwner } from "./owners";
 
 export type Db = Database.Database;
 
@@ -48,11 +49,16 @@ export function migrate(db: Db): number {
 
 const globalDb = globalThis as unknown as { __hintlabDb?: { file: string; db: Db } };
 
-/** The process's shared connection (one per file; survives Next's dev reloads). */
+/**
+ * The process's shared connection (one per file; survives Next's dev reloads). Opening it
+ * registers this process as a run owner, which interrupts the runs of dead owners at once.
+ */
 export function getDb(): Db {
   const file = defaultDbPath();
   if (!globalDb.__hintlabDb || globalDb.__hintlabDb.file !== file) {
-    globalDb.__hintlabDb = { file, db: openDb(file) };
+    const db = openDb(file);
+    currentOwner(db);
+    globalDb.__hintlabDb = { file, db };
   }
   return globalDb.__hintlabDb.db;
 }

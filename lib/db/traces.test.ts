@@ -81,16 +81,19 @@ describe("TraceStore", () => {
 
   it("live appends are idempotent and a silent live trace reads as interrupted", () => {
     const t = store.create(body({ segments: [seg(1, "prompt", "<p>")], events: [], status: "generating", answer: undefined, verdict: undefined }), 1000);
-    const flush = { segmentsFrom: 1, segments: [seg(2, "model", "Hello")], eventsFrom: 0, events: [{ type: "run-started" as const, at: 1 }], status: "generating" as const };
-    store.liveAppend(t.id, flush, 2000);
-    store.liveAppend(t.id, flush, 2000);
-    store.liveAppend(t.id, { ...flush, segments: [seg(2, "model", "Hello world")], eventsFrom: 1, events: [] }, 3000);
+    expect(t.lease).toBeDefined();
+    const flush = { lease: t.lease!, segmentsFrom: 1, segments: [seg(2, "model", "Hello")], eventsFrom: 0, events: [{ type: "run-started" as const, at: 1 }], status: "generating" as const };
+    store.liveAppend(t.id, { ...flush, seq: 1 }, 2000);
+    store.liveAppend(t.id, { ...flush, seq: 2 }, 2000);
+    store.liveAppend(t.id, { ...flush, seq: 3, segments: [seg(2, "model", "Hello world")], eventsFrom: 1, events: [] }, 3000);
     const got = store.get(t.id, 3000);
     expect(got.segments.map((s) => s.text)).toEqual(["<p>", "Hello world"]);
     expect(got.events).toHaveLength(1);
     expect(got.status).toBe("generating");
+    // Live writes leave the annotators' version alone.
+    expect(got.version).toBe(1);
     expect(store.get(t.id, 3000 + LIVE_TIMEOUT_MS + 1).status).toBe("interrupted");
-    expect(() => store.liveAppend(t.id, { ...flush, segmentsFrom: 5 }, 4000)).toThrow(/resend from 2/);
+    expect(() => store.liveAppend(t.id, { ...flush, seq: 4, segmentsFrom: 5 }, 4000)).toThrow(/resend from 2/);
   });
 
   it("refuses an annotator write based on a stale version", () => {

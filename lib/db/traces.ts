@@ -20,7 +20,11 @@ import {
   type TraceSummary,
 } from "@/lib/protocol";
 import { forkPrefix } from "@/lib/engine";
+import { currentOwner } from "./owners";
 import type { Db } from "./sqlite";
+import { acquireLease, checkLiveWrite, initialLease, LIVE_STATUSES, LIVE_TIMEOUT_MS, releaseLease, renewLease } from "./live-writes";
+
+export { LIVE_TIMEOUT_MS } from "./live-writes";
 
 /**
  * Trace persistence. Segments and events are rows (one JSON document each) so a live run appends
@@ -29,9 +33,6 @@ import type { Db } from "./sqlite";
  * they were based on and are refused with a conflict when it is stale.
  */
 
-/** A running trace whose writer has been silent this long is shown as interrupted. */
-export const LIVE_TIMEOUT_MS = 15_000;
-const LIVE_STATUSES = new Set<TraceStatus>(["generating", "paused", "executing", "idle"]);
 
 interface TraceRow {
   id: string;
@@ -92,11 +93,13 @@ export class TraceStore {
   constructor(private readonly db: Db) {}
 
   /** Insert a whole trace (new run, import, fork). */
-  create(body: CreateTraceBody, now = Date.now()): Trace {
+  /** A new trace; one created live (the playground's run) comes with its writer's lease. */
+  create(body: CreateTraceBody, now = Date.now()): Trace & { lease?: string } {
     const id = body.id || randomUUID();
     if (this.exists(id)) throw new AppError("conflict", `a trace with id ${id} already exists`);
     const d = derive(body.segments, body.events);
     const createdAt = body.createdAt ?? now;
+    const lease = LIVE_STATUSES.has(body.status) ? initialLease(this.db, now) : undefined;
     this.db.transaction(() => {
       this.db
         .prepare(
@@ -135,38 +138,71 @@ export class TraceStore {
       for (const a of body.annotations ?? []) this.insertAnnotation(id, a);
       for (const e of body.edits ?? []) this.insertEdit(id, e);
       this.index(id, body.problem.statement, body.segments);
+      if (lease) {
+        this.db.prepare("UPDATE traces SET writer_lease = ?, writer_owner = ?, writer_at = ? WHERE id = ?").run(lease.writer_lease, lease.writer_owner, lease.writer_at, id);
+      }
     })();
-    return this.get(id, now);
+    return { ...this.get(id, now), ...(lease ? { lease: lease.writer_lease } : {}) };
   }
 
   exists(id: string): boolean {
     return this.db.prepare("SELECT 1 FROM traces WHERE id = ?").get(id) !== undefined;
   }
 
-  /** The live session's writer: idempotent append (see LiveAppendBodySchema). */
-  liveAppend(id: string, body: LiveAppendBody, now = Date.now()): { version: number } {
+  /**
+   * The live session's writer: an idempotent append under the trace's lease (see
+   * live-writes.ts). It does not bump `version`, the annotators' version: their writes address
+   * stored text, which this only extends.
+   */
+  liveAppend(id: string, body: LiveAppendBody, now = Date.now()): { version: number; seq: number } {
     return this.db.transaction(() => {
-      const row = this.row(id);
-      const stored = this.count("segments", id);
-      if (body.segmentsFrom > stored) throw new AppError("conflict", `segments from ${body.segmentsFrom} but only ${stored} are stored; resend from ${stored}`);
-      const storedEvents = this.count("events", id);
-      if (body.eventsFrom > storedEvents) throw new AppError("conflict", `events from ${body.eventsFrom} but only ${storedEvents} are stored; resend from ${storedEvents}`);
+      const stored = { segments: this.segments(id), events: this.eventJson(id) };
+      const row = checkLiveWrite(this.db, id, body, stored);
       this.db.prepare("DELETE FROM segments WHERE trace_id = ? AND idx >= ?").run(id, body.segmentsFrom);
       this.writeSegments(id, body.segmentsFrom, body.segments);
       this.db.prepare("DELETE FROM events WHERE trace_id = ? AND idx >= ?").run(id, body.eventsFrom);
       this.writeEvents(id, body.eventsFrom, body.events);
       const segments = this.segments(id);
       const d = derive(segments, this.events(id));
-      const version = row.version + 1;
+      const status = body.release && LIVE_STATUSES.has(body.status) ? "interrupted" : body.status;
       this.db
         .prepare(
-          `UPDATE traces SET status = ?, answer = ?, verdict = ?, hints_used = ?, tool_calls = ?, tokens = ?, chars = ?, version = ?, updated_at = ? WHERE id = ?`,
+          `UPDATE traces SET status = ?, answer = ?, verdict = ?, hints_used = ?, tool_calls = ?, tokens = ?, chars = ?, updated_at = ?,
+             writer_seq = ?, writer_owner = ?, writer_at = ?, writer_lease = ? WHERE id = ?`,
         )
-        .run(body.status, body.answer ?? null, body.verdict ?? null, d.hintsUsed, d.toolCalls, d.tokens, d.chars, version, now, id);
-      const problem = JSON.parse(row.problem) as Trace["problem"];
+        .run(
+          status,
+          body.answer ?? null,
+          body.verdict ?? null,
+          d.hintsUsed,
+          d.toolCalls,
+          d.tokens,
+          d.chars,
+          now,
+          body.seq,
+          currentOwner(this.db, now),
+          body.release ? null : now,
+          body.release ? null : body.lease,
+          id,
+        );
+      const problem = JSON.parse(this.row(id).problem) as Trace["problem"];
       this.index(id, problem.statement, segments);
-      return { version };
+      return { version: row.version, seq: body.seq };
     })();
+  }
+
+  /** Become the live writer of a stored trace (to resume it); see live-writes.ts. */
+  acquireLease(id: string, takeOver: boolean, now = Date.now()): { lease: string; trace: Trace } {
+    const lease = acquireLease(this.db, id, takeOver, now);
+    return { lease, trace: this.get(id, now) };
+  }
+
+  renewLease(id: string, lease: string, now = Date.now()): void {
+    renewLease(this.db, id, lease, now);
+  }
+
+  releaseLease(id: string, lease: string, now = Date.now()): void {
+    releaseLease(this.db, id, lease, now);
   }
 
   get(id: string, now = Date.now()): Trace {
@@ -423,6 +459,10 @@ export class TraceStore {
     return (this.db.prepare("SELECT json FROM segments WHERE trace_id = ? ORDER BY idx").all(id) as { json: string }[]).map((r) =>
       SegmentSchema.parse(JSON.parse(r.json)),
     );
+  }
+
+  private eventJson(id: string): string[] {
+    return (this.db.prepare("SELECT json FROM events WHERE trace_id = ? ORDER BY idx").all(id) as { json: string }[]).map((r) => r.json);
   }
 
   private events(id: string): TraceEvent[] {

@@ -1,6 +1,6 @@
 import "server-only";
 import { randomUUID } from "node:crypto";
-import type { Db } from "@/lib/db";
+import { currentOwner, ownerAlive, type Db } from "@/lib/db";
 import {
   AppError,
   ExperimentSpecSchema,
@@ -50,6 +50,7 @@ interface ExperimentRow {
   spec: string;
   status: ExperimentStatus;
   heartbeat_at: number | null;
+  owner_id: string | null;
   created_at: number;
   updated_at: number;
 }
@@ -191,7 +192,11 @@ export class ExperimentStore {
     const failed = counts.failed ?? 0;
     const running = counts.running ?? 0;
     const pending = counts.pending ?? 0;
-    const stale = row.status === "running" && (row.heartbeat_at === null || now - row.heartbeat_at > HEARTBEAT_TIMEOUT_MS);
+    // Interrupted: its owner process is gone (swept at once, see lib/db/owners.ts) or went silent.
+    // Items it left "running" are pending again.
+    const stale =
+      row.status === "interrupted" ||
+      (row.status === "running" && (row.heartbeat_at === null || now - row.heartbeat_at > HEARTBEAT_TIMEOUT_MS || !ownerAlive(this.db, row.owner_id, now)));
     return {
       id: row.id,
       name: row.name,
@@ -227,8 +232,12 @@ export class ExperimentStore {
     return new Map(this.problems(datasetId).problems.map((p) => [p.id, p]));
   }
 
+  /** A run that starts records this process as its owner: when the process dies, the run is interrupted at once (lib/db/owners.ts). */
   setStatus(id: string, status: ExperimentStatus, now = Date.now()): void {
-    this.db.prepare("UPDATE experiments SET status = ?, updated_at = ?, heartbeat_at = ? WHERE id = ?").run(status, now, status === "running" ? now : null, id);
+    const running = status === "running";
+    this.db
+      .prepare("UPDATE experiments SET status = ?, updated_at = ?, heartbeat_at = ?, owner_id = ? WHERE id = ?")
+      .run(status, now, running ? now : null, running ? currentOwner(this.db, now) : null, id);
   }
 
   heartbeat(id: string, now = Date.now()): void {

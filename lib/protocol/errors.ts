@@ -1,7 +1,7 @@
 import { z } from "zod";
 
-/** JSON error body of every API route: `{ error: { code, message } }`. */
-export const ApiErrorBodySchema = z.object({ error: z.object({ code: z.string(), message: z.string() }) });
+/** JSON error body of every API route: `{ error: { code, message, reason? } }` (reason: a machine-readable detail, e.g. why a 409). */
+export const ApiErrorBodySchema = z.object({ error: z.object({ code: z.string(), message: z.string(), reason: z.string().optional() }) });
 export type ApiErrorBody = z.infer<typeof ApiErrorBodySchema>;
 
 export const APP_ERROR_STATUS = {
@@ -24,6 +24,8 @@ export class AppError extends Error {
     readonly code: AppErrorCode,
     message: string,
     readonly cause?: unknown,
+    /** What a client can act on beyond the code ("lease-held", "lease-lost", "stale-write"…). */
+    readonly reason?: string,
   ) {
     super(message);
   }

@@ -18,12 +18,19 @@ export const CreateTraceBodySchema = TraceSchema.omit({ id: true, version: true,
 });
 export type CreateTraceBody = z.infer<typeof CreateTraceBodySchema>;
 
+/** A live writer's lease on a trace (see lib/db/live-writes.ts): an opaque token. */
+const Lease = z.string().min(16).max(100);
+
 /**
- * PATCH /api/traces/:id/live — the running session's writer. Segments from `segmentsFrom` on
- * replace what is stored there (the last one may still be growing); events from `eventsFrom` on
- * are appended. Idempotent, so a retried flush never duplicates anything.
+ * PATCH /api/traces/:id/live — the running session's writer, holding the trace's lease.
+ * Segments from `segmentsFrom` on replace what is stored there, but only by extending it (the
+ * last one may still be growing; stored text is never shortened); events from `eventsFrom` on
+ * are appended. `seq` rises with every request of the lease, so a late request (lower seq)
+ * changes nothing. Idempotent, so a retried flush never duplicates anything.
  */
 export const LiveAppendBodySchema = z.object({
+  lease: Lease,
+  seq: z.number().int().min(1),
   segmentsFrom: z.number().int().min(0),
   segments: z.array(SegmentSchema),
   eventsFrom: z.number().int().min(0),
@@ -31,8 +38,21 @@ export const LiveAppendBodySchema = z.object({
   status: TraceStatusSchema,
   answer: z.string().optional(),
   verdict: VerdictSchema.optional(),
+  /** The tab is going away: store this and give the lease up (a live status becomes "interrupted"). */
+  release: z.boolean().optional(),
 });
 export type LiveAppendBody = z.infer<typeof LiveAppendBodySchema>;
+
+/**
+ * POST /api/traces/:id/lease — become the trace's live writer (to resume it). Refused with a
+ * 409 (reason "lease-held") while another tab or runner is writing it, unless `takeOver`.
+ * PUT renews a held lease (a heartbeat); DELETE gives it up.
+ */
+export const LeaseAcquireBodySchema = z.object({ takeOver: z.boolean().default(false) });
+export const LeaseBodySchema = z.object({ lease: Lease });
+/** The answer to POST /api/traces (for a live trace) and to POST …/lease: the lease and the trace as stored now. */
+export const LeaseGrantSchema = z.object({ lease: Lease, trace: TraceSchema });
+export type LeaseGrant = z.infer<typeof LeaseGrantSchema>;
 
 /** Annotator writes carry the version they were based on; the author is the signed-in account (set by the route, never by the client). */
 const Based = { baseVersion: z.number().int().min(1) };

@@ -4,6 +4,7 @@ import {
   LOCAL_CONNECTION_ID,
   PublicConnectionSchema,
   SERVER_CONNECTION_ID,
+  TraceSchema,
   type DownloadProgress,
   type Hint,
   type LocalModelStatus,
@@ -82,6 +83,11 @@ export interface HintlabState {
   save: SaveStatus;
   /** Id of the trace in the playground (saved on the server as it runs). */
   traceId?: string;
+  /**
+   * The trace asked for is being written elsewhere (another tab or user holds its lease): the
+   * user chooses to take it over or to continue in a fork.
+   */
+  leaseConflict?: { trace: Trace; message: string };
   actions: HintlabActions;
 }
 
@@ -109,8 +115,17 @@ export interface HintlabActions {
   selectHint(id: string): void;
   setHintDraft(text: string): void;
   run(): void;
-  /** Reopen a saved trace (interrupted, stopped or forked) to go on from its end. */
-  openTrace(trace: Trace): void;
+  /**
+   * Reopen a saved trace (interrupted, stopped or forked) to go on from its end: this tab
+   * becomes its live writer. When another tab is writing it, `leaseConflict` is set instead.
+   */
+  openTrace(trace: Trace, options?: { takeOver?: boolean }): Promise<void>;
+  /** Answer a lease conflict: take the trace over (the other tab stops) … */
+  takeOverTrace(): Promise<void>;
+  /** … or continue from its stored end in a new fork, leaving the other tab alone. */
+  forkConflictingTrace(): Promise<void>;
+  /** This tab lost the trace to another writer: keep what it has as a new fork (nothing is lost). */
+  saveLostRunAsFork(): Promise<void>;
   stop(): void;
   /** The page is closing: write what is not saved yet. */
   flushOnExit(): void;
@@ -154,6 +169,12 @@ function problemOf(s: HintlabState, id: string): Problem {
   };
 }
 
+/** The fork point at the very end of a trace. */
+function endOf(segments: readonly { text: string }[]): { segment: number; offset: number } {
+  const last = Math.max(0, segments.length - 1);
+  return { segment: last, offset: segments[last]?.text.length ?? 0 };
+}
+
 /**
  * Model settings that continue a stored trace: its own connection when this server still has it
  * (older traces recorded only a base URL: the connection with that URL), else the server's default.
@@ -178,13 +199,20 @@ export function createHintlabStore(deps: StoreDeps) {
   let writer: TraceWriter | undefined;
   let downloading: Promise<boolean> | undefined;
 
-  /** Bind a host to the store and to a writer that saves every change. */
+  /** Bind a host to the store and to a writer that saves every change; the previous trace is handed back. */
   const attach = (h: SessionHost, w: TraceWriter) => {
     host?.dispose();
-    writer?.dispose();
+    writer?.dispose({ release: true });
     host = h;
     writer = w;
   };
+  /** Another writer took the trace: stop generating here (nothing more can be saved), keep the text on screen. */
+  const onLeaseLost = () => {
+    host?.dispose();
+    host = undefined;
+    writer = undefined;
+  };
+  const writerDeps = (set: (p: Partial<HintlabState>) => void) => ({ fetch: deps.fetch, now, onStatus: (save: SaveStatus) => set({ save }), onLeaseLost });
   const onEngine = (set: (p: Partial<HintlabState>) => void) => (engine: EngineState) => {
     set({ engine });
     writer?.update(engine);
@@ -312,31 +340,95 @@ export function createHintlabStore(deps: StoreDeps) {
         // A new trace starts with a fresh Python namespace.
         void deps.sandbox()?.reset();
         const h = new SessionHost({ fetch: deps.fetch, sandbox: deps.sandbox, now, onChange: onEngine(set) }, { traceId, problem, config, policyHints, settings: s.model });
-        attach(h, new TraceWriter({ fetch: deps.fetch, now, onStatus: (save) => set({ save }) }, traceId));
+        attach(h, new TraceWriter(writerDeps(set), traceId));
         const first = hintsFor(problem)[0];
         set({ traceId, selectedHintId: first?.id, hintDraft: first ? fillHint(first.text, problem) : "" });
         h.dispatch({ type: "start", at: now() });
       },
-      openTrace: (trace) => {
-        const problem = trace.problem;
+      openTrace: async (trace, options = {}) => {
+        set({ leaseConflict: undefined });
+        const res = await deps.fetch(`/api/traces/${encodeURIComponent(trace.id)}/lease`, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify({ takeOver: options.takeOver === true }),
+        });
+        const body = (await res.json().catch(() => null)) as { lease?: string; trace?: unknown; error?: { message?: string; reason?: string } } | null;
+        if (res.status === 409 && body?.error?.reason === "lease-held") {
+          set({ leaseConflict: { trace, message: body.error.message ?? "This trace is being written elsewhere." } });
+          return;
+        }
+        if (!res.ok || !body?.lease) throw new Error(body?.error?.message ?? `the server answered ${res.status}`);
+        // The trace as stored when the lease changed hands: a tab that wrote it until then is
+        // refused from now on, so this is where it really ends.
+        const fresh = TraceSchema.parse(body.trace);
+        const problem = fresh.problem;
         const policyHints = hintsFor(problem).map((h) => ({ id: h.id, text: fillHint(h.text, problem) }));
-        const initial = restoreEngine({ traceId: trace.id, problem, config: trace.config, segments: trace.segments, events: trace.events, policyHints });
+        const initial = restoreEngine({ traceId: fresh.id, problem, config: fresh.config, segments: fresh.segments, events: fresh.events, policyHints });
         // The Python namespace of the original run is gone: code after this point starts fresh.
         void deps.sandbox()?.reset();
         const h = new SessionHost(
           { fetch: deps.fetch, sandbox: deps.sandbox, now, onChange: onEngine(set) },
-          { traceId: trace.id, problem, config: trace.config, policyHints, settings: resumeSettings(trace.config, get().connections), initial },
+          { traceId: fresh.id, problem, config: fresh.config, policyHints, settings: resumeSettings(fresh.config, get().connections), initial },
         );
-        attach(h, new TraceWriter({ fetch: deps.fetch, now, onStatus: (save) => set({ save }) }, trace.id, { segments: trace.segments.length, events: trace.events.length }));
+        const lastIsModel = fresh.segments[fresh.segments.length - 1]?.kind === "model";
+        attach(
+          h,
+          new TraceWriter(writerDeps(set), fresh.id, {
+            segments: Math.max(0, fresh.segments.length - (lastIsModel ? 1 : 0)),
+            events: fresh.events.length,
+            lease: body.lease,
+          }),
+        );
         const first = hintsFor(problem)[0];
         set({
           engine: initial,
-          traceId: trace.id,
+          traceId: fresh.id,
           problem: { statement: problem.statement, kind: problem.kind, gold: problem.gold ?? "", id: problem.id, tests: problem.tests, starterCode: problem.starterCode },
           selectedHintId: first?.id,
           hintDraft: first ? fillHint(first.text, problem) : "",
-          save: { state: "saved", at: trace.updatedAt },
+          save: { state: "saved", at: fresh.updatedAt },
         });
+      },
+      takeOverTrace: async () => {
+        const c = get().leaseConflict;
+        if (c) await actions.openTrace(c.trace, { takeOver: true });
+      },
+      forkConflictingTrace: async () => {
+        const c = get().leaseConflict;
+        if (!c) return;
+        const res = await deps.fetch(`/api/traces/${encodeURIComponent(c.trace.id)}/fork`, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify(endOf(c.trace.segments)),
+        });
+        const body = (await res.json().catch(() => null)) as { error?: { message?: string } } | null;
+        if (!res.ok) throw new Error(body?.error?.message ?? `the server answered ${res.status}`);
+        await actions.openTrace(TraceSchema.parse(body));
+      },
+      saveLostRunAsFork: async () => {
+        const s = get().engine;
+        const parentId = get().traceId;
+        if (!s || !parentId) return;
+        const id = newId();
+        const res = await deps.fetch("/api/traces", {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify({
+            id,
+            problem: s.problem,
+            config: s.config,
+            parentId,
+            forkAt: endOf(s.segments),
+            segments: s.segments,
+            events: s.events,
+            status: "stopped",
+            ...(s.answer !== undefined ? { answer: s.answer } : {}),
+            ...(s.verdict ? { verdict: s.verdict } : {}),
+          }),
+        });
+        const body = (await res.json().catch(() => null)) as { error?: { message?: string } } | null;
+        if (!res.ok) throw new Error(body?.error?.message ?? `the server answered ${res.status}`);
+        await actions.openTrace(TraceSchema.parse(body));
       },
       flushOnExit: () => writer?.flushOnExit(),
       stop: () => host?.dispatch({ type: "stop", at: now() }),

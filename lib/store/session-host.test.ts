@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { selectTraceText, type EngineState } from "@/lib/engine";
 import { encodeNdjson, type GenerateBody, type GenerateFrame, type Sandbox, type TraceConfig } from "@/lib/protocol";
+import { HINTLAB_UNREACHABLE, traceStatus } from "./trace-writer";
 import { SessionHost } from "./session-host";
 
 const config: TraceConfig = {
@@ -89,10 +90,19 @@ describe("SessionHost", () => {
     expect(selectTraceText(h.current.segments).endsWith("Partial")).toBe(true);
   });
 
-  it("a stream that ends without a final frame is reported as broken, not as the end of the answer", async () => {
+  it("a stream that ends without a final frame is the hintlab server going away, not the end of the answer: stored as interrupted", async () => {
     const { h } = host([[{ type: "text", text: "Half" }]]);
     h.dispatch({ type: "start", at: 0 });
     await until(() => h.current.phase === "failed");
-    expect(h.current.error?.code).toBe("stream-broken");
+    expect(h.current.error?.code).toBe(HINTLAB_UNREACHABLE);
+    expect(selectTraceText(h.current.segments).endsWith("Half")).toBe(true);
+    expect(traceStatus(h.current)).toBe("interrupted");
+  });
+
+  it("a model-server error is a failure of the trace, not an interruption", async () => {
+    const { h } = host([[{ type: "text", text: "Partial" }, { type: "error", code: "stream-broken", message: "The model server closed the stream." }]]);
+    h.dispatch({ type: "start", at: 0 });
+    await until(() => h.current.phase === "failed");
+    expect(traceStatus(h.current)).toBe("failed");
   });
 });

@@ -20,6 +20,7 @@ import {
   type Sandbox,
   type TraceConfig,
 } from "@/lib/protocol";
+import { HINTLAB_UNREACHABLE } from "./trace-writer";
 
 /**
  * Drives one engine in the browser: after every input it reads `selectNextAction` and performs
@@ -132,7 +133,7 @@ export class SessionHost {
       });
     } catch (e) {
       if (signal.aborted) return;
-      return fail("connection-refused", `Could not reach the hintlab server: ${(e as Error).message}`);
+      return fail(HINTLAB_UNREACHABLE, `Could not reach the hintlab server (${(e as Error).message}). The text so far is kept; press Continue when it is back.`);
     }
     if (!response.ok || !response.body) {
       const err = (await response.json().catch(() => null)) as { error?: { code?: string; message?: string } } | null;
@@ -155,12 +156,12 @@ export class SessionHost {
       }
       this.flushText();
       if (!signal.aborted && this.state.streamId === streamId) {
-        fail("stream-broken", "The stream from the hintlab server ended without a final frame. The text so far is kept; press Continue to retry.");
+        fail(HINTLAB_UNREACHABLE, "The connection to the hintlab server was cut (it may have restarted). The text so far is kept; press Continue to retry.");
       }
     } catch (e) {
       if (signal.aborted) return;
       this.flushText();
-      fail("stream-broken", `The stream broke: ${(e as Error).message}. The text so far is kept; press Continue to retry.`);
+      fail(HINTLAB_UNREACHABLE, `The connection to the hintlab server broke (${(e as Error).message}). The text so far is kept; press Continue to retry.`);
     } finally {
       if (this.stream?.id === streamId) this.stream = undefined;
     }

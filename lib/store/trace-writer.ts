@@ -4,10 +4,21 @@ import type { CreateTraceBody, LiveAppendBody, TraceStatus } from "@/lib/protoco
 /**
  * Saves a live trace as it happens: the trace is created when the run starts; finished segments
  * and new events are sent at once; the text still streaming at most every `textIntervalMs`; and a
- * heartbeat while the run waits (a silent live trace reads as "interrupted" on the server).
+ * heartbeat while the tab holds the trace (a silent live trace reads as "interrupted" on the server).
  * Flushes are idempotent and serialised, so a failed one is simply retried with the next.
+ *
+ * The writer holds the trace's lease (lib/db/live-writes.ts) and numbers its requests, so a late
+ * request of its own changes nothing; when another tab takes the trace over, the server refuses
+ * the next write ("lease-lost") and the writer stops for good and says so (state "lost").
  */
-export type SaveStatus = { state: "idle" | "saving" | "saved" | "error"; at?: number; message?: string };
+export type SaveStatus = { state: "idle" | "saving" | "saved" | "error" | "lost"; at?: number; message?: string };
+
+/** A stored trace the writer goes on with: how much of it is stored, and the lease to write it. */
+export interface ExistingTrace {
+  segments: number;
+  events: number;
+  lease: string;
+}
 
 export interface TraceWriterDeps {
   fetch: typeof fetch;
@@ -15,11 +26,22 @@ export interface TraceWriterDeps {
   onStatus: (status: SaveStatus) => void;
   textIntervalMs?: number;
   heartbeatMs?: number;
+  /** Another tab took the trace over (or the server refused to let this one go on). */
+  onLeaseLost?: (message: string) => void;
 }
 
 const TERMINAL = new Set<TraceStatus>(["finished", "stopped", "failed"]);
 
+/** Session-host's code for "the hintlab server itself went away" (not a model-server error). */
+export const HINTLAB_UNREACHABLE = "hintlab-unreachable";
+
+/**
+ * The stored status of an engine state. A run cut because the hintlab server went away (it
+ * crashed or restarted under an open tab) is "interrupted", as a trace whose tab closed is: the
+ * model did not fail, and Resume goes on from the text kept.
+ */
 export function traceStatus(state: EngineState): TraceStatus {
+  if (state.phase === "failed" && state.error?.code === HINTLAB_UNREACHABLE) return "interrupted";
   return state.phase;
 }
 
@@ -34,17 +56,25 @@ export class TraceWriter {
   private heartbeat?: ReturnType<typeof setInterval>;
   private lastFlush = 0;
   private lastSig = "";
+  private lease?: string;
+  private seq = 0;
+  private lost = false;
 
   constructor(
     private readonly deps: TraceWriterDeps,
     private readonly traceId: string,
-    existing?: { segments: number; events: number },
+    existing?: ExistingTrace,
   ) {
     this.created = existing !== undefined;
     this.savedSegments = existing?.segments ?? 0;
     this.savedEvents = existing?.events ?? 0;
+    this.lease = existing?.lease;
     this.heartbeat = setInterval(() => {
+      if (this.lost || !this.created) return;
+      // A live run re-sends its state (renewing the lease); a paused-for-good or finished one
+      // that is still open here only renews the lease, so no one else resumes it meanwhile.
       if (this.latest && !TERMINAL.has(this.latest.phase)) void this.flush(true);
+      else void this.renew();
     }, deps.heartbeatMs ?? 5000);
   }
 
@@ -70,25 +100,62 @@ export class TraceWriter {
     }
   }
 
-  /** Write now with keepalive (the page is going away). */
+  /**
+   * Write now with keepalive and give the lease up (the page is going away, or this tab moves on
+   * to another run): a run left live reads as "interrupted" at once.
+   */
   flushOnExit(): void {
+    if (!this.created || !this.lease || this.lost) return;
+    const url = `/api/traces/${encodeURIComponent(this.traceId)}`;
+    const init = { keepalive: true, headers: { "content-type": "application/json" } };
     const s = this.latest;
-    if (!s || !this.created) return;
-    void this.deps.fetch(`/api/traces/${encodeURIComponent(this.traceId)}/live`, {
-      method: "PATCH",
-      keepalive: true,
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify(this.appendBody(s)),
-    }).catch(() => undefined);
+    const request = s
+      ? this.deps.fetch(`${url}/live`, { ...init, method: "PATCH", body: JSON.stringify({ ...this.appendBody(s), release: true }) })
+      : this.deps.fetch(`${url}/lease`, { ...init, method: "DELETE", body: JSON.stringify({ lease: this.lease }) });
+    void request.catch(() => undefined);
+    this.lost = true;
   }
 
-  dispose(): void {
+  /** Stop writing; with `release`, the trace is handed back first (see flushOnExit). */
+  dispose(options: { release?: boolean } = {}): void {
+    if (options.release) this.flushOnExit();
+    this.lost = true;
     clearInterval(this.heartbeat);
     clearTimeout(this.timer);
   }
 
+  private async renew(): Promise<void> {
+    if (!this.lease || this.inFlight) return;
+    try {
+      const res = await this.deps.fetch(`/api/traces/${encodeURIComponent(this.traceId)}/lease`, {
+        method: "PUT",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ lease: this.lease }),
+      });
+      if (!res.ok) await this.refused(res);
+    } catch {
+      // the next heartbeat tries again; a lease only lapses after several missed ones
+    }
+  }
+
+  /** A write was refused: a lost lease ends this writer; anything else is thrown to be retried. */
+  private async refused(res: Response): Promise<"stale"> {
+    const err = (await res.json().catch(() => null)) as { error?: { message?: string; reason?: string } } | null;
+    const reason = err?.error?.reason;
+    if (reason === "stale-write") return "stale";
+    const message = err?.error?.message ?? `the server answered ${res.status}`;
+    if (reason === "lease-lost" || reason === "would-shorten") {
+      this.dispose();
+      this.deps.onStatus({ state: "lost", at: this.deps.now(), message });
+      this.deps.onLeaseLost?.(message);
+    }
+    throw new Error(message);
+  }
+
   private appendBody(s: EngineState): LiveAppendBody {
     return {
+      lease: this.lease ?? "",
+      seq: ++this.seq,
       segmentsFrom: this.savedSegments,
       segments: s.segments.slice(this.savedSegments),
       eventsFrom: this.savedEvents,
@@ -100,6 +167,7 @@ export class TraceWriter {
   }
 
   private async flush(force = false): Promise<void> {
+    if (this.lost) return;
     if (this.inFlight) {
       // Serialise: one write at a time; the newest state goes out when this one is done.
       this.dirty = true;
@@ -125,30 +193,17 @@ export class TraceWriter {
     this.deps.onStatus({ state: "saving" });
     this.lastFlush = this.deps.now();
     try {
-      let res: Response;
-      if (!this.created) {
-        const body: CreateTraceBody = {
-          id: this.traceId,
-          problem: s.problem,
-          config: s.config,
-          segments: s.segments,
-          events: s.events,
-          status: traceStatus(s),
-          createdAt: s.events[0]?.at,
-        };
-        res = await this.deps.fetch("/api/traces", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
-      } else {
-        res = await this.deps.fetch(`/api/traces/${encodeURIComponent(this.traceId)}/live`, {
+      if (!this.created) await this.create(s);
+      else {
+        const res = await this.deps.fetch(`/api/traces/${encodeURIComponent(this.traceId)}/live`, {
           method: "PATCH",
           headers: { "content-type": "application/json" },
           body: JSON.stringify(this.appendBody(s)),
         });
+        // A newer request of this writer is already stored: this one changed nothing, and the
+        // newest state goes out with the next flush.
+        if (!res.ok && (await this.refused(res)) === "stale") return;
       }
-      if (!res.ok) {
-        const err = (await res.json().catch(() => null)) as { error?: { message?: string } } | null;
-        throw new Error(err?.error?.message ?? `the server answered ${res.status}`);
-      }
-      this.created = true;
       // A last model segment can still grow (streaming, or a stopped run that is resumed):
       // it is re-sent with every flush; everything before it is stored for good.
       const lastIsModel = s.segments[s.segments.length - 1]?.kind === "model";
@@ -157,6 +212,7 @@ export class TraceWriter {
       this.lastSig = sig;
       this.deps.onStatus({ state: "saved", at: this.deps.now() });
     } catch (e) {
+      if (this.lost) return;
       this.deps.onStatus({ state: "error", message: `${(e as Error).message} — retrying` });
       if (!this.timer) {
         this.timer = setTimeout(() => {
@@ -165,5 +221,45 @@ export class TraceWriter {
         }, 2000);
       }
     }
+  }
+
+  /** Create the trace on the server, which hands out its lease. */
+  private async create(s: EngineState): Promise<void> {
+    const body: CreateTraceBody = {
+      id: this.traceId,
+      problem: s.problem,
+      config: s.config,
+      segments: s.segments,
+      events: s.events,
+      status: traceStatus(s),
+      createdAt: s.events[0]?.at,
+    };
+    const res = await this.deps.fetch("/api/traces", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+    if (res.status === 409) {
+      // Created by an earlier attempt whose answer was lost: the id is this run's own, so take
+      // the lease back and go on with live writes from what is stored.
+      const grant = await this.deps.fetch(`/api/traces/${encodeURIComponent(this.traceId)}/lease`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ takeOver: true }),
+      });
+      if (!grant.ok) await this.refused(grant);
+      const g = (await grant.json()) as { lease: string; trace: { segments: unknown[]; events: unknown[] } };
+      this.lease = g.lease;
+      this.created = true;
+      this.savedSegments = Math.max(0, g.trace.segments.length - 1);
+      this.savedEvents = g.trace.events.length;
+      const live = await this.deps.fetch(`/api/traces/${encodeURIComponent(this.traceId)}/live`, {
+        method: "PATCH",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify(this.appendBody(s)),
+      });
+      if (!live.ok) await this.refused(live);
+      return;
+    }
+    if (!res.ok) await this.refused(res);
+    const created = (await res.json()) as { lease?: string };
+    this.lease = created.lease;
+    this.created = true;
   }
 }
