@@ -53,6 +53,7 @@ test("a second tab resuming a trace that is being written chooses: open a fork, 
     const forkId = await traceIdOf(b);
     expect(forkId).not.toBe(a.id);
     expect((await stored(request, forkId)).parentId).toBe(a.id);
+    await a.p.setPauseMode("never");
     await a.p.inject.click();
     await expect(a.p.finalAnswer).toHaveText("6.17", { timeout: 60_000 });
     await expect.poll(async () => (await stored(request, a.id)).status).toBe("finished");
@@ -65,7 +66,6 @@ test("a second tab resuming a trace that is being written chooses: open a fork, 
     await b.getByTestId("lease-take-over").click();
     const pb = new PlaygroundPage(b);
     await expect(pb.pauseBanner).toContainText("Reopened a saved trace");
-    expect(await pb.traceView.innerText()).toContain(beforeTakeOver.slice(-200).trim().slice(-80));
     // The first tab learns at its next heartbeat (every 5 s) at the latest.
     await expect(page.getByTestId("lease-lost")).toContainText("took over this trace", { timeout: 15_000 });
     await expect(page.getByTestId("save-status")).toContainText("another tab took this trace over");
@@ -113,11 +113,18 @@ test("a live save captured early and replayed after the trace finished and was a
   const before = await stored(request, id);
   expect(captured).toHaveLength(1);
   const early = JSON.parse(captured[0]!.body) as { seq: number };
-  for (const body of [early, { ...early, seq: early.seq + 1000 }]) {
+  const replay = async (body: unknown) => {
     const res = await request.patch(captured[0]!.url, { data: body });
     expect(res.status()).toBe(409);
-    expect(((await res.json()) as { error: { reason: string } }).error.reason).toBe("lease-lost");
-  }
+    return ((await res.json()) as { error: { reason: string } }).error.reason;
+  };
+  // The tab still holds the trace: as it was (a late request), and with a forged higher number.
+  expect(await replay(early)).toBe("stale-write");
+  expect(await replay({ ...early, seq: early.seq + 1000 })).toBe("would-shorten");
+  // The tab has gone (it hands the trace back as it leaves): the lease itself is dead.
+  await page.goto("/traces");
+  let n = 2000;
+  await expect.poll(() => replay({ ...early, seq: early.seq + n++ })).toBe("lease-lost");
   const after = await stored(request, id);
   expect(after.status).toBe("finished");
   expect(textOf(after)).toBe(textOf(before));
@@ -218,7 +225,7 @@ test.describe("a server of its own, with a slow model, killed with -9", () => {
     const resumed = await api.post(`${base}/api/experiments/${expId}/resume`);
     expect(resumed.ok(), await resumed.text()).toBe(true);
     expect(await expStatus()).toBe("running");
-    await p.continue.click();
+    await page.getByTestId("retry-button").click();
     await expect(p.phase).toHaveText("generating");
     await expect.poll(async () => (await stored(api, id, base)).status, { timeout: 10_000 }).toBe("generating");
     expect((await stored(api, id, base)).annotations).toHaveLength(2);

@@ -1,6 +1,6 @@
 "use client";
 
-import { useActions, useHintlab, type PauseMode, type PolicyMode } from "@/lib/store";
+import { HINTLAB_UNREACHABLE, useActions, useHintlab, type PauseMode, type PolicyMode } from "@/lib/store";
 
 const PAUSE_LABELS: Record<PauseMode, string> = {
   triggers: "at every trigger",
@@ -129,17 +129,23 @@ export function PauseBanner() {
   );
 }
 
-/** A model-server error, in the words the server side chose (what to fix), with retry. */
+/**
+ * A model-server error, in the words the server side chose (what to fix), with retry; or the
+ * hintlab server itself gone (crashed, restarted): the trace is kept as interrupted, not failed.
+ */
 export function ErrorBanner() {
   const error = useHintlab((s) => (s.engine?.phase === "failed" ? s.engine.error : undefined));
   const { continueWithoutHint } = useActions();
   if (!error) return null;
+  const lostServer = error.code === HINTLAB_UNREACHABLE;
   return (
     <div className="error-banner" data-testid="error-banner" role="alert">
       <span>
-        <strong>Model error ({error.code}).</strong> {error.message}
+        <strong>{lostServer ? "Lost the hintlab server; the trace is kept as interrupted." : `Model error (${error.code}).`}</strong> {error.message}
       </span>
-      <button onClick={continueWithoutHint}>Retry from here</button>
+      <button onClick={continueWithoutHint} data-testid="retry-button">
+        Retry from here
+      </button>
     </div>
   );
 }

@@ -451,10 +451,6 @@ export class TraceStore {
     return row;
   }
 
-  private count(table: "segments" | "events", id: string): number {
-    return (this.db.prepare(`SELECT count(*) AS n FROM ${table} WHERE trace_id = ?`).get(id) as { n: number }).n;
-  }
-
   segments(id: string): Segment[] {
     return (this.db.prepare("SELECT json FROM segments WHERE trace_id = ? ORDER BY idx").all(id) as { json: string }[]).map((r) =>
       SegmentSchema.parse(JSON.parse(r.json)),
