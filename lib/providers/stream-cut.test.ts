@@ -1,24 +1,13 @@
-// Issue 10: a model server that answers 200, sends a first packet of text, then cuts the body.
-// The user must see stream-broken with every character that arrived (the trace keeps it and
+// Issue 10: a model server that answers 200, sends text, then cuts the body. The user must see
+// stream-broken with every character that reached the hintlab server (the trace keeps it and
 // Continue resumes there), never "Could not connect", and the request must not be re-sent.
 import OpenAI from "openai";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import {
-  GenerateFrameSchema,
-  NdjsonDecoder,
-  type GenerateFrame,
-} from "@/lib/protocol";
+import { GenerateFrameSchema, NdjsonDecoder, type GenerateFrame } from "@/lib/protocol";
 import { POST } from "@/app/api/generate/route";
 import { createOpenAIChatProvider } from "./openai-chat";
 import { createOpenAICompletionsProvider } from "./openai-completions";
-import {
-  cutStream,
-  startCutServer,
-  type Answer,
-  type CutServer,
-  type Cut,
-  type Framing,
-} from "./testing/cut-server";
+import { cutStream, startCutServer, type Answer, type Cut, type CutServer, type Framing } from "./testing/cut-server";
 import { generateRequest, modelConfig, run } from "./testing/helpers";
 import { ModelError } from "./types";
 
@@ -30,24 +19,11 @@ const chatEvent = (content: string) =>
 /** Two complete events, then the start of a third that the cut leaves unparseable (never yielded). */
 const FIRST_PACKET_TEXT = ["Okay, so I ", "need to find the café’s "];
 const SENT = FIRST_PACKET_TEXT.join("");
-const firstPacket = (event: (text: string) => string) =>
-  FIRST_PACKET_TEXT.map(event).join("") + event("address").slice(0, 30);
+const firstPacket = (event: (text: string) => string) => FIRST_PACKET_TEXT.map(event).join("") + event("address").slice(0, 30);
 
 const providers = [
-  {
-    name: "completions",
-    event: completionEvent,
-    create: (baseUrl: string) =>
-      createOpenAICompletionsProvider(modelConfig(baseUrl)),
-  },
-  {
-    name: "chat",
-    event: chatEvent,
-    create: (baseUrl: string) =>
-      createOpenAIChatProvider(
-        modelConfig(baseUrl, { provider: "openai-chat" }),
-      ),
-  },
+  { name: "completions", event: completionEvent, create: (baseUrl: string) => createOpenAICompletionsProvider(modelConfig(baseUrl)) },
+  { name: "chat", event: chatEvent, create: (baseUrl: string) => createOpenAIChatProvider(modelConfig(baseUrl, { provider: "openai-chat" })) },
 ] as const;
 
 const cuts: { framing: Framing; cut: Cut }[] = [
@@ -64,54 +40,47 @@ afterEach(async () => {
   await server?.close();
   server = undefined;
 });
-const serve = async (answer: Answer) =>
-  (server = await startCutServer(() => answer));
+const serve = async (answer: Answer) => (server = await startCutServer(() => answer));
 
-describe.each(providers)(
-  "$name provider: a body cut after its first packet of text",
-  ({ event, create }) => {
-    for (const { framing, cut } of cuts)
-      for (const split of [false, true])
-        it(`${framing} body, ${cut.toUpperCase()} after ${split ? "a text packet of its own" : "one packet with the headers"}: stream-broken with all the text`, async () => {
-          const { baseUrl, requests } = await serve(
-            cutStream(firstPacket(event), { framing, cut, split }),
-          );
-          const out = await run(create(baseUrl), generateRequest());
-          expect(out.error).toBeInstanceOf(ModelError);
-          expect((out.error as ModelError).code).toBe("stream-broken");
-          expect(out.text).toBe(SENT);
-          expect((out.error as ModelError).message).toContain(
-            `broke mid-stream after ${SENT.length} characters`,
-          );
-          expect((out.error as ModelError).message).not.toContain(
-            "Could not connect",
-          );
-          expect(requests()).toBe(1); // not re-sent: a second attempt would duplicate or lose text
-        });
-  },
-);
+function expectBroken(error: unknown, characters: number): ModelError {
+  expect(error).toBeInstanceOf(ModelError);
+  const modelError = error as ModelError;
+  expect(modelError.code).toBe("stream-broken");
+  expect(modelError.message).toContain(`broke mid-stream after ${characters} characters`);
+  expect(modelError.message).not.toContain("Could not connect");
+  return modelError;
+}
+
+describe.each(providers)("$name provider: a body cut after text", ({ event, create }) => {
+  for (const { framing, cut } of cuts)
+    for (const headersAlone of [false, true])
+      it(`${framing} body, ${cut.toUpperCase()} after ${headersAlone ? "headers, then a text packet" : "one packet of headers and text"}: stream-broken with all the text`, async () => {
+        const { baseUrl, requests } = await serve(cutStream([firstPacket(event)], { framing, cut, headersAlone }));
+        const out = await run(create(baseUrl), generateRequest());
+        expectBroken(out.error, SENT.length);
+        expect(out.text).toBe(SENT);
+        expect(requests()).toBe(1); // not re-sent: a second attempt would duplicate or lose text
+      });
+
+  for (const { framing, cut } of cuts.filter((c) => c.framing !== "close-delimited"))
+    it(`${framing} body, ${cut.toUpperCase()}: text that arrived while the reader held an earlier chunk is still yielded`, async () => {
+      // generateStream is pull-based: while the browser is behind, the next packet waits in the
+      // response body, and the cut comes before anyone reads it.
+      const { baseUrl } = await serve(cutStream([event("one "), event("two ") + event("three ")], { framing, cut }));
+      const out = await run(create(baseUrl), generateRequest(), undefined, async (_chunk, index) => {
+        if (index === 0) await new Promise((resolve) => setTimeout(resolve, 300));
+      });
+      expectBroken(out.error, "one two three ".length);
+      expect(out.text).toBe("one two three ");
+    });
+});
 
 describe("retries of the openai package", () => {
   it("never re-send a request whose streamed response has started, even with maxRetries on", async () => {
-    const { baseUrl, requests } = await serve(
-      cutStream(firstPacket(completionEvent), {
-        framing: "chunked",
-        cut: "rst",
-        split: false,
-      }),
-    );
-    const client = new OpenAI({
-      baseURL: baseUrl,
-      apiKey: "EMPTY",
-      maxRetries: 3,
-      logLevel: "off",
-    });
+    const { baseUrl, requests } = await serve(cutStream([firstPacket(completionEvent)], { framing: "chunked", cut: "rst" }));
+    const client = new OpenAI({ baseURL: baseUrl, apiKey: "EMPTY", maxRetries: 3, logLevel: "off" });
     const texts: string[] = [];
-    const stream = await client.completions.create({
-      model: "m",
-      prompt: "p",
-      stream: true,
-    });
+    const stream = await client.completions.create({ model: "m", prompt: "p", stream: true });
     await expect(async () => {
       for await (const chunk of stream) texts.push(chunk.choices[0]!.text);
     }).rejects.toThrow(/terminated/);
@@ -122,13 +91,7 @@ describe("retries of the openai package", () => {
 
 describe("POST /api/generate with a model server that cuts the body", () => {
   it("streams the text frames that arrived, then an error frame with stream-broken", async () => {
-    const { baseUrl } = await serve(
-      cutStream(firstPacket(completionEvent), {
-        framing: "chunked",
-        cut: "rst",
-        split: false,
-      }),
-    );
+    const { baseUrl } = await serve(cutStream([firstPacket(completionEvent)], { framing: "chunked", cut: "rst" }));
     vi.stubEnv("HINTLAB_BASE_URL", baseUrl);
     vi.stubEnv("HINTLAB_MODEL", "scripted-r1");
     const response = await POST(
@@ -140,19 +103,9 @@ describe("POST /api/generate with a model server that cuts the body", () => {
     );
     expect(response.status).toBe(200);
     const decoder = new NdjsonDecoder();
-    const frames: GenerateFrame[] = [
-      ...decoder.push(new Uint8Array(await response.arrayBuffer())),
-      ...decoder.end(),
-    ].map((f) => GenerateFrameSchema.parse(f));
-    expect(frames.slice(0, -1)).toEqual(
-      FIRST_PACKET_TEXT.map((text) => ({ type: "text", text })),
-    );
-    expect(frames.at(-1)).toMatchObject({
-      type: "error",
-      code: "stream-broken",
-    });
-    expect((frames.at(-1) as { message: string }).message).toContain(
-      `broke mid-stream after ${SENT.length} characters`,
-    );
+    const frames: GenerateFrame[] = [...decoder.push(new Uint8Array(await response.arrayBuffer())), ...decoder.end()].map((f) => GenerateFrameSchema.parse(f));
+    expect(frames.slice(0, -1)).toEqual(FIRST_PACKET_TEXT.map((text) => ({ type: "text", text })));
+    expect(frames.at(-1)).toMatchObject({ type: "error", code: "stream-broken" });
+    expect((frames.at(-1) as { message: string }).message).toContain(`broke mid-stream after ${SENT.length} characters`);
   });
 });

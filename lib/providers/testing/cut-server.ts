@@ -26,11 +26,7 @@ export async function startCutServer(answer: () => Answer): Promise<CutServer> {
       seen = Buffer.concat([seen, data]);
       const end = seen.indexOf("\r\n\r\n");
       if (end < 0) return;
-      const length = Number(
-        /content-length: *(\d+)/i.exec(
-          seen.subarray(0, end).toString("latin1"),
-        )?.[1] ?? 0,
-      );
+      const length = Number(/content-length: *(\d+)/i.exec(seen.subarray(0, end).toString("latin1"))?.[1] ?? 0);
       if (seen.length - end - 4 < length) return;
       socket.off("data", onData);
       requests++;
@@ -55,31 +51,29 @@ export type Framing = "close-delimited" | "chunked" | "content-length";
 export type Cut = "fin" | "rst";
 
 /**
- * 200 text/event-stream with `body` and then a cut: the body is close-delimited, a chunked body
- * whose terminating chunk never comes, or shorter than its Content-Length. `split` sends the
- * headers in a packet of their own first; otherwise headers and text share the first packet.
+ * 200 text/event-stream with `packets` and then a cut: the body is close-delimited, a chunked body
+ * whose terminating chunk never comes, or shorter than its Content-Length. The headers share the
+ * first packet unless `headersAlone`; packets go out 20 ms apart, the cut right after the last.
  */
-export function cutStream(
-  body: string,
-  { framing, cut, split }: { framing: Framing; cut: Cut; split: boolean },
-): Answer {
-  const length = Buffer.byteLength(body);
+export function cutStream(packets: string[], { framing, cut, headersAlone = false }: { framing: Framing; cut: Cut; headersAlone?: boolean }): Answer {
+  const length = packets.reduce((sum, packet) => sum + Buffer.byteLength(packet), 0);
   const head = [
     "HTTP/1.1 200 OK",
     "content-type: text/event-stream; charset=utf-8",
     ...(framing === "chunked" ? ["transfer-encoding: chunked"] : []),
-    ...(framing === "content-length"
-      ? [`content-length: ${length + 1000}`]
-      : []),
+    ...(framing === "content-length" ? [`content-length: ${length + 1000}`] : []),
     "",
     "",
   ].join("\r\n");
-  const payload =
-    framing === "chunked" ? `${length.toString(16)}\r\n${body}\r\n` : body;
+  const frame = (packet: string) => (framing === "chunked" ? `${Buffer.byteLength(packet).toString(16)}\r\n${packet}\r\n` : packet);
+  const wire = packets.map(frame);
+  if (headersAlone) wire.unshift(head);
+  else wire[0] = head + (wire[0] ?? "");
   return (socket) => {
-    const end = () => (cut === "rst" ? socket.resetAndDestroy() : socket.end());
-    if (!split) return socket.write(head + payload, end);
-    socket.write(head);
-    setTimeout(() => socket.write(payload, end), 20);
+    const send = (index: number) => {
+      if (index < wire.length - 1) socket.write(wire[index]!, () => setTimeout(() => send(index + 1), 20));
+      else socket.write(wire[index]!, () => (cut === "rst" ? socket.resetAndDestroy() : socket.end()));
+    };
+    send(0);
   };
 }
