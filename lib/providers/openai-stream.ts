@@ -95,6 +95,8 @@ export async function* streamOpenAI(spec: StreamSpec, signal: AbortSignal): Asyn
 
     try {
       for await (const chunk of stream) {
+        // One network read can carry many events, which the package hands out after an abort too.
+        if (signal.aborted) break;
         clearTimeout(idle);
         const view = spec.view(chunk);
         if (view.usage) usage = mapUsage(view.usage);
