@@ -73,6 +73,22 @@ describe.each(providers)("$name provider: a body cut after text", ({ event, crea
       expectBroken(out.error, "one two three ".length);
       expect(out.text).toBe("one two three ");
     });
+
+  it("a server that closes before any byte of a response: one attempt, and the message says what happened", async () => {
+    for (const cut of ["fin", "rst"] as const) {
+      const { baseUrl, requests } = await serve((socket) => (cut === "rst" ? socket.resetAndDestroy() : socket.end()));
+      const out = await run(create(baseUrl), generateRequest());
+      expect(out.text).toBe("");
+      const error = out.error as ModelError;
+      expect(error.code).toBe("connection-refused");
+      expect(error.message).toMatch(
+        new RegExp(`^The model server at ${baseUrl} closed the connection before sending a response \\((UND_ERR_SOCKET|ECONNRESET)\\)`),
+      );
+      expect(error.message).not.toContain("Could not connect");
+      expect(requests()).toBe(1);
+      await server!.close();
+    }
+  });
 });
 
 describe("retries of the openai package", () => {
