@@ -106,20 +106,49 @@ describe("retries of the openai package", () => {
 });
 
 describe("POST /api/generate with a model server that cuts the body", () => {
-  it("streams the text frames that arrived, then an error frame with stream-broken", async () => {
-    const { baseUrl } = await serve(cutStream([firstPacket(completionEvent)], { framing: "chunked", cut: "rst" }));
-    vi.stubEnv("HINTLAB_BASE_URL", baseUrl);
-    vi.stubEnv("HINTLAB_MODEL", "scripted-r1");
-    const response = await POST(
+  const post = () =>
+    POST(
       new Request("http://localhost/api/generate", {
         method: "POST",
         headers: { "content-type": "application/json" },
         body: JSON.stringify({ request: generateRequest() }),
       }),
     );
-    expect(response.status).toBe(200);
+  const readFrames = async (body: ReadableStream<Uint8Array>, onFrame?: (index: number) => Promise<void>): Promise<GenerateFrame[]> => {
     const decoder = new NdjsonDecoder();
-    const frames: GenerateFrame[] = [...decoder.push(new Uint8Array(await response.arrayBuffer())), ...decoder.end()].map((f) => GenerateFrameSchema.parse(f));
+    const frames: GenerateFrame[] = [];
+    const reader = body.getReader();
+    for (;;) {
+      const { done, value } = await reader.read();
+      const raw = done ? decoder.end() : decoder.push(value);
+      for (const frame of raw) {
+        frames.push(GenerateFrameSchema.parse(frame));
+        await onFrame?.(frames.length - 1);
+      }
+      if (done) return frames;
+    }
+  };
+
+  it("a browser that falls behind still gets every character that reached the server, then stream-broken", async () => {
+    const { baseUrl } = await serve(cutStream(["one ", "two ", "three "].map(completionEvent), { framing: "chunked", cut: "rst" }));
+    vi.stubEnv("HINTLAB_BASE_URL", baseUrl);
+    vi.stubEnv("HINTLAB_MODEL", "scripted-r1");
+    const response = await post();
+    const frames = await readFrames(response.body!, async (index) => {
+      if (index === 0) await new Promise((resolve) => setTimeout(resolve, 300));
+    });
+    expect(frames.filter((f) => f.type === "text").map((f) => f.text)).toEqual(["one ", "two ", "three "]);
+    expect(frames.at(-1)).toMatchObject({ type: "error", code: "stream-broken" });
+    expect((frames.at(-1) as { message: string }).message).toContain("broke mid-stream after 14 characters");
+  });
+
+  it("streams the text frames that arrived, then an error frame with stream-broken", async () => {
+    const { baseUrl } = await serve(cutStream([firstPacket(completionEvent)], { framing: "chunked", cut: "rst" }));
+    vi.stubEnv("HINTLAB_BASE_URL", baseUrl);
+    vi.stubEnv("HINTLAB_MODEL", "scripted-r1");
+    const response = await post();
+    expect(response.status).toBe(200);
+    const frames = await readFrames(response.body!);
     expect(frames.slice(0, -1)).toEqual(FIRST_PACKET_TEXT.map((text) => ({ type: "text", text })));
     expect(frames.at(-1)).toMatchObject({ type: "error", code: "stream-broken" });
     expect((frames.at(-1) as { message: string }).message).toContain(`broke mid-stream after ${SENT.length} characters`);
