@@ -17,6 +17,8 @@ export interface ErrorContext {
 const SETTINGS_HINT = "Check HINTLAB_BASE_URL or the base URL in Model settings.";
 /** The model server's own message (vLLM's "maximum context length…") is kept, cut to one short line. */
 const MAX_SERVER_MESSAGE = 300;
+/** Socket failures after the connection was made (undici's "other side closed", RST, broken pipe). */
+const CLOSED_BEFORE_RESPONSE: ReadonlySet<string> = new Set(["UND_ERR_SOCKET", "ECONNRESET", "EPIPE", "ECONNABORTED"]);
 
 /** The server sent nothing (no headers, or no chunk) for `config.timeoutMs`. */
 export function timeoutError(config: ModelConfig): ModelError {
@@ -110,6 +112,17 @@ function connectionError(error: APIConnectionError, config: ModelConfig): ModelE
     );
   }
   if (code === "ETIMEDOUT" || code === "UND_ERR_CONNECT_TIMEOUT") return timeoutError(config);
+  if (code && CLOSED_BEFORE_RESPONSE.has(code)) {
+    // The connection was made, so "could not connect" would send the user to the wrong setting.
+    // Only reachable before the response headers: a cut after them is stream-broken (streamError).
+    return new ModelError(
+      "connection-refused",
+      `The model server at ${config.baseUrl} closed the connection before sending a response (${code}). ` +
+        "Nothing was received: retry. If it keeps happening, check the server's log (a crash or restart on this request?) " +
+        `and that the base URL points at the model server itself. ${SETTINGS_HINT}`,
+      { cause: error },
+    );
+  }
   if (causeMessages(error).includes("bad port")) {
     // fetch refuses the "unsafe" ports of the Fetch standard (1, 9, 25, 6000, …) without connecting.
     return new ModelError(

@@ -3,6 +3,7 @@ import OpenAI from "openai";
 import type { GenerateRequest, GenerateResult, Usage } from "@/lib/protocol";
 import type { RemoteModelConfig as ModelConfig } from "./config";
 import { brokenStream, requestError, streamError, timeoutError, type ErrorContext } from "./errors";
+import { keepReceivedBytes } from "./read-ahead";
 import { ModelError } from "./types";
 
 /** What one streamed chunk carries, whatever the endpoint's shape. */
@@ -94,6 +95,8 @@ export async function* streamOpenAI(spec: StreamSpec, signal: AbortSignal): Asyn
 
     try {
       for await (const chunk of stream) {
+        // One network read can carry many events, which the package hands out after an abort too.
+        if (signal.aborted) break;
         clearTimeout(idle);
         const view = spec.view(chunk);
         if (view.usage) usage = mapUsage(view.usage);
@@ -125,8 +128,11 @@ export async function* streamOpenAI(spec: StreamSpec, signal: AbortSignal): Asyn
 function createClient(config: ModelConfig, captureErrorBody: (body: string) => void): OpenAI {
   const capturingFetch: typeof fetch = async (input, init) => {
     const response = await fetch(input, init);
-    if (!response.ok) captureErrorBody(await response.clone().text().catch(() => ""));
-    return response;
+    if (!response.ok) {
+      captureErrorBody(await response.clone().text().catch(() => ""));
+      return response;
+    }
+    return keepReceivedBytes(response, init?.signal);
   };
   return new OpenAI({
     baseURL: config.baseUrl,
