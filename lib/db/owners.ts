@@ -27,7 +27,10 @@ interface OwnerRow {
   heartbeat_at: number;
 }
 
-const owners = new WeakMap<Db, string>();
+// On globalThis, like the connection itself (sqlite.ts): a dev reload re-evaluates this module,
+// and a second owner id for the same process would make it declare its own runs orphaned.
+const g = globalThis as unknown as { __hintlabOwners?: WeakMap<Db, string> };
+const owners = (g.__hintlabOwners ??= new WeakMap<Db, string>());
 
 /** This process's owner id on `db`, registering it (and sweeping orphans) the first time. */
 export function currentOwner(db: Db, now = Date.now()): string {
