@@ -15,6 +15,7 @@ import { AnnotationPanel, DEFAULT_LABELS } from "./annotation-panel";
 import { EditDialog } from "./edit-dialog";
 import { ReviewBar } from "./review-bar";
 import { ConflictCard } from "./conflict-card";
+import { TagEditor } from "./tag-editor";
 
 const LIVE = new Set(["interrupted", "stopped", "failed", "paused"]);
 
@@ -257,6 +258,7 @@ function TraceDetailLoaded({ store, trace }: { store: TraceDetailStore; trace: T
             onTakeTheirs={actions.takeTheirs}
             onReload={() => void actions.reloadConflict()}
           />
+          <TagEditor tags={trace.tags ?? []} busy={busy} onChange={actions.setTags} />
           <AnnotationPanel
             trace={trace}
             span={span}
