@@ -126,6 +126,17 @@ describe("edit dialog through a 409", () => {
     expect(s().editDraft).toBeUndefined();
   });
 
+  it("keep mine saves the replacement as typed after the conflict was shown, not as it was at the 409", async () => {
+    s().actions.openEdit({ segment: 1, start: 25, end: 45 });
+    s().actions.setEditReplacement("my wording");
+    bob.edit(30, 60, "bob's wording");
+    await s().actions.saveEdit();
+    s().actions.setEditReplacement("my wording, after reading bob's");
+    expect(await s().actions.keepMine()).toBe(true);
+    expect(stored().edits).toMatchObject([{ author: "alice", replacement: "my wording, after reading bob's" }]);
+    expect(s().editDraft).toBeUndefined();
+  });
+
   it("take theirs drops the draft and leaves their edit; Reload re-applies once their edit is gone", async () => {
     s().actions.openEdit({ segment: 1, start: 25, end: 45 });
     s().actions.setEditReplacement("my wording");
@@ -184,6 +195,15 @@ describe("review, marks and tags through a 409", () => {
     expect(s().reviewNote).toBe("clean derivation");
     expect(await s().actions.keepMine()).toBe(true);
     expect(stored().review).toMatchObject({ status: "accepted", note: "clean derivation", author: "alice" });
+  });
+
+  it("keep mine on a review conflict sends the note as typed since", async () => {
+    s().actions.setReviewNote("clean derivation");
+    bob.review("rejected", "wrong rounding");
+    await s().actions.setReview("accepted", s().reviewNote);
+    s().actions.setReviewNote("clean derivation; the rounding is right (6.17)");
+    expect(await s().actions.keepMine()).toBe(true);
+    expect(stored().review).toMatchObject({ status: "accepted", note: "clean derivation; the rounding is right (6.17)" });
   });
 
   it("take theirs on a review conflict shows their note again", async () => {

@@ -194,6 +194,19 @@ export function createTraceDetailStore(deps: { fetch: typeof fetch }) {
 
     const held = (c: Committed) => c.status === "saved" || c.status === "done";
 
+    /** A conflict's change as the drafts are now: the user may have gone on typing after seeing theirs. */
+    const asDrafted = (c: TraceChange): TraceChange => {
+      const { editDraft, reviewNote } = get();
+      if (c.kind === "edit" && editDraft && editDraft.segment === c.edit.segment && editDraft.original === c.original) {
+        return { ...c, edit: { ...c.edit, replacement: editDraft.replacement } };
+      }
+      if (c.kind === "review" && reviewNote !== undefined) {
+        const { note: _old, ...rest } = c;
+        return reviewNote ? { ...rest, note: reviewNote } : rest;
+      }
+      return c;
+    };
+
     /** A user's edit (not an undo/redo) that now holds on the server goes on the undo stack. */
     const recordEdit = (c: Committed, removed?: Edit) => {
       if (c.status !== "saved") return;
@@ -301,7 +314,7 @@ export function createTraceDetailStore(deps: { fetch: typeof fetch }) {
           const conflict = get().conflict;
           const trace = get().trace;
           if (!conflict?.canKeepMine || !trace) return false;
-          let change = conflict.change;
+          let change = asDrafted(conflict.change);
           if (change.kind === "edit" && conflict.theirs.kind === "edits") {
             // The server refuses overlapping edits: theirs go first (each removal is undoable), then mine.
             for (const e of conflict.theirs.edits) {
@@ -340,7 +353,7 @@ export function createTraceDetailStore(deps: { fetch: typeof fetch }) {
             return set({ writeError: { message: (e as Error).message, conflict: false } });
           }
           if (!conflict) return;
-          const r = rebaseChange(conflict.change, conflict.base, fresh);
+          const r = rebaseChange(asDrafted(conflict.change), conflict.base, fresh);
           if (r.outcome === "conflict") return set({ conflict: { ...conflict, reason: r.reason, theirs: r.theirs, canKeepMine: r.canKeepMine } });
           if (r.outcome === "done") {
             settled(conflict.change);
