@@ -26,6 +26,10 @@ export function AnnotationPanel(p: {
   onRemoveEdit: (id: string) => void;
   undo?: () => void;
   redo?: () => void;
+  /** An edit replacement kept when its dialog was closed (never dropped without Discard). */
+  keptDraft?: { segment: number; start: number; end: number };
+  onResumeEdit: () => void;
+  onDiscardEdit: () => void;
 }) {
   const { trace, span } = p;
   const seg = span ? trace.segments[span.segment] : undefined;
@@ -55,6 +59,19 @@ export function AnnotationPanel(p: {
         </datalist>
       </div>
       <textarea rows={2} placeholder="comment" data-testid="annotation-comment" value={p.comment} onChange={(e) => p.setComment(e.target.value)} />
+      {p.keptDraft && (
+        <div className="edit-draft small" data-testid="edit-draft">
+          <span>
+            Unsaved edit of segment {p.keptDraft.segment} · {p.keptDraft.start}–{p.keptDraft.end}
+          </span>
+          <button className="small" data-testid="resume-edit" onClick={p.onResumeEdit}>
+            Resume
+          </button>
+          <button className="small" data-testid="discard-draft" onClick={p.onDiscardEdit}>
+            Discard
+          </button>
+        </div>
+      )}
       <div className="row">
         <button data-testid="annotate-button" className="primary" disabled={!span || !p.label.trim() || p.busy || seg?.kind !== "model"} onClick={p.onMark} title="m">
           Mark span

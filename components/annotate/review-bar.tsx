@@ -1,13 +1,26 @@
 "use client";
 
-import { useState } from "react";
 import { REVIEW_STATUSES, type ReviewStatus, type Trace } from "@/lib/protocol";
+import type { TraceConflict } from "@/lib/store/trace-detail";
+import { ConflictCard } from "./conflict-card";
 
 const LABEL: Record<ReviewStatus, string> = { unreviewed: "unreviewed", accepted: "accept (a)", rejected: "reject (x)", "needs-work": "needs work (w)" };
 
-export function ReviewBar({ trace, busy, onReview, onNext }: { trace: Trace; busy: boolean; onReview: (s: ReviewStatus, note?: string) => void; onNext: () => void }) {
+/** Review status and note. The note is the store's draft (it survives a reload and a conflict); a review conflict is shown here. */
+export function ReviewBar(p: {
+  trace: Trace;
+  note: string;
+  setNote: (note: string) => void;
+  busy: boolean;
+  conflict?: TraceConflict;
+  onReview: (s: ReviewStatus) => void;
+  onNext: () => void;
+  onKeepMine: () => void;
+  onTakeTheirs: () => void;
+  onReload: () => void;
+}) {
+  const { trace } = p;
   const current = trace.review?.status ?? "unreviewed";
-  const [note, setNote] = useState(trace.review?.note ?? "");
   return (
     <section className="panel review" data-testid="review-bar">
       <h3>
@@ -16,15 +29,16 @@ export function ReviewBar({ trace, busy, onReview, onNext }: { trace: Trace; bus
       </h3>
       <div className="row">
         {REVIEW_STATUSES.filter((s) => s !== "unreviewed").map((s) => (
-          <button key={s} data-testid={`review-${s}`} className={s === current ? "selected" : ""} disabled={busy} onClick={() => onReview(s, note || undefined)}>
+          <button key={s} data-testid={`review-${s}`} className={s === current ? "selected" : ""} disabled={p.busy} onClick={() => p.onReview(s)}>
             {LABEL[s]}
           </button>
         ))}
-        <button onClick={onNext} title="n" data-testid="next-unreviewed">
+        <button onClick={p.onNext} title="n" data-testid="next-unreviewed">
           next unreviewed (n)
         </button>
       </div>
-      <textarea rows={2} placeholder="review note" value={note} data-testid="review-note" onChange={(e) => setNote(e.target.value)} />
+      <textarea rows={2} placeholder="review note" value={p.note} data-testid="review-note" onChange={(e) => p.setNote(e.target.value)} />
+      {p.conflict && <ConflictCard conflict={p.conflict} busy={p.busy} onKeepMine={p.onKeepMine} onTakeTheirs={p.onTakeTheirs} onReload={p.onReload} />}
     </section>
   );
 }

@@ -14,6 +14,8 @@ import { currentSegmentSpan, type SegmentSpan } from "./selection";
 import { AnnotationPanel, DEFAULT_LABELS } from "./annotation-panel";
 import { EditDialog } from "./edit-dialog";
 import { ReviewBar } from "./review-bar";
+import { ConflictCard } from "./conflict-card";
+import { TagEditor } from "./tag-editor";
 
 const LIVE = new Set(["interrupted", "stopped", "failed", "paused"]);
 
@@ -43,13 +45,16 @@ function TraceDetailLoaded({ store, trace }: { store: TraceDetailStore; trace: T
   const router = useRouter();
   const actions = useStore(store, (s) => s.actions);
   const writeError = useStore(store, (s) => s.writeError);
+  const conflict = useStore(store, (s) => s.conflict);
+  const notice = useStore(store, (s) => s.notice);
+  const editDraft = useStore(store, (s) => s.editDraft);
+  const reviewNote = useStore(store, (s) => s.reviewNote) ?? trace.review?.note ?? "";
   const busy = useStore(store, (s) => s.busy);
   const undoCount = useStore(store, (s) => s.undo.length);
   const redoCount = useStore(store, (s) => s.redo.length);
   const [shown, setShown] = useState(trace.segments.length);
   const [showEdits, setShowEdits] = useState(true);
   const [span, setSpan] = useState<SegmentSpan | null>(null);
-  const [editing, setEditing] = useState<SegmentSpan | null>(null);
   const [label, setLabel] = useState(DEFAULT_LABELS[0]!);
   const [comment, setComment] = useState("");
   const [forkError, setForkError] = useState<string | null>(null);
@@ -90,7 +95,8 @@ function TraceDetailLoaded({ store, trace }: { store: TraceDetailStore; trace: T
     router.push(`/?trace=${encodeURIComponent(body.id)}`);
   };
 
-  const review = (status: ReviewStatus) => void actions.setReview(status, trace.review?.note);
+  // The typed note goes with the status (keyboard shortcuts included); an empty note clears it.
+  const review = (status: ReviewStatus) => void actions.setReview(status, reviewNote || undefined);
 
   const nextUnreviewed = async () => {
     const res = await fetch(`/api/traces?review=unreviewed&sort=created&order=asc&limit=2`);
@@ -100,13 +106,16 @@ function TraceDetailLoaded({ store, trace }: { store: TraceDetailStore; trace: T
   };
 
   // External system: the keyboard (shortcuts outside text inputs and editors).
-  const keys = useRef({ step, review, nextUnreviewed, mark, setEditing, span, actions });
-  keys.current = { step, review, nextUnreviewed, mark, setEditing, span, actions };
+  const editing = editDraft?.open ?? false;
+  const keys = useRef({ step, review, nextUnreviewed, mark, span, actions, editing });
+  keys.current = { step, review, nextUnreviewed, mark, span, actions, editing };
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
       const t = e.target as HTMLElement | null;
       if (t?.closest("input, textarea, select, .monaco-editor, [contenteditable]")) return;
       const k = keys.current;
+      // The edit dialog is modal: no review or mark behind it.
+      if (k.editing) return;
       if ((e.ctrlKey || e.metaKey) && e.key.toLowerCase() === "z") {
         e.preventDefault();
         void (e.shiftKey ? k.actions.redoEdit() : k.actions.undoEdit());
@@ -125,7 +134,7 @@ function TraceDetailLoaded({ store, trace }: { store: TraceDetailStore; trace: T
         w: () => k.review("needs-work"),
         n: () => void k.nextUnreviewed(),
         m: () => void k.mark(),
-        e: () => k.span && k.setEditing(k.span),
+        e: () => k.span && k.actions.openEdit(k.span),
       };
       const fn = map[e.key];
       if (fn) {
@@ -166,7 +175,19 @@ function TraceDetailLoaded({ store, trace }: { store: TraceDetailStore; trace: T
           {trace.problem.gold && <p className="small">Gold: {trace.problem.gold}</p>}
         </details>
       </header>
-      {writeError && (
+      {notice && (
+        <div className="notice row" role="status" data-testid="write-notice">
+          <span className="grow">{notice}</span>
+          <button className="small" onClick={actions.dismissNotice}>
+            Dismiss
+          </button>
+        </div>
+      )}
+      {/* Conflicts of marks, tags and removals (edits show theirs in the dialog, reviews in the review bar). */}
+      {conflict && conflict.change.kind !== "review" && !editing && (
+        <ConflictCard conflict={conflict} busy={busy} onKeepMine={() => void actions.keepMine()} onTakeTheirs={actions.takeTheirs} onReload={() => void actions.reloadConflict()} />
+      )}
+      {writeError && !editing && (
         <div className="error-banner" role="alert" data-testid="write-error">
           <span>{writeError.message}</span>
           <span className="row">
@@ -225,7 +246,19 @@ function TraceDetailLoaded({ store, trace }: { store: TraceDetailStore; trace: T
           </div>
         </main>
         <aside className="col-side">
-          <ReviewBar trace={trace} busy={busy} onReview={(status, note) => void actions.setReview(status, note)} onNext={() => void nextUnreviewed()} />
+          <ReviewBar
+            trace={trace}
+            note={reviewNote}
+            setNote={actions.setReviewNote}
+            busy={busy}
+            conflict={conflict?.change.kind === "review" ? conflict : undefined}
+            onReview={review}
+            onNext={() => void nextUnreviewed()}
+            onKeepMine={() => void actions.keepMine()}
+            onTakeTheirs={actions.takeTheirs}
+            onReload={() => void actions.reloadConflict()}
+          />
+          <TagEditor tags={trace.tags ?? []} busy={busy} onChange={actions.setTags} />
           <AnnotationPanel
             trace={trace}
             span={span}
@@ -236,25 +269,35 @@ function TraceDetailLoaded({ store, trace }: { store: TraceDetailStore; trace: T
             setComment={setComment}
             busy={busy}
             onMark={() => void mark()}
-            onEdit={() => span && setEditing(span)}
+            onEdit={() => span && actions.openEdit(span)}
             onFork={() => span && void fork({ segment: span.segment, offset: span.start })}
             onForkAtPosition={() => void fork(forkPointAt(trace, position))}
             onRemoveAnnotation={(aid) => void actions.removeAnnotation(aid)}
             onRemoveEdit={(eid) => void actions.removeEdit(eid)}
             undo={undoCount > 0 ? () => void actions.undoEdit() : undefined}
             redo={redoCount > 0 ? () => void actions.redoEdit() : undefined}
+            keptDraft={editDraft && !editDraft.open ? editDraft : undefined}
+            onResumeEdit={() => editDraft && actions.openEdit(editDraft)}
+            onDiscardEdit={actions.discardEdit}
           />
           <ForkTree traceId={trace.id} currentId={trace.id} />
           <EventList events={trace.events} dimFrom={eventCount} />
         </aside>
       </div>
-      {editing && (
+      {editDraft?.open && (
         <EditDialog
-          original={trace.segments[editing.segment]!.text.slice(editing.start, editing.end)}
-          onCancel={() => setEditing(null)}
-          onSave={async (replacement) => {
-            if (await actions.addEdit({ segment: editing.segment, start: editing.start, end: editing.end, replacement })) setEditing(null);
-          }}
+          draft={editDraft}
+          conflict={conflict?.change.kind === "edit" ? conflict : undefined}
+          error={writeError}
+          busy={busy}
+          onChange={actions.setEditReplacement}
+          onSave={() => void actions.saveEdit()}
+          onClose={actions.closeEdit}
+          onDiscard={actions.discardEdit}
+          onKeepMine={() => void actions.keepMine()}
+          onTakeTheirs={actions.takeTheirs}
+          onReload={() => void (conflict ? actions.reloadConflict() : actions.load(trace.id))}
+          onDismissError={actions.dismissError}
         />
       )}
     </div>

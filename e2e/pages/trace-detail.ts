@@ -1,0 +1,83 @@
+import { expect, type APIRequestContext, type Locator, type Page } from "@playwright/test";
+
+/** Page object of one saved trace (/traces/:id): selection, the edit dialog, marks, review. */
+export class TraceDetailPage {
+  readonly editDialog: Locator;
+  readonly saveEdit: Locator;
+  readonly closeEdit: Locator;
+  readonly notice: Locator;
+  readonly reviewNote: Locator;
+  readonly reviewStatus: Locator;
+
+  constructor(readonly page: Page) {
+    this.editDialog = page.getByTestId("edit-dialog");
+    this.saveEdit = page.getByTestId("save-edit");
+    this.closeEdit = page.getByTestId("close-edit");
+    this.notice = page.getByTestId("write-notice");
+    this.reviewNote = page.getByTestId("review-note");
+    this.reviewStatus = page.getByTestId("review-status");
+  }
+
+  async open(id: string): Promise<void> {
+    await this.page.goto(`/traces/${encodeURIComponent(id)}`);
+    await expect(this.page.getByTestId("trace-view")).toBeVisible();
+  }
+
+  /** Select [start, end) of the first text block of model segment `segment`, as a mouse drag would. */
+  async select(start: number, end: number, segment = 1): Promise<void> {
+    await this.page.locator(`[data-seg-index="${segment}"] [data-block-start="0"]`).evaluate(
+      (el, [s, e]) => {
+        const tn = el.firstChild!;
+        const r = document.createRange();
+        r.setStart(tn, s!);
+        r.setEnd(tn, e!);
+        getSelection()!.removeAllRanges();
+        getSelection()!.addRange(r);
+      },
+      [start, end],
+    );
+    await this.page.locator(".trace-wrap").dispatchEvent("mouseup");
+    await expect(this.page.getByTestId("selection")).toContainText(`${start}–${end}`);
+  }
+
+  /** Open the edit dialog on the selection and replace the whole replacement with `text`. */
+  async typeReplacement(text: string): Promise<void> {
+    await this.page.getByTestId("edit-span-button").click();
+    await this.page.getByTestId("edit-diff").locator(".modified .view-lines").click();
+    await this.page.keyboard.press("ControlOrMeta+A");
+    await this.page.keyboard.insertText(text);
+    await expect(this.replacementEditor()).toContainText(text);
+  }
+
+  /** The right (editable) side of the diff editor. */
+  replacementEditor(): Locator {
+    return this.page.getByTestId("edit-diff").locator(".modified .view-lines");
+  }
+
+  /** The conflict card inside `scope` (the dialog, the review bar or the page). */
+  conflict(scope: Locator | Page = this.page) {
+    const card = scope.getByTestId("conflict");
+    return {
+      card,
+      mine: card.getByTestId("conflict-mine"),
+      theirs: card.getByTestId("conflict-theirs"),
+      keepMine: card.getByTestId("conflict-keep-mine"),
+      takeTheirs: card.getByTestId("conflict-take-theirs"),
+      reload: card.getByTestId("conflict-reload"),
+    };
+  }
+}
+
+/** The trace as the server has it. */
+export async function storedTrace(request: APIRequestContext, id: string): Promise<{
+  version: number;
+  segments: { text: string }[];
+  edits?: { id: string; start: number; end: number; replacement: string; original: string }[];
+  annotations?: { label: string; comment: string; start: number; end: number }[];
+  review?: { status: string; note?: string };
+  tags?: string[];
+}> {
+  const res = await request.get(`/api/traces/${encodeURIComponent(id)}`);
+  expect(res.ok()).toBe(true);
+  return res.json();
+}
