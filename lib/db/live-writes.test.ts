@@ -113,6 +113,15 @@ describe("live writes under a lease", () => {
     expect(got.segments[1]!.text).toBe("closing the tab");
   });
 
+  it("the list's interrupted filter finds traces stored as interrupted and live ones gone silent, not live ones", () => {
+    const handedBack = store.create(live({ id: "handed-back" }), 1000);
+    store.releaseLease(handedBack.id, handedBack.lease!, 1000);
+    store.create(live({ id: "silent" }), 1000);
+    store.create(live({ id: "speaking" }), 1000 + LIVE_TIMEOUT_MS);
+    const { items } = store.list({ status: "interrupted", sort: "created", order: "asc", limit: 10, offset: 0 }, 1000 + LIVE_TIMEOUT_MS + 1);
+    expect(items.map((i) => i.id).sort()).toEqual(["handed-back", "silent"]);
+  });
+
   it("annotations and edits on a trace that is generating are accepted (live writes do not bump the version)", () => {
     const t = store.create(live());
     store.liveAppend(t.id, write(t.lease!, 1, "Wait, let me check that again."));
