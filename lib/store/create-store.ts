@@ -4,7 +4,6 @@ import {
   LOCAL_CONNECTION_ID,
   PublicConnectionSchema,
   SERVER_CONNECTION_ID,
-  TraceSchema,
   type DownloadProgress,
   type Hint,
   type LocalModelStatus,
@@ -22,6 +21,7 @@ import { fillHint, hintsForProblem, HINT_LIBRARY_VERSION } from "@/hints";
 import { cancelDownload, fetchLocalStatus, localRef, streamDownload, usesLocalModel } from "./local-model";
 import { SessionHost } from "./session-host";
 import { TraceWriter, type SaveStatus } from "./trace-writer";
+import { resumeActions } from "./resume-actions";
 
 /**
  * The playground store: one zustand store from slices (settings, session, hints, runtime),
@@ -169,12 +169,6 @@ function problemOf(s: HintlabState, id: string): Problem {
   };
 }
 
-/** The fork point at the very end of a trace. */
-function endOf(segments: readonly { text: string }[]): { segment: number; offset: number } {
-  const last = Math.max(0, segments.length - 1);
-  return { segment: last, offset: segments[last]?.text.length ?? 0 };
-}
-
 /**
  * Model settings that continue a stored trace: its own connection when this server still has it
  * (older traces recorded only a base URL: the connection with that URL), else the server's default.
@@ -220,6 +214,38 @@ export function createHintlabStore(deps: StoreDeps) {
 
   return createStore<HintlabState>()((set, get) => {
     const hintsFor = (problem: Pick<Problem, "kind" | "tests" | "starterCode">) => hintsForProblem(get().hints, problem);
+
+    /** Make this tab the writer of `fresh` (its lease was granted): restore its engine and go on from its end. */
+    const openGranted = (fresh: Trace, lease: string) => {
+      const problem = fresh.problem;
+      const policyHints = hintsFor(problem).map((h) => ({ id: h.id, text: fillHint(h.text, problem) }));
+      const initial = restoreEngine({ traceId: fresh.id, problem, config: fresh.config, segments: fresh.segments, events: fresh.events, policyHints });
+      // The Python namespace of the original run is gone: code after this point starts fresh.
+      void deps.sandbox()?.reset();
+      const h = new SessionHost(
+        { fetch: deps.fetch, sandbox: deps.sandbox, now, onChange: onEngine(set) },
+        { traceId: fresh.id, problem, config: fresh.config, policyHints, settings: resumeSettings(fresh.config, get().connections), initial },
+      );
+      const lastIsModel = fresh.segments[fresh.segments.length - 1]?.kind === "model";
+      attach(
+        h,
+        new TraceWriter(writerDeps(set), fresh.id, {
+          segments: Math.max(0, fresh.segments.length - (lastIsModel ? 1 : 0)),
+          events: fresh.events.length,
+          lease,
+        }),
+      );
+      const first = hintsFor(problem)[0];
+      set({
+        engine: initial,
+        traceId: fresh.id,
+        problem: { statement: problem.statement, kind: problem.kind, gold: problem.gold ?? "", id: problem.id, tests: problem.tests, starterCode: problem.starterCode },
+        selectedHintId: first?.id,
+        hintDraft: first ? fillHint(first.text, problem) : "",
+        save: { state: "saved", at: fresh.updatedAt },
+      });
+    };
+    const resume = resumeActions({ fetch: deps.fetch, newId, get, set, openGranted });
 
     const actions: HintlabActions = {
       setProblem: (patch) => set((s) => ({ problem: { ...s.problem, ...patch } })),
@@ -345,91 +371,10 @@ export function createHintlabStore(deps: StoreDeps) {
         set({ traceId, selectedHintId: first?.id, hintDraft: first ? fillHint(first.text, problem) : "" });
         h.dispatch({ type: "start", at: now() });
       },
-      openTrace: async (trace, options = {}) => {
-        set({ leaseConflict: undefined });
-        const res = await deps.fetch(`/api/traces/${encodeURIComponent(trace.id)}/lease`, {
-          method: "POST",
-          headers: { "content-type": "application/json" },
-          body: JSON.stringify({ takeOver: options.takeOver === true }),
-        });
-        const body = (await res.json().catch(() => null)) as { lease?: string; trace?: unknown; error?: { message?: string; reason?: string } } | null;
-        if (res.status === 409 && body?.error?.reason === "lease-held") {
-          set({ leaseConflict: { trace, message: body.error.message ?? "This trace is being written elsewhere." } });
-          return;
-        }
-        if (!res.ok || !body?.lease) throw new Error(body?.error?.message ?? `the server answered ${res.status}`);
-        // The trace as stored when the lease changed hands: a tab that wrote it until then is
-        // refused from now on, so this is where it really ends.
-        const fresh = TraceSchema.parse(body.trace);
-        const problem = fresh.problem;
-        const policyHints = hintsFor(problem).map((h) => ({ id: h.id, text: fillHint(h.text, problem) }));
-        const initial = restoreEngine({ traceId: fresh.id, problem, config: fresh.config, segments: fresh.segments, events: fresh.events, policyHints });
-        // The Python namespace of the original run is gone: code after this point starts fresh.
-        void deps.sandbox()?.reset();
-        const h = new SessionHost(
-          { fetch: deps.fetch, sandbox: deps.sandbox, now, onChange: onEngine(set) },
-          { traceId: fresh.id, problem, config: fresh.config, policyHints, settings: resumeSettings(fresh.config, get().connections), initial },
-        );
-        const lastIsModel = fresh.segments[fresh.segments.length - 1]?.kind === "model";
-        attach(
-          h,
-          new TraceWriter(writerDeps(set), fresh.id, {
-            segments: Math.max(0, fresh.segments.length - (lastIsModel ? 1 : 0)),
-            events: fresh.events.length,
-            lease: body.lease,
-          }),
-        );
-        const first = hintsFor(problem)[0];
-        set({
-          engine: initial,
-          traceId: fresh.id,
-          problem: { statement: problem.statement, kind: problem.kind, gold: problem.gold ?? "", id: problem.id, tests: problem.tests, starterCode: problem.starterCode },
-          selectedHintId: first?.id,
-          hintDraft: first ? fillHint(first.text, problem) : "",
-          save: { state: "saved", at: fresh.updatedAt },
-        });
-      },
-      takeOverTrace: async () => {
-        const c = get().leaseConflict;
-        if (c) await actions.openTrace(c.trace, { takeOver: true });
-      },
-      forkConflictingTrace: async () => {
-        const c = get().leaseConflict;
-        if (!c) return;
-        const res = await deps.fetch(`/api/traces/${encodeURIComponent(c.trace.id)}/fork`, {
-          method: "POST",
-          headers: { "content-type": "application/json" },
-          body: JSON.stringify(endOf(c.trace.segments)),
-        });
-        const body = (await res.json().catch(() => null)) as { error?: { message?: string } } | null;
-        if (!res.ok) throw new Error(body?.error?.message ?? `the server answered ${res.status}`);
-        await actions.openTrace(TraceSchema.parse(body));
-      },
-      saveLostRunAsFork: async () => {
-        const s = get().engine;
-        const parentId = get().traceId;
-        if (!s || !parentId) return;
-        const id = newId();
-        const res = await deps.fetch("/api/traces", {
-          method: "POST",
-          headers: { "content-type": "application/json" },
-          body: JSON.stringify({
-            id,
-            problem: s.problem,
-            config: s.config,
-            parentId,
-            forkAt: endOf(s.segments),
-            segments: s.segments,
-            events: s.events,
-            status: "stopped",
-            ...(s.answer !== undefined ? { answer: s.answer } : {}),
-            ...(s.verdict ? { verdict: s.verdict } : {}),
-          }),
-        });
-        const body = (await res.json().catch(() => null)) as { error?: { message?: string } } | null;
-        if (!res.ok) throw new Error(body?.error?.message ?? `the server answered ${res.status}`);
-        await actions.openTrace(TraceSchema.parse(body));
-      },
+      openTrace: (trace, options) => resume.openTrace(trace, options),
+      takeOverTrace: () => resume.takeOverTrace(),
+      forkConflictingTrace: () => resume.forkConflictingTrace(),
+      saveLostRunAsFork: () => resume.saveLostRunAsFork(),
       flushOnExit: () => writer?.flushOnExit(),
       stop: () => host?.dispatch({ type: "stop", at: now() }),
       injectHint: () => {
