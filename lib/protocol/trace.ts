@@ -118,7 +118,7 @@ export type FinishReason = z.infer<typeof FinishReasonSchema>;
 export const VerdictSchema = z.enum(["correct", "incorrect", "ungraded", "ungradable"]);
 export type Verdict = z.infer<typeof VerdictSchema>;
 /** Why an answer was `ungradable`. */
-export const UngradableReasonSchema = z.enum(["time limit", "too complex", "grader unavailable"]);
+export const UngradableReasonSchema = z.enum(["time limit", "too complex", "grader error"]);
 export type UngradableReason = z.infer<typeof UngradableReasonSchema>;
 
 const at = { at: z.number() };
