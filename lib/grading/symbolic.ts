@@ -9,8 +9,9 @@
  * after its grace period; either way that pair is `"time limit"` and the next pair starts at
  * once. A process that lost its namespace is noticed by the next pair's code (it answers
  * `cold`) and is re-primed, or swapped for a warm spare (sympy already imported; started after
- * the first loss, since the import is the expensive part, ~4 s) when processes come from a
- * factory. There is no in-Python deadline any more: a trace hook cannot stop C code and cost ~50%.
+ * the first pair that hits its limit, since the import is the expensive part, 4-15 s) when
+ * processes come from a factory. A pair that exhausts memory (Python's MemoryError, or the
+ * sandbox's cap killing the process) is `too complex`, without a retry. There is no in-Python deadline any more: a trace hook cannot stop C code and cost ~50%.
  *
  * **Answers are data.** Several traces' answers go through one grading process, so nothing in
  * an answer may run as code there: the JS side emits either its own Python grammar (evaluated
@@ -123,10 +124,13 @@ def _equal(a, b):
 
 def _hl_pair(jobs):
     # KeyboardInterrupt (the host's time limit) is not an Exception: it ends the execution.
+    # Running out of memory or stack says the answer is too big to compare, not that it differs.
     for g, p, python in jobs:
         try:
             if not _equal(_parse(g, python), _parse(p, python)):
                 return "0"
+        except (MemoryError, RecursionError):
+            return "big"
         except Exception:
             return "0"
     return "1"
@@ -235,40 +239,52 @@ export class SymbolicGrader {
       const r = await slot.proc!.execute(code, { timeoutMs: this.perPairMs, maxOutputChars: 10_000 });
       const answer = /^@@v (\S+)$/m.exec(r.stdout)?.[1];
       if (answer === "1" || answer === "0") return answer === "1";
+      if (answer === "big") return { ungradable: "too complex" };
       if (answer === "cold") {
         cold++;
         this.lost(slot);
         continue;
       }
+      // A pathological batch rarely has one bad pair: from the first, keep a primed spare ready.
       if (r.timedOut) {
         // Stopped by interrupt, the namespace survives; thrown away (error says "restarted"), it
         // did not: either way the next pair's code finds out, this one is settled.
+        this.wantSpare = true;
+        this.startSpare();
         if (/restarted/.test(r.error ?? "")) this.lost(slot);
         return { ungradable: "time limit" };
       }
       this.lost(slot);
+      // The process was stopped at its memory cap: this pair's doing (10^{10^{10}} grows until
+      // then), so no retry, which would only cost another start-up and the same end.
+      if (/MemoryError/.test(r.error ?? "")) return { ungradable: "too complex" };
       if (++crashes > 1) return { ungradable: "grader error" };
     }
     return { ungradable: "grader error" };
   }
 
-  /** The slot's process lost its namespace: replace it (from the factory) or re-prime it. */
+  /**
+   * The slot's process lost its namespace. The sandbox has already started a fresh runtime (it
+   * replaces a runtime it threw away, or a process killed at its memory cap), so the process is
+   * kept and re-primed, unless a primed spare takes over first.
+   */
   private lost(slot: Slot): void {
     slot.primed = false;
     if (!this.create) return;
-    void slot.proc?.dispose().catch(() => undefined);
-    slot.proc = undefined;
     // From the first loss on, keep one primed process ready so the next loss costs a swap.
     this.wantSpare = true;
+    this.startSpare();
   }
 
   private async prime(slot: Slot): Promise<boolean> {
     if (slot.primed && slot.proc) return true;
     if (this.disposed) return false;
-    if (!slot.proc && this.spare) {
+    // A spare started before this loss is further along than priming here from scratch.
+    if (this.spare) {
       const spare = this.spare;
       this.spare = undefined;
       if (await spare.primed) {
+        void slot.proc?.dispose().catch(() => undefined);
         slot.proc = spare.proc;
         slot.primed = true;
         this.startSpare();
