@@ -152,7 +152,7 @@ interface Slot {
 
 /**
  * Where processes come from: fixed `execute` functions (a process that loses its namespace is
- * re-primed in place) or a factory (such a process is replaced, by a warm spare when one is ready).
+ * re-primed in place) or a factory, which also lets the grader keep a primed spare to swap in.
  */
 export type ProcessSource = ExecuteFn | ExecuteFn[] | { create: () => GradingProcess; workers: number };
 
