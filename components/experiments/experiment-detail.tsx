@@ -69,7 +69,7 @@ export function ExperimentDetail({ id }: { id: string }) {
       {actionError && <div className="error-banner">{actionError}</div>}
 
       <h3>Per policy</h3>
-      <p className="muted small">pass@1 = mean over problems of the share of correct samples; 95% CI: {r.ciMethod}. Failed items (model server errors) are not counted as wrong.</p>
+      <p className="muted small">pass@1 = mean over problems of the share of correct samples; 95% CI: {r.ciMethod}. Failed items (model server errors) and ungradable answers (over the grader's per-pair time limit, or too large) are not counted as wrong.</p>
       <table className="table" data-testid="policy-results">
         <thead>
           <tr>
@@ -82,6 +82,7 @@ export function ExperimentDetail({ id }: { id: string }) {
             <th>mean tool calls</th>
             <th>mean tokens</th>
             <th>mean time</th>
+            <th>ungradable</th>
           </tr>
         </thead>
         <tbody>
@@ -100,6 +101,7 @@ export function ExperimentDetail({ id }: { id: string }) {
               <td>{num(row.meanToolCalls, 2)}</td>
               <td>{num(row.meanTokens)}</td>
               <td>{row.meanTimeMs === null ? "—" : `${(row.meanTimeMs / 1000).toFixed(1)} s`}</td>
+              <td>{row.ungradable ? <a href={tracesHref(data, { policy: row.policy, verdict: "ungradable" })}>{row.ungradable}</a> : 0}</td>
             </tr>
           ))}
         </tbody>

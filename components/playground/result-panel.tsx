@@ -18,7 +18,7 @@ export function FinalAnswer() {
       </span>
       {engine.verdict && engine.verdict !== "ungraded" ? (
         <span data-testid="verdict" className={`verdict ${engine.verdict}`}>
-          {engine.verdict === "correct" ? "✓ correct" : "✗ incorrect"} (gold: {gold})
+          {engine.verdict === "correct" ? "✓ correct" : engine.verdict === "ungradable" ? "? ungradable (too complex to compare)" : "✗ incorrect"} (gold: {gold})
         </span>
       ) : (
         <span data-testid="verdict" className="verdict ungraded">

@@ -1,37 +1,23 @@
 import { readFileSync } from "node:fs";
-import { availableParallelism } from "node:os";
 import { parseArgs } from "node:util";
-import { gradeMathPairs, type ExecuteFn } from "@/lib/grading";
-import { NodeSandbox } from "@/lib/sandbox/node";
+import { createMathGrader, defaultPerPairMs } from "@/lib/experiments";
+import { gradeMathPairs, type MathGrade } from "@/lib/grading";
 
-export const GRADE_USAGE = `usage: hintlab grade --gold G --pred P        prints true or false
+export const GRADE_USAGE = `usage: hintlab grade --gold G --pred P        prints true, false or "ungradable: REASON"
        hintlab grade --file PAIRS.jsonl          (FILE "-" reads stdin)
 
 Math answer equivalence as evaluation harnesses judge it. Each side may be a bare answer
 ("$\\frac{1}{2}$", "7,425,000") or a whole response / reference solution: the final answer is
 extracted from both (last \\boxed{}, else "the answer is ...").
-  --file FILE       JSONL lines {"gold": ..., "pred": ...}; writes one {"equivalent": bool} per line, in order
-  --per-pair-ms N   time limit of one symbolic (sympy) check (default 5000)
-Pairs the fast layer cannot decide are checked with sympy in one sandboxed Python process.
+  --file FILE       JSONL lines {"gold": ..., "pred": ...}; writes one {"equivalent": bool} per line, in order;
+                    a pair the grader cannot decide is {"equivalent": false, "ungradable": REASON}
+  --per-pair-ms N   wall-clock limit of one pair's parsing and symbolic (sympy) comparison
+                    (default 5000, or $HINTLAB_GRADE_PER_PAIR_MS); a pair over it is "ungradable: time limit"
+                    and costs at most N ms + 0.25 s, the other pairs are not slowed
+Pairs the fast layer cannot decide are checked with sympy in sandboxed Python processes (one per
+core, at most 4, or $HINTLAB_GRADE_WORKERS), one pair at a time, each killed at its limit.
+Reasons: "time limit"; "too complex" (over 200,000 characters or 100 levels of nesting); "grader error".
 Exit status: 0 done, 2 bad usage, 3 some lines of FILE were not {gold, pred} (they print {"equivalent": false, "error": ...}).`;
-
-/**
- * `execute` functions backed by Pyodide sandboxes that start only when a symbolic check needs
- * them: one per core (at most 4), since sympy work is CPU-bound and each process is single-threaded.
- */
-function lazySandboxes(count: number): { executors: ExecuteFn[]; dispose: () => Promise<void> } {
-  const sandboxes: (NodeSandbox | undefined)[] = new Array(count).fill(undefined);
-  return {
-    executors: sandboxes.map((_, k) => (code, options) => {
-      // Never reset (the jobs are the grader's own code), so no spare process is needed.
-      const sandbox = (sandboxes[k] ??= new NodeSandbox({ warmSpare: false }));
-      return sandbox.execute(code, options);
-    }),
-    dispose: async () => {
-      await Promise.all(sandboxes.map((s) => s?.dispose()));
-    },
-  };
-}
 
 export async function runGrade(argv: string[]): Promise<number> {
   let values: Record<string, string | boolean | undefined>;
@@ -54,19 +40,19 @@ export async function runGrade(argv: string[]): Promise<number> {
     process.stdout.write(GRADE_USAGE + "\n");
     return 0;
   }
-  const perJobMs = values["per-pair-ms"] === undefined ? 5000 : Number(values["per-pair-ms"]);
-  if (!Number.isFinite(perJobMs) || perJobMs <= 0) return usage(`--per-pair-ms must be a positive number (got "${values["per-pair-ms"]}")`);
+  const perPairMs = values["per-pair-ms"] === undefined ? defaultPerPairMs() : Number(values["per-pair-ms"]);
+  if (!Number.isFinite(perPairMs) || perPairMs <= 0) return usage(`--per-pair-ms must be a positive number (got "${values["per-pair-ms"]}")`);
   const file = typeof values.file === "string" ? values.file : undefined;
   const single = typeof values.gold === "string" && typeof values.pred === "string";
   if (file === undefined && !single) return usage("give --gold and --pred, or --file");
   if (file !== undefined && (values.gold !== undefined || values.pred !== undefined)) return usage("give either --file or --gold/--pred, not both");
 
-  const workers = Number(process.env.HINTLAB_GRADE_WORKERS) || Math.min(4, availableParallelism());
-  const sandbox = lazySandboxes(Math.max(1, workers));
+  // Processes start only when a pair needs sympy.
+  const grader = createMathGrader({ perPairMs });
   try {
     if (single) {
-      const [verdict] = await gradeMathPairs([{ gold: values.gold as string, pred: values.pred as string }], sandbox.executors, { perJobMs });
-      await new Promise<void>((resolve) => process.stdout.write(`${verdict}\n`, () => resolve()));
+      const [g] = await gradeMathPairs([{ gold: values.gold as string, pred: values.pred as string }], grader);
+      await new Promise<void>((resolve) => process.stdout.write(`${g!.ungradable ? `ungradable: ${g!.ungradable}` : g!.equivalent}\n`, () => resolve()));
       return 0;
     }
     let text: string;
@@ -91,14 +77,16 @@ export async function runGrade(argv: string[]): Promise<number> {
         pairs.push({ gold: "", pred: "" });
       }
     });
-    const verdicts = await gradeMathPairs(pairs, sandbox.executors, { perJobMs });
-    const out = verdicts.map((v, k) => JSON.stringify(errors.has(k) ? { equivalent: false, error: `line ${k + 1}: ${errors.get(k)}` } : { equivalent: v }));
+    const verdicts = await gradeMathPairs(pairs, grader);
+    const out = verdicts.map((v, k) => JSON.stringify(errors.has(k) ? { equivalent: false, error: `line ${k + 1}: ${errors.get(k)}` } : v));
     // main() calls process.exit() next: wait until a piped stdout has taken all the lines.
     await new Promise<void>((resolve) => process.stdout.write(out.join("\n") + (out.length ? "\n" : ""), () => resolve()));
     if (errors.size > 0) process.stderr.write(`hintlab grade: ${errors.size} line(s) were not {gold, pred}\n`);
+    const ungradable = summarizeUngradable(verdicts.filter((_, k) => !errors.has(k)));
+    if (ungradable) process.stderr.write(`hintlab grade: ${ungradable}\n`);
     return errors.size > 0 ? 3 : 0;
   } finally {
-    await sandbox.dispose();
+    await grader.dispose();
   }
 }
 
@@ -110,4 +98,12 @@ function usage(message: string): number {
 function fail(message: string): number {
   process.stderr.write(`hintlab grade: ${message}\n`);
   return 1;
+}
+
+/** "3 pair(s) ungradable (time limit 2, too complex 1)", or "" when none were. */
+function summarizeUngradable(verdicts: MathGrade[]): string {
+  const by = new Map<string, number>();
+  for (const v of verdicts) if (v.ungradable) by.set(v.ungradable, (by.get(v.ungradable) ?? 0) + 1);
+  const total = [...by.values()].reduce((a, b) => a + b, 0);
+  return total ? `${total} pair(s) ungradable (${[...by].map(([r, n]) => `${r} ${n}`).join(", ")})` : "";
 }

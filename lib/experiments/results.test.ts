@@ -33,6 +33,19 @@ describe("computeResults", () => {
     expect(computeResults(items, POLICIES).policies[0]).toMatchObject({ n: 1, failed: 1, pass1: 1, problems: 1 });
   });
 
+  it("ungradable answers are counted apart, never as wrong, and leave hint pairings out", () => {
+    const items = [
+      item("p1", "greedy", 0),
+      item("p2", "greedy", 0, { verdict: "ungradable" }),
+      item("p3", "greedy", 0, { verdict: "incorrect" }),
+      item("p2", "paper:rounds=1", 0, { hints: ["math-general"] }),
+    ];
+    const r = computeResults(items, POLICIES);
+    // Counted as wrong, p2 would make pass@1 1/3; left out, it is 1/2 over the graded problems.
+    expect(r.policies[0]).toMatchObject({ n: 3, ungradable: 1, failed: 0, pass1: 0.5 });
+    expect(r.hints[0]).toMatchObject({ hint: "math-general", correct: 1, pairedWithGreedy: 0, wrongToRight: 0 });
+  });
+
   it("per hint: led to code, correct, and wrong → right / right → wrong against greedy on the same problem and sample", () => {
     const items = [
       item("p1", "greedy", 0, { verdict: "incorrect" }),

@@ -3,7 +3,9 @@ import type { ExperimentItem, ExperimentPolicy } from "@/lib/protocol";
 /**
  * Results of an experiment from its item rows — a pure function, shared by the CLI, the API and
  * the results UI. Only `done` items count towards accuracy; `failed` items (model-server
- * failures after retries) are counted separately and never as wrong answers.
+ * failures after retries) are counted separately and never as wrong answers, and so are
+ * `ungradable` ones (the grader could not decide: the answer hit the per-pair time limit or was
+ * too large): pass@1 is over graded items only, `ungradable` says how many were left out.
  *
  * pass@1 of a policy = mean over problems of (correct samples / finished samples of that problem).
  * Its 95% CI is the normal approximation over problems: mean ± 1.96 · sd(per-problem means) / √problems
@@ -14,6 +16,8 @@ export interface PolicyResult {
   /** Finished items (traces with a verdict), failed items, and distinct problems with a finished item. */
   n: number;
   failed: number;
+  /** Finished items whose answer the grader could not decide (not in pass@1). */
+  ungradable: number;
   problems: number;
   /** null when nothing is graded yet. */
   pass1: number | null;
@@ -55,6 +59,9 @@ export interface ExperimentResults {
   accuracyVsTokens: { policy: string; meanTokens: number; pass1: number }[];
 }
 
+/** A verdict that says right or wrong (not "nothing to grade against", not "could not decide"). */
+const isGraded = (v: ExperimentItem["verdict"]): boolean => v === "correct" || v === "incorrect";
+
 const mean = (xs: readonly number[]): number | null => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : null);
 
 export function computeResults(items: readonly ExperimentItem[], policies: readonly ExperimentPolicy[]): ExperimentResults {
@@ -80,7 +87,7 @@ export function computeResults(items: readonly ExperimentItem[], policies: reado
       if (it.toolCalls > 0) r.ledToCode++;
       if (it.verdict === "correct") r.correct++;
       const g = greedy.get(key(it));
-      if (g && g.verdict !== "ungraded" && it.verdict !== "ungraded") {
+      if (g && isGraded(g.verdict) && isGraded(it.verdict)) {
         r.pairedWithGreedy++;
         if (g.verdict !== "correct" && it.verdict === "correct") r.wrongToRight++;
         if (g.verdict === "correct" && it.verdict !== "correct") r.rightToWrong++;
@@ -118,7 +125,7 @@ function policyResult(policy: string, items: readonly ExperimentItem[]): PolicyR
   const failed = items.filter((it) => it.status === "failed").length;
   const perProblem = new Map<string, { correct: number; graded: number }>();
   for (const it of done) {
-    if (it.verdict === "ungraded" || it.verdict === null) continue;
+    if (!isGraded(it.verdict)) continue;
     const p = perProblem.get(it.problemId) ?? { correct: 0, graded: 0 };
     p.graded++;
     if (it.verdict === "correct") p.correct++;
@@ -137,6 +144,7 @@ function policyResult(policy: string, items: readonly ExperimentItem[]): PolicyR
     policy,
     n: done.length,
     failed,
+    ungradable: done.filter((it) => it.verdict === "ungradable").length,
     problems: new Set(done.map((d) => d.problemId)).size,
     pass1,
     ci95,

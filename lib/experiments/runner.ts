@@ -1,10 +1,10 @@
 import "server-only";
 import { BUILTIN_HINTS, fillHint, hintsForProblem, HINT_LIBRARY_VERSION } from "@/hints";
 import type { TraceStore } from "@/lib/db";
-import type { ExperimentItem, ExperimentPolicy, ExperimentSpec, ExperimentSummary, ModelErrorCode, Problem, Trace, TraceConfig, Verdict } from "@/lib/protocol";
+import type { ExperimentItem, ExperimentPolicy, ExperimentSpec, ExperimentSummary, ModelErrorCode, Problem, Trace, TraceConfig, UngradableReason, Verdict } from "@/lib/protocol";
 import { createProvider, resolveModelConfig, type Provider } from "@/lib/providers";
 import { runHeadless } from "@/lib/runner/headless";
-import { poolGrader } from "./grade";
+import { createMathGrader, poolGrader } from "./grade";
 import { SandboxPool } from "./sandbox-pool";
 import type { ExperimentStore, ItemKey, ItemOutcome } from "./store";
 
@@ -20,7 +20,13 @@ import type { ExperimentStore, ItemKey, ItemOutcome } from "./store";
 /** Failures worth another try: the server may come back. Auth, unknown model or a bad request will not. */
 const RETRYABLE: ReadonlySet<string> = new Set<ModelErrorCode>(["connection-refused", "server-error", "stream-broken", "malformed-stream", "timeout", "internal"]);
 
-export type Grader = (problem: Problem, trace: Trace) => { answer?: string; verdict: Verdict } | Promise<{ answer?: string; verdict: Verdict }>;
+/** A grader's verdict; `reason` says why when it is `ungradable`. */
+export interface Graded {
+  answer?: string;
+  verdict: Verdict;
+  reason?: UngradableReason;
+}
+export type Grader = (problem: Problem, trace: Trace) => Graded | Promise<Graded>;
 
 export interface RunExperimentOptions {
   store: ExperimentStore;
@@ -120,7 +126,9 @@ export async function runExperiment(opts: RunExperimentOptions): Promise<Experim
   const ownPool = !opts.sandboxes;
   const pool = opts.sandboxes ?? new SandboxPool();
   const concurrency = opts.concurrency ?? spec.concurrency;
-  const grade = opts.grade ?? poolGrader(pool);
+  // One math grader for the run (its sympy processes outlive single traces), disposed at the end.
+  const math = opts.grade ? undefined : createMathGrader();
+  const grade = opts.grade ?? poolGrader(pool, math);
 
   const queue = store.claimUnfinished(id, now());
   store.setStatus(id, "running", now());
@@ -181,7 +189,7 @@ export async function runExperiment(opts: RunExperimentOptions): Promise<Experim
           ...lastTrace,
           ...(graded.answer !== undefined ? { answer: graded.answer } : {}),
           verdict: graded.verdict,
-          ...(regraded ? { events: [...lastTrace.events, { type: "answer-graded" as const, at: now(), ...(graded.answer !== undefined ? { answer: graded.answer } : {}), verdict: graded.verdict }] } : {}),
+          ...(regraded ? { events: [...lastTrace.events, { type: "answer-graded" as const, at: now(), ...(graded.answer !== undefined ? { answer: graded.answer } : {}), verdict: graded.verdict, ...(graded.reason ? { reason: graded.reason } : {}) }] } : {}),
         };
         saveTrace(trace, item.policy);
         const s = traceStats(trace);
@@ -222,6 +230,7 @@ export async function runExperiment(opts: RunExperimentOptions): Promise<Experim
   } finally {
     clearInterval(ticker);
     if (ownPool) await pool.dispose();
+    await math?.dispose();
   }
   store.setStatus(id, opts.signal?.aborted ? "cancelled" : "finished", now());
   const final = summary();

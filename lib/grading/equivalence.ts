@@ -1,11 +1,13 @@
 /**
  * Gold-vs-prediction math grading as evaluation harnesses do it: extract the final answer
  * from each side (a bare answer, a model response or a reference solution), decide most
- * pairs with the fast layer, and send the rest to sympy in batches.
+ * pairs with the fast layer, and send the rest to sympy, one pair per execution under a
+ * per-pair time limit.
  */
+import type { UngradableReason } from "@/lib/protocol";
 import { extractLastBoxed, extractAnswerPhrase } from "./extract";
 import { compareAnswers, type FastVerdict, type SymbolicJob } from "./math";
-import { checkSymbolic, type ExecuteFn, type SymbolicOptions } from "./symbolic";
+import { SymbolicGrader, type ExecuteFn, type SymbolicGraderOptions, type SymbolicOutcome } from "./symbolic";
 
 /** Longest text taken as a bare answer when it has no box or "answer is" phrase. */
 const BARE_ANSWER_MAX = 80;
@@ -36,31 +38,33 @@ export function compareMath(gold: string, pred: string): FastVerdict {
   return compareAnswers(g, p);
 }
 
+/** A graded pair: equivalent or not, or (never equivalent) undecidable and why. */
+export type MathGrade = { equivalent: boolean; ungradable?: undefined } | { equivalent: false; ungradable: UngradableReason };
+
 /**
- * Grade many pairs. Undecided pairs go to sympy through `execute` in shared batches (the same
- * job is run once), spread over several sandboxes when given several `execute`s; without
- * `execute`, they count as not equivalent.
+ * Grade many pairs: the fast layer first (bounded by construction, see math.ts), then each pair
+ * still undecided as one sympy execution under the grader's per-pair limit (see symbolic.ts).
+ * `symbolic` is a long-lived `SymbolicGrader` (the CLI, experiments and sweeps each hold one),
+ * or `execute` function(s) for a one-off grader; without it, undecided pairs are ungradable.
  */
 export async function gradeMathPairs(
   pairs: { gold: string; pred: string }[],
-  execute?: ExecuteFn | ExecuteFn[],
-  options?: SymbolicOptions,
-): Promise<boolean[]> {
-  const verdicts = pairs.map((p) => compareMath(p.gold, p.pred));
-  const jobs: SymbolicJob[] = [];
-  const index = new Map<string, number>();
-  for (const v of verdicts) {
-    if (typeof v === "boolean") continue;
-    for (const j of v.jobs) {
-      const key = JSON.stringify([j.gold, j.pred]);
-      if (!index.has(key)) {
-        index.set(key, jobs.length);
-        jobs.push(j);
-      }
-    }
+  symbolic?: SymbolicGrader | ExecuteFn | ExecuteFn[],
+  options?: SymbolicGraderOptions,
+): Promise<MathGrade[]> {
+  const fast = pairs.map((p) => compareMath(p.gold, p.pred));
+  const pending: SymbolicJob[][] = [];
+  for (const v of fast) if (typeof v === "object" && "jobs" in v) pending.push(v.jobs);
+  let outcomes: SymbolicOutcome[] = pending.map(() => ({ ungradable: "grader error" as const }));
+  if (symbolic && pending.length > 0) {
+    const grader = symbolic instanceof SymbolicGrader ? symbolic : new SymbolicGrader(symbolic, options);
+    outcomes = await grader.check(pending);
   }
-  const results = execute && jobs.length > 0 ? await checkSymbolic(jobs, execute, options) : jobs.map(() => false);
-  return verdicts.map((v) =>
-    typeof v === "boolean" ? v : v.jobs.every((j) => results[index.get(JSON.stringify([j.gold, j.pred]))!] === true),
-  );
+  let k = 0;
+  return fast.map((v): MathGrade => {
+    if (typeof v === "boolean") return { equivalent: v };
+    if ("ungradable" in v) return { equivalent: false, ungradable: v.ungradable };
+    const o = outcomes[k++]!;
+    return typeof o === "boolean" ? { equivalent: o } : { equivalent: false, ungradable: o.ungradable };
+  });
 }

@@ -22,11 +22,16 @@ export function extractLastBoxed(text: string): string | undefined {
   return undefined;
 }
 
-/** Fallback forms used by evaluation harnesses: "the answer is X", "The answer is: X", "**Answer:** X". */
+/**
+ * Fallback forms used by evaluation harnesses: "the answer is X", "The answer is: X", "**Answer:** X".
+ * Whitespace runs are collapsed to one character first and the star run is bounded, so the
+ * regex cannot backtrack quadratically over a long run (a whole response is scanned).
+ */
 export function extractAnswerPhrase(text: string): string | undefined {
-  const re = /(?:final answer|the answer|^[ \t*#]*answer)\s*(?:is\s*:?|:)\s*\**\s*\$?([^\n$]+?)\$?\s*(?:\.\s|\.$|\n|$)/gim;
+  const flat = text.replace(/[^\S\n]+/g, " ").replace(/ ?\n\s*/g, "\n");
+  const re = /(?:final answer|the answer|^[ \t*#]*answer)\s?(?:is\s?:?|:)\s?\*{0,4}\s?\$?([^\n$]+?)\$?\s?(?:\.\s|\.$|\n|$)/gim;
   let last: string | undefined;
-  for (let m = re.exec(text); m; m = re.exec(text)) last = m[1]!.trim();
+  for (let m = re.exec(flat); m; m = re.exec(flat)) last = m[1]!.trim();
   return last;
 }
 

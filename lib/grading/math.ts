@@ -4,6 +4,18 @@
  * set, list, matrix, multiple-choice letter) and each element is turned into sympy-parsable
  * text. Elements that are plain numbers (incl. fractions, roots, π) are compared here;
  * elements with symbols are returned as jobs for a CAS (`symbolic.ts` runs them with sympy).
+ *
+ * **Bounded by construction, not by a deadline.** This layer also runs synchronously in the
+ * browser (the playground's quick verdict), where no worker can be killed, and a worker per pair
+ * would cost more than the comparison itself. So its cost is bounded up front: answers longer
+ * than `MAX_ANSWER_CHARS` or nested deeper than `MAX_NESTING` are not compared at all
+ * (`ungradable: too complex`); whitespace runs are collapsed first, so no regex here can
+ * backtrack over them, and the regexes that could backtrack over other runs (trailing dots or
+ * dollars, unit words) are replaced by loops or run on a bounded tail; recursion follows bracket
+ * nesting only (capped) and the evaluators catch stack overflows; the numeric evaluator's only
+ * loops (factorial, binomial) are capped; sets match elements by canonical key and sorted value
+ * before any pairwise comparison, and pairwise only for a capped leftover. Each step is then
+ * O(length × nesting). `math.adversarial.test.ts` runs the worst inputs we know of at full size.
  */
 
 /** A pair of sympy-parsable expressions whose equivalence the fast layer cannot decide. */
@@ -14,8 +26,20 @@ export interface SymbolicJob {
   python?: true;
 }
 
-/** `true`/`false` when decided here; otherwise every listed job must be equivalent. */
-export type FastVerdict = boolean | { jobs: SymbolicJob[] };
+/**
+ * `true`/`false` when decided here; `{ jobs }`: every listed job must be equivalent (the CAS
+ * decides); `{ ungradable }`: the answer is too large for the grader to compare.
+ */
+export type FastVerdict = boolean | { jobs: SymbolicJob[] } | { ungradable: "too complex" };
+
+/** Longest answer compared (a 10,000-element set of numbers is ~60,000 characters). */
+export const MAX_ANSWER_CHARS = 200_000;
+/** Deepest bracket/brace nesting compared (recursion below follows nesting). */
+export const MAX_NESTING = 100;
+/** Set elements left after key and value matching that are compared pairwise (k² comparisons). */
+const PAIRWISE_MAX = 64;
+/** Unit words are looked for in this many trailing characters only (see `stripUnitTail`). */
+const UNIT_TAIL_WINDOW = 300;
 
 const UNIT_WORDS = [
   "degrees?", "deg", "cm", "centimeters?", "m", "meters?", "km", "kilometers?", "mm", "inch(?:es)?", "in", "feet", "foot", "ft",
@@ -26,6 +50,37 @@ const UNIT_WORDS = [
   "integers?", "digits?", "outfits?", "games?", "handshakes?", "triangles?", "squares?", "edges?", "faces?", "vertices",
 ];
 const UNIT_TAIL = new RegExp(`(?:\\s*\\b(?:${UNIT_WORDS.join("|")})\\b(?:\\s*\\^\\{?[23]\\}?)?\\.?)+\\s*$`, "i");
+
+/**
+ * `s` without a trailing unit phrase. The unit regex can backtrack quadratically over a long run
+ * of unit-like words, so it only sees the last UNIT_TAIL_WINDOW characters, cut at a space so a
+ * word is never split (a real unit tail is a few words).
+ */
+function stripUnitTail(s: string): string {
+  if (s.length <= UNIT_TAIL_WINDOW) return s.replace(UNIT_TAIL, "");
+  const cut = s.indexOf(" ", s.length - UNIT_TAIL_WINDOW);
+  if (cut === -1) return s;
+  return s.slice(0, cut) + s.slice(cut).replace(UNIT_TAIL, "");
+}
+
+/** `s` without trailing characters in `chars` (a loop: `/[.\s]+$/` backtracks quadratically). */
+function trimEndChars(s: string, chars: string): string {
+  let end = s.length;
+  while (end > 0 && chars.includes(s[end - 1]!)) end--;
+  return s.slice(0, end);
+}
+
+/** Deepest nesting of (), [], {} (unclosed openers count). */
+function nestingDepth(s: string): number {
+  let depth = 0;
+  let max = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 40 || c === 91 || c === 123) max = Math.max(max, ++depth);
+    else if (c === 41 || c === 93 || c === 125) depth = Math.max(0, depth - 1);
+  }
+  return max;
+}
 
 /** Index of the brace closing the one opened just before `open` (or -1). */
 function closeBrace(s: string, open: number): number {
@@ -62,9 +117,10 @@ export interface NormalizedAnswer {
 
 /** Remove formatting that never changes the value of an answer. */
 export function normalizeAnswerText(answer: string): NormalizedAnswer {
-  let s = answer.trim();
+  // Collapsing whitespace first means no `\s*` below can backtrack over a long run.
+  let s = answer.replace(/\s+/g, " ").trim();
   s = s.replace(/^\\\[|\\\]$/g, "").replace(/^\\\(|\\\)$/g, "");
-  s = s.replace(/^\$+|\$+$/g, "").trim();
+  s = trimEndChars(s.replace(/^\$+/, ""), "$").trim();
   s = s.replace(/\\displaystyle|\\left|\\right|\\big|\\Big|\\bigg|\\Bigg/g, "");
   s = s.replace(/\\[dt]frac/g, "\\frac").replace(/\\mbox\s*\{/g, "\\text{");
   s = s.replace(/\\(?:textbf|mathbf|textit|mathit|mathrm|boldsymbol|operatorname|textnormal|mathnormal)\s*\{/g, "\\text{");
@@ -82,10 +138,11 @@ export function normalizeAnswerText(answer: string): NormalizedAnswer {
   if (whole && closeBrace(s, whole[0].length) === s.length - 1) s = s.slice(whole[0].length, -1).trim();
   // \text{} left after a value is a unit (e.g. `5\text{ cm}`); inside, keep words that stand alone.
   s = replaceCommandArg(s, /\\text\s*\{/, (inner) => (/^\s*[a-zA-Z][a-zA-Z .]*$/.test(inner) ? ` ${inner.trim()} ` : inner));
-  s = s.trim().replace(/[.\s]+$/, "");
+  s = trimEndChars(s.trim(), ". ");
   for (let i = 0; i < 3; i++) {
     const before = s;
-    if (/[0-9})]/.test(s.replace(UNIT_TAIL, "").slice(-1))) s = s.replace(UNIT_TAIL, "").trim();
+    const stripped = stripUnitTail(s);
+    if (/[0-9})]/.test(stripped.slice(-1))) s = stripped.trim();
     if (s === before) break;
   }
   s = s.replace(/(\d)\s*\{,\}\s*(?=\d{3})/g, "$1");
@@ -96,7 +153,7 @@ export function normalizeAnswerText(answer: string): NormalizedAnswer {
 }
 
 /** Split at commas (or `sep`) that are not nested in brackets or braces. */
-function splitTop(s: string, sep: RegExp = /^,/): string[] {
+function splitTop(s: string, sep: RegExp = /,/y): string[] {
   const out: string[] = [];
   let depth = 0;
   let last = 0;
@@ -110,7 +167,8 @@ function splitTop(s: string, sep: RegExp = /^,/): string[] {
     if ("([{".includes(c)) depth++;
     else if (")]}".includes(c)) depth--;
     else if (depth === 0) {
-      const m = sep.exec(s.slice(i));
+      sep.lastIndex = i;
+      const m = sep.exec(s);
       if (m) {
         out.push(s.slice(last, i));
         last = i + m[0].length;
@@ -154,7 +212,7 @@ function parseStructure(s: string, top: boolean, keepLhs = false): Node {
   s = (keepLhs ? s : stripLhs(s)).trim();
   const choice = /^\(?([A-E])\)?(?:\s|$|\s*[:.]\s)/.exec(s + " ");
   if (top && choice && (s.length <= 3 || /^\([A-E]\)/.test(s))) return { kind: "choice", letter: choice[1]! };
-  const unionParts = splitTop(s, /^\\cup/);
+  const unionParts = splitTop(s, /\\cup/y);
   if (unionParts.length > 1) return { kind: "union", items: unionParts.map((p) => parseStructure(p, false)) };
   const mat = /^\\begin\{[pbvBV]?matrix\}([\s\S]*)\\end\{[pbvBV]?matrix\}$/.exec(s);
   if (mat) {
@@ -354,6 +412,8 @@ const NUM_FUNCS: Record<string, (...a: number[]) => number> = {
   sqrt: Math.sqrt, sin: Math.sin, cos: Math.cos, tan: Math.tan, exp: Math.exp, asin: Math.asin, acos: Math.acos, atan: Math.atan,
   log: (x, b) => (b === undefined ? Math.log(x) : Math.log(x) / Math.log(b)), cot: (x) => 1 / Math.tan(x), sec: (x) => 1 / Math.cos(x),
   csc: (x) => 1 / Math.sin(x), binomial: (n, k) => {
+    // Beyond this the loop would run for ever (k = 10^10) and the value is no float anyway.
+    if (!Number.isInteger(k) || k < 0 || k > 1000) return NaN;
     let r = 1;
     for (let j = 1; j <= k; j++) r = (r * (n - k + j)) / j;
     return r;
@@ -564,6 +624,16 @@ export function toPythonExpr(text: string): string | undefined {
   }
 }
 
+/**
+ * Text for sympy's parser that cannot reach Python objects: no strings, subscripts, attribute
+ * access, dunders, comments, statements or lambdas. (The JS grammar's own output, `python: true`,
+ * is built from tokens and never needs this.)
+ */
+const PARSE_SAFE = /^[A-Za-z0-9 +\-*/^()!.,<>=_]*$/;
+export function isSafeParserText(text: string): boolean {
+  return PARSE_SAFE.test(text) && !text.includes("__") && !/\.[A-Za-z_]/.test(text) && !/\blambda\b/.test(text);
+}
+
 function closeNumbers(a: number, b: number): boolean {
   if (Math.abs(a - b) <= 1e-9 * Math.max(1, Math.abs(a), Math.abs(b))) return true;
   return Math.abs(a) < 1e9 && Math.round(a * 1e6) === Math.round(b * 1e6);
@@ -601,7 +671,10 @@ function compareScalar(gold: string, pred: string, g: Side, p: Side): FastVerdic
   }
   const gp = toPythonExpr(gs);
   const pp = toPythonExpr(ps);
-  return { jobs: [gp !== undefined && pp !== undefined ? { gold: gp, pred: pp, python: true } : { gold: gs, pred: ps }] };
+  if (gp !== undefined && pp !== undefined) return { jobs: [{ gold: gp, pred: pp, python: true }] };
+  // Text outside what the CAS may safely parse is no math answer sympy could read anyway.
+  if (!isSafeParserText(gs) || !isSafeParserText(ps)) return false;
+  return { jobs: [{ gold: gs, pred: ps }] };
 }
 
 function relationOp(op: string): string {
@@ -610,11 +683,14 @@ function relationOp(op: string): string {
 
 function and(verdicts: FastVerdict[]): FastVerdict {
   const jobs: SymbolicJob[] = [];
+  let ungradable: FastVerdict | undefined;
   for (const v of verdicts) {
     if (v === false) return false;
-    if (v !== true) jobs.push(...v.jobs);
+    if (v === true) continue;
+    if ("ungradable" in v) ungradable = v;
+    else for (const j of v.jobs) jobs.push(j);
   }
-  return jobs.length === 0 ? true : { jobs };
+  return ungradable ?? (jobs.length === 0 ? true : { jobs });
 }
 
 function compareNodes(g: Node, p: Node, gs: Side, ps: Side): FastVerdict {
@@ -655,29 +731,111 @@ function compareNodes(g: Node, p: Node, gs: Side, ps: Side): FastVerdict {
   const pi = items(p);
   if (gi && pi && (g.kind === "set" || p.kind === "set")) {
     if (gi.length !== pi.length) return false;
-    // Unordered: match each gold element to a decided-equal predicted one; what stays
-    // undecided is checked in the given order by the CAS.
-    const used = new Set<number>();
-    const pending: FastVerdict[] = [];
-    const unmatched: Node[] = [];
-    for (const x of gi) {
-      const k = pi.findIndex((y, j) => !used.has(j) && compareNodes(x, y, gs, ps) === true);
-      if (k === -1) unmatched.push(x);
-      else used.add(k);
-    }
-    const rest = pi.filter((_, j) => !used.has(j));
-    for (let k = 0; k < unmatched.length; k++) {
-      const v = compareNodes(unmatched[k]!, rest[k]!, gs, ps);
-      if (v === false && rest.length === 1) return false;
-      pending.push(v);
-    }
-    return and(pending);
+    return compareUnordered(gi, pi, gs, ps);
   }
   return false;
 }
 
+/**
+ * Canonical text of a node: equal keys mean `compareNodes` would say equal (the converse does
+ * not hold). Set elements are sorted, so `\{1,2\}` and `\{2,1\}` share a key.
+ */
+function nodeKey(n: Node): string {
+  switch (n.kind) {
+    case "choice":
+      return `c${n.letter}`;
+    case "scalar":
+      return `s${scalarText(n.text)}`;
+    case "relation":
+      return `r${scalarText(n.lhs)}\u0001${n.op}\u0001${scalarText(n.rhs)}`;
+    case "tuple":
+      return `t${n.open}${n.items.map(nodeKey).join("\u0002")}${n.close}`;
+    case "set":
+      return `S{${n.items.map(nodeKey).sort().join("\u0002")}}`;
+    case "union":
+      return `U(${n.items.map(nodeKey).join("\u0002")})`;
+  }
+}
+
+/** Value of a scalar node that is a plain constant, else undefined. */
+function constantValue(n: Node): number | undefined {
+  if (n.kind !== "scalar") return undefined;
+  const text = latexToSympy(n.text);
+  return text === undefined ? undefined : evaluateConstant(text);
+}
+
+/**
+ * Multiset equality of set elements in O(n log n) before anything quadratic: elements with the
+ * same canonical key pair off through a map, constants pair off by sorted value (within
+ * `closeNumbers`), and only what is left is compared pairwise — up to PAIRWISE_MAX of them;
+ * beyond that, leftovers that are all constants cannot match (false), others go to the CAS in the
+ * given order (bounded by the per-pair time limit there).
+ */
+function compareUnordered(gi: Node[], pi: Node[], gs: Side, ps: Side): FastVerdict {
+  const byKey = new Map<string, number[]>();
+  pi.forEach((y, j) => {
+    const k = nodeKey(y);
+    const list = byKey.get(k);
+    if (list) list.push(j);
+    else byKey.set(k, [j]);
+  });
+  let golds: Node[] = [];
+  const usedPred = new Set<number>();
+  for (const x of gi) {
+    const j = byKey.get(nodeKey(x))?.pop();
+    if (j === undefined) golds.push(x);
+    else usedPred.add(j);
+  }
+  let preds = pi.filter((_, j) => !usedPred.has(j));
+  if (golds.length === 0) return true;
+  // A percent on one side only rescales values: leave those to the element comparison.
+  if (gs.percent === ps.percent && golds.length > 1) {
+    const valued = (nodes: Node[]) => nodes.map((node) => ({ node, v: constantValue(node) }));
+    const gv = valued(golds);
+    const pv = valued(preds);
+    const gNum = gv.filter((e) => e.v !== undefined).sort((a, b) => a.v! - b.v!);
+    const pNum = pv.filter((e) => e.v !== undefined).sort((a, b) => a.v! - b.v!);
+    const matched = new Set<Node>();
+    for (let a = 0, b = 0; a < gNum.length && b < pNum.length; ) {
+      const x = gNum[a]!;
+      const y = pNum[b]!;
+      if (closeNumbers(x.v!, y.v!)) {
+        matched.add(x.node).add(y.node);
+        a++;
+        b++;
+      } else if (x.v! < y.v!) a++;
+      else b++;
+    }
+    golds = golds.filter((n) => !matched.has(n));
+    preds = preds.filter((n) => !matched.has(n));
+    if (golds.length === 0) return true;
+    if (golds.length > PAIRWISE_MAX && gv.every((e) => e.v !== undefined) && pv.every((e) => e.v !== undefined)) return false;
+  }
+  // Pairwise for a small leftover: match each gold element to a decided-equal predicted one.
+  const used = new Set<number>();
+  const unmatched: Node[] = [];
+  if (golds.length <= PAIRWISE_MAX) {
+    for (const x of golds) {
+      const k = preds.findIndex((y, j) => !used.has(j) && compareNodes(x, y, gs, ps) === true);
+      if (k === -1) unmatched.push(x);
+      else used.add(k);
+    }
+  } else unmatched.push(...golds);
+  // What stays undecided is checked in the given order by the CAS.
+  const rest = preds.filter((_, j) => !used.has(j));
+  const pending: FastVerdict[] = [];
+  for (let k = 0; k < unmatched.length; k++) {
+    const v = compareNodes(unmatched[k]!, rest[k]!, gs, ps);
+    if (v === false && rest.length === 1) return false;
+    pending.push(v);
+  }
+  return and(pending);
+}
+
 /** Compare two extracted answers; symbolic cases come back as jobs for the CAS. */
 export function compareAnswers(gold: string, pred: string): FastVerdict {
+  if (gold.length > MAX_ANSWER_CHARS || pred.length > MAX_ANSWER_CHARS) return gold === pred || { ungradable: "too complex" };
+  if (nestingDepth(gold) > MAX_NESTING || nestingDepth(pred) > MAX_NESTING) return (gold.trim() === pred.trim() && gold.trim() !== "") || { ungradable: "too complex" };
   const g = normalizeAnswerText(gold);
   const p = normalizeAnswerText(pred);
   if (!g.text || !p.text) return false;

@@ -7,8 +7,10 @@ import { compareAnswers } from "./math";
 
 export function normalizeMathAnswer(answer: string): string {
   let s = answer.trim();
-  s = s.replace(/^\$+|\$+$/g, "");
-  s = s.replace(/\\text\{([^}]*)\}/g, "$1").replace(/\\(?:mathrm|textbf|mathbf)\{([^}]*)\}/g, "$1");
+  s = s.replace(/^\$+/, "");
+  while (s.endsWith("$")) s = s.slice(0, -1);
+  // `[^{}]` (not `[^}]`): an unclosed `\text{` cannot make the scan quadratic.
+  s = s.replace(/\\text\{([^{}]*)\}/g, "$1").replace(/\\(?:mathrm|textbf|mathbf)\{([^{}]*)\}/g, "$1");
   s = s.replace(/\\[dt]frac/g, "\\frac").replace(/\\left|\\right/g, "");
   s = s.replace(/\\[,;!: ]|~/g, "").replace(/\^\{?\\circ\}?|°/g, "").replace(/\\%|%/g, "");
   s = s.replace(/\s+/g, "");
@@ -40,6 +42,7 @@ export function simpleMathEqual(pred: string, gold: string): boolean {
   if (a === b) return true;
   const fast = compareAnswers(gold, pred);
   if (typeof fast === "boolean") return fast;
+  if ("ungradable" in fast) return false;
   const x = numericValue(a);
   const y = numericValue(b);
   if (x === undefined || y === undefined) return false;

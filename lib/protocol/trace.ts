@@ -110,6 +110,17 @@ export type Usage = z.infer<typeof UsageSchema>;
 export const FinishReasonSchema = z.enum(["stop", "length", "eos", "abort"]);
 export type FinishReason = z.infer<typeof FinishReasonSchema>;
 
+/**
+ * `ungraded`: nothing to grade against (no gold, no tests). `ungradable`: there was, but the
+ * grader could not decide (the answer hit the per-pair time limit or is too large to compare);
+ * it is neither right nor wrong and results count it apart. Older traces never hold it.
+ */
+export const VerdictSchema = z.enum(["correct", "incorrect", "ungraded", "ungradable"]);
+export type Verdict = z.infer<typeof VerdictSchema>;
+/** Why an answer was `ungradable`. */
+export const UngradableReasonSchema = z.enum(["time limit", "too complex", "grader error"]);
+export type UngradableReason = z.infer<typeof UngradableReasonSchema>;
+
 const at = { at: z.number() };
 /** The append-only log of a trace. Names are past-tense facts. */
 export const TraceEventSchema = z.discriminatedUnion("type", [
@@ -151,15 +162,13 @@ export const TraceEventSchema = z.discriminatedUnion("type", [
   z.object({ type: z.literal("code-skipped"), ...at, reason: z.string() }),
   z.object({ type: z.literal("run-finished"), ...at, reason: z.enum(["eos", "length", "stopped", "failed"]) }),
   z.object({ type: z.literal("error"), ...at, code: z.string(), message: z.string() }),
-  z.object({ type: z.literal("answer-graded"), ...at, answer: z.string().optional(), verdict: z.enum(["correct", "incorrect", "ungraded"]) }),
+  z.object({ type: z.literal("answer-graded"), ...at, answer: z.string().optional(), verdict: VerdictSchema, reason: UngradableReasonSchema.optional() }),
 ]);
 export type TraceEvent = z.infer<typeof TraceEventSchema>;
 
 export const TraceStatusSchema = z.enum(["idle", "generating", "paused", "executing", "finished", "stopped", "failed", "interrupted"]);
 export type TraceStatus = z.infer<typeof TraceStatusSchema>;
 
-export const VerdictSchema = z.enum(["correct", "incorrect", "ungraded"]);
-export type Verdict = z.infer<typeof VerdictSchema>;
 
 export const REVIEW_STATUSES = ["unreviewed", "accepted", "rejected", "needs-work"] as const;
 export const ReviewStatusSchema = z.enum(REVIEW_STATUSES);
