@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { parseArgs } from "node:util";
+import { parseJsonWithNumberText } from "@/lib/protocol";
 import { gradeMathPairs, type ExecuteFn } from "@/lib/grading";
 import { NodeSandbox } from "@/lib/sandbox/node";
 
@@ -81,9 +82,11 @@ export async function runGrade(argv: string[]): Promise<number> {
     const errors = new Map<number, string>();
     lines.forEach((line, k) => {
       try {
-        const v = JSON.parse(line) as { gold?: unknown; pred?: unknown };
-        const gold = typeof v.gold === "number" ? String(v.gold) : v.gold;
-        const pred = typeof v.pred === "number" ? String(v.pred) : v.pred;
+        // A number is graded as written (12345678901234567891 is not the double 12345678901234567000).
+        const { value, numberText } = parseJsonWithNumberText(line);
+        const v = value as { gold?: unknown; pred?: unknown };
+        const gold = typeof v.gold === "number" ? numberText(v, "gold") : v.gold;
+        const pred = typeof v.pred === "number" ? numberText(v, "pred") : v.pred;
         if (typeof gold !== "string" || typeof pred !== "string") throw new Error('expected {"gold": string, "pred": string}');
         pairs.push({ gold, pred });
       } catch (e) {
