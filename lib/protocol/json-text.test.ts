@@ -45,7 +45,7 @@ describe("parseJsonWithNumberText", () => {
     }
     const repeated = parseJsonWithNumberText('{"k": 1, "k": "text"}');
     expect(repeated.numberText(repeated.value, "k")).toBeUndefined();
-    expect(({}) as Record<string, unknown>).not.toHaveProperty("polluted");
+    expect({} as Record<string, unknown>).not.toHaveProperty("polluted");
   });
 
   it("parses every line of the real fixtures exactly as JSON.parse does", () => {
