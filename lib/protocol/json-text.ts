@@ -5,8 +5,8 @@
  *
  * Node 21+ has this natively (JSON.parse source text access: the reviver's third argument,
  * `context.source`); Node 20, which package.json still supports, does not, so there a small
- * parser walks the (already validated) text. Everything that is not a number parses exactly as
- * JSON.parse would: the value is JSON.parse's, only the number texts come on the side.
+ * scanner walks the (already validated) text beside JSON.parse's value. Either way the value is
+ * JSON.parse's; only the number texts come on the side.
  */
 
 export interface JsonWithNumberText {
@@ -23,8 +23,14 @@ const record = (texts: Texts, holder: object, key: string, value: number, text: 
   if (String(value) === text) return void texts.get(holder)?.delete(key);
   let m = texts.get(holder);
   if (!m) texts.set(holder, (m = new Map()));
-  m.set(key, text);
+  m.set(detach(key), detach(text));
 };
+
+/**
+ * A copy of a short string that does not point into the line it was cut from: V8 keeps a
+ * substring as a view of its parent, so a gold answer would otherwise keep its whole line alive.
+ */
+const detach = (s: string) => Array.from(s).join("");
 
 type SourceReviver = (this: unknown, key: string, value: unknown, context?: { source?: string }) => unknown;
 
@@ -53,31 +59,30 @@ export function parseJsonWithNumberText(text: string): JsonWithNumberText {
       numberText,
     };
   }
-  // Validate first: a bad line gets JSON.parse's own message, and the walk below may assume JSON.
-  const plain: unknown = JSON.parse(text);
-  if (!/[0-9]/.test(text)) return { value: plain, numberText };
+  // JSON.parse gives the value (and its own message for a bad line); the scan below only finds
+  // the number texts, on the text JSON.parse accepted. It builds no strings: a string sliced
+  // from the line would keep the whole line alive as long as the value lives.
+  const value: unknown = JSON.parse(text);
+  if (!/[0-9]/.test(text)) return { value, numberText };
   try {
-    return { value: new Walker(text, texts).document(), numberText };
+    new Scanner(text, texts).document(value);
   } catch (e) {
-    // Nesting deeper than this parser's stack: the values are JSON.parse's, without number texts.
-    if (e instanceof RangeError)
-      return {
-        value: plain,
-        numberText: (holder, key) => {
-          const v = holder && typeof holder === "object" ? (holder as Record<string, unknown>)[key] : undefined;
-          return typeof v === "number" ? String(v) : undefined;
-        },
-      };
-    throw e;
+    // Nesting deeper than this scanner's stack: numbers there read as JS prints them.
+    if (!(e instanceof RangeError)) throw e;
   }
+  return { value, numberText };
 }
 
 const NUMBER = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
 
-/** A recursive walk over text JSON.parse accepted: builds the same value and records number texts. */
-class Walker {
+/**
+ * A recursive scan over text JSON.parse accepted, beside the value it made (`mirror`): each
+ * number member is recorded on its holder in that value. For a repeated key JSON.parse keeps the
+ * last one; the scan of the last occurrence visits every number of what was kept, so whatever an
+ * earlier occurrence recorded there is overwritten (and a text on a non-number is never read).
+ */
+class Scanner {
   private i = 0;
-  private lastNumber = "";
   /** Position of the next backslash at or after the last search (-1: none left). */
   private backslash = -2;
 
@@ -86,8 +91,8 @@ class Walker {
     private readonly texts: Texts,
   ) {}
 
-  document(): unknown {
-    return this.value();
+  document(value: unknown) {
+    this.value(undefined, "", value);
   }
 
   private ws() {
@@ -96,63 +101,49 @@ class Walker {
     while (c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09) c = s.charCodeAt(++this.i);
   }
 
-  private value(): unknown {
+  /** One value; `holder[key]` is `mirror` when the holder is part of the parsed value. */
+  private value(holder: object | undefined, key: string, mirror: unknown) {
     this.ws();
     const c = this.s.charCodeAt(this.i);
-    if (c === 0x7b) return this.object();
-    if (c === 0x5b) return this.array();
-    if (c === 0x22) return this.string();
-    if (c === 0x74) return ((this.i += 4), true);
-    if (c === 0x66) return ((this.i += 5), false);
-    if (c === 0x6e) return ((this.i += 4), null);
+    const child = mirror && typeof mirror === "object" ? mirror : undefined;
+    if (c === 0x7b) return this.object(child);
+    if (c === 0x5b) return this.array(child);
+    if (c === 0x22) return void this.skipString();
+    if (c === 0x74 || c === 0x6e) return void (this.i += 4); // true, null
+    if (c === 0x66) return void (this.i += 5); // false
     NUMBER.lastIndex = this.i;
     const m = NUMBER.exec(this.s);
     if (!m) throw new SyntaxError(`unexpected character at position ${this.i}`);
     this.i += m[0].length;
-    this.lastNumber = m[0];
-    return Number(m[0]);
+    if (holder && typeof mirror === "number") record(this.texts, holder, key, mirror, m[0]);
   }
 
-  private member(holder: Record<string, unknown> | unknown[], key: string) {
-    const v = this.value();
-    // JSON.parse makes "__proto__" an own property; an assignment would set the prototype.
-    if (key === "__proto__")
-      Object.defineProperty(holder, key, {
-        value: v,
-        writable: true,
-        enumerable: true,
-        configurable: true,
-      });
-    else (holder as Record<string, unknown>)[key] = v;
-    // A repeated key: the last one wins, as in JSON.parse (`record` also forgets an earlier text).
-    if (typeof v === "number") record(this.texts, holder, key, v, this.lastNumber);
-  }
-
-  private object(): Record<string, unknown> {
-    const obj: Record<string, unknown> = {};
+  private object(mirror: object | undefined) {
     this.i++;
     this.ws();
-    if (this.s.charCodeAt(this.i) === 0x7d) return (this.i++, obj);
+    if (this.s.charCodeAt(this.i) === 0x7d) return void this.i++;
     for (;;) {
       this.ws();
-      const key = this.string();
+      const start = this.i;
+      const escaped = this.skipString();
+      // Keys are short; only an escaped one needs decoding.
+      const key = escaped ? (JSON.parse(this.s.slice(start, this.i)) as string) : this.s.slice(start + 1, this.i - 1);
       this.ws();
       this.i++; // ':'
-      this.member(obj, key);
+      this.value(mirror, key, mirror ? (mirror as Record<string, unknown>)[key] : undefined);
       this.ws();
-      if (this.s.charCodeAt(this.i++) === 0x7d) return obj; // '}', else ','
+      if (this.s.charCodeAt(this.i++) === 0x7d) return; // '}', else ','
     }
   }
 
-  private array(): unknown[] {
-    const arr: unknown[] = [];
+  private array(mirror: object | undefined) {
     this.i++;
     this.ws();
-    if (this.s.charCodeAt(this.i) === 0x5d) return (this.i++, arr);
-    for (;;) {
-      this.member(arr, String(arr.length));
+    if (this.s.charCodeAt(this.i) === 0x5d) return void this.i++;
+    for (let k = 0; ; k++) {
+      this.value(mirror, String(k), mirror ? (mirror as unknown[])[k] : undefined);
       this.ws();
-      if (this.s.charCodeAt(this.i++) === 0x5d) return arr; // ']', else ','
+      if (this.s.charCodeAt(this.i++) === 0x5d) return; // ']', else ','
     }
   }
 
@@ -161,7 +152,8 @@ class Walker {
     return this.backslash;
   }
 
-  private string(): string {
+  /** Move past a string; whether it had escapes. */
+  private skipString(): boolean {
     const s = this.s;
     const start = this.i;
     // Both searches only move forward (the next backslash is remembered across strings): linear
@@ -170,11 +162,11 @@ class Walker {
     let b = this.backslashFrom(start + 1);
     const escaped = b !== -1 && b < q;
     while (b !== -1 && b < q) {
-      const next = b + 2; // the escaped character (an escaped quote is not the end)
+      const next = b + 2; // past the escaped character (an escaped quote is not the end)
       if (next > q) q = s.indexOf('"', next);
       b = this.backslashFrom(next);
     }
     this.i = q + 1;
-    return escaped ? (JSON.parse(s.slice(start, q + 1)) as string) : s.slice(start + 1, q);
+    return escaped;
   }
 }
