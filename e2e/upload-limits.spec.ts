@@ -59,14 +59,14 @@ interface UploadResult {
  * POST `total` bytes of `chunk` repeated (raw, or as the `file` of a multipart form), with a
  * Content-Length or chunked; resolves as soon as the server answers, and stops sending then.
  */
-function upload(route: string, opts: { total: number; chunk: Buffer; multipart: boolean; declared: boolean; fields?: Record<string, string>; onProgress?: (sent: number) => void }): Promise<UploadResult> {
+function upload(route: string, opts: { total: number; chunk: Buffer; multipart: boolean; declared: boolean; json?: boolean; fields?: Record<string, string> }): Promise<UploadResult> {
   const boundary = "----hintlab-e2e-boundary";
   const fields = Object.entries(opts.fields ?? {})
     .map(([k, v]) => `--${boundary}\r\nContent-Disposition: form-data; name="${k}"\r\n\r\n${v}\r\n`)
     .join("");
   const head = Buffer.from(opts.multipart ? `${fields}--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="up.jsonl"\r\nContent-Type: application/x-ndjson\r\n\r\n` : "");
   const tail = Buffer.from(opts.multipart ? `\r\n--${boundary}--\r\n` : "");
-  const headers: Record<string, string> = { "content-type": opts.multipart ? `multipart/form-data; boundary=${boundary}` : "application/x-ndjson" };
+  const headers: Record<string, string> = { "content-type": opts.multipart ? `multipart/form-data; boundary=${boundary}` : opts.json ? "application/json" : "application/x-ndjson" };
   if (opts.declared) headers["content-length"] = String(head.length + opts.total + tail.length);
   return new Promise((resolve) => {
     let sent = 0;
@@ -90,7 +90,6 @@ function upload(route: string, opts: { total: number; chunk: Buffer; multipart: 
       while (!answered && sent < opts.total) {
         const n = Math.min(opts.chunk.length, opts.total - sent);
         sent += n;
-        opts.onProgress?.(sent);
         if (!req.write(n === opts.chunk.length ? opts.chunk : opts.chunk.subarray(0, n))) return void req.once("drain", write);
       }
       if (!answered) req.end(tail);
@@ -126,6 +125,16 @@ for (const route of ["/api/traces/import", "/api/datasets/import?name=too-big"])
       });
     }
   }
+}
+
+for (const declared of [true, false]) {
+  test(`600 MB to a JSON route (POST /api/traces) ${declared ? "with Content-Length" : "chunked"}: 413 before it is read whole`, async () => {
+    const r = await upload("/api/traces", { total: 600 * MB, chunk: Buffer.alloc(MB, 0x20), multipart: false, declared, json: true });
+    console.log(`[upload-limits] POST /api/traces JSON ${declared ? "with Content-Length" : "chunked"}: status ${r.status}, sent ${Math.round(r.sent / MB)} MB`);
+    expect(r.status, r.body).toBe(413);
+    expect(JSON.parse(r.body).error.message).toMatch(/larger than 8388608 bytes \(HINTLAB_JSON_MAX_BYTES/);
+    expect(r.sent).toBeLessThan(declared ? 20 * MB : 100 * MB);
+  });
 }
 
 test("an upload past the proxy's 10 MB and under the limit arrives whole (raw and multipart)", async () => {
