@@ -31,6 +31,6 @@ export default tseslint.config(
   restrict(["lib/auth/**"], [group(except("protocol", "db", "auth"), "lib/auth is server-side accounts and guards: protocol and db only")]),
   restrict(["components/**"], [group(["@/lib/auth", "@/lib/auth/*", "@/lib/providers", "@/lib/providers/*", "@/lib/db", "@/lib/db/*", "@/lib/runner*", "@/lib/cli*", "@/app/*"], "components never import server code")]),
   restrict(["hints/**"], [group(except("protocol"), "hints may import protocol only")]),
-  restrict(["lib/experiments/**"], [group(except("protocol", "engine", "hints", "db", "providers", "runner", "sandbox", "grading", "experiments"), "lib/experiments is server-side orchestration: no UI, store, export or CLI")]),
+  restrict(["lib/experiments/**"], [group(except("protocol", "engine", "hints", "db", "providers", "runner", "sandbox", "grading", "import", "experiments"), "lib/experiments is server-side orchestration: no UI, store, export or CLI (the pure import line reader is allowed)")]),
   restrict(["lib/runner/**", "lib/cli/**"], [group(UI, "headless code never imports UI")]),
 );

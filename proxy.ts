@@ -15,4 +15,15 @@ export function proxy(request: NextRequest) {
   return NextResponse.next();
 }
 
-export const config = { matcher: "/:path*" };
+// API requests that carry a body are left out: Next clones a body for the proxy, reads it to the
+// end before the route runs (even when the proxy refuses it) and hands the route only its first
+// 10 MB (proxyClientMaxBodySize), so a 600 MB upload was read whole before its 413 and a larger
+// import was silently cut short. Every API handler that takes a body runs these same Host and
+// same-origin checks itself (authorize / checkRequest) before reading a byte, and then enforces
+// its own limit while streaming. Pages, and API requests without a body, still pass here.
+export const config = {
+  matcher: [
+    "/((?!api/).*)",
+    { source: "/api/:path*", missing: [{ type: "header", key: "content-length" }, { type: "header", key: "transfer-encoding" }] },
+  ],
+};

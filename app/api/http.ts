@@ -7,7 +7,7 @@ import { authorize, readAuthConfig, type GuardOptions } from "@/lib/auth";
  * over it is refused before reading, a chunked body is cut off as soon as it passes it.
  */
 export async function readBodyText(request: Request, maxBytes = readAuthConfig().jsonMaxBytes): Promise<string> {
-  const tooLarge = () => new AppError("payload-too-large", `the request body is larger than ${maxBytes} bytes`);
+  const tooLarge = () => new AppError("payload-too-large", `the request body is larger than ${maxBytes} bytes (HINTLAB_JSON_MAX_BYTES sets the limit for JSON bodies)`);
   const declared = Number(request.headers.get("content-length"));
   if (Number.isFinite(declared) && declared > maxBytes) throw tooLarge();
   if (!request.body) return "";

@@ -81,7 +81,7 @@ export function checkContentType(method: string, headers: Headers, accepted: rea
 export function checkDeclaredLength(headers: Headers, maxBytes: number): Refusal | null {
   const declared = Number(headers.get("content-length"));
   if (Number.isFinite(declared) && declared > maxBytes) {
-    return { status: 413, code: "payload-too-large", message: `the request body is larger than ${maxBytes} bytes` };
+    return { status: 413, code: "payload-too-large", message: `the request body is larger than ${maxBytes} bytes (HINTLAB_JSON_MAX_BYTES sets the limit for JSON bodies)` };
   }
   return null;
 }

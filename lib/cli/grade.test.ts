@@ -40,6 +40,12 @@ describe("hintlab grade", () => {
     expect(hintlab(["--file", "-"], JSON.stringify({ gold: "\\sqrt{12}", pred: "2\\sqrt3" }) + "\n").stdout).toBe('{"equivalent":true}\n');
   }, 120_000);
 
+  it("grades a number of --file as written, not as the nearest double", () => {
+    const lines = ['{"gold": 12345678901234567891, "pred": "\\\\boxed{12345678901234567891}"}', '{"gold": 12345678901234567891, "pred": 12345678901234567890}'];
+    const r = hintlab(["--file", "-"], lines.join("\n") + "\n");
+    expect(r.stdout).toBe('{"equivalent":true}\n{"equivalent":false}\n');
+  });
+
   it("writes every verdict of a large file through a pipe (none lost at exit)", () => {
     const lines = Array.from({ length: 5000 }, (_, k) => JSON.stringify({ gold: `${k}`, pred: `\\boxed{${k % 3 === 0 ? k + 1 : k}}` }));
     const r = hintlab(["--file", "-"], lines.join("\n") + "\n");

@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { createMathGrader, defaultPerPairMs } from "@/lib/experiments";
 import { gradeMathPairs, type MathGrade } from "@/lib/grading";
+import { parseJsonWithNumberText } from "@/lib/protocol";
 
 export const GRADE_USAGE = `usage: hintlab grade --gold G --pred P        prints true, false or "ungradable: REASON"
        hintlab grade --file PAIRS.jsonl          (FILE "-" reads stdin)
@@ -67,9 +68,11 @@ export async function runGrade(argv: string[]): Promise<number> {
     const errors = new Map<number, string>();
     lines.forEach((line, k) => {
       try {
-        const v = JSON.parse(line) as { gold?: unknown; pred?: unknown };
-        const gold = typeof v.gold === "number" ? String(v.gold) : v.gold;
-        const pred = typeof v.pred === "number" ? String(v.pred) : v.pred;
+        // A number is graded as written (12345678901234567891 is not the double 12345678901234567000).
+        const { value, numberText } = parseJsonWithNumberText(line);
+        const v = value as { gold?: unknown; pred?: unknown };
+        const gold = typeof v.gold === "number" ? numberText(v, "gold") : v.gold;
+        const pred = typeof v.pred === "number" ? numberText(v, "pred") : v.pred;
         if (typeof gold !== "string" || typeof pred !== "string") throw new Error('expected {"gold": string, "pred": string}');
         pairs.push({ gold, pred });
       } catch (e) {

@@ -1,5 +1,5 @@
 import { spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createWriteStream, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -11,15 +11,17 @@ const GOLDEN = path.join(ROOT, "lib/export/__golden__");
 let dir: string;
 beforeAll(() => {
   dir = mkdtempSync(path.join(tmpdir(), "hintlab-cli-test-"));
+  mkdirSync(path.join(dir, "tmp"));
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-function hintlab(args: string[], db: string): Promise<{ code: number; stdout: string; stderr: string }> {
+function hintlab(args: string[], db: string, onSpawn?: (child: ReturnType<typeof spawn>) => void): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [path.join(ROOT, "bin/hintlab.mjs"), ...args], {
       cwd: ROOT,
-      env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", NODE_ENV: "production", HINTLAB_DB: db, HINTLAB_DATA_DIR: dir },
+      env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", TMPDIR: path.join(dir, "tmp"), NODE_ENV: "production", HINTLAB_DB: db, HINTLAB_DATA_DIR: dir },
     });
+    onSpawn?.(child);
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (d: Buffer) => (stdout += d));
@@ -71,4 +73,59 @@ describe("hintlab import / export", () => {
     expect(format.code).toBe(2);
     expect(format.stderr).toMatch(/format must be one of segments, openai, sharegpt, trl, edits/);
   });
+
+  it.skipIf(process.platform !== "linux")("an import killed with SIGKILL while its spool is on disk leaves no file behind", async () => {
+    // ~45 MB of distinct traces: past the 32 MB the import keeps in memory before it spills.
+    const file = path.join(dir, "big.jsonl");
+    const lines = readFileSync(R1, "utf8").split("\n").filter(Boolean);
+    const out = createWriteStream(file);
+    for (let k = 0; k < 3800; k++) {
+      const rec = JSON.parse(lines[k % lines.length]!) as { id: string };
+      out.write(JSON.stringify({ ...rec, id: `${rec.id}-${k}` }) + "\n");
+    }
+    await new Promise((resolve) => out.end(resolve));
+    const db = path.join(dir, "killed.db");
+    // Beside the database, and in the CLI's own TMPDIR (where tsx keeps its compile cache, not ours).
+    const leftovers = () => [...readdirSync(dir).filter((f) => f.includes("hintlab-import")), ...readdirSync(path.join(dir, "tmp")).filter((f) => !f.startsWith("tsx-"))];
+    let sawSpool = false;
+    // bin/hintlab.mjs runs the CLI in a child process: that one (the grandchild here) does the import.
+    const childOf = (pid: number) =>
+      readdirSync("/proc")
+        .filter((d) => /^\d+$/.test(d))
+        .find((d) => {
+          try {
+            return readFileSync(`/proc/${d}/stat`, "utf8").split(") ")[1]!.split(" ")[1] === String(pid);
+          } catch {
+            return false;
+          }
+        });
+    const run = await hintlab(["import", file], db, (wrapper) => {
+      const poll = setInterval(() => {
+        const cli = childOf(wrapper.pid!);
+        if (!cli) return;
+        let fds: string[] = [];
+        try {
+          fds = readdirSync(`/proc/${cli}/fd`).map((fd) => readlinkSync(`/proc/${cli}/fd/${fd}`));
+        } catch {
+          return;
+        }
+        // The spool is open, and already nameless: kill the import mid-way.
+        if (fds.some((t) => t.includes(".hintlab-import-") && t.endsWith(" (deleted)"))) {
+          sawSpool = true;
+          clearInterval(poll);
+          process.kill(Number(cli), "SIGKILL");
+        }
+      }, 20);
+      wrapper.on("exit", () => clearInterval(poll));
+    });
+    expect(sawSpool, run.stderr).toBe(true);
+    expect(run.code).toBe(1); // the wrapper passes on that its CLI died
+    expect(run.stdout).toBe(""); // no report: it was killed before the transaction
+    expect(leftovers()).toEqual([]);
+    // The next import of the same file runs to the end, stores everything, and leaves nothing either.
+    const again = await hintlab(["import", file], db);
+    expect(again.code, again.stderr).toBe(0);
+    expect(JSON.parse(again.stdout)).toMatchObject({ committed: true, imported: 3800 });
+    expect(leftovers()).toEqual([]);
+  }, 180_000);
 });

@@ -99,4 +99,19 @@ describe("hintlab run", () => {
     expect(JSON.parse(r.stdout)).toMatchObject({ imported: 1, errors: [{ line: 2 }] });
     expect(r.stderr).toMatch(/line 2: not valid JSON/);
   });
+
+  it("hintlab datasets import has a limit (--max-bytes, HINTLAB_IMPORT_MAX_BYTES) that says what to do; gold as written", async () => {
+    const file = path.join(DIR, "big-numbers.jsonl");
+    writeFileSync(file, '{"problem": "p", "answer": 12345678901234567891}\n'.repeat(100));
+    const db = path.join(DIR, "limit.db");
+    const over = await hintlab(["datasets", "import", file, "--db", db, "--max-bytes", "1000"]);
+    expect(over.code).toBe(1);
+    expect(over.stderr).toBe(`hintlab datasets: ${file} is 4.8 KB, over the import limit of 1000 bytes; split it or pass --max-bytes (or set HINTLAB_IMPORT_MAX_BYTES)\n`);
+    const ok = await hintlab(["datasets", "import", file, "--db", db, "--max-bytes", "100000"]);
+    expect(ok.code, ok.stderr).toBe(0);
+    expect(JSON.parse(ok.stdout)).toMatchObject({ imported: 100, errors: [] });
+    const store = new ExperimentStore(openDb(db));
+    const [dataset] = store.listDatasets();
+    expect(store.problems(dataset!.id).problems[0]!.gold).toBe("12345678901234567891");
+  });
 });

@@ -1,8 +1,10 @@
-import { readFileSync } from "node:fs";
+import { createReadStream, readFileSync, statSync } from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
-import { defaultDbPath, openDb, TraceStore } from "@/lib/db";
-import { computeResults, ExperimentStore, parsePolicyList, runExperiment } from "@/lib/experiments";
+import { AppError } from "@/lib/protocol";
+import { DEFAULT_IMPORT_MAX_LINE_BYTES, defaultDbPath, importMaxBytes, openDb, TraceStore } from "@/lib/db";
+import { formatBytes } from "@/lib/import";
+import { computeResults, ExperimentStore, parseDatasetStream, parsePolicyList, runExperiment } from "@/lib/experiments";
 import { TemplateIdSchema, type ExperimentSpecInput, type ExperimentSummary } from "@/lib/protocol";
 
 export const RUN_USAGE = `usage: hintlab run --dataset FILE --policies LIST [options]
@@ -27,8 +29,10 @@ export const RUN_USAGE = `usage: hintlab run --dataset FILE --policies LIST [opt
 Progress goes to stderr; the experiment id and a results summary go to stdout as JSON.
 Ctrl-C cancels: in-flight items are aborted, finished ones are kept (resume with --resume ID).`;
 
-export const DATASETS_USAGE = `usage: hintlab datasets import FILE [--name NAME] [--mode valid|all-or-nothing] [--db FILE]
-       hintlab datasets list [--db FILE]`;
+export const DATASETS_USAGE = `usage: hintlab datasets import FILE [--name NAME] [--mode valid|all-or-nothing] [--db FILE] [--max-bytes N]
+       hintlab datasets list [--db FILE]
+
+  --max-bytes N   refuse a larger FILE (default HINTLAB_IMPORT_MAX_BYTES or 100 MB); FILE "-" reads stdin`;
 
 class UsageError extends Error {}
 
@@ -116,8 +120,11 @@ export function parseRunArgs(argv: string[]) {
   if (template && !template.success) throw new UsageError(`--template must be one of qwq, qwen3, deepseek-r1, raw (got "${values.template}")`);
   let text: string;
   try {
+    const size = statSync(values.dataset).size;
+    if (size > importMaxBytes()) throw new UsageError(`--dataset ${values.dataset} is ${formatBytes(size)}, over the import limit of ${formatBytes(importMaxBytes())}; split it or raise HINTLAB_IMPORT_MAX_BYTES`);
     text = readFileSync(values.dataset, "utf8");
   } catch (e) {
+    if (e instanceof UsageError) throw e;
     throw new UsageError(`cannot read --dataset ${values.dataset}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
   const tries = num("retries", values.retries, (n) => int(n) && n >= 1 && n <= 10, "an integer from 1 to 10");
@@ -220,7 +227,7 @@ export async function runDatasets(argv: string[]): Promise<number> {
       args: argv,
       strict: true,
       allowPositionals: true,
-      options: { name: { type: "string" }, mode: { type: "string" }, db: { type: "string" }, help: { type: "boolean", short: "h" } },
+      options: { name: { type: "string" }, mode: { type: "string" }, db: { type: "string" }, "max-bytes": { type: "string" }, help: { type: "boolean", short: "h" } },
     }));
   } catch (e) {
     process.stderr.write(`hintlab datasets: ${(e as Error).message}\n${DATASETS_USAGE}\n`);
@@ -230,6 +237,24 @@ export async function runDatasets(argv: string[]): Promise<number> {
   if (values.help || !sub) {
     process.stdout.write(DATASETS_USAGE + "\n");
     return values.help ? 0 : 2;
+  }
+  const maxBytes = values["max-bytes"] === undefined ? importMaxBytes() : Number(values["max-bytes"]);
+  if (!Number.isInteger(maxBytes) || maxBytes <= 0) {
+    process.stderr.write(`hintlab datasets: --max-bytes must be a positive integer (got "${values["max-bytes"]}")\n`);
+    return 2;
+  }
+  if (sub === "import" && file && file !== "-") {
+    let size: number;
+    try {
+      size = statSync(file).size;
+    } catch (e) {
+      process.stderr.write(`hintlab datasets: cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}\n`);
+      return 1;
+    }
+    if (size > maxBytes) {
+      process.stderr.write(`hintlab datasets: ${file} is ${formatBytes(size)}, over the import limit of ${formatBytes(maxBytes)}; split it or pass --max-bytes (or set HINTLAB_IMPORT_MAX_BYTES)\n`);
+      return 1;
+    }
   }
   const db = openDb(values.db ? path.resolve(values.db) : defaultDbPath());
   try {
@@ -247,7 +272,17 @@ export async function runDatasets(argv: string[]): Promise<number> {
       process.stderr.write(`hintlab datasets: --mode must be valid or all-or-nothing\n`);
       return 2;
     }
-    const r = store.importDataset(readFileSync(file, "utf8"), values.name ?? path.basename(file).replace(/\.jsonl$/, ""), mode);
+    const name = values.name ?? (file === "-" ? "dataset" : path.basename(file).replace(/\.jsonl$/, ""));
+    let parsed;
+    try {
+      // Read line by line under the limit (stdin has no size to check first).
+      parsed = await parseDatasetStream(file === "-" ? process.stdin : createReadStream(file), { maxBytes, maxLineBytes: DEFAULT_IMPORT_MAX_LINE_BYTES });
+    } catch (e) {
+      if (!(e instanceof AppError)) throw e;
+      process.stderr.write(`hintlab datasets: ${e.message}${e.code === "payload-too-large" ? "; --max-bytes N raises it for one import" : ""}\n`);
+      return 1;
+    }
+    const r = store.storeDataset(parsed, name, mode);
     for (const e of r.errors) process.stderr.write(`[hintlab] line ${e.line}: ${e.reason}\n`);
     process.stdout.write(JSON.stringify(r, null, 2) + "\n");
     return r.dataset ? 0 : 1;

@@ -1,4 +1,5 @@
-import { createReadStream, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { createReadStream, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -75,6 +76,64 @@ describe("import of the real fixtures", () => {
     await importTraces(other, createReadStream(R1), opts({ spillBytes: 1 }));
     expect(exportText(other, "segments")).toBe(exportText(db, "segments"));
     other.close();
+  });
+});
+
+describe("the spool of a large import", () => {
+  const spoolFiles = () => readdirSync(dir).filter((f) => f.endsWith(".spool"));
+  /** Files this process holds open that were deleted (Linux /proc), i.e. spools without a name. */
+  const namelessSpools = () => readdirSync("/proc/self/fd").flatMap((fd) => {
+    try {
+      const target = readlinkSync(`/proc/self/fd/${fd}`);
+      return target.includes(".hintlab-import-") && target.endsWith(" (deleted)") ? [target] : [];
+    } catch {
+      return [];
+    }
+  });
+
+  it.skipIf(process.platform !== "linux")("has no name while the import runs (so a killed process leaves nothing), and is closed after", async () => {
+    let during: { named: string[]; nameless: string[] } | undefined;
+    async function* source() {
+      for (const [k, line] of r1Lines.entries()) {
+        if (k === 20) during = { named: spoolFiles(), nameless: namelessSpools() };
+        yield new TextEncoder().encode(line + "\n");
+      }
+    }
+    const r = await importTraces(db, source(), opts({ spillBytes: 1 }));
+    expect(r).toMatchObject({ committed: true, imported: 40 });
+    expect(during!.named).toEqual([]);
+    expect(during!.nameless).toHaveLength(1);
+    expect(during!.nameless[0]!.startsWith(path.join(dir, ".hintlab-import-"))).toBe(true); // beside the database, not in tmpdir
+    expect(namelessSpools()).toEqual([]);
+  });
+
+  it("removes a spool left by a process that is gone, keeps one of a live process", async () => {
+    const dead = spawnSync(process.execPath, ["-e", ""]).pid;
+    writeFileSync(path.join(dir, `.hintlab-import-${dead}-0a1b2c.spool`), "left behind");
+    writeFileSync(path.join(dir, `.hintlab-import-${process.ppid}-0a1b2c.spool`), "in use");
+    await importTraces(db, createReadStream(R1), opts({ spillBytes: 1 }));
+    expect(spoolFiles()).toEqual([`.hintlab-import-${process.ppid}-0a1b2c.spool`]);
+  });
+});
+
+describe("numbers in imported traces", () => {
+  it("a gold and an answer beyond 2^53 are stored as the file wrote them", async () => {
+    const line = '{"id": "big", "prompt": "p", "completion": "so \\\\boxed{12345678901234567891}", "gold": 12345678901234567891, "pred": 12345678901234567891}\n';
+    const r = await importTraces(db, bytes(line), opts({ dataset: "big" }));
+    expect(r).toMatchObject({ committed: true, imported: 1 });
+    const trace = new TraceStore(db).get("big");
+    expect(trace.problem.gold).toBe("12345678901234567891");
+    expect(trace.answer).toBe("12345678901234567891");
+    expect(trace.dataset).toBe("big");
+  });
+
+  it("settle: mode and dataset known only at the end (form fields after the file) apply", async () => {
+    const r = await importTraces(db, createReadStream(TORA), opts({ settle: () => ({ mode: "valid-lines", dataset: "late" }) }));
+    expect(r.imported).toBe(30);
+    expect([...new TraceStore(db).iterateIds({ dataset: "late" })]).toHaveLength(30);
+    const bad = Buffer.concat([Buffer.from(r1Lines[0]! + "\n{oops\n")]);
+    const refused = await importTraces(freshDb(), bytes(bad), opts({ settle: () => ({ mode: "all-or-nothing" }) }));
+    expect(refused).toMatchObject({ mode: "all-or-nothing", committed: false, imported: 0, failed: 1 });
   });
 });
 

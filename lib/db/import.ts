@@ -1,10 +1,11 @@
 import "server-only";
-import { closeSync, mkdtempSync, openSync, readSync, rmSync, writeSync } from "node:fs";
+import { randomBytes } from "node:crypto";
+import { closeSync, openSync, readdirSync, readSync, rmSync, unlinkSync, writeSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { AppError, type CreateTraceBody } from "@/lib/protocol";
 import { HINT_LIBRARY_VERSION } from "@/hints";
-import { decodeLine, formatBytes, parseImportLine, readLines, type HintText, type ImportMode, type ImportReport } from "@/lib/import";
+import { decodeLine, parseImportLine, readLines, type HintText, type ImportMode, type ImportReport } from "@/lib/import";
 import { listHints } from "./hint-store";
 import type { Db } from "./sqlite";
 import { withStatementCache } from "./statement-cache";
@@ -16,7 +17,7 @@ import { TraceStore } from "./traces";
  * chose all-or-nothing and a line failed. Nothing is written while the upload is still arriving,
  * so a refused upload (too large, binary, cut off) leaves the database exactly as it was, and an
  * existing trace is never overwritten (a clashing id is a failed line). Validated traces wait in
- * a spool (memory, then a temp file past SPILL_BYTES) so memory stays bounded.
+ * a spool (memory, then a nameless file beside the database past SPILL_BYTES) so memory stays bounded.
  */
 
 export const DEFAULT_IMPORT_MAX_BYTES = 100 * 1024 * 1024;
@@ -40,8 +41,15 @@ export interface ImportOptions {
   /** Hints to recognise in imported text; default: built-ins and the user's hints. */
   hints?: readonly HintText[];
   now?: number;
-  /** Validated traces beyond this many bytes wait in a temp file instead of memory. */
+  /** Validated traces beyond this many bytes wait in a file instead of memory. */
   spillBytes?: number;
+  /** Where that file is made (default: the database's directory; tmpdir for an in-memory database). */
+  spoolDir?: string;
+  /**
+   * Mode and dataset as they stand once the upload has been read to its end (multipart fields
+   * may follow the file); they replace `mode` and `dataset`. May throw (a bad field).
+   */
+  settle?: () => { mode: ImportMode; dataset?: string };
 }
 
 export async function importTraces(db: Db, source: AsyncIterable<Uint8Array>, opts: ImportOptions): Promise<ImportReport> {
@@ -54,7 +62,7 @@ export async function importTraces(db: Db, source: AsyncIterable<Uint8Array>, op
     else report.moreErrors++;
   };
   const seen = new Map<string, number>();
-  const spool = new Spool(opts.spillBytes ?? SPILL_BYTES);
+  const spool = new Spool(opts.spillBytes ?? SPILL_BYTES, opts.spoolDir ?? spoolDirOf(db));
   try {
     const limits = { maxBytes: opts.maxBytes ?? importMaxBytes(), maxLineBytes: opts.maxLineBytes ?? DEFAULT_IMPORT_MAX_LINE_BYTES };
     for await (const raw of readLines(source, limits)) {
@@ -70,7 +78,8 @@ export async function importTraces(db: Db, source: AsyncIterable<Uint8Array>, op
         fail(raw.line, decoded.error);
         continue;
       }
-      const parsed = parseImportLine(decoded.text, { hints, hintLibraryVersion: HINT_LIBRARY_VERSION, ...(opts.dataset ? { dataset: opts.dataset } : {}) });
+      // The dataset is set when the traces are stored: it may only be known at the end (settle).
+      const parsed = parseImportLine(decoded.text, { hints, hintLibraryVersion: HINT_LIBRARY_VERSION });
       if (!parsed.ok) {
         fail(raw.line, parsed.error);
         continue;
@@ -83,11 +92,14 @@ export async function importTraces(db: Db, source: AsyncIterable<Uint8Array>, op
       }
       seen.set(id, raw.line);
       report.shapes[parsed.shape] = (report.shapes[parsed.shape] ?? 0) + 1;
-      // All-or-nothing after a failure: keep reading to report every bad line, but keep nothing.
-      if (opts.mode === "valid-lines" || report.failed === 0) spool.push(raw.line, parsed.body);
+      // All-or-nothing after a failure: keep reading to report every bad line, but keep nothing
+      // (unless the mode may still change).
+      if (opts.mode === "valid-lines" || report.failed === 0 || opts.settle) spool.push(raw.line, parsed.body);
     }
-    if (spool.count === 0 || (opts.mode === "all-or-nothing" && report.failed > 0)) return report;
-    insertAll(db, spool, opts.mode, now, report, fail);
+    const { mode, dataset } = opts.settle?.() ?? opts;
+    report.mode = mode;
+    if (spool.count === 0 || (mode === "all-or-nothing" && report.failed > 0)) return report;
+    insertAll(db, spool, mode, dataset, now, report, fail);
     return report;
   } finally {
     spool.dispose();
@@ -96,7 +108,7 @@ export async function importTraces(db: Db, source: AsyncIterable<Uint8Array>, op
 
 class AllOrNothingAbort extends Error {}
 
-function insertAll(db: Db, spool: Spool, mode: ImportMode, now: number, report: ImportReport, fail: (line: number, error: string) => void) {
+function insertAll(db: Db, spool: Spool, mode: ImportMode, dataset: string | undefined, now: number, report: ImportReport, fail: (line: number, error: string) => void) {
   const store = new TraceStore(withStatementCache(db));
   const ids: string[] = [];
   const warnings: ImportReport["warnings"] = [];
@@ -108,7 +120,7 @@ function insertAll(db: Db, spool: Spool, mode: ImportMode, now: number, report: 
         // last line gets `now`, each earlier one a millisecond before.
         const createdAt = body.createdAt ?? now - (spool.count - 1 - k);
         k++;
-        let b: CreateTraceBody = { ...body, createdAt };
+        let b: CreateTraceBody = { ...body, createdAt, ...(dataset ? { dataset } : {}) };
         if (b.parentId && !store.exists(b.parentId)) {
           warnings.push({ line, warning: `parent trace ${b.parentId} is not in the database; imported without its fork link` });
           const { parentId: _p, forkAt: _f, ...rest } = b;
@@ -137,16 +149,35 @@ function insertAll(db: Db, spool: Spool, mode: ImportMode, now: number, report: 
   report.warnings = warnings.slice(0, MAX_ERRORS);
 }
 
-/** Validated traces waiting for the transaction: in memory, spilled to a temp file when large. */
+function spoolDirOf(db: Db): string {
+  return db.memory || !db.name ? tmpdir() : path.dirname(db.name);
+}
+
+const SPOOL_FILE = /^\.hintlab-import-(\d+)-[0-9a-f]+\.spool$/;
+
+/**
+ * Validated traces waiting for the transaction: in memory, spilled to a file when large.
+ *
+ * The file is unlinked as soon as it is open: from then on it has no name, so however this
+ * process ends (an exception, SIGTERM, SIGKILL, a power cut) the kernel frees it with the last
+ * descriptor and nothing is left to clean up. (On Windows Node opens files with
+ * FILE_SHARE_DELETE, so the unlink works there too; if it does not, dispose() removes it.) The
+ * one instant between open and unlink is covered by the name, which carries the pid: a new
+ * spool removes those of processes that are gone. It lives beside the database rather than in
+ * tmpdir, which is often RAM (tmpfs) while the spool can be as large as the import limit.
+ */
 class Spool {
   count = 0;
 
   private mem: string[] = [];
   private memBytes = 0;
-  private dir?: string;
+  private file?: string;
   private fd?: number;
 
-  constructor(private readonly spillBytes: number) {}
+  constructor(
+    private readonly spillBytes: number,
+    private readonly dir: string,
+  ) {}
 
   push(line: number, body: CreateTraceBody) {
     const entry = `${line}\t${JSON.stringify(body)}\n`;
@@ -157,8 +188,14 @@ class Spool {
       return;
     }
     if (this.fd === undefined) {
-      this.dir = mkdtempSync(path.join(tmpdir(), "hintlab-import-"));
-      this.fd = openSync(path.join(this.dir, "spool.jsonl"), "w+");
+      sweepSpools(this.dir);
+      const file = path.join(this.dir, `.hintlab-import-${process.pid}-${randomBytes(6).toString("hex")}.spool`);
+      this.fd = openSync(file, "wx+", 0o600);
+      try {
+        unlinkSync(file);
+      } catch {
+        this.file = file;
+      }
       for (const m of this.mem) writeSync(this.fd, m);
       this.mem = [];
     }
@@ -193,75 +230,42 @@ class Spool {
 
   dispose() {
     if (this.fd !== undefined) closeSync(this.fd);
-    if (this.dir) rmSync(this.dir, { recursive: true, force: true });
+    if (this.file) rmSync(this.file, { force: true });
     this.fd = undefined;
-    this.dir = undefined;
+    this.file = undefined;
     this.mem = [];
   }
 }
 
-// --- HTTP -----------------------------------------------------------------------------------
-
-/**
- * The upload of POST /api/traces/import as a byte stream: a raw body (application/x-ndjson,
- * text/plain, …) is streamed as is; a multipart form gives its `file` field (and its other
- * fields, e.g. mode, dataset). A declared Content-Length over the limit is refused before reading.
- */
-export async function readImportRequest(request: Request, maxBytes: number): Promise<{ source: AsyncIterable<Uint8Array>; fields: Record<string, string> }> {
-  const tooLarge = () => new AppError("payload-too-large", `the file is larger than the import limit of ${formatBytes(maxBytes)}; split it into smaller files (or raise HINTLAB_IMPORT_MAX_BYTES)`);
-  const declared = Number(request.headers.get("content-length"));
-  if (Number.isFinite(declared) && declared > maxBytes) throw tooLarge();
-  if (!request.body) throw new AppError("bad-request", 'the request has no body: send the JSONL file as the body (Content-Type: application/x-ndjson) or as a multipart field named "file"');
-  const type = request.headers.get("content-type") ?? "";
-  if (!type.toLowerCase().startsWith("multipart/form-data")) return { source: iterate(request.body), fields: {} };
-  // Multipart is parsed by the runtime, which holds the form in memory: cap what it may read.
-  let exceeded = false;
-  let seen = 0;
-  const capped = request.body.pipeThrough(
-    new TransformStream<Uint8Array, Uint8Array>({
-      transform(chunk, controller) {
-        seen += chunk.length;
-        if (seen > maxBytes) {
-          exceeded = true;
-          controller.error(tooLarge());
-        } else controller.enqueue(chunk);
-      },
-    }),
-  );
-  let form: FormData;
+/** Remove spool files whose process is gone (killed between creating and unlinking one). */
+function sweepSpools(dir: string) {
+  let names: string[];
   try {
-    form = await new Response(capped, { headers: { "content-type": type } }).formData();
+    names = readdirSync(dir);
   } catch {
-    if (exceeded) throw tooLarge();
-    throw new AppError("bad-request", "the multipart body could not be read");
+    return;
   }
-  const file = form.get("file");
-  if (!(file instanceof Blob)) throw new AppError("bad-request", 'a multipart upload needs the JSONL file in a field named "file"');
-  const fields: Record<string, string> = {};
-  form.forEach((v, k) => {
-    if (typeof v === "string") fields[k] = v;
-  });
-  return { source: iterate(file.stream()), fields };
+  for (const name of names) {
+    const pid = Number(SPOOL_FILE.exec(name)?.[1]);
+    if (!pid || pid === process.pid || isAlive(pid)) continue;
+    try {
+      unlinkSync(path.join(dir, name));
+    } catch {
+      // Already gone, or not ours to remove.
+    }
+  }
 }
 
-async function* iterate(stream: ReadableStream<Uint8Array>): AsyncGenerator<Uint8Array> {
-  const reader = stream.getReader();
-  let finished = false;
+function isAlive(pid: number): boolean {
   try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) {
-        finished = true;
-        return;
-      }
-      yield value;
-    }
-  } finally {
-    // Stopped early (a refused upload): tell the sender instead of leaving the body unread.
-    if (!finished) await reader.cancel().catch(() => undefined);
-    reader.releaseLock();
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === "EPERM";
   }
 }
+
+// --- HTTP (the upload itself is read by readImportRequest, upload.ts) ---------------------------
 
 /** The report as the response: 200 when something was stored, else 400 with what failed. */
 export function importResponse(report: ImportReport): Response {

@@ -7,6 +7,7 @@ export * from "./hint-store";
 export * from "./sqlite";
 export * from "./traces";
 export * from "./import";
+export * from "./upload";
 export * from "./export-stream";
 export * from "./owners";
 import { getDb } from "./sqlite";

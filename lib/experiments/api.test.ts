@@ -107,4 +107,30 @@ describe("/api/datasets and /api/experiments", () => {
     const res = await createExperiment(new Request("http://localhost", { method: "POST", headers: { "content-type": "text/plain" }, body: JSON.stringify({ datasetId, policies: ["greedy"] }) }));
     expect(res.status).toBe(415);
   });
+
+  it("imports a multipart upload (name after the file), gold as written; 413 past the limit while streaming", async () => {
+    const form = new FormData();
+    form.set("file", new Blob(['{"id": "big", "problem": "p", "answer": 12345678901234567891}\n']), "big.jsonl");
+    form.set("name", "big-numbers");
+    const res = await importDataset(new Request("http://localhost/api/datasets/import", { method: "POST", body: form }));
+    expect(res.status).toBe(200);
+    const report = (await res.json()) as DatasetImportResult;
+    expect(report.dataset).toMatchObject({ name: "big-numbers", problemCount: 1 });
+    const page = (await (await problems(new Request("http://localhost"), params(report.dataset!.id))).json()) as ProblemPage;
+    expect(page.problems[0]).toMatchObject({ id: "big", gold: "12345678901234567891" });
+
+    vi.stubEnv("HINTLAB_IMPORT_MAX_BYTES", String(64 * 1024));
+    let pulled = 0;
+    const endless = new ReadableStream<Uint8Array>({
+      pull(c) {
+        pulled++;
+        c.enqueue(new TextEncoder().encode('{"problem": "p", "answer": 1}\n'.repeat(300)));
+      },
+    });
+    const big = await importDataset(new Request("http://localhost/api/datasets/import?name=endless", { method: "POST", headers: NDJSON, body: endless, duplex: "half" } as RequestInit));
+    vi.stubEnv("HINTLAB_IMPORT_MAX_BYTES", "");
+    expect(big.status).toBe(413);
+    expect(((await big.json()) as { error: { message: string } }).error.message).toBe("the file is larger than the import limit of 64 KB; split it into smaller files (or raise HINTLAB_IMPORT_MAX_BYTES)");
+    expect(pulled).toBeLessThan(20);
+  });
 });

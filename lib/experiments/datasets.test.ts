@@ -2,7 +2,8 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { openDb } from "@/lib/db";
-import { datasetFromTraceRecords, parseDatasetJsonl } from "./datasets";
+import { gradeResponse } from "@/lib/grading";
+import { datasetFromTraceRecords, parseDatasetJsonl, parseDatasetStream } from "./datasets";
 import { parsePolicyList } from "./policies";
 import { ExperimentStore } from "./store";
 
@@ -18,11 +19,13 @@ describe("dataset import", () => {
     expect(d.problems[0]!.statement).toMatch(/^Every morning Aya/);
   });
 
-  it("AMC 2023: numeric answers become strings", () => {
+  it("AMC 2023: numeric answers become strings, as written in the file", () => {
     const d = parseDatasetJsonl(fixture("amc23.jsonl"));
     expect(d.errors).toEqual([]);
     expect(d.problems).toHaveLength(40);
-    expect(d.problems[0]).toMatchObject({ id: "0", kind: "math", gold: "27" });
+    // The file says 27.0 (a float column of the benchmark); grading takes it as 27.
+    expect(d.problems[0]).toMatchObject({ id: "0", kind: "math", gold: "27.0" });
+    expect(gradeResponse(d.problems[0]!, "\\boxed{27}", "").verdict).toBe("correct");
   });
 
   it("LiveCodeBench: code problems with stdin tests (and starter code when given)", () => {
@@ -66,6 +69,39 @@ describe("dataset import", () => {
     expect(d.errors[3]!.reason).toMatch(/duplicate problem id "a"/);
     expect(d.errors[4]!.reason).toMatch(/testtype/);
     expect(d.errors[5]!.reason).toMatch(/no problem statement/);
+  });
+
+  it("a number is the gold as written, from the file to the verdict (beyond 2^53, long decimals, 1e400)", async () => {
+    const text = [
+      '{"problem": "big", "answer": 12345678901234567891}',
+      '{"problem": "decimal", "gold": 0.1000000000000000055511151231257827}',
+      '{"problem": "huge", "gt": 1e400}',
+      '{"problem": "small", "answer": 27, "id": 98765432109876543210}',
+    ].join("\n");
+    const bytes = Buffer.from(text);
+    const streamed = await parseDatasetStream([bytes.subarray(0, 30), bytes.subarray(30)], { maxBytes: 1e6, maxLineBytes: 1e6 });
+    expect(streamed).toEqual(parseDatasetJsonl(text));
+    expect(streamed.errors).toEqual([]);
+    expect(streamed.problems.map((p) => p.gold)).toEqual(["12345678901234567891", "0.1000000000000000055511151231257827", "1e400", "27"]);
+    expect(streamed.problems[3]!.id).toBe("98765432109876543210");
+    const store = new ExperimentStore(openDb(":memory:"));
+    const { dataset } = store.storeDataset(streamed, "big-numbers");
+    const [big] = store.problems(dataset!.id).problems;
+    expect(big).toMatchObject({ gold: "12345678901234567891", source: "big-numbers" });
+    expect(gradeResponse(big!, "\\boxed{12345678901234567891}", "").verdict).toBe("correct");
+    expect(gradeResponse(big!, "\\boxed{12345678901234567890}", "").verdict).toBe("incorrect");
+  });
+
+  it("a streamed problem set past its limit is refused (413) without reading the rest", async () => {
+    let pulled = 0;
+    async function* endless() {
+      for (;;) {
+        pulled++;
+        yield Buffer.from('{"problem": "p", "answer": 1}\n'.repeat(100));
+      }
+    }
+    await expect(parseDatasetStream(endless(), { maxBytes: 64 * 1024, maxLineBytes: 1024 })).rejects.toMatchObject({ code: "payload-too-large", message: expect.stringMatching(/HINTLAB_IMPORT_MAX_BYTES/) });
+    expect(pulled).toBeLessThan(30);
   });
 
   it("a dataset from the recorded traces: one problem per distinct problem id, with gold", () => {

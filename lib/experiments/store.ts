@@ -19,7 +19,7 @@ import {
   type ProblemPage,
   type Verdict,
 } from "@/lib/protocol";
-import { parseDatasetJsonl } from "./datasets";
+import { parseDatasetJsonl, type ParsedDataset } from "./datasets";
 import { parsePolicyLabel } from "./policies";
 
 /** A runner that has not written a heartbeat for this long is gone: its experiment shows as interrupted. */
@@ -110,7 +110,11 @@ export class ExperimentStore {
    * same name again returns the existing dataset.
    */
   importDataset(text: string, name: string, mode: "valid" | "all-or-nothing" = "valid", now = Date.now()): DatasetImportResult {
-    const parsed = parseDatasetJsonl(text, name);
+    return this.storeDataset(parseDatasetJsonl(text, name), name, mode, now);
+  }
+
+  /** Store a parsed problem set (parseDatasetStream: an upload read line by line); problems without a source get `name`. */
+  storeDataset(parsed: ParsedDataset, name: string, mode: "valid" | "all-or-nothing" = "valid", now = Date.now()): DatasetImportResult {
     if (parsed.problems.length === 0 || (mode === "all-or-nothing" && parsed.errors.length > 0)) {
       return { dataset: null, imported: 0, errors: parsed.errors.length ? parsed.errors : [{ line: 0, reason: "no problems in the file" }] };
     }
@@ -120,7 +124,7 @@ export class ExperimentStore {
     this.db.transaction(() => {
       this.db.prepare("INSERT INTO datasets (id, name, content_hash, problem_count, created_at) VALUES (?, ?, ?, ?, ?)").run(id, name, parsed.contentHash, parsed.problems.length, now);
       const insert = this.db.prepare("INSERT INTO problems (dataset_id, idx, problem_id, kind, json) VALUES (?, ?, ?, ?, ?)");
-      parsed.problems.forEach((p, i) => insert.run(id, i, p.id, p.kind, JSON.stringify(p)));
+      parsed.problems.forEach((p, i) => insert.run(id, i, p.id, p.kind, JSON.stringify(p.source ? p : { ...p, source: name })));
     })();
     return { dataset: this.getDataset(id), imported: parsed.problems.length, errors: parsed.errors };
   }

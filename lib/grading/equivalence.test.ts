@@ -51,6 +51,13 @@ describe("answer extraction for grading", () => {
     expect(pending).toMatchObject({ jobs: [{ python: true }] });
     expect(typeof pending === "object" && "jobs" in pending && pending.jobs.length).toBe(1);
   });
+
+  it("compares integers digit for digit, beyond 2^53 too", () => {
+    expect(compareMath("12345678901234567891", "12345678901234567891")).toBe(true);
+    expect(compareMath("12345678901234567891", "12345678901234567890")).toBe(false);
+    expect(compareMath("1000000001", "1000000002")).toBe(false);
+    expect(compareMath("-42", "-042")).toBe(true);
+  });
 });
 
 describe.skipIf(!HAS_BUNDLE)("math equivalence (sympy bundle needed: node scripts/prepare-assets.mjs)", () => {

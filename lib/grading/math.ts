@@ -661,6 +661,10 @@ function compareScalar(gold: string, pred: string, g: Side, p: Side): FastVerdic
     // Words (names, "\text{Monday}") compare as text, case-insensitively.
     return gold.replace(/\W/g, "").toLowerCase() === pred.replace(/\W/g, "").toLowerCase() && /\w/.test(gold);
   }
+  // Two integers are equal only digit for digit: as doubles, 12345678901234567891 and …890 are
+  // one value, and the relative tolerance below would even match 1000000001 with 1000000002.
+  const integer = /^[+-]?\d+$/;
+  if (g.percent === p.percent && integer.test(gs) && integer.test(ps)) return BigInt(gs) === BigInt(ps);
   const gv = evaluateConstant(gs);
   const pv = evaluateConstant(ps);
   if (gv !== undefined && pv !== undefined) {

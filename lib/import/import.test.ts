@@ -129,6 +129,18 @@ describe("segment reconstruction from model text", () => {
   });
 });
 
+describe("numbers are kept as written", () => {
+  it("a gold, an answer and an id beyond 2^53 are the file's digits, not the nearest double", () => {
+    const line = '{"id": 12345678901234567891, "prompt": "p", "completion": "\\\\boxed{12345678901234567891}", "answer": 12345678901234567891, "pred": 12345678901234567890}';
+    const { body } = ok(parseImportLine(line, ctx));
+    expect(body.id).toBe("12345678901234567891");
+    expect(body.problem.gold).toBe("12345678901234567891");
+    expect(body.answer).toBe("12345678901234567890");
+    const decimal = ok(parseImportLine('{"prompt": "p", "completion": "c", "gold": 0.1000000000000000055511151231257827, "answer": 1e400}', ctx));
+    expect(decimal.body.problem.gold).toBe("0.1000000000000000055511151231257827");
+  });
+});
+
 describe("bad lines are reported with the reason", () => {
   const err = (line: string) => {
     const p = parseImportLine(line, ctx);

@@ -6,7 +6,7 @@
  * reconstructed where the text shows them (`reconstruct`).
  */
 import { z } from "zod";
-import type { CreateTraceBody } from "@/lib/protocol";
+import { parseJsonWithNumberText, type CreateTraceBody, type JsonWithNumberText } from "@/lib/protocol";
 import { LineError, recordToTrace, type ParseContext, type Shape } from "./shapes";
 
 export { readLines, decodeLine, formatBytes, type RawLine, type LineLimits } from "./lines";
@@ -16,18 +16,20 @@ export { SHAPES, detectShape, importConfig, stableId, LineError, type Shape, typ
 export type ParsedLine = { ok: true; shape: Shape; body: CreateTraceBody } | { ok: false; error: string };
 
 /** One line of text -> a trace to create, or the reason it cannot be one. Never throws. */
-export function parseImportLine(text: string, ctx: Omit<ParseContext, "rawLine">): ParsedLine {
-  let json: unknown;
+export function parseImportLine(text: string, ctx: Omit<ParseContext, "rawLine" | "numberText">): ParsedLine {
+  let parsed: JsonWithNumberText;
   try {
-    json = JSON.parse(text);
+    // Numbers keep their text: a gold or answer written as 12345678901234567891 is stored as that.
+    parsed = parseJsonWithNumberText(text);
   } catch (e) {
     return { ok: false, error: `invalid JSON: ${(e as Error).message}` };
   }
+  const json = parsed.value;
   if (!json || typeof json !== "object" || Array.isArray(json)) {
     return { ok: false, error: `expected a JSON object per line, got ${Array.isArray(json) ? "an array" : json === null ? "null" : typeof json}` };
   }
   try {
-    return { ok: true, ...recordToTrace(json as Record<string, unknown>, { ...ctx, rawLine: text }) };
+    return { ok: true, ...recordToTrace(json as Record<string, unknown>, { ...ctx, rawLine: text, numberText: parsed.numberText }) };
   } catch (e) {
     // Anything else (e.g. a record nested too deep to walk) is still this line's failure, not the import's.
     return { ok: false, error: e instanceof LineError ? e.message : `could not be read: ${(e as Error).message}` };

@@ -24,6 +24,8 @@ export interface ParseContext {
   dataset?: string;
   /** The line as read, for a stable id when the record has none. */
   rawLine: string;
+  /** How a number field was written (parseJsonWithNumberText); default: as JS prints it. */
+  numberText?: (holder: unknown, key: string) => string | undefined;
 }
 
 /** Why one line was not imported; the message is shown to the user as is. */
@@ -130,11 +132,11 @@ function outsideTrace(shape: Exclude<Shape, "segments">, rec: Rec, ctx: ParseCon
   const hinted = segments.some((s) => s.kind === "hint");
   const policy: Policy = hinted ? { type: "manual", pauseAtTriggers: false, pauseAtEndOfThinking: false } : { type: "greedy" };
   const verdict = verdictOf(rec);
-  const answer = str(rec, ANSWER_FIELDS);
+  const answer = str(rec, ANSWER_FIELDS, ctx.numberText);
   const dataset = str(rec, ["dataset"]);
   const body: CreateTraceBody = {
-    id: str(rec, ["id"]) ?? stableId(ctx.rawLine),
-    problem: problemOf(rec, statement),
+    id: str(rec, ["id"], ctx.numberText) ?? stableId(ctx.rawLine),
+    problem: problemOf(rec, statement, ctx),
     config: importConfig(str(rec, ["model"]) ?? "unknown", templateOf(prompt), policy, ctx.hintLibraryVersion),
     segments,
     events,
@@ -226,21 +228,25 @@ function contentText(content: unknown, where: string): string {
 
 // --- fields ---------------------------------------------------------------------------------
 
-function str(rec: Rec, fields: readonly string[]): string | undefined {
+/** The first of `fields` that is a string, or a number as the text it was written as. */
+function str(rec: Rec, fields: readonly string[], numberText?: ParseContext["numberText"]): string | undefined {
   for (const f of fields) {
     const v = rec[f];
     if (typeof v === "string") return v;
-    if (typeof v === "number" && Number.isFinite(v)) return String(v);
+    if (typeof v === "number") {
+      const text = numberText?.(rec, f) ?? (Number.isFinite(v) ? String(v) : undefined);
+      if (text !== undefined) return text;
+    }
   }
   return undefined;
 }
 
-function problemOf(rec: Rec, statement: string): Problem {
+function problemOf(rec: Rec, statement: string, ctx: ParseContext): Problem {
   const kind = ProblemKindSchema.safeParse(rec.kind);
-  const gold = str(rec, GOLD_FIELDS);
+  const gold = str(rec, GOLD_FIELDS, ctx.numberText);
   const source = str(rec, ["source"]);
   return {
-    id: str(rec, ["problem_id", "problemId", "unique_id"]) ?? `p-${hash(statement)}`,
+    id: str(rec, ["problem_id", "problemId", "unique_id"], ctx.numberText) ?? `p-${hash(statement)}`,
     kind: kind.success ? kind.data : "math",
     statement,
     ...(gold !== undefined ? { gold } : {}),

@@ -13,3 +13,4 @@ export * from "./traces-api";
 export * from "./experiments";
 export * from "./local-model";
 export * from "./auth";
+export * from "./json-text";
