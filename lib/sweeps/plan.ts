@@ -66,10 +66,10 @@ export function planSweep(spec: SweepSpec, source: SweepSource): SweepPlan {
 function checkedPoint(segments: readonly Segment[], at: { segment: number; offset: number }): TracePoint {
   const textOffset = textOffsetOf(segments, at);
   const seg = segments[at.segment]!;
+  if (at.segment === 0 && at.offset < seg.text.length) throw new AppError("bad-request", "the prompt cannot be cut: choose a point after it");
   if (at.offset > 0 && at.offset < seg.text.length && seg.kind !== "model") {
     throw new AppError("bad-request", `only model text can be cut inside; segment ${at.segment} is ${seg.kind}: use its start or end`);
   }
-  if (at.segment === 0 && at.offset < seg.text.length) throw new AppError("bad-request", "the prompt cannot be cut: choose a point after it");
   return { segment: at.segment, offset: at.offset, textOffset };
 }
 
