@@ -25,7 +25,7 @@ const source: SweepSource = {
 };
 const spec = (input: SweepSpecInput) => SweepSpecSchema.parse(input);
 
-const hintSweep = spec({
+const parsedHintSweep = spec({
   type: "hints",
   traceId: "t1",
   at: { segment: 1, offset: 100 },
@@ -33,6 +33,8 @@ const hintSweep = spec({
   samples: 4,
   seed: 100,
 });
+if (parsedHintSweep.type !== "hints") throw new Error("expected a hint sweep");
+const hintSweep = parsedHintSweep;
 
 describe("planSweep", () => {
   it("expands arms × samples with deterministic ids, paired by seed", () => {
