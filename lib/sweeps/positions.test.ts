@@ -134,6 +134,26 @@ describe("sentencePositions", () => {
   });
 });
 
+describe("sentencePositions across segments", () => {
+  it("reads model text after a code hint as code until its fence closes, and skips hint text", () => {
+    const segments = [
+      seg(0, "prompt", "Q. A.\n<think>\n"),
+      seg(1, "model", "I think so. Let me check"),
+      seg(2, "hint", "Wait, verify. Use code.\n```python\n"),
+      seg(3, "model", "x = 1. \nprint(x)! \n```\n"),
+      seg(4, "tool_output", "```output\n1. \n```\n"),
+      seg(5, "model", "So it is 1. Then more.\n</think>\nAnswer. Done."),
+    ];
+    const points = sentencePositions({ segments, endOfThinking: "</think>" }, 1);
+    const whole = segments.map((s) => s.text).join("");
+    expect(points.map((p) => [p.segment, whole.slice(p.textOffset, p.textOffset + 4)])).toEqual([
+      [1, "Let "],
+      [5, "Then"],
+    ]);
+    expect(points.map((p) => p.sentence)).toEqual([1, 2]);
+  });
+});
+
 describe("points", () => {
   const segments = [seg(0, "prompt", "abc"), seg(1, "model", "defg"), seg(2, "hint", "HI"), seg(3, "model", "xyz")];
 

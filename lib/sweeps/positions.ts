@@ -97,13 +97,18 @@ export function sentencePositions(source: Omit<PositionSource, "triggers">, k: n
       closed = true;
     }
     const start = textOffsetOf(source.segments, { segment: i, offset: 0 });
-    for (const b of sentenceBoundaries(text)) {
+    const prev = source.segments[i - 1];
+    const startsInCode = prev?.kind === "hint" && CODE_HINT_END.test(prev.text);
+    for (const b of sentenceBoundaries(text, { startsInCode })) {
       ordinal++;
       if (ordinal % k === 0) out.push({ segment: i, offset: b, textOffset: start + b, sentence: ordinal });
     }
   }
   return out;
 }
+
+/** A hint that ends in an opened python fence: the model segment after it starts in code. */
+const CODE_HINT_END = /```(python|py)[ \t]*\n$/;
 
 /** Abbreviations whose period does not end a sentence (lower-cased, without the final period). */
 const ABBREVIATIONS = new Set(["e.g", "i.e", "cf", "vs", "approx", "fig", "eq", "dr", "mr", "mrs", "ms", "no", "resp", "st"]);
@@ -112,12 +117,13 @@ const ABBREVIATIONS = new Set(["e.g", "i.e", "cf", "vs", "approx", "fig", "eq", 
  * Sentence boundaries of model text: after `.`, `?` or `!` (a run such as `?!` or `...`, then
  * closing quotes or brackets) followed by a space or newline and more text. Not a boundary: a
  * decimal or version (`3.14`, no space follows), an abbreviation (`e.g. `), a numbered-list
- * marker (`1. ` at a line start), anything inside a ``` fence. Returns the offsets where the next
+ * marker (`1. ` at a line start), anything inside a ``` fence. `startsInCode`: the text continues
+ * a block opened before it (model text after a code hint). Returns the offsets where the next
  * sentence starts.
  */
-export function sentenceBoundaries(text: string): number[] {
+export function sentenceBoundaries(text: string, opts: { startsInCode?: boolean } = {}): number[] {
   const out: number[] = [];
-  const fenced = fenceRanges(text);
+  const fenced = fenceRanges(text, opts.startsInCode ?? false);
   let f = 0;
   const re = /[.?!]+["'”’)\]]*(?=[ \t\r\n])/g;
   for (let m = re.exec(text); m; m = re.exec(text)) {
@@ -145,10 +151,10 @@ function endsSentenceAtPeriod(text: string, at: number): boolean {
 }
 
 /** [start, end) of every ``` fenced block (an unclosed fence runs to the end). Fences open and close at line starts, as the engine reads them. */
-function fenceRanges(text: string): [number, number][] {
+function fenceRanges(text: string, startsInCode: boolean): [number, number][] {
   const out: [number, number][] = [];
   const re = /^```[^\n]*$/gm;
-  let open: number | null = null;
+  let open: number | null = startsInCode ? 0 : null;
   for (let m = re.exec(text); m; m = re.exec(text)) {
     if (open === null) open = m.index;
     else {
@@ -181,7 +187,7 @@ function walkModelText(
     start += seg.text.length;
     if (seg.kind === "hint" || seg.kind === "tool_output") {
       // A code hint ends in an opened fence; a tool output follows a closed block.
-      mode.current = { ...mode.current, inCode: seg.kind === "hint" && /```(python|py)[ \t]*\n$/.test(seg.text) };
+      mode.current = { ...mode.current, inCode: seg.kind === "hint" && CODE_HINT_END.test(seg.text) };
       return;
     }
     if (seg.kind !== "model") return;
