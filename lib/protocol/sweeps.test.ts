@@ -23,6 +23,7 @@ describe("SweepSpecSchema", () => {
     expect(messages({ ...hints, arms: [] })).toEqual(["a sweep needs at least one arm"]);
     expect(messages({ ...hints, traceId: "" })).toEqual(["the source trace id is required"]);
     expect(messages({ ...hints, type: "grid" })[0]).toMatch(/type "hints".*or "positions"/);
+    expect(messages({ ...hints, arms: [{ kind: "hint", hintId: "a@1#2" }] })).toEqual(["a hint arm needs a Hint-Library id (lower-case letters, digits and dashes)"]);
     expect(messages({ ...hints, arms: [{ kind: "text", text: "" }] })).toEqual(["a text arm needs the text to inject"]);
     expect(messages({ type: "positions", traceId: "t", positions: { sentences: 0 }, arm: { kind: "none" } })).toEqual(["sentences: k must be 1 or more"]);
   });

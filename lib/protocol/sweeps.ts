@@ -18,7 +18,11 @@ export type SweepPoint = z.infer<typeof SweepPointSchema>;
 
 /** What is injected at the point: a Hint-Library hint, an edited text, or nothing (`none`: the model goes on as it would). */
 export const SweepArmSchema = z.discriminatedUnion("kind", [
-  z.object({ kind: z.literal("hint"), hintId: z.string().min(1, "a hint arm needs a hint id") }),
+  z.object({
+    kind: z.literal("hint"),
+    // The Hint-Library id grammar: it keeps item ids (`hint:<id>@<position>#<sample>`) unambiguous.
+    hintId: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, "a hint arm needs a Hint-Library id (lower-case letters, digits and dashes)"),
+  }),
   z.object({
     kind: z.literal("text"),
     text: z.string().min(1, "a text arm needs the text to inject").max(20_000, "a text arm is at most 20,000 characters"),
