@@ -14,3 +14,4 @@ export * from "./experiments";
 export * from "./local-model";
 export * from "./auth";
 export * from "./json-text";
+export * from "./sweeps";
