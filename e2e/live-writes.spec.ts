@@ -1,6 +1,7 @@
 import { rmSync } from "node:fs";
 import { expect, test, type APIRequestContext, type Page } from "@playwright/test";
 import { PlaygroundPage } from "./pages/playground";
+import { TraceDetailPage } from "./pages/trace-detail";
 import { startNextServer, type NextServer } from "./fixtures/next-server";
 import { startScriptedServer, type ScriptedServer } from "./fixtures/scripted-server";
 
@@ -177,17 +178,7 @@ test.describe("a server of its own, with a slow model, killed with -9", () => {
     await b.goto(`${base}/traces/${id}`);
     await expect(b.getByTestId("trace-status")).toHaveText("generating");
     for (const [start, end, label] of [[0, 12, "good tool use"], [20, 30, "repetitive"]] as const) {
-      await b.locator('[data-seg-index="1"] [data-block-start="0"]').evaluate(
-        (el, [s, e]) => {
-          const r = document.createRange();
-          r.setStart(el.firstChild!, s!);
-          r.setEnd(el.firstChild!, e!);
-          getSelection()!.removeAllRanges();
-          getSelection()!.addRange(r);
-        },
-        [start, end],
-      );
-      await b.locator(".trace-wrap").dispatchEvent("mouseup");
+      await new TraceDetailPage(b).select(start, end);
       await b.getByTestId("annotation-label").fill(label);
       await b.getByTestId("annotate-button").click();
       await expect(b.getByTestId("write-error")).toHaveCount(0);

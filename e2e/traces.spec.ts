@@ -1,5 +1,6 @@
 import { expect, test } from "@playwright/test";
 import { PlaygroundPage } from "./pages/playground";
+import { TraceDetailPage } from "./pages/trace-detail";
 
 // Issue "Traces that last": every run is saved as it happens, reopens after a reload, and can be
 // annotated, edited, reviewed and forked. Uses the bundled MATH problem whose real R1 trace the
@@ -60,20 +61,8 @@ test("annotate, edit (diff editor, undo/redo), review; a second annotator with a
   await expect.poll(async () => (await request.get(`/api/traces/${id}`).then((r) => r.json())).status).toBe("finished");
 
   await page.goto(`/traces/${id}`);
-  const select = async (start: number, end: number) => {
-    await page.locator('[data-seg-index="1"] [data-block-start="0"]').evaluate(
-      (el, [s, e]) => {
-        const tn = el.firstChild!;
-        const r = document.createRange();
-        r.setStart(tn, s!);
-        r.setEnd(tn, e!);
-        getSelection()!.removeAllRanges();
-        getSelection()!.addRange(r);
-      },
-      [start, end],
-    );
-    await page.locator(".trace-wrap").dispatchEvent("mouseup");
-  };
+  // The page object's selection also waits until the page shows it.
+  const select = (start: number, end: number) => new TraceDetailPage(page).select(start, end);
   await select(0, 20);
   await expect(page.getByTestId("selection")).toContainText("0–20");
   await page.getByTestId("annotation-label").fill("repetitive");

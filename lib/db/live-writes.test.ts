@@ -3,25 +3,14 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { hostname, tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import type { CreateTraceBody, LiveAppendBody, Segment, TraceConfig } from "@/lib/protocol";
+import type { CreateTraceBody, LiveAppendBody, Segment } from "@/lib/protocol";
 import { openDb, type Db } from "./sqlite";
 import { TraceStore } from "./traces";
 import { LIVE_TIMEOUT_MS } from "./live-writes";
 import { currentOwner, ownerAlive, sweepOrphans, OWNER_TIMEOUT_MS } from "./owners";
+import { testTraceConfig } from "@/lib/protocol/__fixtures__/trace-config";
 
-const config: TraceConfig = {
-  provider: "openai-completions",
-  model: "m",
-  template: "qwq",
-  sampling: { maxTokens: 1000 },
-  triggers: ["Wait"],
-  policy: { type: "greedy" },
-  maxToolCalls: 6,
-  toolTimeoutMs: 1000,
-  maxOutputChars: 1000,
-  hintLibraryVersion: "t",
-  policySeed: 0,
-};
+const config = testTraceConfig();
 const seg = (i: number, kind: Segment["kind"], text: string): Segment => ({ id: `seg-${i}`, kind, text });
 const live = (over: Partial<CreateTraceBody> = {}): CreateTraceBody => ({
   problem: { id: "p1", kind: "math", statement: "What is 6*7?", gold: "42" },

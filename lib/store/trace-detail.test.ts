@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { AppError, type Trace } from "@/lib/protocol";
 import { openDb, TraceStore, type Db } from "@/lib/db";
 import { createTraceDetailStore, REAPPLIED_NOTICE, type TraceDetailStore } from "./trace-detail";
+import { testTraceConfig } from "@/lib/protocol/__fixtures__/trace-config";
 
 // The store against the real TraceStore (SQLite on a temp file) behind a fetch that routes like
 // app/api/traces/[id]/*: the 409s are the server's own, not a stub's idea of them.
@@ -61,19 +62,7 @@ beforeEach(async () => {
   server = new TraceStore(db);
   id = server.create({
     problem: { id: "p", kind: "math", statement: row.problem },
-    config: {
-      provider: "scripted",
-      model: "m",
-      template: "deepseek-r1",
-      sampling: { maxTokens: 100 },
-      triggers: ["Wait"],
-      policy: { type: "greedy" },
-      maxToolCalls: 0,
-      toolTimeoutMs: 1000,
-      maxOutputChars: 100,
-      hintLibraryVersion: "t",
-      policySeed: 0,
-    },
+    config: testTraceConfig({ provider: "scripted", template: "deepseek-r1", sampling: { maxTokens: 100 }, maxToolCalls: 0, maxOutputChars: 100 }),
     segments: [
       { id: "s0", kind: "prompt", text: row.prompt },
       { id: "s1", kind: "model", text: MODEL },

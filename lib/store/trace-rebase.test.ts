@@ -3,6 +3,7 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import type { Edit, Trace } from "@/lib/protocol";
 import { rebaseChange, tagChange, tagsAfter, type TraceChange } from "./trace-rebase";
+import { testTraceConfig } from "@/lib/protocol/__fixtures__/trace-config";
 
 // A real R1-distill completion (the e2e fixture the scripted server streams) as the model text.
 const row = JSON.parse(readFileSync(path.resolve(import.meta.dirname, "../../e2e/fixtures/data/r1-distill-math-40.jsonl"), "utf8").split("\n")[0]!) as {
@@ -14,19 +15,7 @@ const MODEL = row.completion;
 const trace = (over: Partial<Trace> = {}): Trace => ({
   id: "t1",
   problem: { id: "p", kind: "math", statement: "q" },
-  config: {
-    provider: "scripted",
-    model: "m",
-    template: "deepseek-r1",
-    sampling: { maxTokens: 100 },
-    triggers: ["Wait"],
-    policy: { type: "greedy" },
-    maxToolCalls: 0,
-    toolTimeoutMs: 1000,
-    maxOutputChars: 100,
-    hintLibraryVersion: "t",
-    policySeed: 0,
-  },
+  config: testTraceConfig({ provider: "scripted", template: "deepseek-r1", sampling: { maxTokens: 100 }, maxToolCalls: 0, maxOutputChars: 100 }),
   segments: [
     { id: "s0", kind: "prompt", text: row.prompt },
     { id: "s1", kind: "model", text: MODEL },

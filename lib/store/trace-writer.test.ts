@@ -1,21 +1,10 @@
 import { describe, expect, it, vi } from "vitest";
 import { createEngine, reduce, type EngineState } from "@/lib/engine";
-import type { LiveAppendBody, TraceConfig } from "@/lib/protocol";
+import type { LiveAppendBody } from "@/lib/protocol";
 import { TraceWriter, type SaveStatus } from "./trace-writer";
+import { testTraceConfig } from "@/lib/protocol/__fixtures__/trace-config";
 
-const config: TraceConfig = {
-  provider: "openai-completions",
-  model: "m",
-  template: "qwq",
-  sampling: { maxTokens: 1000 },
-  triggers: ["Wait"],
-  policy: { type: "greedy" },
-  maxToolCalls: 6,
-  toolTimeoutMs: 1000,
-  maxOutputChars: 1000,
-  hintLibraryVersion: "t",
-  policySeed: 0,
-};
+const config = testTraceConfig();
 
 /** A fake server that applies writes like TraceStore.liveAppend does: under a lease, in seq order. */
 function fakeServer() {
