@@ -180,6 +180,9 @@ test("roles: an annotator reads, annotates and reviews as themself, but cannot r
     await ann.post(`${app.url}/api/local-model/download`, { data: {} }),
     await ann.post(`${app.url}/api/connections`, { data: { name: "x", baseUrl: "http://127.0.0.1:1/v1" } }),
     await ann.get(`${app.url}/api/users`),
+    // Live writing is running: an annotator can neither take a trace's lease nor append to it.
+    await ann.post(`${app.url}/api/traces/${traceId}/lease`, { data: { takeOver: true } }),
+    await ann.patch(`${app.url}/api/traces/${traceId}/live`, { data: { lease: "x".repeat(32), seq: 1, segments: [], events: [] } }),
   ];
   expect(forbidden.map((r) => r.status())).toEqual(Array(forbidden.length).fill(403));
   expect(model.requests.length).toBe(0); // the annotator's generate never reached the model server
@@ -312,7 +315,9 @@ test("a foreign Host header (DNS rebinding) is refused on pages and API; our own
 test("no cross-site writes: a plain HTML form or a no-cors fetch on another site cannot import, start or delete on the loopback app", async ({ page, request }) => {
   // The loopback app signs its local user in by itself: exactly the case a cross-site form used to exploit.
   const appUrl = `http://127.0.0.1:${APP_PORT}`;
-  const before = (await (await request.get(`${appUrl}/api/traces?limit=500`)).json()).total as number;
+  const listed = (await (await request.get(`${appUrl}/api/traces?limit=500`)).json()) as { total: number; items: { id: string }[] };
+  const before = listed.total;
+  const victim = encodeURIComponent(listed.items[0]?.id ?? "no-trace");
   const evilPort = await freePort();
   const line = JSON.stringify({ prompt: "planted by evil", completion: "\\boxed{1}" });
   const evil = http.createServer((req, res) => {
@@ -324,6 +329,8 @@ test("no cross-site writes: a plain HTML form or a no-cors fetch on another site
       <script>
         document.getElementById("f1").submit();
         document.getElementById("f2").submit();
+        // A page that knows a trace id tries to steal its live lease (and so stop the user's run).
+        fetch("${appUrl}/api/traces/${victim}/lease", { method: "POST", mode: "no-cors", headers: { "content-type": "text/plain" }, body: '{"takeOver":true}' }).catch(() => {});
         fetch("${appUrl}/api/traces/import", { method: "POST", mode: "no-cors", headers: { "content-type": "text/plain" }, body: ${JSON.stringify(line)} }).finally(() => { document.title = "sent"; });
       </script></body>`);
   });
@@ -335,7 +342,7 @@ test("no cross-site writes: a plain HTML form or a no-cors fetch on another site
   try {
     await page.goto(`http://localhost:${evilPort}/`);
     await expect(page).toHaveTitle("sent");
-    await expect.poll(() => seen.length, { timeout: 10_000 }).toBeGreaterThanOrEqual(2);
+    await expect.poll(() => seen.length, { timeout: 10_000 }).toBeGreaterThanOrEqual(3);
     expect(seen.every((s) => s === 403)).toBe(true);
     const after = (await (await request.get(`${appUrl}/api/traces?q=planted&limit=5`)).json()) as { total: number };
     expect(after.total).toBe(0);

@@ -1,7 +1,9 @@
 /**
  * Server-side persistence: SQLite through better-sqlite3 (one file, WAL, versioned migrations
  * run at open; HINTLAB_DB or <HINTLAB_DATA_DIR>/hintlab.db), the TraceStore over it, and user
- * hints in a JSON file beside it.
+ * hints in a JSON file beside it. Live writes go through a per-trace lease (live-writes.ts: one
+ * writer, rising sequence numbers, never shortening); every process that runs something is an
+ * owner with a heartbeat (owners.ts), so a dead one's runs are swept to interrupted.
  */
 export * from "./hint-store";
 export * from "./sqlite";

@@ -1,4 +1,4 @@
-import { TraceSchema, type Trace } from "@/lib/protocol";
+import { LeaseGrantSchema, TraceSchema, type Trace } from "@/lib/protocol";
 import type { HintlabState } from "./create-store";
 
 /**
@@ -36,10 +36,12 @@ export function resumeActions(deps: ResumeDeps) {
       deps.set({ leaseConflict: { trace, message: json.error.message ?? "This trace is being written elsewhere." } });
       return;
     }
-    if (!res.ok || typeof json.lease !== "string") throw new Error(json.error?.message ?? `the server answered ${res.status}`);
+    if (!res.ok) throw new Error(json.error?.message ?? `the server answered ${res.status}`);
+    const grant = LeaseGrantSchema.safeParse(json);
+    if (!grant.success) throw new Error("the server's lease answer was malformed; reload the page");
     // The trace as stored when the lease changed hands: a tab that wrote it until then is
     // refused from now on, so this is where it really ends.
-    deps.openGranted(TraceSchema.parse(json.trace), json.lease);
+    deps.openGranted(grant.data.trace, grant.data.lease);
   };
 
   /** Create a trace (a fork) on the server and open it here. */
