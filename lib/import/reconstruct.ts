@@ -4,6 +4,8 @@ import type { Segment } from "@/lib/protocol";
 export interface HintText {
   id: string;
   text: string;
+  /** Budget hints (a bare "Wait") are never matched by text; callers leave them out. */
+  purpose?: "tool" | "budget";
 }
 
 /** A segment without its id (ids are given when the whole trace is assembled). */
