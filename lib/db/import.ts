@@ -54,9 +54,7 @@ export interface ImportOptions {
 
 export async function importTraces(db: Db, source: AsyncIterable<Uint8Array>, opts: ImportOptions): Promise<ImportReport> {
   const now = opts.now ?? Date.now();
-  // A budget hint is a bare word ("Wait"): matched by text it would turn every "Wait" the model
-  // wrote into an injected hint, so imports recognise tool hints only.
-  const hints = (opts.hints ?? (await listHints())).filter((h) => h.purpose !== "budget");
+  const hints = opts.hints ?? (await listHints());
   const report: ImportReport = { mode: opts.mode, committed: false, lines: 0, imported: 0, failed: 0, errors: [], moreErrors: 0, warnings: [], shapes: {}, ids: [] };
   const fail = (line: number, error: string) => {
     report.failed++;
