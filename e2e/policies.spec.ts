@@ -68,6 +68,51 @@ test("paper policy, 2 rounds: two hints are injected at the end of thinking with
   expect(await p.wasSeen("pause-banner")).toBe(false);
 });
 
+test("budget forcing (s1): below min the end of thinking becomes a forced Wait; at max </think> is forced and the model answers", async ({ page, model }) => {
+  const p = new PlaygroundPage(page);
+  await p.open();
+  await p.setBaseUrl(model.baseUrl);
+
+  // Min: the scripted model ends its thinking after ~150 tokens; 200 are required, so each early
+  // </think> is cut and "Wait" goes in until the model has thought 200 tokens.
+  await p.typeProblem("What is six times seven?", { kind: "math", gold: "42" });
+  await p.setBudget({ min: 200, max: null, word: "Wait" });
+  await p.watchFor("pause-banner");
+  let from = model.requests.length;
+  await p.run.click();
+  await expect(p.verdict).toContainText("correct", { timeout: 60_000 });
+  await expect(p.finalAnswer).toHaveText("42");
+  const waits = p.traceView.getByTestId("hint-segment").filter({ hasText: "budget-wait" });
+  await expect(waits.first()).toContainText("before end of thinking");
+  await expect(waits.first()).toContainText("Wait");
+  expect(await waits.count()).toBeGreaterThanOrEqual(1);
+  await expect(p.events.filter({ hasText: "hint budget-wait injected" }).first()).toContainText("end-of-thinking, round 1, by policy");
+  expect(await p.wasSeen("pause-banner")).toBe(false);
+  let sent = model.requests.slice(from).filter((r) => r.endpoint === "completions");
+  // The marker was a stop string while below min, and the model was sent its thinking with the word appended.
+  expect(sent[0]!.stop).toContain("</think>");
+  expect(sent.some((r) => r.prompt!.endsWith("Wait"))).toBe(true);
+
+  // Max: 60 thinking tokens, then </think> is forced (the request asked for exactly 60) and the model answers.
+  await p.pickBundled(PROBLEM);
+  await p.setBudget({ min: 0, max: 60 });
+  from = model.requests.length;
+  await p.run.click();
+  await expect(p.finalAnswer).toHaveText("6.17", { timeout: 60_000 });
+  await expect(p.verdict).toContainText("correct");
+  const forced = p.traceView.getByTestId("hint-segment");
+  await expect(forced).toHaveCount(1);
+  await expect(forced).toContainText("budget-end-of-thinking");
+  await expect(forced).toContainText("end of thinking forced at the thinking budget");
+  await expect(forced).toContainText("</think>");
+  await expect(p.events.filter({ hasText: "hint budget-end-of-thinking injected" })).toContainText("thinking-budget, by policy");
+  sent = model.requests.slice(from).filter((r) => r.endpoint === "completions");
+  await sent[0]!.settled;
+  expect(sent[0]).toMatchObject({ maxTokens: 60, finishReason: "length" });
+  expect(sent[1]!.prompt!.endsWith("</think>")).toBe(true);
+  expect(sent[1]!.maxTokens).toBeGreaterThan(60);
+});
+
 test("Step resumes and pauses at the next trigger even when only the end of thinking is set to pause", async ({ page }) => {
   const p = new PlaygroundPage(page);
   await p.open();

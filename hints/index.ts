@@ -17,10 +17,14 @@ const library = parseHintFile(libraryJson, "hints/library.json");
 export const HINT_LIBRARY_VERSION = library.version;
 export const BUILTIN_HINTS: readonly Hint[] = library.hints.map((h) => ({ ...h, builtIn: true }));
 
-/** Hints that fit a problem: same kind, and for code the template that matches its test style. */
+/**
+ * Tool hints that fit a problem: same kind, and for code the template that matches its test style.
+ * Budget hints (the bare "Wait") are left out: the paper policy must never draw them and the
+ * picker offers hints that lead to Python; the budget policy appends its word by itself.
+ */
 export function hintsForProblem(hints: readonly Hint[], problem: Pick<Problem, "kind" | "starterCode" | "tests">): Hint[] {
   const style = problemTestStyle(problem);
-  return hints.filter((h) => h.kinds.includes(problem.kind) && (!h.appliesTo || !style || h.appliesTo === style));
+  return hints.filter((h) => h.purpose !== "budget" && h.kinds.includes(problem.kind) && (!h.appliesTo || !style || h.appliesTo === style));
 }
 
 function problemTestStyle(problem: Pick<Problem, "kind" | "starterCode" | "tests">): "stdin" | "functional" | undefined {

@@ -3,7 +3,7 @@
 import { useState } from "react";
 import { z } from "zod";
 import { ExperimentSummarySchema, type ExperimentSummary } from "@/lib/protocol";
-import type { ExperimentResults } from "@/lib/experiments/results";
+import { scalingChart, type ExperimentResults } from "@/lib/experiments/results";
 import { LineChart } from "./scaling-chart";
 import { ProgressBar } from "./experiment-list";
 import { RftPanel } from "./rft-panel";
@@ -141,12 +141,7 @@ export function ExperimentDetail({ id }: { id: string }) {
       <div className="charts">
         <section className="panel">
           <h3>Sequential test-time scaling</h3>
-          <LineChart
-            testId="scaling-chart"
-            xLabel="end-of-thinking rounds"
-            yLabel="pass@1"
-            points={r.scaling.filter((s) => s.pass1 !== null).map((s) => ({ x: s.rounds, y: s.pass1!, label: s.policy, href: tracesHref(data, { policy: s.policy }) }))}
-          />
+          <ScalingChart results={r} data={data} />
         </section>
         <section className="panel">
           <h3>Accuracy vs tokens</h3>
@@ -160,5 +155,22 @@ export function ExperimentDetail({ id }: { id: string }) {
       </div>
       <RftPanel experimentId={data.id} />
     </main>
+  );
+}
+
+/** Figure 5: hint rounds against rounds, or with budget forcing (s1) both against mean tokens. */
+function ScalingChart({ results, data }: { results: ExperimentResults; data: Pick<ExperimentSummary, "id"> }) {
+  const chart = scalingChart({ scaling: results.scaling, budgetScaling: results.budgetScaling ?? [] });
+  const onTokens = chart.x === "meanTokens";
+  return (
+    <LineChart
+      testId="scaling-chart"
+      xLabel={onTokens ? "mean tokens per trace (points: hint rounds / thinking budget)" : "end-of-thinking rounds"}
+      yLabel="pass@1"
+      series={chart.series.map((s) => ({
+        name: s.name,
+        points: s.points.map((p) => ({ x: p.x, y: p.y, label: p.policy, ...(onTokens ? { tick: p.label } : {}), href: tracesHref(data, { policy: p.policy }) })),
+      }))}
+    />
   );
 }

@@ -3,7 +3,7 @@
 import { useState } from "react";
 import { useRouter } from "next/navigation";
 import { z } from "zod";
-import { DatasetSummarySchema, ExperimentSummarySchema, TEMPLATE_IDS, type ExperimentSummary } from "@/lib/protocol";
+import { DatasetSummarySchema, ExperimentSummarySchema, formatBudgetLabel, parseBudgetLabel, splitPolicyLabels, TEMPLATE_IDS, type ExperimentSummary } from "@/lib/protocol";
 import { usePoll } from "./use-poll";
 
 const ListSchema = z.array(ExperimentSummarySchema);
@@ -71,7 +71,8 @@ function NewExperiment() {
     const body = {
       datasetId: form.datasetId || datasets.data?.[0]?.id,
       ...(form.name ? { name: form.name } : {}),
-      policies: form.policies.split(",").map((s) => s.trim()).filter(Boolean),
+      // A budget label has commas of its own (budget:min=N,max=M): split as the CLI does.
+      policies: splitPolicyLabels(form.policies),
       samples: form.samples,
       concurrency: form.concurrency,
       maxTokens: form.maxTokens,
@@ -101,9 +102,10 @@ function NewExperiment() {
           <input value={form.name} placeholder="optional" onChange={(e) => setForm({ ...form, name: e.target.value })} />
         </label>
         <label>
-          Policies <span className="small muted">greedy, paper:rounds=R[:p=P][:hint=ID]</span>
+          Policies <span className="small muted">greedy, paper:rounds=R[:p=P][:hint=ID], budget:min=N,max=M[,word=W]</span>
           <input data-testid="experiment-policies" value={form.policies} onChange={(e) => setForm({ ...form, policies: e.target.value })} />
         </label>
+        <AddBudgetPolicy onAdd={(label) => setForm((f) => ({ ...f, policies: f.policies.trim() ? `${f.policies.trim()},${label}` : label }))} />
         <label>
           Samples per problem
           <input type="number" min={1} value={form.samples} onChange={(e) => setForm({ ...form, samples: Math.max(1, Number(e.target.value) || 1) })} />
@@ -141,5 +143,46 @@ function NewExperiment() {
         Start
       </button>
     </details>
+  );
+}
+
+/**
+ * Budget forcing (s1) next to paper:rounds=R: builds a `budget:min=N,max=M[,word=W]` label and
+ * adds it to the policy list, so a sweep of budgets is a few clicks (and the grammar is checked here).
+ */
+function AddBudgetPolicy({ onAdd }: { onAdd: (label: string) => void }) {
+  const [min, setMin] = useState("1000");
+  const [max, setMax] = useState("4000");
+  const [word, setWord] = useState("Wait");
+  const [error, setError] = useState<string | null>(null);
+  const add = () => {
+    const opts = [min.trim() ? `min=${min.trim()}` : "", max.trim() ? `max=${max.trim()}` : "", word.trim() && word.trim() !== "Wait" ? `word=${word.trim()}` : ""].filter(Boolean);
+    try {
+      onAdd(formatBudgetLabel(parseBudgetLabel(`budget:${opts.join(",")}`)));
+      setError(null);
+    } catch (e) {
+      setError((e as Error).message);
+    }
+  };
+  return (
+    <fieldset className="budget-policy" data-testid="experiment-budget">
+      <legend className="small">Budget forcing (s1), in thinking tokens</legend>
+      <label>
+        Min
+        <input data-testid="experiment-budget-min" type="number" min={0} value={min} onChange={(e) => setMin(e.target.value)} />
+      </label>
+      <label>
+        Max
+        <input data-testid="experiment-budget-max" type="number" min={1} value={max} placeholder="no cap" onChange={(e) => setMax(e.target.value)} />
+      </label>
+      <label>
+        Word
+        <input data-testid="experiment-budget-word" value={word} maxLength={40} onChange={(e) => setWord(e.target.value)} />
+      </label>
+      <button type="button" data-testid="experiment-budget-add" onClick={add}>
+        Add budget policy
+      </button>
+      {error && <p className="error small">{error}</p>}
+    </fieldset>
   );
 }

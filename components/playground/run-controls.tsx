@@ -15,9 +15,10 @@ export function RunControls() {
   const pauseMode = useHintlab((s) => s.pauseMode);
   const policyMode = useHintlab((s) => s.policyMode);
   const rounds = useHintlab((s) => s.rounds);
+  const budget = useHintlab((s) => s.budget);
   const triggers = useHintlab((s) => s.triggers);
   const toolTimeoutMs = useHintlab((s) => s.toolTimeoutMs);
-  const { run, stop, setPauseMode, setPolicyMode, setRounds, setTriggers, setToolLimits } = useActions();
+  const { run, stop, setPauseMode, setPolicyMode, setRounds, setBudget, setTriggers, setToolLimits } = useActions();
   const active = phase === "generating" || phase === "executing" || phase === "paused";
   return (
     <section className="panel controls">
@@ -39,6 +40,7 @@ export function RunControls() {
             <option value="manual">manual (I pick hints)</option>
             <option value="paper">paper (auto hint at end of thinking)</option>
             <option value="greedy">greedy (no hints)</option>
+            <option value="budget">budget forcing (s1: Wait until min, end at max)</option>
           </select>
         </label>
         {policyMode === "manual" && (
@@ -58,6 +60,34 @@ export function RunControls() {
             Rounds
             <input type="number" min="0" max="16" value={rounds} disabled={active} onChange={(e) => setRounds(Math.max(0, Number(e.target.value) || 0))} />
           </label>
+        )}
+        {policyMode === "budget" && (
+          <>
+            <label title="Below this many thinking tokens an end of thinking is replaced by the word">
+              Min thinking tokens
+              <input data-testid="budget-min" type="number" min="0" step="1" value={budget.minThinking} disabled={active} onChange={(e) => setBudget({ minThinking: Math.max(0, Math.floor(Number(e.target.value) || 0)) })} />
+            </label>
+            <label title="At this many thinking tokens the end of thinking is forced; empty: no cap">
+              Max thinking tokens
+              <input
+                data-testid="budget-max"
+                type="number"
+                min="1"
+                step="1"
+                value={budget.maxThinking ?? ""}
+                placeholder="no cap"
+                disabled={active}
+                onChange={(e) => {
+                  const n = Math.floor(Number(e.target.value));
+                  setBudget({ maxThinking: e.target.value.trim() && n >= 1 ? n : undefined });
+                }}
+              />
+            </label>
+            <label title="Appended where the model tried to end its thinking too early (s1: Wait)">
+              Word
+              <input data-testid="budget-word" value={budget.word} maxLength={40} disabled={active} onChange={(e) => setBudget({ word: e.target.value.replace(/[\r\n,:]/g, "") })} />
+            </label>
+          </>
         )}
         <label>
           Code time limit (s)

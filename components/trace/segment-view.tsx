@@ -90,7 +90,13 @@ export const HintSegmentView = memo(function HintSegmentView({ segment, index }:
     <div className="seg seg-hint" data-kind="hint" data-testid="hint-segment" data-seg-index={index}>
       <span className="seg-label">
         hint · {segment.hintId} ·{" "}
-        {segment.reason === "trigger" ? `at "${segment.trigger}"` : segment.reason === "resume" ? "at a resume/fork point" : "before end of thinking"}
+        {segment.reason === "trigger"
+          ? `at "${segment.trigger}"`
+          : segment.reason === "resume"
+            ? "at a resume/fork point"
+            : segment.reason === "thinking-budget"
+              ? "end of thinking forced at the thinking budget"
+              : "before end of thinking"}
       </span>
       <span className="block-text">{text}</span>
     </div>

@@ -87,9 +87,17 @@ export class PlaygroundPage {
     if (options.gold !== undefined) await this.page.getByTestId("gold-input").fill(options.gold);
   }
 
-  async setPolicy(mode: "manual" | "paper" | "greedy", rounds?: number): Promise<void> {
+  async setPolicy(mode: "manual" | "paper" | "greedy" | "budget", rounds?: number): Promise<void> {
     await this.page.getByTestId("policy-mode").selectOption(mode);
     if (rounds !== undefined) await this.page.getByLabel("Rounds").fill(String(rounds));
+  }
+
+  /** Budget forcing (s1): min and max thinking tokens (max null: no cap) and the word. */
+  async setBudget(budget: { min: number; max: number | null; word?: string }): Promise<void> {
+    await this.setPolicy("budget");
+    await this.page.getByTestId("budget-min").fill(String(budget.min));
+    await this.page.getByTestId("budget-max").fill(budget.max === null ? "" : String(budget.max));
+    if (budget.word !== undefined) await this.page.getByTestId("budget-word").fill(budget.word);
   }
 
   /** The time limit of one code execution, in seconds ("Code time limit (s)"). */

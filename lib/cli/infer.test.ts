@@ -71,7 +71,24 @@ describe("hintlab infer (headless)", () => {
     expect(trace.verdict).toBe("correct");
   });
 
+  it("budget policy: thinking is capped at exactly max tokens, the forced </think> is a hint segment, and the model answers", async () => {
+    const r = await hintlab(["infer", "--base-url", server.baseUrl, "--model", "scripted-r1", "--template", "deepseek-r1", "--problem", fixture.problem, "--gold", fixture.gold_answer, "--policy", "budget:min=0,max=40", "--seed", "3"]);
+    expect(r.code, r.stderr).toBe(0);
+    const trace = TraceSchema.parse(JSON.parse(r.stdout));
+    expect(trace.config.policy).toEqual({ type: "budget", minThinking: 0, maxThinking: 40, word: "Wait" });
+    expect(trace.segments.map((s) => s.kind).slice(0, 4)).toEqual(["prompt", "model", "hint", "model"]);
+    expect(trace.segments[2]).toMatchObject({ text: "</think>", hintId: "budget-end-of-thinking", reason: "thinking-budget" });
+    expect(fixture.completion.startsWith(trace.segments[1]!.text)).toBe(true);
+    const first = trace.events.find((e) => e.type === "stream-ended");
+    expect(first).toMatchObject({ finishReason: "length", usage: { completionTokens: 40 } });
+    expect(trace.status).toBe("finished");
+    expect(trace.answer).toBe("6.17");
+  });
+
   it("bad input gets a message that says what to fix", async () => {
+    const budget = await hintlab(["infer", "--base-url", server.baseUrl, "--model", "scripted-r1", "--problem", "x", "--policy", "budget:min=9,max=3"]);
+    expect(budget.code).toBe(2);
+    expect(budget.stderr).toContain('--policy: policy "budget:min=9,max=3": min (9) is above max (3)');
     const r = await hintlab(["infer", "--base-url", server.baseUrl, "--model", "scripted-r1", "--problem", "x", "--rounds=-1"]);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain("--rounds must be an integer from 0 to 64");

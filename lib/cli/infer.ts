@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { BUILTIN_HINTS, fillHint, hintsForProblem, HINT_LIBRARY_VERSION } from "@/hints";
 import { validateTriggers, type EngineState } from "@/lib/engine";
-import { ProblemKindSchema, TemplateIdSchema, type Policy, type Problem, type TraceConfig } from "@/lib/protocol";
+import { parseBudgetLabel, ProblemKindSchema, TemplateIdSchema, type Policy, type Problem, type TraceConfig } from "@/lib/protocol";
 import { createProvider, resolveModelConfig } from "@/lib/providers";
 import { runHeadless } from "@/lib/runner/headless";
 import { NodeSandbox } from "@/lib/sandbox/node-sandbox";
@@ -13,7 +13,10 @@ export const INFER_USAGE = `usage: hintlab infer --base-url URL --model NAME (--
   --chat                                use chat with assistant prefill instead of raw completions
   --kind math|code|free                 problem kind (default math); picks the hints
   --gold ANSWER                         gold answer: the trace gets a verdict
-  --policy greedy|paper                 greedy never injects; paper injects at end of thinking (default paper)
+  --policy greedy|paper|budget:min=N,max=M[,word=W]
+                                        greedy never injects; paper injects at end of thinking (default paper);
+                                        budget forces thinking length as s1 does, in thinking tokens: an end of
+                                        thinking before N is replaced by the word (default Wait), at M </think> is forced
   --rounds N                            end-of-thinking injections for the paper policy (default 1)
   --triggers Wait,Alternatively         trigger words; /regex/ allowed
   --trigger-prob P                      paper policy: inject at each trigger with probability P (default 0)
@@ -76,8 +79,15 @@ export function parseInferArgs(argv: string[]) {
   if (!kind.success) throw new UsageError(`--kind must be math, code or free (got "${values.kind}")`);
   const template = values.template === undefined ? undefined : TemplateIdSchema.safeParse(values.template);
   if (template && !template.success) throw new UsageError(`--template must be one of qwq, qwen3, deepseek-r1, raw (got "${values.template}")`);
-  const policyName = values.policy ?? "paper";
-  if (policyName !== "greedy" && policyName !== "paper") throw new UsageError(`--policy must be greedy or paper (got "${policyName}")`);
+  const policyName = values.policy?.trim() ?? "paper";
+  const isBudget = /^budget(:|$)/.test(policyName);
+  if (policyName !== "greedy" && policyName !== "paper" && !isBudget) throw new UsageError(`--policy must be greedy, paper or budget:min=N,max=M[,word=W] (got "${policyName}")`);
+  let budget: Policy | undefined;
+  try {
+    if (isBudget) budget = parseBudgetLabel(policyName);
+  } catch (e) {
+    throw new UsageError(`--policy: ${(e as Error).message}`);
+  }
   const rounds = number("rounds", values.rounds, (n) => Number.isInteger(n) && n >= 0 && n <= 64, "an integer from 0 to 64") ?? 1;
   const triggerProb = number("trigger-prob", values["trigger-prob"], (n) => n >= 0 && n <= 1, "a probability from 0 to 1") ?? 0;
   const triggers = values.triggers ? values.triggers.split(",").map((t) => t.trim()).filter(Boolean) : ["Wait", "Alternatively"];
@@ -88,7 +98,7 @@ export function parseInferArgs(argv: string[]) {
   if (values.hint && !BUILTIN_HINTS.some((h) => h.id === values.hint)) {
     throw new UsageError(`--hint "${values.hint}" is not in the Hint-Library; ids: ${BUILTIN_HINTS.map((h) => h.id).join(", ")}`);
   }
-  const policy: Policy = policyName === "greedy" ? { type: "greedy" } : { type: "paper", rounds, triggerProb, ...(values.hint ? { hintId: values.hint } : {}) };
+  const policy: Policy = budget ?? (policyName === "greedy" ? { type: "greedy" } : { type: "paper", rounds, triggerProb, ...(values.hint ? { hintId: values.hint } : {}) });
   const seed = number("seed", values.seed, Number.isInteger, "an integer");
   return {
     help: false as const,

@@ -13,7 +13,8 @@ export const RUN_USAGE = `usage: hintlab run --dataset FILE --policies LIST [opt
   --dataset FILE            JSONL problem set (MATH/AIME/AMC: problem|question|prompt + answer|gold|gt;
                             LiveCodeBench: problem|question_content, starter_code, tests|public_test_cases)
   --dataset-name NAME       name of the dataset in the database (default: the file name)
-  --policies LIST           comma-separated: greedy, paper[:rounds=R][:p=P][:hint=ID]
+  --policies LIST           comma-separated: greedy, paper[:rounds=R][:p=P][:hint=ID],
+                            budget:min=N,max=M[,word=W] (s1 budget forcing, in thinking tokens); alias --policy
                             e.g. greedy,paper:rounds=2,paper:rounds=1:p=0.5,paper:rounds=1:hint=math-general
   --samples K               samples per problem and policy (default 1)
   --concurrency C           concurrent sessions against the model server (default 8)
@@ -82,6 +83,7 @@ export function parseRunArgs(argv: string[]) {
       dataset: { type: "string" },
       "dataset-name": { type: "string" },
       policies: { type: "string" },
+      policy: { type: "string" },
       samples: { type: "string" },
       concurrency: { type: "string" },
       "base-url": { type: "string" },
@@ -109,10 +111,12 @@ export function parseRunArgs(argv: string[]) {
   const resume = values.resume;
   if (resume) return { help: false as const, mode: "resume" as const, resume, db, concurrency };
   if (!values.dataset) throw new UsageError("--dataset FILE is required (or --resume ID)");
-  if (!values.policies) throw new UsageError("--policies is required, e.g. greedy,paper:rounds=1");
+  if (values.policies && values.policy) throw new UsageError("give --policies or --policy, not both");
+  const list = values.policies ?? values.policy;
+  if (!list) throw new UsageError("--policies is required, e.g. greedy,paper:rounds=1,budget:min=1000,max=4000");
   let policies;
   try {
-    policies = parsePolicyList(values.policies);
+    policies = parsePolicyList(list);
   } catch (e) {
     throw new UsageError(`--policies: ${(e as Error).message}`);
   }

@@ -79,6 +79,13 @@ describe("TraceStore", () => {
     expect(items[0]).toMatchObject({ model: "Qwen/QwQ-32B", policy: "paper:rounds=1", hintsUsed: ["math-general"], toolCalls: 1, tokens: 42, reviewStatus: "unreviewed" });
   });
 
+  it("labels a budget-forcing trace with its canonical policy label", () => {
+    store.create(body({ config: { ...config, policy: { type: "budget", minThinking: 100, maxThinking: 200, word: "Hmm" } } }), 1000);
+    store.create(body({ config: { ...config, policy: { type: "budget", minThinking: 0, maxThinking: 64, word: "Wait" } } }), 1001);
+    const { items } = store.list({ sort: "created", order: "asc", limit: 10, offset: 0 }, 2000);
+    expect(items.map((i) => i.policy)).toEqual(["budget:min=100,max=200,word=Hmm", "budget:min=0,max=64"]);
+  });
+
   it("live appends are idempotent and a silent live trace reads as interrupted", () => {
     const t = store.create(body({ segments: [seg(1, "prompt", "<p>")], events: [], status: "generating", answer: undefined, verdict: undefined }), 1000);
     expect(t.lease).toBeDefined();

@@ -4,6 +4,7 @@ import {
   AnnotationSchema,
   AppError,
   EditSchema,
+  formatBudgetLabel,
   SegmentSchema,
   TraceEventSchema,
   TraceSchema,
@@ -41,6 +42,7 @@ function policyLabel(config: Trace["config"]): string {
   const p = config.policy;
   if (p.type === "paper") return `paper:rounds=${p.rounds}${p.triggerProb ? `,p=${p.triggerProb}` : ""}`;
   if (p.type === "manual") return "manual";
+  if (p.type === "budget") return formatBudgetLabel(p);
   return "greedy";
 }
 

@@ -1,3 +1,4 @@
+import { BUDGET_END_HINT_ID, BUDGET_HINT_ID } from "@/lib/protocol";
 import type {
   ExecutionResult,
   GenerateResult,
@@ -64,6 +65,14 @@ export interface EngineState {
   rounds: number;
   toolCalls: number;
   completionTokens: number;
+  /**
+   * Completion tokens of the streams that began while thinking was open (the budget policy's
+   * unit): the server's usage, else ~4 characters per token, and at least 1 for a stream that
+   * ended at the end-of-thinking marker (the marker itself was generated).
+   */
+  thinkingTokens: number;
+  /** Whether the current stream began inside the thinking (its tokens count as thinking tokens). */
+  streamInThinking: boolean;
   rng: number;
   counter: number;
   answer?: string;
@@ -106,6 +115,8 @@ export function createEngine(args: {
     rounds: 0,
     toolCalls: 0,
     completionTokens: 0,
+    thinkingTokens: 0,
+    streamInThinking: false,
     rng: args.config.policySeed | 0,
     counter: 0,
   };
@@ -135,7 +146,26 @@ export function pausesAt(state: EngineState, reason: PauseReason): boolean {
       return false;
     case "paper":
       return reason === "trigger" ? policy.triggerProb > 0 : state.rounds < policy.rounds;
+    case "budget":
+      return reason === "end-of-thinking" && thinkingTokensSoFar(state) < policy.minThinking;
   }
+}
+
+/**
+ * Thinking tokens counted so far, the current stream included: mid-stream (a server that ignored
+ * the marker as a stop string) its tokens are not reported yet, so they are estimated from its
+ * characters like any stream without usage.
+ */
+export function thinkingTokensSoFar(state: EngineState): number {
+  const inFlight = state.streamId && state.streamInThinking ? Math.ceil(state.streamChars / 4) : 0;
+  return state.thinkingTokens + inFlight;
+}
+
+/** Thinking tokens the budget policy still allows (undefined: no cap, or thinking is over). */
+export function thinkingTokensLeft(state: EngineState): number | undefined {
+  const { policy } = state.config;
+  if (policy.type !== "budget" || policy.maxThinking === undefined || state.thinkingClosed) return undefined;
+  return Math.max(0, policy.maxThinking - state.thinkingTokens);
 }
 
 export function reduce(state: EngineState, input: EngineInput): EngineState {
@@ -193,7 +223,7 @@ function start(state: EngineState, at: number): EngineState {
 function beginStream(state: EngineState, at: number): EngineState {
   const remaining = state.config.sampling.maxTokens - state.completionTokens;
   if (remaining <= 0) return finish(state, "length", at);
-  let s = state;
+  let s = thinkingTokensLeft(state) === 0 ? forceEndOfThinking(state, at) : state;
   const [streamId, withId] = nextId(s, "stream-");
   s = withId;
   return {
@@ -202,9 +232,32 @@ function beginStream(state: EngineState, at: number): EngineState {
     streamId,
     streamStartedAt: at,
     streamChars: 0,
+    streamInThinking: !s.thinkingClosed,
     pause: undefined,
     error: undefined,
     events: [...s.events, { type: "stream-started", at, streamId, promptChars: traceTextLength(s.segments) }],
+  };
+}
+
+/**
+ * The budget policy's maximum is reached while thinking: append the end-of-thinking marker as a
+ * hint segment (the model did not write it, so it is not trained on) and go on to the answer.
+ * Requests ask for at most the thinking tokens left, so this happens right after a stream that
+ * stopped on "length" at exactly the maximum.
+ */
+function forceEndOfThinking(state: EngineState, at: number): EngineState {
+  const marker = getTemplate(state.config.template).endOfThinking;
+  if (!marker) return { ...state, thinkingClosed: true };
+  const s = flushHeld(state);
+  const offset = traceTextLength(s.segments);
+  const [segId, withId] = nextId(s, "seg-");
+  return {
+    ...withId,
+    segments: [...withId.segments, { id: segId, kind: "hint", text: marker, hintId: BUDGET_END_HINT_ID, reason: "thinking-budget" }],
+    thinkingClosed: true,
+    inCode: false,
+    codeStart: 0,
+    events: [...withId.events, { type: "hint-injected", at, hintId: BUDGET_END_HINT_ID, reason: "thinking-budget", offset, decidedBy: "policy" }],
   };
 }
 
@@ -323,7 +376,12 @@ function pauseAt(state: EngineState, reason: PauseReason, word: string, offset: 
   };
   s = closeStream(s, state, { finishReason: "stop", matchedStop: word }, at);
   // Automatic policies decide at once; only `manual` (or a step) waits for the user.
-  if (state.config.policy.type === "paper" && !state.stepping) {
+  const { policy } = state.config;
+  if (policy.type === "budget" && !state.stepping) {
+    // s1: the model tried to stop thinking before the minimum; the marker stays cut and the word goes in.
+    return inject(s, { id: BUDGET_HINT_ID, text: policy.word }, "policy", at);
+  }
+  if (policy.type === "paper" && !state.stepping) {
     const box = { state: s };
     const hint = choosePolicyHint(box);
     if (hint) return inject(box.state, hint, "policy", at);
@@ -350,9 +408,14 @@ function choosePolicyHint(s: { state: EngineState }): ResolvedHint | undefined {
 function closeStream(s: EngineState, streamState: EngineState, result: GenerateResult, at: number): EngineState {
   if (!streamState.streamId) return s;
   const tokens = result.usage?.completionTokens ?? Math.ceil(streamState.streamChars / 4);
+  const marker = getTemplate(s.config.template).endOfThinking;
+  // A stream cut at the marker generated at least the marker, even when nothing else came
+  // through: counting it keeps the budget policy's "Wait" rounds moving towards the minimum.
+  const thinking = streamState.streamInThinking ? (marker !== null && result.matchedStop === marker ? Math.max(1, tokens) : tokens) : 0;
   return {
       ...s,
       completionTokens: s.completionTokens + tokens,
+      thinkingTokens: s.thinkingTokens + thinking,
       events: [
         ...s.events,
         {

@@ -54,6 +54,8 @@ export function restoreEngine(args: {
     toolCalls: args.events.filter((e) => e.type === "code-executed").length,
     rounds: args.events.filter((e) => e.type === "hint-injected" && e.reason === "end-of-thinking").length,
     completionTokens,
+    // Stored events do not say which streams were thinking; before the marker they all were.
+    thinkingTokens: completionTokens,
     counter: maxId + args.segments.length + args.events.length + 1,
   };
 }

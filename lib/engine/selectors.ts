@@ -1,5 +1,5 @@
 import type { GenerateRequest, Segment } from "@/lib/protocol";
-import { pausesAt, type EngineState } from "./engine";
+import { pausesAt, thinkingTokensLeft, type EngineState } from "./engine";
 import { getTemplate, renderUserMessage } from "./templates";
 
 /** What the host must do next. Hosts act on a new `streamId`/`execId` once and abort stale streams. */
@@ -47,12 +47,15 @@ export function selectGenerateRequest(state: EngineState): GenerateRequest {
   const prompt = selectTraceText(state.segments);
   const promptSegment = state.segments[0]?.kind === "prompt" ? state.segments[0].text : "";
   const { sampling } = state.config;
+  const remaining = Math.max(1, sampling.maxTokens - state.completionTokens);
+  // Under a thinking budget the server stops ("length") exactly where the maximum is reached.
+  const thinkingLeft = thinkingTokensLeft(state);
   return {
     prompt,
     userMessage: renderUserMessage(state.problem, state.config.template),
     assistantPrefill: template.assistantOpen + prompt.slice(promptSegment.length),
     stop: selectStops(state),
-    maxTokens: Math.max(1, sampling.maxTokens - state.completionTokens),
+    maxTokens: thinkingLeft ? Math.min(remaining, thinkingLeft) : remaining,
     ...(sampling.temperature !== undefined ? { temperature: sampling.temperature } : {}),
     ...(sampling.topP !== undefined ? { topP: sampling.topP } : {}),
     ...(sampling.seed !== undefined ? { seed: sampling.seed } : {}),

@@ -146,7 +146,7 @@ describe("policy labels", () => {
     ]);
     expect(() => parsePolicyList("paper:rounds=x")).toThrow(/rounds/);
     expect(() => parsePolicyList("paper:hint=nope")).toThrow(/not in the Hint-Library/);
-    expect(() => parsePolicyList("beam")).toThrow(/greedy or paper/);
+    expect(() => parsePolicyList("beam")).toThrow(/expected greedy, paper.* or budget:min=N,max=M/);
     expect(() => parsePolicyList("greedy,greedy")).toThrow(/twice/);
   });
 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { ExperimentItem } from "@/lib/protocol";
 import { parsePolicyList } from "./policies";
-import { computeResults } from "./results";
+import { BUDGET_SERIES, computeResults, HINT_ROUNDS_SERIES, scalingChart } from "./results";
 
 const POLICIES = parsePolicyList("greedy,paper:rounds=1,paper:rounds=2,paper:rounds=1:p=0.5");
 
@@ -78,6 +78,47 @@ describe("computeResults", () => {
       { rounds: 2, policy: "paper:rounds=2", pass1: 1, meanTokens: 500 },
     ]);
     expect(r.accuracyVsTokens.map((p) => p.policy)).toEqual(["greedy", "paper:rounds=1:p=0.5", "paper:rounds=1", "paper:rounds=2"]);
+  });
+
+  it("budget forcing is a second series, ordered by budget, and the chart then plots both against mean tokens", () => {
+    const policies = parsePolicyList("greedy,paper:rounds=1,budget:min=0,max=4000,budget:min=1000,max=2000,budget:min=500,budget:max=2000,word=Hmm");
+    const items = [
+      item("p1", "greedy", 0, { verdict: "incorrect", tokens: 100 }),
+      item("p1", "paper:rounds=1", 0, { tokens: 300, hints: ["math-general"] }),
+      item("p1", "budget:min=0,max=4000", 0, { tokens: 4100 }),
+      item("p2", "budget:min=0,max=4000", 0, { tokens: 3900, verdict: "incorrect" }),
+      item("p1", "budget:min=1000,max=2000", 0, { tokens: 2100, hints: ["budget-wait"] }),
+      item("p1", "budget:max=2000,word=Hmm", 0, { tokens: 1500, verdict: "incorrect" }),
+      // budget:min=500 has nothing graded yet.
+      item("p1", "budget:min=500", 0, { status: "running", verdict: null }),
+    ];
+    const r = computeResults(items, policies);
+    expect(r.scaling.map((s) => s.policy)).toEqual(["greedy", "paper:rounds=1"]);
+    expect(r.budgetScaling).toEqual([
+      { policy: "budget:max=2000,word=Hmm", minThinking: 0, maxThinking: 2000, word: "Hmm", pass1: 0, meanTokens: 1500 },
+      { policy: "budget:min=1000,max=2000", minThinking: 1000, maxThinking: 2000, word: "Wait", pass1: 1, meanTokens: 2100 },
+      { policy: "budget:min=0,max=4000", minThinking: 0, maxThinking: 4000, word: "Wait", pass1: 0.5, meanTokens: 4000 },
+      { policy: "budget:min=500", minThinking: 500, maxThinking: null, word: "Wait", pass1: null, meanTokens: null },
+    ]);
+    const chart = scalingChart(r);
+    expect(chart.x).toBe("meanTokens");
+    expect(chart.series.map((s) => s.name)).toEqual([HINT_ROUNDS_SERIES, BUDGET_SERIES]);
+    expect(chart.series[0]!.points).toEqual([
+      { x: 100, y: 0, policy: "greedy", label: "greedy" },
+      { x: 300, y: 1, policy: "paper:rounds=1", label: "1 round" },
+    ]);
+    expect(chart.series[1]!.points).toEqual([
+      { x: 1500, y: 0, policy: "budget:max=2000,word=Hmm", label: "≤2000 (Hmm)" },
+      { x: 2100, y: 1, policy: "budget:min=1000,max=2000", label: "≥1000 ≤2000" },
+      { x: 4000, y: 0.5, policy: "budget:min=0,max=4000", label: "≤4000" },
+    ]);
+  });
+
+  it("without budget policies the chart is pass@1 against hint rounds, as before", () => {
+    const r = computeResults([item("p1", "greedy", 0, { verdict: "incorrect" }), item("p1", "paper:rounds=2", 0)], parsePolicyList("greedy,paper:rounds=2"));
+    expect(r.budgetScaling).toEqual([]);
+    expect(scalingChart(r)).toEqual({ x: "rounds", series: [{ name: HINT_ROUNDS_SERIES, points: [{ x: 0, y: 0, policy: "greedy", label: "greedy" }, { x: 2, y: 1, policy: "paper:rounds=2", label: "2 rounds" }] }] });
+    expect(scalingChart(computeResults([], parsePolicyList("greedy")))).toEqual({ x: "rounds", series: [] });
   });
 
   it("ungraded traces (code without a grader) do not count towards pass@1", () => {

@@ -49,12 +49,28 @@ export interface ScalingPoint {
   meanTokens: number | null;
 }
 
+/** One budget-forcing policy (s1's sequential scaling): its thinking budget, accuracy and cost. */
+export interface BudgetScalingPoint {
+  policy: string;
+  minThinking: number;
+  /** null: no cap (only a minimum). */
+  maxThinking: number | null;
+  word: string;
+  pass1: number | null;
+  meanTokens: number | null;
+}
+
 export interface ExperimentResults {
   ciMethod: "normal approximation over problems (95%)";
   policies: PolicyResult[];
   hints: HintResult[];
   /** Accuracy vs end-of-thinking rounds (greedy as 0 rounds, paper:rounds=R with p=0 and hints by kind). */
   scaling: ScalingPoint[];
+  /**
+   * The second series, "Budget forcing (s1)": every budget policy, ordered by its budget (max,
+   * then min; no max last), to compare with `scaling` at equal mean tokens.
+   */
+  budgetScaling: BudgetScalingPoint[];
   /** Every policy as (mean tokens, pass@1), sorted by tokens. */
   accuracyVsTokens: { policy: string; meanTokens: number; pass1: number }[];
 }
@@ -106,6 +122,16 @@ export function computeResults(items: readonly ExperimentItem[], policies: reado
   }
   scaling.sort((a, b) => a.rounds - b.rounds);
 
+  const budgetScaling: BudgetScalingPoint[] = [];
+  for (const p of policies) {
+    if (p.policy.type !== "budget") continue;
+    const r = resultOf.get(p.label)!;
+    const { minThinking, maxThinking, word } = p.policy;
+    budgetScaling.push({ policy: p.label, minThinking, maxThinking: maxThinking ?? null, word, pass1: r.pass1, meanTokens: r.meanTokens });
+  }
+  const cap = (b: BudgetScalingPoint) => b.maxThinking ?? Number.POSITIVE_INFINITY;
+  budgetScaling.sort((a, b) => cap(a) - cap(b) || a.minThinking - b.minThinking || a.policy.localeCompare(b.policy));
+
   const accuracyVsTokens = policyResults
     .filter((r): r is PolicyResult & { meanTokens: number; pass1: number } => r.meanTokens !== null && r.pass1 !== null)
     .map((r) => ({ policy: r.policy, meanTokens: r.meanTokens, pass1: r.pass1 }))
@@ -116,6 +142,7 @@ export function computeResults(items: readonly ExperimentItem[], policies: reado
     policies: policyResults,
     hints: [...hints.values()].sort((a, b) => b.injected - a.injected || a.hint.localeCompare(b.hint)),
     scaling,
+    budgetScaling,
     accuracyVsTokens,
   };
 }
@@ -153,4 +180,36 @@ function policyResult(policy: string, items: readonly ExperimentItem[]): PolicyR
     meanTokens: mean(done.map((d) => d.tokens)),
     meanTimeMs: mean(done.map((d) => d.durationMs)),
   };
+}
+
+export const HINT_ROUNDS_SERIES = "Hint rounds (paper:rounds=R)";
+export const BUDGET_SERIES = "Budget forcing (s1)";
+
+export interface ScalingChartSeries {
+  name: typeof HINT_ROUNDS_SERIES | typeof BUDGET_SERIES;
+  points: { x: number; y: number; policy: string; label: string }[];
+}
+
+/**
+ * What the sequential-scaling chart plots. Hint rounds alone: pass@1 against rounds (START's
+ * Figure 5). With budget forcing too, both series share the one axis they have in common, mean
+ * tokens per trace (s1 plots its budgets against thinking tokens), each point labelled with its
+ * rounds or budget. Points without a graded item are left out.
+ */
+export function scalingChart(r: Pick<ExperimentResults, "scaling" | "budgetScaling">): { x: "rounds" | "meanTokens"; series: ScalingChartSeries[] } {
+  const budget = r.budgetScaling.filter((b): b is BudgetScalingPoint & { pass1: number; meanTokens: number } => b.pass1 !== null && b.meanTokens !== null);
+  const roundsLabel = (rounds: number) => (rounds === 0 ? "greedy" : `${rounds} round${rounds === 1 ? "" : "s"}`);
+  if (budget.length === 0) {
+    const points = r.scaling.filter((s) => s.pass1 !== null).map((s) => ({ x: s.rounds, y: s.pass1!, policy: s.policy, label: roundsLabel(s.rounds) }));
+    return { x: "rounds", series: points.length ? [{ name: HINT_ROUNDS_SERIES, points }] : [] };
+  }
+  const rounds = r.scaling
+    .filter((s) => s.pass1 !== null && s.meanTokens !== null)
+    .map((s) => ({ x: s.meanTokens!, y: s.pass1!, policy: s.policy, label: roundsLabel(s.rounds) }));
+  const budgetLabel = (b: BudgetScalingPoint) =>
+    [b.minThinking > 0 ? `≥${b.minThinking}` : "", b.maxThinking !== null ? `≤${b.maxThinking}` : ""].filter(Boolean).join(" ") + (b.word !== "Wait" ? ` (${b.word})` : "");
+  const series: ScalingChartSeries[] = [];
+  if (rounds.length) series.push({ name: HINT_ROUNDS_SERIES, points: rounds });
+  series.push({ name: BUDGET_SERIES, points: budget.map((b) => ({ x: b.meanTokens, y: b.pass1, policy: b.policy, label: budgetLabel(b) })) });
+  return { x: "meanTokens", series };
 }

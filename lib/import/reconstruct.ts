@@ -4,6 +4,8 @@ import type { Segment } from "@/lib/protocol";
 export interface HintText {
   id: string;
   text: string;
+  /** Budget hints (a bare "Wait") are never matched by text; callers leave them out. */
+  purpose?: "tool" | "budget";
 }
 
 /** A segment without its id (ids are given when the whole trace is assembled). */
@@ -49,7 +51,9 @@ export function reconstruct(text: string, hints: readonly HintText[], untrained 
     rest(part.length);
   };
   let at = 0;
-  for (const h of findHints(text, hints.map(compileHint))) {
+  // A budget hint is a bare word ("Wait"): matched by text it would turn every "Wait" the model
+  // wrote into an injected hint, so only tool hints are recognised.
+  for (const h of findHints(text, hints.filter((x) => x.purpose !== "budget").map(compileHint))) {
     gap(at, h.start);
     pieces.push({ kind: "hint", text: text.slice(h.start, h.end), hintId: h.id });
     at = h.end;

@@ -2,9 +2,17 @@ import { z } from "zod";
 import { ProblemKindSchema } from "./trace";
 
 /**
- * A Hint-Library entry. Text begins with its connective ("Wait, …", "Alternatively, …") and
- * ends with an opened python fence so the model writes code next. `{testcase}` in a code hint
- * is filled from the problem's sample tests.
+ * What a hint is for. `tool` (the default): a START hint that leads the model to Python, drawn by
+ * the paper policy and offered in the picker. `budget`: a bare word the budget policy (s1's budget
+ * forcing) appends where the model tried to end its thinking too early; never drawn for tool use.
+ */
+export const HintPurposeSchema = z.enum(["tool", "budget"]);
+export type HintPurpose = z.infer<typeof HintPurposeSchema>;
+
+/**
+ * A Hint-Library entry. A tool hint's text begins with its connective ("Wait, …", "Alternatively, …")
+ * and ends with an opened python fence so the model writes code next; a budget hint is the bare
+ * word. `{testcase}` in a code hint is filled from the problem's sample tests.
  */
 export const HintSchema = z
   .object({
@@ -15,8 +23,14 @@ export const HintSchema = z
     builtIn: z.boolean().default(false),
     /** Code hints whose template only fits stdin or starter-code (functional) problems. */
     appliesTo: z.enum(["stdin", "functional"]).optional(),
+    /** Absent means `tool` (files written before purposes existed). */
+    purpose: HintPurposeSchema.optional(),
   })
   .superRefine((hint, ctx) => {
+    if (hint.purpose === "budget") {
+      if (/[\n\r]/.test(hint.text) || hint.text.length > 40) ctx.addIssue({ code: "custom", path: ["text"], message: "a budget hint is one word or short phrase (at most 40 characters, one line)" });
+      return;
+    }
     if (!/```python\n$/.test(hint.text)) {
       ctx.addIssue({ code: "custom", path: ["text"], message: "hint text must end with an opened ```python fence followed by a newline" });
     }

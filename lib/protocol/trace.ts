@@ -51,6 +51,18 @@ export const PolicySchema = z.discriminatedUnion("type", [
     /** Fixed hint id; otherwise one is drawn (seeded) from the hints of the problem kind. */
     hintId: z.string().optional(),
   }),
+  z.object({
+    type: z.literal("budget"),
+    /**
+     * s1's budget forcing, counted in thinking tokens (completion tokens of the streams that began
+     * while thinking was open; see lib/engine/README.md). Below `minThinking` an end of thinking
+     * is suppressed and `word` appended; at `maxThinking` the marker is forced. No max: no cap.
+     */
+    minThinking: z.number().int().min(0).max(1_000_000).default(0),
+    maxThinking: z.number().int().min(1).max(1_000_000).optional(),
+    /** Appended (as a hint segment) where the model tried to end its thinking too early. */
+    word: z.string().min(1).max(40).default("Wait"),
+  }),
 ]);
 export type Policy = z.infer<typeof PolicySchema>;
 
@@ -82,8 +94,12 @@ export const SEGMENT_KINDS = ["prompt", "model", "hint", "tool_output", "edit"] 
 export const SegmentKindSchema = z.enum(SEGMENT_KINDS);
 export type SegmentKind = z.infer<typeof SegmentKindSchema>;
 
-/** Where a run paused. "resume": a stored trace reopened (interrupted or forked) at its end. */
-export const PauseReasonSchema = z.enum(["trigger", "end-of-thinking", "resume"]);
+/**
+ * Where a run paused. "resume": a stored trace reopened (interrupted or forked) at its end.
+ * "thinking-budget": the budget policy forced the end-of-thinking marker at its maximum (an
+ * injection without a pause; it appears on hint segments and `hint-injected` events only).
+ */
+export const PauseReasonSchema = z.enum(["trigger", "end-of-thinking", "resume", "thinking-budget"]);
 export type PauseReason = z.infer<typeof PauseReasonSchema>;
 
 export const SegmentSchema = z.object({

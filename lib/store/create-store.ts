@@ -1,6 +1,7 @@
 import { createStore } from "zustand/vanilla";
 import { restoreEngine, type EngineState } from "@/lib/engine";
 import {
+  BUDGET_DEFAULT_WORD,
   LOCAL_CONNECTION_ID,
   PublicConnectionSchema,
   SERVER_CONNECTION_ID,
@@ -30,7 +31,14 @@ import { resumeActions } from "./resume-actions";
  */
 
 export type PauseMode = "triggers" | "end" | "both" | "never";
-export type PolicyMode = "manual" | "paper" | "greedy";
+export type PolicyMode = "manual" | "paper" | "greedy" | "budget";
+
+/** The budget policy's settings in the playground (thinking tokens; no max = no cap). */
+export interface BudgetSettings {
+  minThinking: number;
+  maxThinking?: number;
+  word: string;
+}
 
 export interface PublicModelConfig {
   configured: boolean;
@@ -66,6 +74,7 @@ export interface HintlabState {
   pauseMode: PauseMode;
   policyMode: PolicyMode;
   rounds: number;
+  budget: BudgetSettings;
   triggers: string[];
   maxToolCalls: number;
   toolTimeoutMs: number;
@@ -99,6 +108,7 @@ export interface HintlabActions {
   setPauseMode(mode: PauseMode): void;
   setPolicyMode(mode: PolicyMode): void;
   setRounds(rounds: number): void;
+  setBudget(patch: Partial<BudgetSettings>): void;
   setTriggers(triggers: string[]): void;
   setToolLimits(patch: Partial<Pick<HintlabState, "maxToolCalls" | "toolTimeoutMs" | "maxOutputChars">>): void;
   setServerConfig(config: PublicModelConfig): void;
@@ -154,6 +164,11 @@ export function manualPolicy(mode: PauseMode): Policy {
 function policyFor(s: HintlabState): Policy {
   if (s.policyMode === "greedy") return { type: "greedy" };
   if (s.policyMode === "paper") return { type: "paper", rounds: s.rounds, triggerProb: 0 };
+  if (s.policyMode === "budget") {
+    const { minThinking, maxThinking, word } = s.budget;
+    // A max below the min would force the end before the minimum could be reached: the max wins, as in s1.
+    return { type: "budget", minThinking: maxThinking !== undefined ? Math.min(minThinking, maxThinking) : minThinking, ...(maxThinking !== undefined ? { maxThinking } : {}), word: word.trim() || BUDGET_DEFAULT_WORD };
+  }
   return manualPolicy(s.pauseMode);
 }
 
@@ -265,6 +280,7 @@ export function createHintlabStore(deps: StoreDeps) {
       },
       setPolicyMode: (policyMode) => set({ policyMode }),
       setRounds: (rounds) => set({ rounds }),
+      setBudget: (patch) => set((s) => ({ budget: { ...s.budget, ...patch } })),
       setTriggers: (triggers) => set({ triggers }),
       setToolLimits: (patch) => set(patch),
       setServerConfig: (serverConfig) => {
@@ -395,6 +411,7 @@ export function createHintlabStore(deps: StoreDeps) {
       pauseMode: "both",
       policyMode: "manual",
       rounds: 1,
+      budget: { minThinking: 1000, maxThinking: 4000, word: BUDGET_DEFAULT_WORD },
       triggers: DEFAULT_TRIGGERS,
       maxToolCalls: 6,
       toolTimeoutMs: 10_000,
