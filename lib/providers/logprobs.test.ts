@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startScriptedServer, type ScriptedServer } from "@/e2e/fixtures/scripted-server";
-import type { TokenLogprob } from "@/lib/protocol";
+import { GenerateFrameSchema, NdjsonDecoder, type TokenLogprob } from "@/lib/protocol";
+import { generateStream } from "./generate-stream";
 import { createLogprobAligner, createLogprobParser } from "./logprobs";
 import { createOpenAIChatProvider } from "./openai-chat";
 import { createOpenAICompletionsProvider } from "./openai-completions";
@@ -141,5 +142,32 @@ describe("providers against the scripted server", () => {
     });
     while (!(await gen.next()).done);
     expect(server.requests[before]!.body).not.toHaveProperty("logprobs");
+  });
+});
+
+describe("generateStream: logprobs frames", () => {
+  async function frames(request: ReturnType<typeof generateRequest>) {
+    const provider: Provider = {
+      async *generate(_request, _signal, onLogprobs) {
+        onLogprobs?.([{ start: 0, text: "Hi", logprob: -0.5, top: [] }]);
+        yield "Hi";
+        onLogprobs?.([{ start: 2, text: " there", logprob: -0.25, top: [{ text: " there", logprob: -0.25 }] }]);
+        yield " there";
+        return { finishReason: "eos" };
+      },
+    };
+    const decoder = new NdjsonDecoder();
+    const bytes = new Uint8Array(await new Response(generateStream(provider, request, new AbortController().signal)).arrayBuffer());
+    return [...decoder.push(bytes), ...decoder.end()].map((f) => GenerateFrameSchema.parse(f));
+  }
+
+  it("each logprobs frame comes right after the text frame it describes", async () => {
+    const out = await frames(generateRequest({ logprobs: 1 }));
+    expect(out.map((f) => f.type)).toEqual(["text", "logprobs", "text", "logprobs", "done"]);
+    expect(out[3]).toMatchObject({ type: "logprobs", tokens: [{ start: 2, text: " there" }] });
+  });
+
+  it("no sink, so no frames, when the request does not ask", async () => {
+    expect((await frames(generateRequest())).map((f) => f.type)).toEqual(["text", "text", "done"]);
   });
 });

@@ -179,7 +179,7 @@ export class SessionHost {
             continue;
           }
           if (frame.type === "logprobs") {
-            if (this.stream?.id === streamId) this.stream.pending = this.stream.pending.concat(frame.tokens);
+            if (this.logprobs !== undefined && this.stream?.id === streamId) this.stream.pending = this.stream.pending.concat(frame.tokens);
             // Text already handed to the engine: place now rather than at the next chunk.
             if (!this.pending) this.placeLogprobs();
             continue;
