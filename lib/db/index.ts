@@ -19,3 +19,4 @@ import { TraceStore } from "./traces";
 export function traceStore(): TraceStore {
   return new TraceStore(getDb());
 }
+export { toTraceLogprobs } from "./logprobs";

@@ -16,3 +16,4 @@ export * from "./auth";
 export * from "./json-text";
 export * from "./sweeps";
 export * from "./policy-label";
+export * from "./logprobs";
