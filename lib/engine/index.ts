@@ -9,3 +9,4 @@ export * from "./templates";
 export * from "./scan";
 export { nextRandom } from "./rng";
 export * from "./restore";
+export * from "./branch";
