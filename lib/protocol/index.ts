@@ -15,3 +15,4 @@ export * from "./local-model";
 export * from "./auth";
 export * from "./json-text";
 export * from "./sweeps";
+export * from "./logprobs";
