@@ -158,8 +158,11 @@ export function TraceView({
         onScroll={(e) => {
           const el = e.currentTarget;
           follow.current = el.scrollHeight - el.scrollTop - el.clientHeight < 40;
-          // The tooltip is placed in the viewport: it would drift away from its token.
-          if (active) setActive(null);
+          // The tooltip is placed in the viewport: move it with its token.
+          if (active) {
+            const r = tokenEl(active.segment, active.index)?.getBoundingClientRect();
+            setActive(r ? { ...active, rect: { left: r.left, bottom: r.bottom } } : null);
+          }
         }}
         {...handlers}
       >
