@@ -8,6 +8,8 @@ import type { ReviewStatus, Trace } from "@/lib/protocol";
 import { TraceView } from "@/components/trace/trace-view";
 import { EventList } from "@/components/trace/event-list";
 import { ForkTree } from "@/components/trace/fork-tree";
+import { useStoredLogprobs } from "@/components/trace/use-stored-logprobs";
+import type { BranchRequest } from "@/components/trace/token-tooltip";
 import { useCan } from "@/components/ui/session";
 import { eventsShown, nextTarget, stepTargets, type StepKind } from "@/components/trace/player";
 import { currentSegmentSpan, type SegmentSpan } from "./selection";
@@ -83,7 +85,10 @@ function TraceDetailLoaded({ store, trace }: { store: TraceDetailStore; trace: T
     }
   };
 
-  const fork = async (at: { segment: number; offset: number }) => {
+  const { logprobs } = useStoredLogprobs(trace.id, trace.version);
+
+  // A branch from an alternative token opens in the playground and goes on generating (continue=1).
+  const fork = async (at: { segment: number; offset: number } | BranchRequest) => {
     setForkError(null);
     const res = await fetch(`/api/traces/${encodeURIComponent(trace.id)}/fork`, {
       method: "POST",
@@ -92,7 +97,7 @@ function TraceDetailLoaded({ store, trace }: { store: TraceDetailStore; trace: T
     });
     const body = (await res.json()) as { id?: string; error?: { message: string } };
     if (!res.ok || !body.id) return setForkError(body.error?.message ?? `fork failed (${res.status})`);
-    router.push(`/?trace=${encodeURIComponent(body.id)}`);
+    router.push(`/?trace=${encodeURIComponent(body.id)}${"alternative" in at ? "&continue=1" : ""}`);
   };
 
   // The typed note goes with the status (keyboard shortcuts included); an empty note clears it.
@@ -163,6 +168,12 @@ function TraceDetailLoaded({ store, trace }: { store: TraceDetailStore; trace: T
           <span className="muted small">
             {trace.config.model} · {trace.config.policy.type} · v{trace.version}
           </span>
+          {trace.forkAt?.alternative && (
+            <span className="small" data-testid="branched-from" title="this fork continues from another token the model could have written">
+              branched at segment {trace.forkAt.segment} @ {trace.forkAt.offset}: {JSON.stringify(trace.forkAt.alternative.text)}
+              {trace.forkAt.alternative.replaced !== undefined && <> instead of {JSON.stringify(trace.forkAt.alternative.replaced)}</>}
+            </span>
+          )}
           {canRun && LIVE.has(trace.status) && (
             <a className="button primary" data-testid="resume-button" href={`/?trace=${encodeURIComponent(trace.id)}`}>
               Resume in playground
@@ -242,7 +253,15 @@ function TraceDetailLoaded({ store, trace }: { store: TraceDetailStore; trace: T
             onMouseUp={() => setSpan(selectable ? currentSegmentSpan(viewRef.current) : null)}
             onKeyUp={() => setSpan(selectable ? currentSegmentSpan(viewRef.current) : null)}
           >
-            <TraceView segments={segments} events={trace.events} triggers={trace.config.triggers} live={false} />
+            {/* Probabilities are per stored segment: not over the edited view, whose segments differ. */}
+            <TraceView
+              segments={segments}
+              events={trace.events}
+              triggers={trace.config.triggers}
+              live={false}
+              logprobs={selectable ? logprobs : undefined}
+              onBranch={canRun ? (r) => void fork(r) : undefined}
+            />
           </div>
         </main>
         <aside className="col-side">

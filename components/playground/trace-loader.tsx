@@ -5,7 +5,8 @@ import { ProblemPageSchema, TraceSchema } from "@/lib/protocol";
 import { useHintlabStore } from "@/lib/store";
 
 /**
- * Opens `/?trace=ID` (a saved trace to resume or a fork to continue) and writes unsaved text
+ * Opens `/?trace=ID` (a saved trace to resume or a fork to continue; `&continue=1` resumes it at
+ * once, as a branch from an alternative token asks) and writes unsaved text
  * when the page goes away. Renders an error line when the trace cannot be loaded.
  */
 export function TraceLoader() {
@@ -35,6 +36,9 @@ export function TraceLoader() {
         const body = (await r.json()) as unknown;
         if (!r.ok) throw new Error((body as { error?: { message?: string } }).error?.message ?? `HTTP ${r.status}`);
         await store.getState().actions.openTrace(TraceSchema.parse(body));
+        // continue=1: a branch from an alternative token goes on generating from that token.
+        const s = store.getState();
+        if (params.get("continue") === "1" && s.engine?.phase === "paused" && !s.leaseConflict) s.actions.continueWithoutHint();
       })
       .catch((e: Error) => setError(`Could not open trace ${id}: ${e.message}`));
   }, [store]);

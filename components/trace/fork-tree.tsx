@@ -43,7 +43,9 @@ function ForkNode({
           {shortId(node.id)}
         </Link>
         <span className="muted small">
-          {node.forkAt ? `fork at segment ${node.forkAt.segment} @ offset ${node.forkAt.offset}` : "root"} · {node.policy} · hints:{" "}
+          {node.forkAt
+            ? `fork at segment ${node.forkAt.segment} @ offset ${node.forkAt.offset}${node.forkAt.alternative ? ` with ${JSON.stringify(node.forkAt.alternative.text)}` : ""}`
+            : "root"} · {node.policy} · hints:{" "}
           {node.hintsUsed.join(", ") || "none"} · {node.toolCalls} tool call{node.toolCalls === 1 ? "" : "s"}
         </span>
         <span className={`verdict ${node.verdict ?? ""}`}>{node.verdict ?? node.status}</span>

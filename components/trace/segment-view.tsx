@@ -4,6 +4,9 @@ import { memo, useRef } from "react";
 import type { ExecutionResult, Segment, TraceEvent } from "@/lib/protocol";
 import { advanceBlocks, initialParse, type Block, type BlockParse } from "./blocks";
 import { highlightTriggers } from "./highlight";
+import type { TokenLogprob } from "./logprob-types";
+import { renderTokens, type TokenSlice } from "./token-text";
+import { tokenRange } from "./token-probs";
 
 /** Parse only the new text of a growing segment (see blocks.ts). */
 function useIncrementalBlocks(segment: Segment, startsInCode: boolean): BlockParse {
@@ -15,25 +18,69 @@ function useIncrementalBlocks(segment: Segment, startsInCode: boolean): BlockPar
   return base;
 }
 
+/**
+ * The tokens of each finished block, as slices whose identity stays the same once the tokens
+ * have gone past the block's end, so memoized blocks skip re-rendering while the segment streams
+ * (only the tail's slice is new per chunk).
+ */
+const NO_SLICES: (TokenSlice | undefined)[] = [];
+
+function useTokenSlices(segmentId: string, blocks: readonly Block[], tokens: readonly TokenLogprob[] | undefined): (TokenSlice | undefined)[] {
+  const cache = useRef<{ id: string; tokens: readonly TokenLogprob[]; final: Map<number, TokenSlice>; out: (TokenSlice | undefined)[] } | null>(null);
+  // Probabilities off: the same empty list every time, so FinishedBlocks stays memoized as before.
+  if (!tokens) return NO_SLICES;
+  let c = cache.current;
+  // Stored tokens of another segment, or a list that was replaced rather than grown: start over.
+  if (!c || c.id !== segmentId || c.tokens.length > tokens.length || (c.tokens.length > 0 && c.tokens[0] !== tokens[0])) {
+    c = { id: segmentId, tokens, final: new Map(), out: NO_SLICES };
+  }
+  c.tokens = tokens;
+  cache.current = c;
+  const last = tokens[tokens.length - 1];
+  const covered = last ? last.start + last.text.length : 0;
+  const finals = c.final;
+  const out = blocks.map((b) => {
+    const hit = finals.get(b.start);
+    if (hit) return hit;
+    const end = b.start + b.text.length;
+    const [lo, hi] = tokenRange(tokens, b.start, end);
+    const slice = { tokens: tokens.slice(lo, hi), base: lo };
+    if (covered >= end) finals.set(b.start, slice);
+    return slice;
+  });
+  // Every block's slice unchanged (all final): keep the list's identity too.
+  const prev = c.out;
+  if (prev.length === out.length && out.every((x, i) => x === prev[i])) return prev;
+  c.out = out;
+  return out;
+}
+
+function tailSlice(tokens: readonly TokenLogprob[] | undefined, start: number, end: number): TokenSlice | undefined {
+  if (!tokens) return undefined;
+  const [lo, hi] = tokenRange(tokens, start, end);
+  return { tokens: tokens.slice(lo, hi), base: lo };
+}
+
 // Finished paragraphs after the first are block elements (see FinishedBlocks for why): they start
 // at a line start and end with a line break, so they look the same as inline text. The first
 // block and the live tail stay inline, so text that continues across segments (an edit in the
 // middle of a sentence) still flows as one line.
 // data-block-start: offset of the block in its segment, so a text selection maps back to
 // (segment, offset) for annotations, edits and forks (see components/annotate/selection.ts).
-const TextBlock = memo(function TextBlock({ text, triggers, start, isBlock }: { text: string; triggers: RegExp | null; start: number; isBlock?: boolean }) {
+// slice: the block's tokens when the view colours by probability (see token-text.tsx).
+const TextBlock = memo(function TextBlock({ text, triggers, start, isBlock, slice }: { text: string; triggers: RegExp | null; start: number; isBlock?: boolean; slice?: TokenSlice }) {
   const Tag = isBlock ? "div" : "span";
   return (
     <Tag className="block-text" data-block-start={start}>
-      {highlightTriggers(text, triggers)}
+      {slice ? renderTokens(text, start, slice, triggers) : highlightTriggers(text, triggers)}
     </Tag>
   );
 });
 
-const CodeBlock = memo(function CodeBlock({ code, live, start }: { code: string; live?: boolean; start: number }) {
+const CodeBlock = memo(function CodeBlock({ code, live, start, slice }: { code: string; live?: boolean; start: number; slice?: TokenSlice }) {
   return (
     <pre className={live ? "code-block live" : "code-block"} data-testid="code-block" data-block-start={start}>
-      <code>{code}</code>
+      <code>{slice ? renderTokens(code, start, slice, null) : code}</code>
     </pre>
   );
 });
@@ -43,12 +90,12 @@ const CodeBlock = memo(function CodeBlock({ code, live, start }: { code: string;
 // inline, a chunk's cost grew with the length of the trace; see bench/streaming.mjs).
 const FINISHED_CONTAINMENT = { contain: "content" } as const;
 
-const FinishedBlocks = memo(function FinishedBlocks({ blocks, triggers }: { blocks: Block[]; triggers: RegExp | null }) {
+const FinishedBlocks = memo(function FinishedBlocks({ blocks, triggers, slices }: { blocks: Block[]; triggers: RegExp | null; slices: (TokenSlice | undefined)[] }) {
   const render = (b: Block, i: number) =>
     b.kind === "code" ? (
-      <CodeBlock key={b.start} code={b.text} start={b.start} />
+      <CodeBlock key={b.start} code={b.text} start={b.start} slice={slices[i]} />
     ) : (
-      <TextBlock key={b.start} text={b.text} triggers={triggers} start={b.start} isBlock={i > 0} />
+      <TextBlock key={b.start} text={b.text} triggers={triggers} start={b.start} isBlock={i > 0} slice={slices[i]} />
     );
   const [first, ...rest] = blocks;
   return (
@@ -64,21 +111,26 @@ export const ModelSegmentView = memo(function ModelSegmentView({
   index,
   startsInCode,
   triggers,
+  tokens,
 }: {
   segment: Segment;
   index: number;
   startsInCode: boolean;
   triggers: RegExp | null;
+  /** The segment's tokens, only while the view colours by probability. */
+  tokens?: readonly TokenLogprob[];
 }) {
   const parse = useIncrementalBlocks(segment, startsInCode);
+  const slices = useTokenSlices(segment.id, parse.blocks, tokens);
   const tail = segment.text.slice(parse.end);
+  const len = segment.text.length;
   return (
     <div className={`seg seg-${segment.kind}`} data-kind={segment.kind} data-seg-index={index} title={segment.kind === "edit" ? `edited; original: ${segment.original ?? ""}` : undefined}>
-      <FinishedBlocks blocks={parse.blocks} triggers={triggers} />
+      <FinishedBlocks blocks={parse.blocks} triggers={triggers} slices={slices} />
       {parse.inCode ? (
-        <CodeBlock code={segment.text.slice(parse.codeStart)} live start={parse.codeStart} />
+        <CodeBlock code={segment.text.slice(parse.codeStart)} live start={parse.codeStart} slice={tailSlice(tokens, parse.codeStart, len)} />
       ) : (
-        tail && <TextBlock text={tail} triggers={triggers} start={parse.end} />
+        tail && <TextBlock text={tail} triggers={triggers} start={parse.end} slice={tailSlice(tokens, parse.end, len)} />
       )}
     </div>
   );

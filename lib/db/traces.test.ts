@@ -153,4 +153,15 @@ describe("TraceStore", () => {
     expect(store.family(t.id).find((s) => s.id === f2.id)?.forkAt).toEqual({ segment: 5, offset: 0 });
     expect(store.list({ sort: "created", order: "desc", limit: 50, offset: 0 }).items.find((s) => s.id === f.id)?.forkAt).toEqual({ segment: 1, offset: 14 });
   });
+
+  it("branches from an alternative token: the text before it, then the alternative, recorded in forkAt", () => {
+    const t = store.create(body());
+    const alternative = { text: "Hmm", logprob: -1.5, replaced: "Let" };
+    const f = store.fork(t.id, { segment: 1, offset: 0, alternative });
+    expect(f.segments.map((s) => s.text)).toEqual(["<prompt>", "Hmm"]);
+    expect(f.forkAt).toEqual({ segment: 1, offset: 0, alternative });
+    expect(store.get(f.id).forkAt?.alternative).toEqual(alternative);
+    expect(store.family(t.id).find((s) => s.id === f.id)?.forkAt?.alternative?.text).toBe("Hmm");
+    expect(() => store.fork(t.id, { segment: 0, offset: 2, alternative })).toThrow(/segment 0 is prompt/);
+  });
 });

@@ -11,6 +11,7 @@ import {
   type Annotation,
   type CreateTraceBody,
   type Edit,
+  type ForkAlternative,
   type LiveAppendBody,
   type ReviewStatus,
   type Segment,
@@ -20,7 +21,7 @@ import {
   type TraceListQuery,
   type TraceSummary,
 } from "@/lib/protocol";
-import { forkPrefix } from "@/lib/engine";
+import { branchPrefix, forkPrefix } from "@/lib/engine";
 import { currentOwner } from "./owners";
 import { effectiveStatus, listTraces, toSummary, traceFacets, type TraceRow } from "./trace-list";
 import type { Db } from "./sqlite";
@@ -297,11 +298,15 @@ export class TraceStore {
    * A new trace starting with the prefix of `id` up to (segment, offset); the user then continues
    * it live with another hint or none. Status "stopped" until resumed.
    */
-  fork(id: string, at: { segment: number; offset: number }, now = Date.now()): Trace {
+  fork(id: string, at: { segment: number; offset: number; alternative?: ForkAlternative }, now = Date.now()): Trace {
     const parent = this.get(id, now);
     let prefix: ReturnType<typeof forkPrefix>;
     try {
-      prefix = forkPrefix(parent.segments, parent.events, at);
+      // Branch from an alternative token: the fork's text is the parent's up to the token, then
+      // the alternative; forkAt.alternative records which (see ForkAlternativeSchema).
+      prefix = at.alternative
+        ? branchPrefix(parent.segments, parent.events, { segment: at.segment, offset: at.offset, text: at.alternative.text })
+        : forkPrefix(parent.segments, parent.events, at);
     } catch (e) {
       throw new AppError("bad-request", (e as Error).message);
     }

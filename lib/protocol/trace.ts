@@ -230,11 +230,25 @@ export const EditSchema = z.object({
 });
 export type Edit = z.infer<typeof EditSchema>;
 
+/**
+ * A fork branched from an alternative token: the model's own text up to `forkAt` is followed
+ * by `text` (another of its top candidates at that token) instead of the token it sampled,
+ * `replaced`. The alternative is part of the fork's model text, right at `forkAt.offset`.
+ */
+export const ForkAlternativeSchema = z.object({
+  text: z.string().min(1, "the alternative token is empty").max(200, "an alternative token is at most 200 characters"),
+  /** Its log-probability at that position, as the parent trace recorded it. */
+  logprob: z.number().max(0).optional(),
+  /** The token the parent had there. */
+  replaced: z.string().max(200).optional(),
+});
+export type ForkAlternative = z.infer<typeof ForkAlternativeSchema>;
+
 export const TraceSchema = z.object({
   id: z.string(),
   problem: ProblemSchema,
   parentId: z.string().optional(),
-  forkAt: z.object({ segment: z.number().int(), offset: z.number().int() }).optional(),
+  forkAt: z.object({ segment: z.number().int(), offset: z.number().int(), alternative: ForkAlternativeSchema.optional() }).optional(),
   config: TraceConfigSchema,
   segments: z.array(SegmentSchema),
   events: z.array(TraceEventSchema),

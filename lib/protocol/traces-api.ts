@@ -3,6 +3,7 @@ import { LiveLogprobsSchema, MAX_LIVE_LOGPROB_TOKENS } from "./logprobs";
 import {
   AnnotationSchema,
   EditSchema,
+  ForkAlternativeSchema,
   ReviewStatusSchema,
   SegmentSchema,
   TraceEventSchema,
@@ -70,8 +71,11 @@ export const EditBodySchema = z.object({ ...Based, edit: EditSchema.omit({ id: t
 export const RemoveBodySchema = z.object({ ...Based });
 export const TagsBodySchema = z.object({ ...Based, tags: z.array(z.string().trim().min(1).max(50)).max(50) });
 
-/** POST /api/traces/:id/fork: the new trace starts with the prefix up to (segment, offset). */
-export const ForkBodySchema = z.object({ segment: z.number().int().min(0), offset: z.number().int().min(0) });
+/**
+ * POST /api/traces/:id/fork: the new trace starts with the prefix up to (segment, offset), then
+ * `alternative.text` when it branches from another token the model could have written there.
+ */
+export const ForkBodySchema = z.object({ segment: z.number().int().min(0), offset: z.number().int().min(0), alternative: ForkAlternativeSchema.optional() });
 
 export const TRACE_SORTS = ["created", "updated", "tokens", "tool_calls", "chars"] as const;
 

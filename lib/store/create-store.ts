@@ -6,6 +6,7 @@ import {
   PublicConnectionSchema,
   SERVER_CONNECTION_ID,
   type DownloadProgress,
+  type ForkAlternative,
   type Hint,
   type LocalModelStatus,
   type ModelSettings,
@@ -142,6 +143,11 @@ export interface HintlabActions {
   forkConflictingTrace(): Promise<void>;
   /** This tab lost the trace to another writer: keep what it has as a new fork (nothing is lost). */
   saveLostRunAsFork(): Promise<void>;
+  /**
+   * Fork this tab's trace at a token with another of the model's candidates there (the text
+   * before the token, then `alternative.text`), open the fork here and go on generating.
+   */
+  branchFromAlternative(at: { segment: number; offset: number; alternative: ForkAlternative }): Promise<void>;
   stop(): void;
   /** The page is closing: write what is not saved yet. */
   flushOnExit(): void;
@@ -411,6 +417,10 @@ export function createHintlabStore(deps: StoreDeps) {
       takeOverTrace: () => resume.takeOverTrace(),
       forkConflictingTrace: () => resume.forkConflictingTrace(),
       saveLostRunAsFork: () => resume.saveLostRunAsFork(),
+      branchFromAlternative: async (at) => {
+        await resume.branchFromAlternative(at);
+        if (get().engine?.phase === "paused" && !get().leaseConflict) actions.continueWithoutHint();
+      },
       flushOnExit: () => writer?.flushOnExit(),
       stop: () => host?.dispatch({ type: "stop", at: now() }),
       injectHint: () => {

@@ -1,4 +1,5 @@
-import { LeaseGrantSchema, TraceSchema, type Trace } from "@/lib/protocol";
+import { branchPrefix } from "@/lib/engine";
+import { LeaseGrantSchema, TraceSchema, type ForkAlternative, type Trace } from "@/lib/protocol";
 import type { HintlabState } from "./create-store";
 
 /**
@@ -53,6 +54,27 @@ export function resumeActions(deps: ResumeDeps) {
 
   return {
     openTrace,
+    /**
+     * Branch this tab's trace from an alternative token: a new fork with the text before the
+     * token and then the alternative (see branchPrefix), recorded in `forkAt.alternative`, opened
+     * here. Built from what is on screen, so text not yet saved is kept too.
+     */
+    branchFromAlternative: async (at: { segment: number; offset: number; alternative: ForkAlternative }) => {
+      const s = deps.get().engine;
+      const parentId = deps.get().traceId;
+      if (!s || !parentId) return;
+      const prefix = branchPrefix(s.segments, s.events, { segment: at.segment, offset: at.offset, text: at.alternative.text });
+      await openCreated("/api/traces", {
+        id: deps.newId(),
+        problem: s.problem,
+        config: s.config,
+        parentId,
+        forkAt: at,
+        segments: prefix.segments,
+        events: prefix.events,
+        status: "stopped",
+      });
+    },
     takeOverTrace: async () => {
       const c = deps.get().leaseConflict;
       if (c) await openTrace(c.trace, { takeOver: true });

@@ -1,0 +1,121 @@
+import { expect, test, type Page } from "@playwright/test";
+import { logprobsToBase64, packLogprobs, type TokenLogprob } from "../lib/protocol/logprobs";
+import { createScriptedLogprobs } from "./fixtures/scripted-logprobs";
+import { PlaygroundPage } from "./pages/playground";
+
+// Issue 11 item 7: the model's own view of a point — probability colouring, the alternatives
+// tooltip, trigger probabilities, candidate injection points, and branching from an alternative
+// token into a live fork. The run is a real scripted stream; its token probabilities are served
+// to the trace page by a network fixture (the scripted tokeniser over the stored text, packed as
+// the server packs them) until the scripted server streams them and the app stores them.
+const PROBLEM = "math-problem_1591";
+
+function tokensOf(text: string, seed: number): TokenLogprob[] {
+  let start = 0;
+  return createScriptedLogprobs(seed)
+    .next(text, 5)
+    .map((t) => {
+      const tok = { start, text: t.text, logprob: t.logprob, top: t.top };
+      start += t.text.length;
+      return tok;
+    });
+}
+
+async function serveLogprobs(page: Page, id: string, segments: Record<number, TokenLogprob[]>) {
+  await page.route(`**/api/traces/${encodeURIComponent(id)}/logprobs`, (route) =>
+    route.fulfill({
+      json: { segments: Object.entries(segments).map(([segment, tokens]) => ({ segment: Number(segment), packed: logprobsToBase64(packLogprobs(tokens)) })) },
+    }),
+  );
+}
+
+test("colour by probability, see a token's alternatives, branch from one: the fork opens in the playground and goes on from that token", async ({ page, request }) => {
+  const p = new PlaygroundPage(page);
+  await p.open();
+  await p.pickBundled(PROBLEM);
+  await p.setPauseMode("never");
+  await p.run.click();
+  await expect(p.finalAnswer).toHaveText("6.17", { timeout: 60_000 });
+  const href = await page.getByTestId("save-status").locator("a").getAttribute("href");
+  const id = decodeURIComponent(href!.replace("/traces/", ""));
+  await expect.poll(async () => (await request.get(`/api/traces/${id}`).then((r) => r.json())).status).toBe("finished");
+  const parent = (await request.get(`/api/traces/${id}`).then((r) => r.json())) as { segments: { kind: string; text: string }[] };
+  const segIndex = parent.segments.findIndex((s) => s.kind === "model");
+  const text = parent.segments[segIndex]!.text;
+  const tokens = tokensOf(text, 7);
+  expect(tokens.map((t) => t.text).join("")).toBe(text);
+  await serveLogprobs(page, id, { [segIndex]: tokens });
+
+  await page.goto(`/traces/${id}`);
+  const view = page.getByTestId("trace-view");
+  await expect(view).toBeVisible();
+  await expect(page.getByTestId("prob-toggle")).not.toBeChecked();
+  await expect(view.locator(".tok")).toHaveCount(0);
+  // p toggles the colouring (outside inputs).
+  await page.locator("body").press("p");
+  await expect(page.getByTestId("prob-toggle")).toBeChecked();
+  await expect(page.getByTestId("prob-legend")).toBeVisible();
+  const seg = view.locator(`[data-seg-index="${segIndex}"]`);
+  // Every token is drawn; the surprising ones are coloured (bins 0–3), the sure ones are not.
+  await expect(seg.locator(".tok-p4").first()).toBeVisible();
+  const coloured = await seg.locator(".tok-p0, .tok-p1, .tok-p2, .tok-p3").count();
+  const expectedColoured = tokens.filter((t) => Math.exp(t.logprob) < 0.9 - 1e-9 && t.text.length > 0).length;
+  expect(coloured).toBeGreaterThanOrEqual(expectedColoured);
+  // The text is unchanged by the spans (selections and forks keep their offsets).
+  expect((await seg.innerText()).replace(/\s+/g, "")).toContain(text.slice(0, 200).replace(/\s+/g, ""));
+
+  // Triggers carry the probability the model gave them (CSS label) and are outlined.
+  const wait = tokens.findIndex((t) => /^ ?Wait$/.test(t.text) && t.top.some((a) => a.text !== t.text));
+  expect(wait).toBeGreaterThan(-1);
+  const waitEl = seg.locator(`[data-tok="${wait}"]`);
+  await expect(waitEl).toHaveClass(/trigger/);
+  await expect(waitEl).toHaveAttribute("data-label", new RegExp(`^${Math.round(Math.exp(tokens[wait]!.logprob) * 100)}%`));
+  // Candidate injection points are listed and marked in the text.
+  const candidates = await page.getByTestId("candidate-count").innerText();
+  expect(Number(candidates.split(" ")[0])).toBe(await seg.locator(".tok-cand").count());
+
+  // Hover the trigger token: its probability and alternatives.
+  await waitEl.hover();
+  const tip = page.getByTestId("token-tooltip");
+  await expect(tip).toBeVisible();
+  await expect(page.getByTestId("token-prob")).toHaveText(`${Math.round(Math.exp(tokens[wait]!.logprob) * 100)}%`);
+  const alts = tip.getByTestId("token-alternative");
+  const others = tokens[wait]!.top.filter((a) => a.text !== tokens[wait]!.text);
+  await expect(alts).toHaveCount(others.length);
+  const alt = others.sort((a, b) => b.logprob - a.logprob)[0]!;
+  await expect(alts.first()).toHaveAttribute("data-text", alt.text);
+
+  // Keyboard: a focused token shows its tooltip too.
+  await page.mouse.move(0, 0);
+  await waitEl.focus();
+  await expect(tip).toBeVisible();
+
+  // Branch from the most likely alternative.
+  await alts.first().click();
+  await expect(page).toHaveURL(/\/\?trace=.*&continue=1/);
+  const forkId = new URL(page.url()).searchParams.get("trace")!;
+  const prefix = text.slice(0, tokens[wait]!.start) + alt.text;
+  const fork = (await request.get(`/api/traces/${forkId}`).then((r) => r.json())) as {
+    parentId: string;
+    forkAt: { segment: number; offset: number; alternative?: { text: string; replaced?: string } };
+    segments: { kind: string; text: string }[];
+  };
+  expect(fork.parentId).toBe(id);
+  expect(fork.forkAt).toMatchObject({ segment: segIndex, offset: tokens[wait]!.start, alternative: { text: alt.text, replaced: tokens[wait]!.text } });
+  expect(fork.segments[segIndex]!.text.startsWith(prefix)).toBe(true);
+
+  // The playground goes on generating from exactly that token: the saved text grows past it.
+  const pg = new PlaygroundPage(page);
+  await expect(pg.traceView).toContainText(alt.text.trim());
+  await expect
+    .poll(async () => {
+      const f = (await request.get(`/api/traces/${forkId}`).then((r) => r.json())) as { segments: { text: string }[] };
+      const t = f.segments.slice(segIndex).map((s) => s.text).join("");
+      return t.startsWith(prefix) && t.length > prefix.length;
+    }, { timeout: 30_000 })
+    .toBe(true);
+
+  // The fork's page names its branch point.
+  await page.goto(`/traces/${forkId}`);
+  await expect(page.getByTestId("branched-from")).toContainText(JSON.stringify(alt.text));
+});
