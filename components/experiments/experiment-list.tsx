@@ -3,12 +3,12 @@
 import { useState } from "react";
 import { useRouter } from "next/navigation";
 import { z } from "zod";
-import { DatasetSummarySchema, ExperimentSummarySchema, formatBudgetLabel, parseBudgetLabel, splitPolicyLabels, TEMPLATE_IDS, type ExperimentSummary } from "@/lib/protocol";
+import { DatasetSummarySchema, ExperimentListEntrySchema, formatBudgetLabel, parseBudgetLabel, splitPolicyLabels, TEMPLATE_IDS, type ExperimentListEntry, type ExperimentSummary } from "@/lib/protocol";
 import { usePoll } from "./use-poll";
 
-const ListSchema = z.array(ExperimentSummarySchema);
+const ListSchema = z.array(ExperimentListEntrySchema);
 const DatasetsSchema = z.array(DatasetSummarySchema);
-const anyRunning = (xs: ExperimentSummary[]) => xs.some((x) => x.status === "running" || x.status === "pending");
+const anyRunning = (xs: ExperimentListEntry[]) => xs.some((x) => x.status === "running" || x.status === "pending");
 
 export function ProgressBar({ p }: { p: ExperimentSummary["progress"] }) {
   const pct = (n: number) => `${p.total ? (100 * n) / p.total : 0}%`;
@@ -43,10 +43,10 @@ export function ExperimentList() {
           {(data ?? []).map((x) => (
             <tr key={x.id} data-testid="experiment-row">
               <td>
-                <a href={`/experiments/${encodeURIComponent(x.id)}`}>{x.name}</a>
+                <a href={x.kind === "sweep" ? `/sweeps/${encodeURIComponent(x.id)}` : `/experiments/${encodeURIComponent(x.id)}`}>{x.name}</a>
               </td>
-              <td>{x.datasetName}</td>
-              <td className="small">{x.policies.map((p) => p.label).join(", ")}</td>
+              <td>{x.kind === "sweep" ? <a href={`/traces/${encodeURIComponent(x.traceId)}`}>sweep of a trace</a> : x.datasetName}</td>
+              <td className="small">{x.kind === "sweep" ? (x.spec.type === "hints" ? `${x.spec.arms.length} arms × ${x.spec.samples}` : `positions × ${x.spec.samples}`) : x.policies.map((p) => p.label).join(", ")}</td>
               <td>{x.status}</td>
               <td>
                 <ProgressBar p={x.progress} /> {x.progress.done + x.progress.failed}/{x.progress.total}

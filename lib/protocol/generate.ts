@@ -26,6 +26,12 @@ export const GenerateRequestSchema = z.object({
    * logprob and its top-N alternatives (`logprobs` frames); absent = not asked, none reported.
    */
   logprobs: z.number().int().min(0).max(MAX_TOP_LOGPROBS).optional(),
+  /**
+   * Characters of `prompt` that other requests of this session share (a sweep's point). A local
+   * model tokenizes them as a piece of their own, so its KV cache can be cut back to exactly there
+   * and the prefix is evaluated once for all samples; servers ignore it.
+   */
+  sharedPrefix: z.number().int().min(0).optional(),
 });
 export type GenerateRequest = z.infer<typeof GenerateRequestSchema>;
 

@@ -20,6 +20,11 @@ export type LogprobSink = (tokens: TokenLogprob[]) => void;
  */
 export interface Provider {
   generate(request: GenerateRequest, signal: AbortSignal, onLogprobs?: LogprobSink): AsyncGenerator<string, GenerateResult>;
+  /**
+   * Tokens this provider has fed through its model so far (prompt tokens evaluated plus sampled
+   * tokens fed back): the local model's meter. Remote servers do not say (undefined).
+   */
+  tokensEvaluated?(): number;
 }
 
 /**
