@@ -204,6 +204,7 @@ export class ExperimentStore {
     return {
       id: row.id,
       name: row.name,
+      kind: "dataset",
       datasetId: row.dataset_id,
       datasetName: row.dataset_name,
       status: stale ? "interrupted" : row.status,

@@ -93,6 +93,8 @@ export type ExperimentProgress = z.infer<typeof ExperimentProgressSchema>;
 export const ExperimentSummarySchema = z.object({
   id: z.string(),
   name: z.string(),
+  /** GET /api/experiments lists sweeps too (`kind: "sweep"`, SweepListEntrySchema); older servers sent no kind. */
+  kind: z.literal("dataset").default("dataset"),
   datasetId: z.string(),
   datasetName: z.string(),
   status: ExperimentStatusSchema,

@@ -1,4 +1,6 @@
 import { z } from "zod";
+import { ExperimentStatusSchema, ExperimentSummarySchema, ItemStatusSchema } from "./experiments";
+import { ModelSettingsSchema } from "./generate";
 
 /**
  * Sweeps (issue 11): from one point of a stored trace, K samples per hint arm, each continued to
@@ -113,3 +115,153 @@ export const SweepOutcomeSchema = z.object({
   durationMs: z.number().min(0),
 });
 export type SweepOutcome = z.infer<typeof SweepOutcomeSchema>;
+
+// ---- The HTTP contract of sweeps (POST /api/sweeps, GET /api/sweeps/:id, …/cancel, …/resume) ----
+
+/**
+ * Body of POST /api/sweeps. `settings` picks the model among the server's connections (never a
+ * URL: see ModelSettingsSchema); without it, the source trace's own provider, model and template
+ * are used. `maxTokens` caps each sample's completion (default: the source trace's).
+ */
+export const SweepCreateBodySchema = z.object({
+  spec: SweepSpecSchema,
+  name: z.string().min(1).max(200).optional(),
+  settings: ModelSettingsSchema.optional(),
+  concurrency: z.number().int().min(1, "concurrency must be 1 to 64").max(64, "concurrency must be 1 to 64").optional(),
+  maxTokens: z.number().int().positive().max(1_000_000).optional(),
+});
+export type SweepCreateBody = z.infer<typeof SweepCreateBodySchema>;
+export type SweepCreateBodyInput = z.input<typeof SweepCreateBodySchema>;
+
+const Ci95Schema = z.tuple([z.number(), z.number()]);
+
+/** lib/sweeps `summarizeArm`: one arm over its finished samples (rates null when nothing counts). */
+export const SweepArmSummarySchema = z.object({
+  arm: z.string(),
+  n: z.number().int(),
+  graded: z.number().int(),
+  correct: z.number().int(),
+  correctRate: z.number().nullable(),
+  ci95: Ci95Schema,
+  ledToCodeRate: z.number().nullable(),
+  toolSuccessRate: z.number().nullable(),
+  meanTokens: z.number().nullable(),
+  meanTimeMs: z.number().nullable(),
+});
+
+/** lib/sweeps `compareWithNone`: an arm against `none` on samples of the same seed graded in both. */
+export const SweepPairedComparisonSchema = z.object({
+  arm: z.string(),
+  pairs: z.number().int(),
+  bothCorrect: z.number().int(),
+  armOnly: z.number().int(),
+  noneOnly: z.number().int(),
+  bothWrong: z.number().int(),
+  pValue: z.number(),
+  diff: z.number().nullable(),
+  diffCi95: Ci95Schema.nullable(),
+});
+
+/** lib/sweeps `summarizeSweep`. */
+export const SweepSummarySchema = z.object({
+  ciMethod: z.string(),
+  diffMethod: z.string(),
+  arms: z.array(SweepArmSummarySchema),
+  vsNone: z.array(SweepPairedComparisonSchema),
+});
+export type SweepSummaryView = z.infer<typeof SweepSummarySchema>;
+
+/** lib/sweeps `summarizePositions`: one row per position (empty positions included). */
+export const SweepPositionSummarySchema = z.object({
+  position: z.number().int(),
+  n: z.number().int(),
+  graded: z.number().int(),
+  correct: z.number().int(),
+  correctRate: z.number().nullable(),
+  ci95: Ci95Schema,
+});
+
+/** One planned run: arm at position, sample k (seed = spec.seed + k). `outcome` once done; `error` once failed. */
+export const SweepItemViewSchema = z.object({
+  id: z.string(),
+  arm: z.string(),
+  position: z.number().int(),
+  sample: z.number().int(),
+  seed: z.number().int(),
+  status: ItemStatusSchema,
+  /** The sample's trace (tags `sweep:<id>`, `sweep:<id>:<arm>`, `sweep:<id>:<arm>@<position>`); a failed item keeps its last attempt's. */
+  traceId: z.string().optional(),
+  error: z.string().optional(),
+  attempts: z.number().int().optional(),
+  outcome: SweepOutcomeSchema.optional(),
+});
+export type SweepItemView = z.infer<typeof SweepItemViewSchema>;
+
+/**
+ * Tokens a sweep cost, summed over its samples' model requests. `cachedTokens`: prompt tokens
+ * the server reported as served from its prefix cache (`usage.prompt_tokens_details.cached_tokens`;
+ * 0 where it reports none). `prefixTokens`: the shared prefix's prompt tokens (the first
+ * request of a sample). `tokensEvaluated`: tokens the local model actually evaluated (its
+ * meter; absent on remote servers) — compare it with prefix + Σ continuation.
+ */
+export const SweepCostSchema = z.object({
+  promptTokens: z.number().int(),
+  cachedTokens: z.number().int(),
+  completionTokens: z.number().int(),
+  prefixTokens: z.number().int().optional(),
+  tokensEvaluated: z.number().int().optional(),
+});
+export type SweepCost = z.infer<typeof SweepCostSchema>;
+
+export const SweepProgressSchema = z.object({
+  total: z.number().int(),
+  done: z.number().int(),
+  failed: z.number().int(),
+  running: z.number().int(),
+  pending: z.number().int(),
+});
+
+/** GET /api/sweeps/:id. `summary` for a hint sweep, `positionSummary` for a position sweep (the other is null). */
+export const SweepViewSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  kind: z.literal("sweep"),
+  status: ExperimentStatusSchema,
+  spec: SweepSpecSchema,
+  /** In plan order; `label` is for people (the hint's label, a text arm's title, "no hint"). */
+  arms: z.array(z.object({ key: z.string(), label: z.string() })),
+  /** Points of the source trace; `textOffset` counts all segments (prompt included). `label`: the trigger word, or "sentence N". */
+  positions: z.array(z.object({ segment: z.number().int(), offset: z.number().int(), textOffset: z.number().int(), label: z.string().optional() })),
+  progress: SweepProgressSchema,
+  items: z.array(SweepItemViewSchema),
+  summary: SweepSummarySchema.nullable(),
+  positionSummary: z.array(SweepPositionSummarySchema).nullable(),
+  cost: SweepCostSchema,
+  createdAt: z.number(),
+  updatedAt: z.number(),
+});
+export type SweepView = z.infer<typeof SweepViewSchema>;
+
+/** A sweep in GET /api/experiments (next to the dataset experiments, `kind: "sweep"`). */
+export const SweepListEntrySchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  kind: z.literal("sweep"),
+  status: ExperimentStatusSchema,
+  spec: SweepSpecSchema,
+  /** The source trace (= spec.traceId). */
+  traceId: z.string(),
+  progress: SweepProgressSchema.extend({ tokensPerSec: z.number().nullable(), etaSec: z.number().nullable() }),
+  createdAt: z.number(),
+  updatedAt: z.number(),
+});
+export type SweepListEntry = z.infer<typeof SweepListEntrySchema>;
+
+/** Tags of a sweep's sample traces: the whole sweep, one arm (a grid column), one cell (arm at a position). */
+export function sweepTags(sweepId: string, arm: string, position: number): string[] {
+  return [`sweep:${sweepId}`, `sweep:${sweepId}:${arm}`, `sweep:${sweepId}:${arm}@${position}`];
+}
+
+/** One row of GET /api/experiments: a dataset experiment or a sweep, told apart by `kind`. */
+export const ExperimentListEntrySchema = z.union([SweepListEntrySchema, ExperimentSummarySchema]);
+export type ExperimentListEntry = z.infer<typeof ExperimentListEntrySchema>;
