@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { SweepSpecSchema, type ModelSettings, type SweepArm, type SweepPoint, type SweepPositions, type SweepSpecInput } from "@/lib/protocol";
+import { SweepSpecSchema, type ModelSettings, type SweepCreateBodyInput, type SweepArm, type SweepPoint, type SweepPositions, type SweepSpecInput } from "@/lib/protocol";
 import { planSweep, type SweepSource, type TracePoint } from "@/lib/sweeps";
 
 /**
@@ -31,12 +31,8 @@ export interface SweepForm {
   name?: string;
 }
 
-export interface SweepRequestBody {
-  spec: SweepSpecInput;
-  name?: string;
-  settings?: ModelSettings;
-  concurrency?: number;
-}
+/** What POST /api/sweeps takes (SweepCreateBodySchema on the server). */
+export type SweepRequestBody = SweepCreateBodyInput;
 
 export const SweepCreatedSchema = z.object({ id: z.string().min(1) });
 

@@ -33,8 +33,8 @@ function fixtureView(specInput: unknown, outcomeOf: (it: { arm: string; position
     summary: spec.type === "hints" ? summarizeSweep(keys, outcomes) : null,
     positionSummary: spec.type === "positions" ? summarizePositions(plan.positions.length, outcomes) : null,
     cost: { promptTokens: 10, cachedTokens: 5, completionTokens: 20 },
-    createdAt: "2026-12-02T06:00:00Z",
-    updatedAt: "2026-12-02T06:01:00Z",
+    createdAt: 1_796_000_000_000,
+    updatedAt: 1_796_000_060_000,
   };
   // Through the client schema, as the page reads it: the fixture must be a valid response.
   return SweepViewSchema.parse(JSON.parse(JSON.stringify(raw)));

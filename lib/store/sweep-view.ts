@@ -1,6 +1,5 @@
-import { z } from "zod";
-import { SweepOutcomeSchema, SweepSpecSchema, type Segment } from "@/lib/protocol";
-import type { ArmSummary, PairedComparison, PositionSummary, SweepSummary } from "@/lib/sweeps";
+import type { Segment, SweepItemView, SweepView } from "@/lib/protocol";
+import type { ArmSummary, PairedComparison, PositionSummary } from "@/lib/sweeps";
 
 /**
  * The sweep page's view of GET /api/sweeps/:id (issue 11): the response schema, and the pure
@@ -9,83 +8,7 @@ import type { ArmSummary, PairedComparison, PositionSummary, SweepSummary } from
  * Figures are never recomputed here: `summary` / `positionSummary` come from lib/sweeps on the server.
  */
 
-const ItemStatusSchema = z.enum(["pending", "running", "done", "failed"]);
-
-export const SweepItemViewSchema = z.object({
-  id: z.string(),
-  arm: z.string(),
-  position: z.number().int().min(0),
-  sample: z.number().int().min(0),
-  seed: z.number().int(),
-  status: ItemStatusSchema,
-  traceId: z.string().optional(),
-  error: z.string().optional(),
-  outcome: SweepOutcomeSchema.optional(),
-});
-export type SweepItemView = z.infer<typeof SweepItemViewSchema>;
-
-const range = z.tuple([z.number(), z.number()]);
-const ArmSummarySchema: z.ZodType<ArmSummary> = z.object({
-  arm: z.string(),
-  n: z.number(),
-  graded: z.number(),
-  correct: z.number(),
-  correctRate: z.number().nullable(),
-  ci95: range,
-  ledToCodeRate: z.number().nullable(),
-  toolSuccessRate: z.number().nullable(),
-  meanTokens: z.number().nullable(),
-  meanTimeMs: z.number().nullable(),
-});
-const PairedSchema: z.ZodType<PairedComparison> = z.object({
-  arm: z.string(),
-  pairs: z.number(),
-  bothCorrect: z.number(),
-  armOnly: z.number(),
-  noneOnly: z.number(),
-  bothWrong: z.number(),
-  pValue: z.number(),
-  diff: z.number().nullable(),
-  diffCi95: range.nullable(),
-});
-const SummarySchema = z.object({
-  ciMethod: z.string(),
-  diffMethod: z.string(),
-  arms: z.array(ArmSummarySchema),
-  vsNone: z.array(PairedSchema),
-}) as unknown as z.ZodType<SweepSummary>;
-const PositionSummarySchema: z.ZodType<PositionSummary> = z.object({
-  position: z.number(),
-  n: z.number(),
-  graded: z.number(),
-  correct: z.number(),
-  correctRate: z.number().nullable(),
-  ci95: range,
-});
-
-export const SweepViewSchema = z.object({
-  id: z.string(),
-  name: z.string(),
-  kind: z.literal("sweep"),
-  status: z.string(),
-  spec: SweepSpecSchema,
-  arms: z.array(z.object({ key: z.string(), label: z.string() })),
-  positions: z.array(z.object({ segment: z.number(), offset: z.number(), textOffset: z.number(), label: z.string().optional() })),
-  progress: z.object({ total: z.number(), done: z.number(), failed: z.number(), running: z.number(), pending: z.number() }),
-  items: z.array(SweepItemViewSchema),
-  summary: SummarySchema.nullable(),
-  positionSummary: z.array(PositionSummarySchema).nullable(),
-  cost: z.object({
-    promptTokens: z.number(),
-    cachedTokens: z.number(),
-    completionTokens: z.number(),
-    prefixTokens: z.number().optional(),
-    tokensEvaluated: z.number().optional(),
-  }),
-  createdAt: z.union([z.string(), z.number()]),
-  updatedAt: z.union([z.string(), z.number()]),
-});
-export type SweepView = z.infer<typeof SweepViewSchema>;
+export { SweepViewSchema, type SweepItemView, type SweepView } from "@/lib/protocol";
 
 /** Poll while anything can still change. */
 export const sweepIsLive = (v: Pick<SweepView, "status">): boolean => v.status === "running" || v.status === "pending";
