@@ -1,5 +1,6 @@
 import { z } from "zod";
-import { SweepSpecSchema, type ModelSettings, type SweepCreateBodyInput, type SweepArm, type SweepPoint, type SweepPositions, type SweepSpecInput } from "@/lib/protocol";
+import { HintSchema, SweepSpecSchema, type Hint, type ModelSettings, type Problem, type SweepCreateBodyInput, type SweepArm, type SweepPoint, type SweepPositions, type SweepSpecInput } from "@/lib/protocol";
+import { hintsForProblem } from "@/hints";
 import { planSweep, type SweepSource, type TracePoint } from "@/lib/sweeps";
 
 /**
@@ -118,3 +119,10 @@ export function pointLabel(p: TracePoint, segments: readonly { text: string }[])
 export function defaultSampling(sampling: { temperature?: number; seed?: number } | undefined): Pick<SweepForm, "temperature" | "seed"> {
   return { ...(sampling?.temperature !== undefined ? { temperature: sampling.temperature } : {}), seed: sampling?.seed ?? 0 };
 }
+
+/** Library hints that fit the source problem (the same filter as the playground's picker). */
+export function sweepHints(hints: readonly Hint[], problem: Pick<Problem, "kind" | "starterCode" | "tests">): Hint[] {
+  return hintsForProblem(hints, problem);
+}
+
+export const HintsResponseSchema = z.object({ hints: z.array(HintSchema) });
