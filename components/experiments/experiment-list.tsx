@@ -6,12 +6,11 @@ import { z } from "zod";
 import { DatasetSummarySchema, ExperimentListEntrySchema, TEMPLATE_IDS, type ExperimentListEntry, type ExperimentSummary } from "@/lib/protocol";
 import { usePoll } from "./use-poll";
 
-// Dataset experiments and sweeps (issue 11) share the list; a sweep opens its own page.
 const ListSchema = z.array(ExperimentListEntrySchema);
 const DatasetsSchema = z.array(DatasetSummarySchema);
 const anyRunning = (xs: ExperimentListEntry[]) => xs.some((x) => x.status === "running" || x.status === "pending");
 
-export function ProgressBar({ p }: { p: Pick<ExperimentSummary["progress"], "total" | "done" | "failed" | "running" | "pending"> }) {
+export function ProgressBar({ p }: { p: ExperimentSummary["progress"] }) {
   const pct = (n: number) => `${p.total ? (100 * n) / p.total : 0}%`;
   return (
     <span className="progress" title={`${p.done} done, ${p.failed} failed, ${p.running} running, ${p.pending} pending`}>
@@ -44,23 +43,10 @@ export function ExperimentList() {
           {(data ?? []).map((x) => (
             <tr key={x.id} data-testid="experiment-row">
               <td>
-                <a href={x.kind === "sweep" ? `/sweeps/${encodeURIComponent(x.id)}` : `/experiments/${encodeURIComponent(x.id)}`} data-kind={x.kind}>
-                  {x.name}
-                </a>
+                <a href={x.kind === "sweep" ? `/sweeps/${encodeURIComponent(x.id)}` : `/experiments/${encodeURIComponent(x.id)}`}>{x.name}</a>
               </td>
-              {x.kind === "sweep" ? (
-                <>
-                  <td>
-                    sweep of trace <a href={`/traces/${encodeURIComponent(x.traceId)}`}>{x.traceId.slice(0, 8)}</a>
-                  </td>
-                  <td className="small">{x.spec.type === "hints" ? `${x.spec.arms.length} arms × ${x.spec.samples}` : `positions × ${x.spec.samples}`}</td>
-                </>
-              ) : (
-                <>
-                  <td>{x.datasetName}</td>
-                  <td className="small">{x.policies.map((p) => p.label).join(", ")}</td>
-                </>
-              )}
+              <td>{x.kind === "sweep" ? <a href={`/traces/${encodeURIComponent(x.traceId)}`}>sweep of a trace</a> : x.datasetName}</td>
+              <td className="small">{x.kind === "sweep" ? (x.spec.type === "hints" ? `${x.spec.arms.length} arms × ${x.spec.samples}` : `positions × ${x.spec.samples}`) : x.policies.map((p) => p.label).join(", ")}</td>
               <td>{x.status}</td>
               <td>
                 <ProgressBar p={x.progress} /> {x.progress.done + x.progress.failed}/{x.progress.total}

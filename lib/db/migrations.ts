@@ -199,4 +199,49 @@ export const MIGRATIONS: Migration[] = [
       ALTER TABLE experiments ADD COLUMN owner_id TEXT;
     `,
   },
+  {
+    version: 6,
+    name: "sweeps",
+    // A sweep (issue 11): its spec, the plan's arms and positions as they were when it was
+    // created (a resume re-plans and must agree), and one row per planned item. Everything shown
+    // (the grid, positions, cost) is computed from the item rows.
+    sql: `
+      CREATE TABLE sweeps (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        trace_id TEXT NOT NULL,
+        spec TEXT NOT NULL,
+        plan TEXT NOT NULL,
+        run TEXT NOT NULL,
+        status TEXT NOT NULL,
+        heartbeat_at INTEGER,
+        owner_id TEXT,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL
+      );
+      CREATE INDEX sweeps_created ON sweeps (created_at DESC, id);
+      CREATE TABLE sweep_items (
+        sweep_id TEXT NOT NULL REFERENCES sweeps(id) ON DELETE CASCADE,
+        item_id TEXT NOT NULL,
+        idx INTEGER NOT NULL,
+        arm TEXT NOT NULL,
+        position INTEGER NOT NULL,
+        sample INTEGER NOT NULL,
+        seed INTEGER NOT NULL,
+        status TEXT NOT NULL DEFAULT 'pending',
+        trace_id TEXT,
+        outcome TEXT,
+        error TEXT,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        prompt_tokens INTEGER NOT NULL DEFAULT 0,
+        cached_tokens INTEGER NOT NULL DEFAULT 0,
+        completion_tokens INTEGER NOT NULL DEFAULT 0,
+        prefix_tokens INTEGER,
+        tokens_evaluated INTEGER,
+        updated_at INTEGER NOT NULL,
+        PRIMARY KEY (sweep_id, item_id)
+      ) WITHOUT ROWID;
+      CREATE INDEX sweep_items_order ON sweep_items (sweep_id, idx);
+    `,
+  },
 ];

@@ -78,13 +78,14 @@ function pidExists(pid: number): boolean {
 
 /**
  * Mark the runs of dead owners interrupted: live traces (their writer's server is gone, so
- * nothing can be generating them) and running experiments. Runs with no recorded owner come
+ * nothing can be generating them), running experiments and sweeps. Runs with no recorded owner come
  * from before owners existed and are orphans too. Dead owners' rows are then removed.
  */
 export function sweepOrphans(db: Db, now = Date.now()): { traces: number; experiments: number } {
   const candidates = new Set<string | null>([
     ...(db.prepare("SELECT DISTINCT writer_owner AS o FROM traces WHERE status IN ('generating','paused','executing','idle')").all() as { o: string | null }[]).map((r) => r.o),
     ...(db.prepare("SELECT DISTINCT owner_id AS o FROM experiments WHERE status = 'running'").all() as { o: string | null }[]).map((r) => r.o),
+    ...(db.prepare("SELECT DISTINCT owner_id AS o FROM sweeps WHERE status = 'running'").all() as { o: string | null }[]).map((r) => r.o),
   ]);
   let traces = 0;
   let experiments = 0;
@@ -97,6 +98,8 @@ export function sweepOrphans(db: Db, now = Date.now()): { traces: number; experi
         .prepare(`UPDATE traces SET status = 'interrupted' WHERE status IN ('generating','paused','executing','idle') AND writer_owner ${ownerSql}`)
         .run(...args).changes;
       experiments += db.prepare(`UPDATE experiments SET status = 'interrupted', updated_at = ? WHERE status = 'running' AND owner_id ${ownerSql}`).run(now, ...args).changes;
+      // Sweeps are experiments too (counted with them).
+      experiments += db.prepare(`UPDATE sweeps SET status = 'interrupted', updated_at = ? WHERE status = 'running' AND owner_id ${ownerSql}`).run(now, ...args).changes;
     })();
   }
   db.prepare("DELETE FROM owners WHERE heartbeat_at < ?").run(now - 24 * 3600_000);

@@ -20,6 +20,12 @@ export const GenerateRequestSchema = z.object({
    * session, so the next request evaluates only the text added since; servers ignore it.
    */
   session: z.string().min(1).max(200).optional(),
+  /**
+   * Characters of `prompt` that other requests of this session share (a sweep's point). A local
+   * model tokenizes them as a piece of their own, so its KV cache can be cut back to exactly there
+   * and the prefix is evaluated once for all samples; servers ignore it.
+   */
+  sharedPrefix: z.number().int().min(0).optional(),
 });
 export type GenerateRequest = z.infer<typeof GenerateRequestSchema>;
 

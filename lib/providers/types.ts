@@ -12,6 +12,11 @@ import type { GenerateRequest, GenerateResult, ModelErrorCode } from "@/lib/prot
  */
 export interface Provider {
   generate(request: GenerateRequest, signal: AbortSignal): AsyncGenerator<string, GenerateResult>;
+  /**
+   * Tokens this provider has fed through its model so far (prompt tokens evaluated plus sampled
+   * tokens fed back): the local model's meter. Remote servers do not say (undefined).
+   */
+  tokensEvaluated?(): number;
 }
 
 /**

@@ -29,17 +29,22 @@ export interface HeadlessOptions {
   now?: () => number;
   signal?: AbortSignal;
   onProgress?: (state: EngineState, input: EngineInput) => void;
+  /**
+   * Continue a restored engine (`restoreEngine`, paused) with this first input — a hint to
+   * inject or `continue` — instead of starting from the problem: a sweep's samples.
+   */
+  from?: { state: EngineState; input: EngineInput };
 }
 
 export async function runHeadless(opts: HeadlessOptions): Promise<Trace> {
   const now = opts.now ?? (() => Date.now());
-  let state = createEngine({ traceId: opts.traceId, problem: opts.problem, config: opts.config, policyHints: opts.policyHints });
+  let state = opts.from?.state ?? createEngine({ traceId: opts.traceId, problem: opts.problem, config: opts.config, policyHints: opts.policyHints });
   const apply = (input: EngineInput) => {
     state = reduce(state, input);
     opts.onProgress?.(state, input);
   };
   await opts.sandbox.reset();
-  apply({ type: "start", at: now() });
+  apply(opts.from?.input ?? { type: "start", at: now() });
 
   while (!isTerminal(state)) {
     if (opts.signal?.aborted) {
