@@ -22,6 +22,8 @@ export function AnnotationPanel(p: {
   onEdit: () => void;
   onFork: () => void;
   onForkAtPosition: () => void;
+  /** Start a sweep at the selection or at the player's position (opens the sweep dialog). */
+  onSweep?: (where: "selection" | "position") => void;
   onRemoveAnnotation: (id: string) => void;
   onRemoveEdit: (id: string) => void;
   undo?: () => void;
@@ -87,6 +89,16 @@ export function AnnotationPanel(p: {
             <button data-testid="fork-position" onClick={p.onForkAtPosition} title="new trace from the segments the player shows">
               Fork at player
             </button>
+            {p.onSweep && (
+              <>
+                <button data-testid="sweep-selection" disabled={!span || seg?.kind !== "model"} onClick={() => p.onSweep!("selection")} title="K samples per hint from the text before the selection">
+                  Sweep here…
+                </button>
+                <button data-testid="sweep-position" onClick={() => p.onSweep!("position")} title="K samples per hint from the segments the player shows">
+                  Sweep at player…
+                </button>
+              </>
+            )}
           </>
         )}
       </div>

@@ -18,6 +18,7 @@ import { EditDialog } from "./edit-dialog";
 import { ReviewBar } from "./review-bar";
 import { ConflictCard } from "./conflict-card";
 import { TagEditor } from "./tag-editor";
+import { StartSweepDialog, type StartSweepDialogProps } from "@/components/sweeps/start-sweep-dialog";
 
 const LIVE = new Set(["interrupted", "stopped", "failed", "paused"]);
 
@@ -60,6 +61,8 @@ function TraceDetailLoaded({ store, trace }: { store: TraceDetailStore; trace: T
   const [label, setLabel] = useState(DEFAULT_LABELS[0]!);
   const [comment, setComment] = useState("");
   const [forkError, setForkError] = useState<string | null>(null);
+  // The sweep dialog's opener: a point (selection / player) or none (pick a trigger), or a position sweep.
+  const [sweep, setSweep] = useState<Pick<StartSweepDialogProps, "at" | "atLabel" | "type"> | null>(null);
   // Annotators read, mark, edit and review; resuming and forking run the model (researchers).
   const canRun = useCan("run");
   const viewRef = useRef<HTMLDivElement>(null);
@@ -112,8 +115,10 @@ function TraceDetailLoaded({ store, trace }: { store: TraceDetailStore; trace: T
 
   // External system: the keyboard (shortcuts outside text inputs and editors).
   const editing = editDraft?.open ?? false;
-  const keys = useRef({ step, review, nextUnreviewed, mark, span, actions, editing });
-  keys.current = { step, review, nextUnreviewed, mark, span, actions, editing };
+  // The sweep dialog is modal too: no shortcut behind it.
+  const modal = editing || sweep !== null;
+  const keys = useRef({ step, review, nextUnreviewed, mark, span, actions, editing: modal });
+  keys.current = { step, review, nextUnreviewed, mark, span, actions, editing: modal };
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
       const t = e.target as HTMLElement | null;
@@ -178,6 +183,16 @@ function TraceDetailLoaded({ store, trace }: { store: TraceDetailStore; trace: T
             <a className="button primary" data-testid="resume-button" href={`/?trace=${encodeURIComponent(trace.id)}`}>
               Resume in playground
             </a>
+          )}
+          {canRun && (
+            <>
+              <button data-testid="sweep-open" onClick={() => setSweep({ type: "hints" })} title="K samples per hint at one of the trace's trigger positions">
+                Sweep hints…
+              </button>
+              <button data-testid="position-sweep-open" onClick={() => setSweep({ type: "positions" })} title="one hint at every trigger or every k-th sentence: where does it help?">
+                Position sweep…
+              </button>
+            </>
           )}
         </div>
         <details>
@@ -291,6 +306,10 @@ function TraceDetailLoaded({ store, trace }: { store: TraceDetailStore; trace: T
             onEdit={() => span && actions.openEdit(span)}
             onFork={() => span && void fork({ segment: span.segment, offset: span.start })}
             onForkAtPosition={() => void fork(forkPointAt(trace, position))}
+            onSweep={(where) => {
+              const at = where === "selection" && span ? { segment: span.segment, offset: span.start } : forkPointAt(trace, position);
+              setSweep({ type: "hints", at, atLabel: where === "selection" ? `before the selection (segment ${at.segment}, char ${at.offset})` : `the player's position (end of segment ${at.segment})` });
+            }}
             onRemoveAnnotation={(aid) => void actions.removeAnnotation(aid)}
             onRemoveEdit={(eid) => void actions.removeEdit(eid)}
             undo={undoCount > 0 ? () => void actions.undoEdit() : undefined}
@@ -303,6 +322,7 @@ function TraceDetailLoaded({ store, trace }: { store: TraceDetailStore; trace: T
           <EventList events={trace.events} dimFrom={eventCount} />
         </aside>
       </div>
+      {sweep && <StartSweepDialog trace={trace} {...sweep} onClose={() => setSweep(null)} />}
       {editDraft?.open && (
         <EditDialog
           draft={editDraft}

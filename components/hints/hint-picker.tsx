@@ -3,6 +3,7 @@
 import { useMemo } from "react";
 import { selectPickerHints, useActions, useHintlab, useHintlabStore } from "@/lib/store";
 import { useStore } from "zustand";
+import { SweepHereButton } from "@/components/sweeps/sweep-here";
 import { HintTextEditor } from "./hint-editor";
 
 /** Shown while paused: the Hint-Library for this problem's kind, an editor for the text, Inject. */
@@ -38,6 +39,7 @@ export function HintPicker() {
         <button data-testid="inject-button" className="primary" disabled={!draft.trim()} onClick={injectHint}>
           Inject hint
         </button>
+        <SweepHereButton />
         {!valid && draft.trim() && <span className="muted small">No opened ```python fence at the end: the model may not write code next.</span>}
       </div>
     </section>
