@@ -45,7 +45,7 @@ const FORMAT_VERSION = 1;
 const MAX_Q = -LOGPROB_FLOOR * LOGPROB_STEPS_PER_NAT;
 
 /** Longest token text accepted (whitespace runs can be long tokens; a vocabulary entry is not). */
-const MAX_TOKEN_CHARS = 1000;
+export const MAX_TOKEN_CHARS = 1000;
 /** Schemas for the decoded shape (NDJSON frames, live saves). -Infinity is not JSON: providers clamp to the floor. */
 export const TokenAlternativeSchema = z.object({ text: z.string().max(MAX_TOKEN_CHARS), logprob: z.number().min(LOGPROB_FLOOR).max(0) });
 export const TokenLogprobSchema = z.object({

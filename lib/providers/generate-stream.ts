@@ -1,5 +1,5 @@
 import "server-only";
-import { encodeNdjson, type GenerateBody, type GenerateFrame, type GenerateRequest, type TokenLogprob } from "@/lib/protocol";
+import { encodeNdjson, MAX_TOKEN_CHARS, type GenerateBody, type GenerateFrame, type GenerateRequest, type TokenLogprob } from "@/lib/protocol";
 import { readServerConfig, resolveModelConfig, type ModelConfig, type ServerModelConfig } from "./config";
 import { createProvider } from "./create-provider";
 import { ModelError, type Provider } from "./types";
@@ -29,7 +29,10 @@ export function generateStream(provider: Provider, request: GenerateRequest, sig
   let generation: AsyncGenerator<string, unknown> | undefined;
   // Filled by the provider during next(), sent after the text frame it describes.
   let logprobs: TokenLogprob[] = [];
-  const onLogprobs = request.logprobs === undefined ? undefined : (tokens: TokenLogprob[]) => void (logprobs = logprobs.concat(tokens));
+  // A token longer than the frame schema allows would make the client refuse the whole stream:
+  // it is left out (its text still streams).
+  const fits = (t: TokenLogprob) => t.text.length <= MAX_TOKEN_CHARS && t.top.every((a) => a.text.length <= MAX_TOKEN_CHARS);
+  const onLogprobs = request.logprobs === undefined ? undefined : (tokens: TokenLogprob[]) => void (logprobs = logprobs.concat(tokens.filter(fits)));
   const finish = () => signal.removeEventListener("abort", abortUpstream);
 
   return new ReadableStream<Uint8Array>({
