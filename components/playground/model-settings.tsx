@@ -13,7 +13,8 @@ export function ModelSettings() {
   const model = useHintlab((s) => s.model);
   const server = useHintlab((s) => s.serverConfig);
   const sampling = useHintlab((s) => s.sampling);
-  const { setModel, setSampling, refreshConnections } = useActions();
+  const tokenProbabilities = useHintlab((s) => s.tokenProbabilities);
+  const { setModel, setSampling, setTokenProbabilities, refreshConnections } = useActions();
   // Open by default only when the server has no model; after that the user decides.
   const [userOpen, setUserOpen] = useState<boolean | null>(null);
   const open = userOpen ?? (server ? !server.configured : false);
@@ -119,6 +120,11 @@ export function ModelSettings() {
             value={sampling.maxTokens}
             onChange={(e) => setSampling({ maxTokens: Math.max(1, Number(e.target.value) || 1) })}
           />
+        </label>
+        <label title="Ask the model for each token's probability and its 5 likeliest alternatives (vLLM, SGLang, llama.cpp, the local model); stored with the trace. From the next run.">
+          <span>
+            <input data-testid="token-probabilities" type="checkbox" checked={tokenProbabilities} onChange={(e) => setTokenProbabilities(e.target.checked)} /> Token probabilities
+          </span>
         </label>
       </div>
       <p className="muted small">

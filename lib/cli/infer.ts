@@ -1,8 +1,8 @@
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { BUILTIN_HINTS, fillHint, hintsForProblem, HINT_LIBRARY_VERSION } from "@/hints";
-import { validateTriggers, type EngineState } from "@/lib/engine";
-import { ProblemKindSchema, TemplateIdSchema, type Policy, type Problem, type TraceConfig } from "@/lib/protocol";
+import { validateTriggers, type EngineState, type SegmentLogprobs } from "@/lib/engine";
+import { logprobsToBase64, packLogprobs, ProblemKindSchema, TemplateIdSchema, type Policy, type Problem, type TraceConfig } from "@/lib/protocol";
 import { createProvider, resolveModelConfig } from "@/lib/providers";
 import { runHeadless } from "@/lib/runner/headless";
 import { NodeSandbox } from "@/lib/sandbox/node-sandbox";
@@ -22,6 +22,8 @@ export const INFER_USAGE = `usage: hintlab infer --base-url URL --model NAME (--
   --tool-timeout-ms MS                  time limit per execution (default 10000)
   --max-tokens N                        completion token budget of the whole trace (default 16384)
   --temperature T  --top-p P  --seed S  sampling
+  --logprobs N                          keep each token's probability and its N (0–5) likeliest alternatives:
+                                        the printed trace gets "logprobs": { segments: [{ segment, packed }] }
 Base URL, model and API key fall back to HINTLAB_BASE_URL, HINTLAB_MODEL, HINTLAB_API_KEY.
 Prints the finished trace as one JSON object on stdout; progress goes to stderr.`;
 
@@ -58,6 +60,7 @@ export function parseInferArgs(argv: string[]) {
       temperature: { type: "string" },
       "top-p": { type: "string" },
       seed: { type: "string" },
+      logprobs: { type: "string" },
       help: { type: "boolean", short: "h" },
     },
   });
@@ -111,6 +114,7 @@ export function parseInferArgs(argv: string[]) {
       ...(seed !== undefined ? { seed } : {}),
     },
     seed: seed ?? 0,
+    logprobs: number("logprobs", values.logprobs, (n) => Number.isInteger(n) && n >= 0 && n <= 5, "an integer from 0 to 5"),
   };
 }
 
@@ -183,6 +187,7 @@ export async function runInfer(argv: string[]): Promise<number> {
   const sandbox = new NodeSandbox({ warmSpare: false });
   const controller = new AbortController();
   process.once("SIGINT", () => controller.abort());
+  const logprobs: SegmentLogprobs = {};
   try {
     const trace = await runHeadless({
       traceId: crypto.randomUUID(),
@@ -193,8 +198,10 @@ export async function runInfer(argv: string[]): Promise<number> {
       sandbox,
       signal: controller.signal,
       onProgress: progressPrinter(),
+      ...(args.logprobs !== undefined ? { logprobs: { top: args.logprobs, onTokens: (segment, tokens) => void (logprobs[segment] = (logprobs[segment] ?? []).concat(tokens)) } } : {}),
     });
-    process.stdout.write(JSON.stringify(trace) + "\n");
+    const packed = Object.entries(logprobs).map(([segment, tokens]) => ({ segment: Number(segment), packed: logprobsToBase64(packLogprobs(tokens)) }));
+    process.stdout.write(JSON.stringify(args.logprobs !== undefined ? { ...trace, logprobs: { segments: packed } } : trace) + "\n");
     return trace.status === "failed" ? 1 : 0;
   } finally {
     await sandbox.dispose();

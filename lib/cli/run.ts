@@ -22,6 +22,7 @@ export const RUN_USAGE = `usage: hintlab run --dataset FILE --policies LIST [opt
   --max-tokens N            completion budget per trace (default 16384)
   --temperature T  --top-p P  --seed S
   --max-tool-calls N  --tool-timeout-ms MS  --triggers Wait,Alternatively
+  --logprobs N              store each token's probability and its N (0–5) likeliest alternatives (default: off)
   --retries N               tries per item on model-server failures (default 3)
   --retry-delays-ms LIST    waits between tries (default 1000,4000,16000)
   --resume ID               continue an experiment: finished items are kept, the rest run
@@ -97,6 +98,7 @@ export function parseRunArgs(argv: string[]) {
       "tool-timeout-ms": { type: "string" },
       triggers: { type: "string" },
       retries: { type: "string" },
+      logprobs: { type: "string" },
       "retry-delays-ms": { type: "string" },
       resume: { type: "string" },
       db: { type: "string" },
@@ -148,6 +150,7 @@ export function parseRunArgs(argv: string[]) {
     maxToolCalls: num("max-tool-calls", values["max-tool-calls"], (n) => int(n) && n >= 0 && n <= 100, "an integer from 0 to 100") ?? 6,
     toolTimeoutMs: num("tool-timeout-ms", values["tool-timeout-ms"], (n) => int(n) && n > 0, "a positive integer") ?? 10_000,
     retry: { tries: tries ?? 3, delaysMs: delays ?? [1000, 4000, 16000] },
+    ...(values.logprobs !== undefined ? { logprobs: num("logprobs", values.logprobs, (n) => int(n) && n >= 0 && n <= 5, "an integer from 0 to 5") } : {}),
   };
   return { help: false as const, mode: "new" as const, db, concurrency, datasetText: text, datasetName: values["dataset-name"] ?? path.basename(values.dataset).replace(/\.jsonl$/, ""), spec };
 }

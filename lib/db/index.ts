@@ -17,3 +17,4 @@ import { TraceStore } from "./traces";
 export function traceStore(): TraceStore {
   return new TraceStore(getDb());
 }
+export { toTraceLogprobs } from "./logprobs";

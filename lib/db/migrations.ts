@@ -199,4 +199,22 @@ export const MIGRATIONS: Migration[] = [
       ALTER TABLE experiments ADD COLUMN owner_id TEXT;
     `,
   },
+  {
+    version: 6,
+    name: "token probabilities per segment",
+    // One packed blob (lib/protocol/logprobs.ts) per part: a live run appends a part per save,
+    // starting at char offset `start` of the segment; reads join the parts in order. `last_start`
+    // lets a save that replaces tokens from an offset on find the one part it cuts into.
+    sql: `
+      CREATE TABLE segment_logprobs (
+        trace_id TEXT NOT NULL REFERENCES traces(id) ON DELETE CASCADE,
+        segment INTEGER NOT NULL,
+        start INTEGER NOT NULL,
+        last_start INTEGER NOT NULL,
+        tokens INTEGER NOT NULL,
+        packed BLOB NOT NULL,
+        PRIMARY KEY (trace_id, segment, start)
+      ) WITHOUT ROWID;
+    `,
+  },
 ];

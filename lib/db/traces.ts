@@ -14,6 +14,7 @@ import {
   type LiveAppendBody,
   type ReviewStatus,
   type Segment,
+  type TokenLogprob,
   type Trace,
   type TraceEvent,
   type TraceListQuery,
@@ -24,6 +25,7 @@ import { currentOwner } from "./owners";
 import { effectiveStatus, listTraces, toSummary, traceFacets, type TraceRow } from "./trace-list";
 import type { Db } from "./sqlite";
 import { acquireLease, checkLiveWrite, initialLease, LIVE_STATUSES, releaseLease, renewLease } from "./live-writes";
+import { appendLogprobs, copyLogprobsPrefix, putLogprobs, readPackedLogprobs } from "./logprobs";
 
 export { LIVE_TIMEOUT_MS } from "./live-writes";
 export { effectiveStatus, ftsQuery } from "./trace-list";
@@ -136,6 +138,7 @@ export class TraceStore {
       this.db.prepare("DELETE FROM events WHERE trace_id = ? AND idx >= ?").run(id, body.eventsFrom);
       this.writeEvents(id, body.eventsFrom, body.events);
       const segments = this.segments(id);
+      for (const entry of body.logprobs ?? []) appendLogprobs(this.db, id, segments, entry);
       const d = derive(segments, this.events(id));
       const status = body.release && LIVE_STATUSES.has(body.status) ? "interrupted" : body.status;
       this.db
@@ -305,7 +308,7 @@ export class TraceStore {
     } catch (e) {
       throw new AppError("bad-request", (e as Error).message);
     }
-    return this.create(
+    const fork = this.create(
       {
         problem: parent.problem,
         parentId: parent.id,
@@ -319,6 +322,19 @@ export class TraceStore {
       },
       now,
     );
+    this.db.transaction(() => copyLogprobsPrefix(this.db, parent.id, fork.id, at))();
+    return fork;
+  }
+
+  /** Token probabilities of a model segment, stored whole (a headless run's); see logprobs.ts. */
+  putLogprobs(id: string, segment: number, tokens: readonly TokenLogprob[]): void {
+    this.db.transaction(() => putLogprobs(this.db, id, this.segments(id), segment, tokens))();
+  }
+
+  /** Every segment's token probabilities, packed (lib/protocol/logprobs.ts); not-found when the trace is not. */
+  logprobs(id: string): { segment: number; packed: Uint8Array }[] {
+    this.row(id);
+    return readPackedLogprobs(this.db, id);
   }
 
   /** Traces descending from the root of `id`'s family, for the tree view. */

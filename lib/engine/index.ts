@@ -10,3 +10,4 @@ export * from "./scan";
 export { nextRandom } from "./rng";
 export * from "./restore";
 export * from "./branch";
+export * from "./logprobs";

@@ -1,6 +1,7 @@
 import "server-only";
 import { BUILTIN_HINTS, fillHint, hintsForProblem, HINT_LIBRARY_VERSION } from "@/hints";
 import type { TraceStore } from "@/lib/db";
+import type { SegmentLogprobs } from "@/lib/engine";
 import type { ExperimentItem, ExperimentPolicy, ExperimentSpec, ExperimentSummary, ModelErrorCode, Problem, Trace, TraceConfig, UngradableReason, Verdict } from "@/lib/protocol";
 import { createProvider, resolveModelConfig, type Provider } from "@/lib/providers";
 import { runHeadless } from "@/lib/runner/headless";
@@ -166,12 +167,25 @@ export async function runExperiment(opts: RunExperimentOptions): Promise<Experim
     let attempts = 0;
     let lastTrace: Trace | undefined;
     let lastFailure: { code: string; message: string } | undefined;
+    let logprobs: SegmentLogprobs = {};
     for (;;) {
       attempts++;
       const sandbox = pool.session();
       const t0 = now();
       try {
-        lastTrace = await runHeadless({ traceId: crypto.randomUUID(), problem, config, policyHints, provider, sandbox, signal: opts.signal, now });
+        logprobs = {};
+        const into = logprobs;
+        lastTrace = await runHeadless({
+          traceId: crypto.randomUUID(),
+          problem,
+          config,
+          policyHints,
+          provider,
+          sandbox,
+          signal: opts.signal,
+          now,
+          ...(spec.logprobs !== undefined ? { logprobs: { top: spec.logprobs, onTokens: (segment, tokens) => void (into[segment] = (into[segment] ?? []).concat(tokens)) } } : {}),
+        });
       } finally {
         await sandbox.close();
       }
@@ -191,7 +205,7 @@ export async function runExperiment(opts: RunExperimentOptions): Promise<Experim
           verdict: graded.verdict,
           ...(regraded ? { events: [...lastTrace.events, { type: "answer-graded" as const, at: now(), ...(graded.answer !== undefined ? { answer: graded.answer } : {}), verdict: graded.verdict, ...(graded.reason ? { reason: graded.reason } : {}) }] } : {}),
         };
-        saveTrace(trace, item.policy);
+        saveTrace(trace, item.policy, logprobs);
         const s = traceStats(trace);
         const outcome: ItemOutcome = { status: "done", traceId: trace.id, verdict: graded.verdict, answer: graded.answer ?? null, ...s, durationMs, attempts, error: null };
         finish(key, outcome);
@@ -205,13 +219,14 @@ export async function runExperiment(opts: RunExperimentOptions): Promise<Experim
       }
     }
     // The last failed attempt is kept as a trace too: its partial text shows where the server gave up.
-    saveTrace(lastTrace, item.policy);
+    saveTrace(lastTrace, item.policy, logprobs);
     const s = traceStats(lastTrace);
     finish(key, { status: "failed", traceId: lastTrace.id, verdict: null, answer: null, ...s, durationMs: 0, attempts, error: `${lastFailure.code}: ${lastFailure.message}` });
   }
 
-  function saveTrace(trace: Trace, policy: string) {
+  function saveTrace(trace: Trace, policy: string, logprobs: SegmentLogprobs) {
     opts.traces.create({ ...trace, dataset: exp.datasetName, tags: [`exp:${id}`, `policy:${policy}`, `exp:${id}:${policy}`] });
+    for (const [segment, tokens] of Object.entries(logprobs)) opts.traces.putLogprobs(trace.id, Number(segment), tokens);
   }
   function finish(key: ItemKey, outcome: ItemOutcome) {
     store.finishItem(id, key, outcome, now());

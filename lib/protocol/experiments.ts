@@ -43,6 +43,8 @@ export const ExperimentSpecSchema = z.object({
   triggers: z.array(z.string().min(1)).default(["Wait", "Alternatively"]),
   maxToolCalls: z.number().int().min(0).max(100).default(6),
   toolTimeoutMs: z.number().int().positive().default(10_000),
+  /** Token probabilities stored with every trace: alternatives per token (0–5); absent = none. */
+  logprobs: z.number().int().min(0).max(5).optional(),
   /** Model-server failures: tries per item and the waits between them. */
   retry: z
     .object({ tries: z.number().int().min(1).max(10), delaysMs: z.array(z.number().int().min(0)).max(10) })

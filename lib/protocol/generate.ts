@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { MAX_TOP_LOGPROBS, TokenLogprobSchema } from "./logprobs";
 import { FinishReasonSchema, ProviderKindSchema, TemplateIdSchema, UsageSchema } from "./trace";
 
 /**
@@ -20,6 +21,11 @@ export const GenerateRequestSchema = z.object({
    * session, so the next request evaluates only the text added since; servers ignore it.
    */
   session: z.string().min(1).max(200).optional(),
+  /**
+   * Opt-in token probabilities: with N (0–5) the provider reports every generated token's
+   * logprob and its top-N alternatives (`logprobs` frames); absent = not asked, none reported.
+   */
+  logprobs: z.number().int().min(0).max(MAX_TOP_LOGPROBS).optional(),
 });
 export type GenerateRequest = z.infer<typeof GenerateRequestSchema>;
 
@@ -77,6 +83,11 @@ export type ModelErrorCode = z.infer<typeof ModelErrorCodeSchema>;
 /** NDJSON frames of POST /api/generate, one JSON object per line. */
 export const GenerateFrameSchema = z.discriminatedUnion("type", [
   z.object({ type: z.literal("text"), text: z.string() }),
+  /**
+   * Probabilities of tokens whose text has been sent (in the text frames before this one);
+   * `start` is the char offset within this generation's text (all its text frames joined).
+   */
+  z.object({ type: z.literal("logprobs"), tokens: z.array(TokenLogprobSchema).max(4096) }),
   z.object({ type: z.literal("done"), result: GenerateResultSchema }),
   z.object({ type: z.literal("error"), code: ModelErrorCodeSchema, message: z.string() }),
 ]);

@@ -44,14 +44,45 @@ export const LOGPROB_MAX_ERROR = 1 / (2 * LOGPROB_STEPS_PER_NAT);
 const FORMAT_VERSION = 1;
 const MAX_Q = -LOGPROB_FLOOR * LOGPROB_STEPS_PER_NAT;
 
-/** Schemas for the decoded shape (NDJSON frames, live saves). */
-export const TokenAlternativeSchema = z.object({ text: z.string().max(200), logprob: z.number().max(0) });
+/** Longest token text accepted (whitespace runs can be long tokens; a vocabulary entry is not). */
+export const MAX_TOKEN_CHARS = 1000;
+/** Schemas for the decoded shape (NDJSON frames, live saves). -Infinity is not JSON: providers clamp to the floor. */
+export const TokenAlternativeSchema = z.object({ text: z.string().max(MAX_TOKEN_CHARS), logprob: z.number().min(LOGPROB_FLOOR).max(0) });
 export const TokenLogprobSchema = z.object({
   start: z.number().int().nonnegative(),
-  text: z.string().max(200),
-  logprob: z.number().max(0),
+  text: z.string().max(MAX_TOKEN_CHARS),
+  logprob: z.number().min(LOGPROB_FLOOR).max(0),
   top: z.array(TokenAlternativeSchema).max(MAX_TOP_LOGPROBS),
 });
+
+/** Most tokens one live save carries (the writer sends the rest with the next save). */
+export const MAX_LIVE_LOGPROB_TOKENS = 4096;
+/** Most tokens stored per segment: a whole trace's token budget fits in one segment. */
+export const MAX_SEGMENT_LOGPROB_TOKENS = 262_144;
+
+/**
+ * Logprobs in a live save (PATCH /api/traces/:id/live): the tokens of `segment` from char offset
+ * `from` on, replacing whatever is stored there from `from` on (so a retried save is idempotent).
+ * Every token starts at or after `from` and lies within the segment's text, which it must match.
+ */
+export const LiveLogprobsSchema = z.object({
+  segment: z.number().int().min(1),
+  from: z.number().int().min(0),
+  tokens: z.array(TokenLogprobSchema).min(1).max(MAX_LIVE_LOGPROB_TOKENS),
+});
+export type LiveLogprobs = z.infer<typeof LiveLogprobsSchema>;
+
+/** GET /api/traces/:id/logprobs: one packed blob (base64 of {@link packLogprobs}) per segment that has any. */
+export const TraceLogprobsSchema = z.object({
+  segments: z.array(z.object({ segment: z.number().int().min(0), packed: z.string() })),
+});
+export type TraceLogprobs = z.infer<typeof TraceLogprobsSchema>;
+
+/** Clamp a provider's value into the stored range ([LOGPROB_FLOOR, 0]; -Infinity, -9999 and NaN included). */
+export function clampLogprob(x: number): number {
+  if (Number.isNaN(x) || x > 0) return 0;
+  return x < LOGPROB_FLOOR ? LOGPROB_FLOOR : x;
+}
 
 /** The display text of a lone UTF-8 byte token, as llama.cpp names it in its vocabulary. */
 export function byteTokenText(byte: number): string {

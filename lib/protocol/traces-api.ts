@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { LiveLogprobsSchema, MAX_LIVE_LOGPROB_TOKENS } from "./logprobs";
 import {
   AnnotationSchema,
   EditSchema,
@@ -41,6 +42,12 @@ export const LiveAppendBodySchema = z.object({
   verdict: VerdictSchema.optional(),
   /** The tab is going away: store this and give the lease up (a live status becomes "interrupted"). */
   release: z.boolean().optional(),
+  /** Token probabilities of model segments, appended per segment (see LiveLogprobsSchema). */
+  logprobs: z
+    .array(LiveLogprobsSchema)
+    .max(64)
+    .refine((l) => l.reduce((n, e) => n + e.tokens.length, 0) <= MAX_LIVE_LOGPROB_TOKENS, `a live save carries at most ${MAX_LIVE_LOGPROB_TOKENS} tokens of logprobs; send the rest with the next save`)
+    .optional(),
 });
 export type LiveAppendBody = z.infer<typeof LiveAppendBodySchema>;
 

@@ -1,5 +1,5 @@
 import "server-only";
-import { encodeNdjson, type GenerateBody, type GenerateFrame, type GenerateRequest } from "@/lib/protocol";
+import { encodeNdjson, MAX_TOKEN_CHARS, type GenerateBody, type GenerateFrame, type GenerateRequest, type TokenLogprob } from "@/lib/protocol";
 import { readServerConfig, resolveModelConfig, type ModelConfig, type ServerModelConfig } from "./config";
 import { createProvider } from "./create-provider";
 import { ModelError, type Provider } from "./types";
@@ -14,7 +14,8 @@ export const NDJSON_HEADERS = {
 const INTERNAL_MESSAGE = "Internal error in the hintlab server while streaming from the model; see the server log.";
 
 /**
- * One generation as a stream of NDJSON frames: `text` frames as chunks arrive, then `done` with
+ * One generation as a stream of NDJSON frames: `text` frames as chunks arrive (each followed by a
+ * `logprobs` frame for the tokens it completed, when the request asked for them), then `done` with
  * the result, or `error` with a code and a message that says what to fix (text already sent
  * stays sent). Pull-based, so a slow reader slows the upstream read. Aborting `signal` (the HTTP
  * request's) or cancelling the stream (the client went away) aborts the upstream request.
@@ -26,6 +27,12 @@ export function generateStream(provider: Provider, request: GenerateRequest, sig
   signal.addEventListener("abort", abortUpstream, { once: true });
   if (signal.aborted) upstream.abort();
   let generation: AsyncGenerator<string, unknown> | undefined;
+  // Filled by the provider during next(), sent after the text frame it describes.
+  let logprobs: TokenLogprob[] = [];
+  // A token longer than the frame schema allows would make the client refuse the whole stream:
+  // it is left out (its text still streams).
+  const fits = (t: TokenLogprob) => t.text.length <= MAX_TOKEN_CHARS && t.top.every((a) => a.text.length <= MAX_TOKEN_CHARS);
+  const onLogprobs = request.logprobs === undefined ? undefined : (tokens: TokenLogprob[]) => void (logprobs = logprobs.concat(tokens.filter(fits)));
   const finish = () => signal.removeEventListener("abort", abortUpstream);
 
   return new ReadableStream<Uint8Array>({
@@ -46,10 +53,19 @@ export function generateStream(provider: Provider, request: GenerateRequest, sig
           /* stream already cancelled */
         }
       };
+      const sendLogprobs = () => {
+        // Frames stay small (the schema bounds a frame to 4096 tokens).
+        for (let i = 0; i < logprobs.length; i += 4096) send({ type: "logprobs", tokens: logprobs.slice(i, i + 4096) });
+        logprobs = [];
+      };
       try {
-        generation ??= provider.generate(request, upstream.signal);
+        generation ??= provider.generate(request, upstream.signal, onLogprobs);
         const next = await generation.next();
-        if (!next.done) return send({ type: "text", text: next.value });
+        if (!next.done) {
+          send({ type: "text", text: next.value });
+          return sendLogprobs();
+        }
+        sendLogprobs();
         send({ type: "done", result: next.value as Extract<GenerateFrame, { type: "done" }>["result"] });
         close();
       } catch (error) {

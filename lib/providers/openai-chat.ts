@@ -2,7 +2,7 @@ import "server-only";
 import type { GenerateRequest } from "@/lib/protocol";
 import type { RemoteModelConfig as ModelConfig } from "./config";
 import { readStopReason, streamOpenAI, type ChunkView, type RawUsage, streamingParams } from "./openai-stream";
-import type { Provider } from "./types";
+import type { LogprobSink, Provider } from "./types";
 
 /**
  * Chat with assistant prefill, for endpoints that only offer chat: the user turn plus an open
@@ -12,7 +12,7 @@ import type { Provider } from "./types";
  */
 export function createOpenAIChatProvider(config: ModelConfig): Provider {
   return {
-    generate: (request: GenerateRequest, signal: AbortSignal) =>
+    generate: (request: GenerateRequest, signal: AbortSignal, onLogprobs?: LogprobSink) =>
       streamOpenAI(
         {
           config,
@@ -27,14 +27,17 @@ export function createOpenAIChatProvider(config: ModelConfig): Provider {
                   { role: "assistant", content: request.assistantPrefill },
                 ],
                 ...streamingParams(request),
+                ...(request.logprobs !== undefined ? { logprobs: true, top_logprobs: request.logprobs } : {}),
                 // vLLM extensions, not in the OpenAI types; the package sends extra keys as they are.
                 ...({ continue_final_message: true, add_generation_prompt: false } as object),
               },
               { signal: upstreamSignal },
             ),
+          logprobs: request.logprobs,
           view: viewChatChunk,
         },
         signal,
+        onLogprobs,
       ),
   };
 }
@@ -53,5 +56,6 @@ function viewChatChunk(chunk: unknown): ChunkView {
     finishReason: typeof choice.finish_reason === "string" ? choice.finish_reason : null,
     ...readStopReason(choice),
     usage,
+    logprobs: choice.logprobs,
   };
 }

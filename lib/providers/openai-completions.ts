@@ -2,7 +2,7 @@ import "server-only";
 import type { GenerateRequest } from "@/lib/protocol";
 import type { RemoteModelConfig as ModelConfig } from "./config";
 import { readStopReason, streamOpenAI, type ChunkView, type RawUsage, streamingParams } from "./openai-stream";
-import type { Provider } from "./types";
+import type { LogprobSink, Provider } from "./types";
 
 /**
  * Raw completions (`POST {baseUrl}/completions`), the main path: the engine sends the fully
@@ -11,7 +11,7 @@ import type { Provider } from "./types";
  */
 export function createOpenAICompletionsProvider(config: ModelConfig): Provider {
   return {
-    generate: (request: GenerateRequest, signal: AbortSignal) =>
+    generate: (request: GenerateRequest, signal: AbortSignal, onLogprobs?: LogprobSink) =>
       streamOpenAI(
         {
           config,
@@ -23,12 +23,15 @@ export function createOpenAICompletionsProvider(config: ModelConfig): Provider {
                 model: config.model,
                 prompt: request.prompt,
                 ...streamingParams(request),
+                ...(request.logprobs !== undefined ? { logprobs: request.logprobs } : {}),
               },
               { signal: upstreamSignal },
             ),
+          logprobs: request.logprobs,
           view: viewCompletionChunk,
         },
         signal,
+        onLogprobs,
       ),
   };
 }
@@ -42,5 +45,6 @@ function viewCompletionChunk(chunk: unknown): ChunkView {
     finishReason: typeof choice.finish_reason === "string" ? choice.finish_reason : null,
     ...readStopReason(choice),
     usage,
+    logprobs: choice.logprobs,
   };
 }

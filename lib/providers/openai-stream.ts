@@ -4,7 +4,8 @@ import type { GenerateRequest, GenerateResult, Usage } from "@/lib/protocol";
 import type { RemoteModelConfig as ModelConfig } from "./config";
 import { brokenStream, requestError, streamError, timeoutError, type ErrorContext } from "./errors";
 import { keepReceivedBytes } from "./read-ahead";
-import { ModelError } from "./types";
+import { createLogprobAligner, createLogprobParser, type ParsedToken } from "./logprobs";
+import { ModelError, type LogprobSink } from "./types";
 
 /** What one streamed chunk carries, whatever the endpoint's shape. */
 /**
@@ -31,6 +32,8 @@ export interface ChunkView {
   /** False when the server did not report which stop matched (the field is absent). */
   reportsStopReason: boolean;
   usage?: RawUsage | null;
+  /** The chunk's `choices[0].logprobs`, raw (read only when the request asked for logprobs). */
+  logprobs?: unknown;
 }
 
 export interface RawUsage {
@@ -45,6 +48,8 @@ interface StreamSpec {
   stop: string[];
   start: (client: OpenAI, signal: AbortSignal) => Promise<AsyncIterable<unknown>>;
   view: (chunk: unknown) => ChunkView;
+  /** Top alternatives asked for (request.logprobs); absent = no logprobs. */
+  logprobs?: number;
 }
 
 /**
@@ -53,7 +58,7 @@ interface StreamSpec {
  * no hidden retries (a retry is the user's call, and retries would multiply a timeout), an idle
  * timer that only runs while waiting on the server, and abort → `{ finishReason: "abort" }`.
  */
-export async function* streamOpenAI(spec: StreamSpec, signal: AbortSignal): AsyncGenerator<string, GenerateResult> {
+export async function* streamOpenAI(spec: StreamSpec, signal: AbortSignal, onLogprobs?: LogprobSink): AsyncGenerator<string, GenerateResult> {
   const { config } = spec;
   if (signal.aborted) return { finishReason: "abort" };
 
@@ -73,6 +78,9 @@ export async function* streamOpenAI(spec: StreamSpec, signal: AbortSignal): Asyn
   };
 
   let received = 0;
+  const wantsLogprobs = spec.logprobs !== undefined && onLogprobs !== undefined;
+  const parser = createLogprobParser(spec.logprobs ?? 0);
+  const aligner = createLogprobAligner();
   let usage: Usage | undefined;
   let finish: Pick<GenerateResult, "finishReason" | "matchedStop"> | undefined;
   const withUsage = (result: GenerateResult): GenerateResult => (usage ? { ...result, usage } : result);
@@ -101,6 +109,13 @@ export async function* streamOpenAI(spec: StreamSpec, signal: AbortSignal): Asyn
         const view = spec.view(chunk);
         if (view.usage) usage = mapUsage(view.usage);
         if (view.finishReason) finish = mapFinish(view, spec.stop, config);
+        if (wantsLogprobs) {
+          const tokens: ParsedToken[] = parser.parse(view.logprobs);
+          aligner.pushTokens(tokens);
+          aligner.pushText(view.text);
+          const ready = aligner.drain();
+          if (ready.length) onLogprobs(ready);
+        }
         if (view.text) {
           received += view.text.length;
           // The timer is off while the consumer holds the chunk: a slow reader is not a silent server.

@@ -1,5 +1,13 @@
 import "server-only";
-import type { GenerateRequest, GenerateResult, ModelErrorCode } from "@/lib/protocol";
+import type { GenerateRequest, GenerateResult, ModelErrorCode, TokenLogprob } from "@/lib/protocol";
+
+/**
+ * Receives token probabilities when `request.logprobs` asks for them. `start` is the char offset
+ * within this generation's yielded text (all chunks joined). A token is reported once all of its
+ * text is in chunks already yielded or in the chunk about to be yielded (the sink is called just
+ * before that yield), never for text the provider cut (stop strings) or did not yield.
+ */
+export type LogprobSink = (tokens: TokenLogprob[]) => void;
 
 /**
  * A model back-end. `generate` yields the model's text chunk by chunk and returns how the
@@ -11,7 +19,7 @@ import type { GenerateRequest, GenerateResult, ModelErrorCode } from "@/lib/prot
  * `maxTokens`.
  */
 export interface Provider {
-  generate(request: GenerateRequest, signal: AbortSignal): AsyncGenerator<string, GenerateResult>;
+  generate(request: GenerateRequest, signal: AbortSignal, onLogprobs?: LogprobSink): AsyncGenerator<string, GenerateResult>;
 }
 
 /**

@@ -1,5 +1,7 @@
 import {
   createEngine,
+  placeTokens,
+  streamAnchor,
   isTerminal,
   reduce,
   selectFinalResponse,
@@ -10,7 +12,7 @@ import {
   type ResolvedHint,
 } from "@/lib/engine";
 import { gradeResponse } from "@/lib/grading";
-import type { ExecutionResult, Problem, Sandbox, Trace, TraceConfig } from "@/lib/protocol";
+import type { ExecutionResult, Problem, Sandbox, TokenLogprob, Trace, TraceConfig } from "@/lib/protocol";
 import type { Provider } from "@/lib/providers";
 import { isModelError } from "@/lib/providers";
 
@@ -29,6 +31,11 @@ export interface HeadlessOptions {
   now?: () => number;
   signal?: AbortSignal;
   onProgress?: (state: EngineState, input: EngineInput) => void;
+  /**
+   * Token probabilities: ask for `top` alternatives per token and hand each model segment's
+   * accepted tokens (`start` within the segment's text) to `onTokens`, in order, as they land.
+   */
+  logprobs?: { top: number; onTokens: (segment: number, tokens: TokenLogprob[]) => void };
 }
 
 export async function runHeadless(opts: HeadlessOptions): Promise<Trace> {
@@ -74,15 +81,28 @@ export async function runHeadless(opts: HeadlessOptions): Promise<Trace> {
     const controller = new AbortController();
     const onAbort = () => controller.abort();
     opts.signal?.addEventListener("abort", onAbort);
+    const logprobs = opts.logprobs;
+    const anchor = streamAnchor(state.segments);
+    let pending: TokenLogprob[] = [];
+    const place = () => {
+      if (!logprobs || pending.length === 0) return;
+      const { placed, waiting } = placeTokens(state.segments, anchor, pending);
+      pending = waiting;
+      if (placed.length) logprobs.onTokens(anchor.segment, placed);
+    };
     try {
-      const gen = opts.provider.generate(request, controller.signal);
+      const gen = logprobs
+        ? opts.provider.generate({ ...request, logprobs: logprobs.top }, controller.signal, (tokens) => void (pending = pending.concat(tokens)))
+        : opts.provider.generate(request, controller.signal);
       for (;;) {
         const next = await gen.next();
         if (next.done) {
           apply({ type: "stream-ended", streamId, result: next.value, at: now() });
+          place();
           return;
         }
         apply({ type: "chunk", streamId, text: next.value, at: now() });
+        place();
         // The engine cut the stream (pause point, code block): stop reading and abort upstream.
         if (state.streamId !== streamId) {
           controller.abort();

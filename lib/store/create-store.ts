@@ -1,5 +1,5 @@
 import { createStore } from "zustand/vanilla";
-import { restoreEngine, type EngineState } from "@/lib/engine";
+import { restoreEngine, type EngineState, type SegmentLogprobs } from "@/lib/engine";
 import {
   LOCAL_CONNECTION_ID,
   PublicConnectionSchema,
@@ -76,6 +76,10 @@ export interface HintlabState {
   connections: PublicConnection[];
   localModel: LocalModelState;
   engine?: EngineState;
+  /** Model settings' "Token probabilities": runs ask for each token's logprob and top-5 alternatives. */
+  tokenProbabilities: boolean;
+  /** The run's token probabilities: segment index → its tokens (`start` within the segment's text). Empty when off. */
+  logprobs: SegmentLogprobs;
   hints: Hint[];
   hintsError?: string;
   selectedHintId?: string;
@@ -97,6 +101,8 @@ export interface HintlabActions {
   loadProblem(problem: Problem): void;
   setModel(patch: Partial<ModelSettings>): void;
   setSampling(patch: Partial<HintlabState["sampling"]>): void;
+  /** Takes effect from the next run (or the next reopened trace). */
+  setTokenProbabilities(on: boolean): void;
   setPauseMode(mode: PauseMode): void;
   setPolicyMode(mode: PolicyMode): void;
   setRounds(rounds: number): void;
@@ -217,6 +223,13 @@ export function createHintlabStore(deps: StoreDeps) {
     set({ engine });
     writer?.update(engine);
   };
+  const onLogprobs = (set: (p: Partial<HintlabState>) => void) => (logprobs: SegmentLogprobs) => {
+    set({ logprobs });
+    writer?.setLogprobs(logprobs);
+  };
+  /** Host deps and the top-N to ask for, from the store's settings. */
+  const hostDeps = (set: (p: Partial<HintlabState>) => void) => ({ fetch: deps.fetch, sandbox: deps.sandbox, now, onChange: onEngine(set), onLogprobs: onLogprobs(set) });
+  const TOP_ALTERNATIVES = 5;
 
   return createStore<HintlabState>()((set, get) => {
     const hintsFor = (problem: Pick<Problem, "kind" | "tests" | "starterCode">) => hintsForProblem(get().hints, problem);
@@ -228,10 +241,15 @@ export function createHintlabStore(deps: StoreDeps) {
       const initial = restoreEngine({ traceId: fresh.id, problem, config: fresh.config, segments: fresh.segments, events: fresh.events, policyHints });
       // The Python namespace of the original run is gone: code after this point starts fresh.
       void deps.sandbox()?.reset();
-      const h = new SessionHost(
-        { fetch: deps.fetch, sandbox: deps.sandbox, now, onChange: onEngine(set) },
-        { traceId: fresh.id, problem, config: fresh.config, policyHints, settings: resumeSettings(fresh.config, get().connections), initial },
-      );
+      const h = new SessionHost(hostDeps(set), {
+        traceId: fresh.id,
+        problem,
+        config: fresh.config,
+        policyHints,
+        settings: resumeSettings(fresh.config, get().connections),
+        initial,
+        ...(get().tokenProbabilities ? { logprobs: TOP_ALTERNATIVES } : {}),
+      });
       const lastIsModel = fresh.segments[fresh.segments.length - 1]?.kind === "model";
       attach(
         h,
@@ -244,6 +262,7 @@ export function createHintlabStore(deps: StoreDeps) {
       const first = hintsFor(problem)[0];
       set({
         engine: initial,
+        logprobs: {},
         traceId: fresh.id,
         problem: { statement: problem.statement, kind: problem.kind, gold: problem.gold ?? "", id: problem.id, tests: problem.tests, starterCode: problem.starterCode },
         selectedHintId: first?.id,
@@ -264,6 +283,7 @@ export function createHintlabStore(deps: StoreDeps) {
         if (before.provider !== after.provider || before.model !== after.model || before.connection !== after.connection) void actions.refreshLocalModel();
       },
       setSampling: (patch) => set((s) => ({ sampling: { ...s.sampling, ...patch } })),
+      setTokenProbabilities: (tokenProbabilities) => set({ tokenProbabilities }),
       setPauseMode: (mode) => {
         set({ pauseMode: mode });
         // Takes effect on the live run too: the next pause point follows the new setting.
@@ -371,10 +391,10 @@ export function createHintlabStore(deps: StoreDeps) {
         const policyHints = hintsFor(problem).map((h) => ({ id: h.id, text: fillHint(h.text, problem) }));
         // A new trace starts with a fresh Python namespace.
         void deps.sandbox()?.reset();
-        const h = new SessionHost({ fetch: deps.fetch, sandbox: deps.sandbox, now, onChange: onEngine(set) }, { traceId, problem, config, policyHints, settings: s.model });
+        const h = new SessionHost(hostDeps(set), { traceId, problem, config, policyHints, settings: s.model, ...(s.tokenProbabilities ? { logprobs: TOP_ALTERNATIVES } : {}) });
         attach(h, new TraceWriter(writerDeps(set), traceId));
         const first = hintsFor(problem)[0];
-        set({ traceId, selectedHintId: first?.id, hintDraft: first ? fillHint(first.text, problem) : "" });
+        set({ traceId, logprobs: {}, selectedHintId: first?.id, hintDraft: first ? fillHint(first.text, problem) : "" });
         h.dispatch({ type: "start", at: now() });
       },
       openTrace: (trace, options) => resume.openTrace(trace, options),
@@ -409,6 +429,8 @@ export function createHintlabStore(deps: StoreDeps) {
       maxToolCalls: 6,
       toolTimeoutMs: 10_000,
       maxOutputChars: 4000,
+      tokenProbabilities: false,
+      logprobs: {},
       hints: [],
       localModel: {},
       connections: [],

@@ -1,5 +1,8 @@
 import {
+  appendSegmentLogprobs,
   createEngine,
+  placeTokens,
+  streamAnchor,
   isTerminal,
   reduce,
   selectFinalResponse,
@@ -8,6 +11,8 @@ import {
   type EngineInput,
   type EngineState,
   type ResolvedHint,
+  type SegmentLogprobs,
+  type StreamAnchor,
 } from "@/lib/engine";
 import { gradeResponse } from "@/lib/grading";
 import {
@@ -18,6 +23,7 @@ import {
   type ModelSettings,
   type Problem,
   type Sandbox,
+  type TokenLogprob,
   type TraceConfig,
 } from "@/lib/protocol";
 import { HINTLAB_UNREACHABLE } from "./trace-writer";
@@ -35,20 +41,26 @@ export interface SessionHostDeps {
   sandbox: () => Sandbox | undefined;
   now: () => number;
   onChange: (state: EngineState) => void;
+  /** The run's token probabilities changed (only when `logprobs` is asked for); called before onChange. */
+  onLogprobs?: (logprobs: SegmentLogprobs) => void;
 }
 
 export class SessionHost {
   private state: EngineState;
-  private stream?: { id: string; controller: AbortController };
+  private stream?: { id: string; controller: AbortController; anchor: StreamAnchor; pending: TokenLogprob[] };
+  private tokenLogprobs: SegmentLogprobs = {};
+  /** Top alternatives asked for per token (0–5); undefined = no token probabilities. */
+  private readonly logprobs?: number;
   private execId?: string;
   private graded = false;
   private pending?: { streamId: string; text: string; timer: ReturnType<typeof setTimeout> };
 
   constructor(
     private readonly deps: SessionHostDeps,
-    args: { traceId: string; problem: Problem; config: TraceConfig; policyHints: ResolvedHint[]; settings: ModelSettings; initial?: EngineState },
+    args: { traceId: string; problem: Problem; config: TraceConfig; policyHints: ResolvedHint[]; settings: ModelSettings; initial?: EngineState; logprobs?: number },
   ) {
     this.settings = args.settings;
+    this.logprobs = args.logprobs;
     this.state = args.initial ?? createEngine(args);
     // A reopened trace that already has an answer is not graded again.
     this.graded = args.initial?.verdict !== undefined;
@@ -60,10 +72,27 @@ export class SessionHost {
     return this.state;
   }
 
+  /** Token probabilities of this run's model segments (segment index → tokens), when asked for. */
+  get currentLogprobs(): SegmentLogprobs {
+    return this.tokenLogprobs;
+  }
+
   dispatch(input: EngineInput): void {
     this.state = reduce(this.state, input);
+    // Before sync(), which forgets a stream the engine has cut: its accepted tokens are kept first.
+    this.placeLogprobs();
     this.sync();
     this.deps.onChange(this.state);
+  }
+
+  private placeLogprobs(): void {
+    const stream = this.stream;
+    if (!stream || stream.pending.length === 0) return;
+    const { placed, waiting } = placeTokens(this.state.segments, stream.anchor, stream.pending);
+    stream.pending = waiting;
+    if (placed.length === 0) return;
+    this.tokenLogprobs = appendSegmentLogprobs(this.tokenLogprobs, stream.anchor.segment, placed);
+    this.deps.onLogprobs?.(this.tokenLogprobs);
   }
 
   /** Abort whatever is in flight (page closed, new run). */
@@ -106,8 +135,9 @@ export class SessionHost {
     }
     if (action.type === "generate" && !this.stream) {
       const controller = new AbortController();
-      this.stream = { id: action.streamId, controller };
-      void this.runStream(action.streamId, { request: action.request, settings: this.settings }, controller.signal);
+      this.stream = { id: action.streamId, controller, anchor: streamAnchor(this.state.segments), pending: [] };
+      const request = this.logprobs === undefined ? action.request : { ...action.request, logprobs: this.logprobs };
+      void this.runStream(action.streamId, { request, settings: this.settings }, controller.signal);
     } else if (action.type === "execute" && action.execId !== this.execId) {
       this.execId = action.execId;
       void this.runExecution(action.execId, action.code);
@@ -146,6 +176,12 @@ export class SessionHost {
           const frame = GenerateFrameSchema.parse(raw);
           if (frame.type === "text") {
             this.queueText(streamId, frame.text);
+            continue;
+          }
+          if (frame.type === "logprobs") {
+            if (this.logprobs !== undefined && this.stream?.id === streamId) this.stream.pending = this.stream.pending.concat(frame.tokens);
+            // Text already handed to the engine: place now rather than at the next chunk.
+            if (!this.pending) this.placeLogprobs();
             continue;
           }
           // The end of the stream applies after all of its text.

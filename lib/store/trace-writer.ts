@@ -1,5 +1,5 @@
-import type { EngineState } from "@/lib/engine";
-import type { CreateTraceBody, LiveAppendBody, TraceStatus } from "@/lib/protocol";
+import type { EngineState, SegmentLogprobs } from "@/lib/engine";
+import type { CreateTraceBody, LiveAppendBody, LiveLogprobs, TraceStatus } from "@/lib/protocol";
 
 /**
  * Saves a live trace as it happens: the trace is created when the run starts; finished segments
@@ -31,6 +31,8 @@ export interface TraceWriterDeps {
 }
 
 const TERMINAL = new Set<TraceStatus>(["finished", "stopped", "failed"]);
+/** Tokens of logprobs per live save; a long backlog (a slow or failed save) goes out over several. */
+const LOGPROB_TOKENS_PER_SAVE = 2048;
 
 /** Session-host's code for "the hintlab server itself went away" (not a model-server error). */
 export const HINTLAB_UNREACHABLE = "hintlab-unreachable";
@@ -59,6 +61,9 @@ export class TraceWriter {
   private lease?: string;
   private seq = 0;
   private lost = false;
+  private logprobs: SegmentLogprobs = {};
+  /** Per segment, how many of its tokens are stored. */
+  private savedLogprobs: Record<number, number> = {};
 
   constructor(
     private readonly deps: TraceWriterDeps,
@@ -98,6 +103,40 @@ export class TraceWriter {
         void this.flush();
       }, wait);
     }
+  }
+
+  /** The run's token probabilities (the session host's); saved with the next write. */
+  setLogprobs(logprobs: SegmentLogprobs): void {
+    this.logprobs = logprobs;
+  }
+
+  /**
+   * The logprobs not stored yet, at most LOGPROB_TOKENS_PER_SAVE tokens, and the saved counts
+   * once they are. A batch starts at a token offset and replaces what is stored from there, so it
+   * backs up over byte tokens that share its first token's offset (all stored again, exactly once).
+   */
+  private logprobBatch(): { entries: LiveLogprobs[]; counts: Record<number, number> } {
+    const entries: LiveLogprobs[] = [];
+    const counts: Record<number, number> = {};
+    let budget = LOGPROB_TOKENS_PER_SAVE;
+    for (const [key, tokens] of Object.entries(this.logprobs)) {
+      const segment = Number(key);
+      const saved = this.savedLogprobs[segment] ?? 0;
+      if (saved >= tokens.length || budget <= 0) continue;
+      let i = saved;
+      while (i > 0 && tokens[i - 1]!.start >= tokens[saved]!.start) i--;
+      const batch = tokens.slice(i, i + budget);
+      budget -= batch.length;
+      entries.push({ segment, from: batch[0]!.start, tokens: batch });
+      counts[segment] = i + batch.length;
+    }
+    return { entries, counts };
+  }
+
+  private unsavedLogprobs(): number {
+    let n = 0;
+    for (const [key, tokens] of Object.entries(this.logprobs)) n += tokens.length - (this.savedLogprobs[Number(key)] ?? 0);
+    return n;
   }
 
   /**
@@ -175,7 +214,7 @@ export class TraceWriter {
     }
     const s = this.latest;
     if (!s) return;
-    const sig = `${s.segments.length}:${s.segments[s.segments.length - 1]?.text.length}:${s.events.length}:${s.phase}:${s.verdict}`;
+    const sig = `${s.segments.length}:${s.segments[s.segments.length - 1]?.text.length}:${s.events.length}:${s.phase}:${s.verdict}:${this.unsavedLogprobs()}`;
     if (!force && this.created && sig === this.lastSig) return;
     this.inFlight = this.write(s, sig);
     try {
@@ -193,16 +232,23 @@ export class TraceWriter {
     this.deps.onStatus({ state: "saving" });
     this.lastFlush = this.deps.now();
     try {
+      let logprobs: ReturnType<TraceWriter["logprobBatch"]> | undefined;
       if (!this.created) await this.create(s);
       else {
+        // Not in flushOnExit: a keepalive body is limited to 64 KiB, and text matters more.
+        logprobs = this.logprobBatch();
         const res = await this.deps.fetch(`/api/traces/${encodeURIComponent(this.traceId)}/live`, {
           method: "PATCH",
           headers: { "content-type": "application/json" },
-          body: JSON.stringify(this.appendBody(s)),
+          body: JSON.stringify({ ...this.appendBody(s), ...(logprobs.entries.length ? { logprobs: logprobs.entries } : {}) }),
         });
         // A newer request of this writer is already stored: this one changed nothing, and the
         // newest state goes out with the next flush.
         if (!res.ok && (await this.refused(res)) === "stale") return;
+      }
+      if (logprobs) {
+        Object.assign(this.savedLogprobs, logprobs.counts);
+        if (this.unsavedLogprobs() > 0) this.dirty = true;
       }
       // A last model segment can still grow (streaming, or a stopped run that is resumed):
       // it is re-sent with every flush; everything before it is stored for good.

@@ -2,10 +2,11 @@ import "server-only";
 import { existsSync } from "node:fs";
 import type { Token } from "node-llama-cpp";
 import type { FinishReason, GenerateRequest, GenerateResult } from "@/lib/protocol";
-import { ModelError, type Provider } from "../types";
+import { ModelError, type LogprobSink, type Provider } from "../types";
 import type { LoadedModel, LocalRuntime, Slot } from "./runtime";
 import type { Session } from "./session-pool";
 import { StopScanner } from "./stop-scanner";
+import { createLocalLogprobs, sampleTokens } from "./token-probabilities";
 
 export interface LocalProviderConfig {
   runtime: LocalRuntime;
@@ -28,7 +29,7 @@ const MAX_SPLIT_TOKENS = 4;
  */
 export function createLocalProvider(config: LocalProviderConfig): Provider {
   return {
-    async *generate(request, signal) {
+    async *generate(request, signal, onLogprobs) {
       if (!existsSync(config.modelPath)) throw missingModel(config);
       const loaded = await config.runtime.load(config.modelPath);
       const text = loaded.renderer.render(request, config.template);
@@ -40,7 +41,7 @@ export function createLocalProvider(config: LocalProviderConfig): Provider {
         throw error;
       }
       try {
-        return yield* generateInSession(loaded, session, text, request, signal);
+        return yield* generateInSession(loaded, session, text, request, signal, onLogprobs);
       } finally {
         void evaluatePending(session).finally(() => loaded.sessions.release(session));
       }
@@ -71,6 +72,7 @@ async function* generateInSession(
   text: string,
   request: GenerateRequest,
   signal: AbortSignal,
+  onLogprobs?: LogprobSink,
 ): AsyncGenerator<string, GenerateResult> {
   const { model, contextSize } = loaded;
   const { sequence } = session.slot;
@@ -114,9 +116,15 @@ async function* generateInSession(
   let matchedStop: string | undefined;
   let generated = 0;
   let undecoded: Token[] = [];
+  const logprobs = createLocalLogprobs(onLogprobs, request.logprobs !== undefined && onLogprobs !== undefined);
   const commit = (piece: string) => {
     history.appendPiece(piece, undecoded);
     undecoded = [];
+    logprobs.committed(piece);
+  };
+  const emitting = (text: string) => {
+    logprobs.yielding(text);
+    return text;
   };
 
   if (maxNew <= 0) {
@@ -125,20 +133,28 @@ async function* generateInSession(
     finishReason = "abort";
   } else {
     // yieldEogToken false: the stream ends at end-of-generation and the EOG token stays out of the history.
-    const evaluation = sequence.evaluate(toEvaluate, {
-      ...(request.temperature !== undefined ? { temperature: request.temperature } : {}),
-      ...(request.topP !== undefined ? { topP: request.topP } : {}),
-      ...(request.seed !== undefined ? { seed: request.seed } : {}),
-      yieldEogToken: false,
-    });
-    for await (const token of evaluation) {
+    const evaluation = sampleTokens(
+      sequence,
+      model,
+      toEvaluate,
+      {
+        ...(request.temperature !== undefined ? { temperature: request.temperature } : {}),
+        ...(request.topP !== undefined ? { topP: request.topP } : {}),
+        ...(request.seed !== undefined ? { seed: request.seed } : {}),
+        yieldEogToken: false,
+      },
+      onLogprobs ? request.logprobs : undefined,
+    );
+    for await (const sampled of evaluation) {
+      const token = sampled.token;
       generated++;
       undecoded.push(token);
+      logprobs.sampled(sampled);
       const piece = model.detokenize(undecoded, true, history.tokens.slice(-MAX_SPLIT_TOKENS) as Token[]);
       if (piece.endsWith("\uFFFD") && undecoded.length < MAX_SPLIT_TOKENS && generated < maxNew && !signal.aborted) continue;
       commit(piece);
       const { emit, stop } = scanner.push(piece);
-      if (emit) yield emit;
+      if (emit) yield emitting(emit);
       if (stop !== undefined) {
         finishReason = "stop";
         matchedStop = stop;
@@ -158,12 +174,12 @@ async function* generateInSession(
       const piece = model.detokenize(undecoded, true);
       commit(piece);
       const { emit } = scanner.push(piece);
-      if (emit) yield emit;
+      if (emit) yield emitting(emit);
     }
   }
   if (finishReason !== "stop") {
     const rest = scanner.flush();
-    if (rest) yield rest;
+    if (rest) yield emitting(rest);
   }
   return {
     finishReason,
