@@ -1,6 +1,6 @@
 import { expect, test, type APIRequestContext } from "@playwright/test";
 import { logprobsFromBase64, TraceLogprobsSchema, unpackLogprobs, type TokenLogprob } from "../lib/protocol/logprobs";
-import { formatProb } from "../components/trace/token-probs";
+import { formatProb, isCandidatePoint } from "../components/trace/token-probs";
 import { PlaygroundPage } from "./pages/playground";
 
 // Issue 11 item 7: the model's own view of a point — probability colouring, the alternatives
@@ -70,7 +70,12 @@ test("colour by probability, see a token's alternatives, branch from one: the fo
   await expect(waitEl).toHaveAttribute("data-label", new RegExp(`^${formatProb(Math.exp(tokens[wait]!.logprob)).replace(/[.<]/g, "\\$&")}`));
   // Candidate injection points are listed and marked in the text.
   const candidates = await page.getByTestId("candidate-count").innerText();
-  expect(Number(candidates.split(" ")[0])).toBe(await seg.locator(".tok-cand").count());
+  const expected = tokens.filter(isCandidatePoint).length;
+  expect(Number(candidates.split(" ")[0])).toBe(expected);
+  // Each is marked in the text (a token inside a ```python fence line is not drawn: the fence is a label).
+  const marked = new Set(await seg.locator(".tok-cand").evaluateAll((els) => els.map((e) => e.getAttribute("data-tok"))));
+  expect(marked.size).toBeGreaterThan(0);
+  expect(marked.size).toBeLessThanOrEqual(expected);
 
   // Hover the trigger token: its probability and alternatives.
   await waitEl.hover();
