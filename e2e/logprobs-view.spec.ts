@@ -1,32 +1,20 @@
-import { expect, test, type Page } from "@playwright/test";
-import { logprobsToBase64, packLogprobs, type TokenLogprob } from "../lib/protocol/logprobs";
-import { createScriptedLogprobs } from "./fixtures/scripted-logprobs";
+import { expect, test, type APIRequestContext } from "@playwright/test";
+import { logprobsFromBase64, TraceLogprobsSchema, unpackLogprobs, type TokenLogprob } from "../lib/protocol/logprobs";
+import { formatProb, isCandidatePoint } from "../components/trace/token-probs";
 import { PlaygroundPage } from "./pages/playground";
 
 // Issue 11 item 7: the model's own view of a point — probability colouring, the alternatives
 // tooltip, trigger probabilities, candidate injection points, and branching from an alternative
-// token into a live fork. The run is a real scripted stream; its token probabilities are served
-// to the trace page by a network fixture (the scripted tokeniser over the stored text, packed as
-// the server packs them) until the scripted server streams them and the app stores them.
+// token into a live fork. A real scripted run with Model settings' "Token probabilities" on: the
+// scripted server streams vLLM-shaped logprobs, the playground colours them live, the trace page
+// reads them back from GET /api/traces/:id/logprobs.
 const PROBLEM = "math-problem_1591";
 
-function tokensOf(text: string, seed: number): TokenLogprob[] {
-  let start = 0;
-  return createScriptedLogprobs(seed)
-    .next(text, 5)
-    .map((t) => {
-      const tok = { start, text: t.text, logprob: t.logprob, top: t.top };
-      start += t.text.length;
-      return tok;
-    });
-}
-
-async function serveLogprobs(page: Page, id: string, segments: Record<number, TokenLogprob[]>) {
-  await page.route(`**/api/traces/${encodeURIComponent(id)}/logprobs`, (route) =>
-    route.fulfill({
-      json: { segments: Object.entries(segments).map(([segment, tokens]) => ({ segment: Number(segment), packed: logprobsToBase64(packLogprobs(tokens)) })) },
-    }),
-  );
+async function storedTokens(request: APIRequestContext, id: string, segment: number): Promise<TokenLogprob[]> {
+  const res = await request.get(`/api/traces/${encodeURIComponent(id)}/logprobs`);
+  expect(res.status()).toBe(200);
+  const s = TraceLogprobsSchema.parse(await res.json()).segments.find((x) => x.segment === segment);
+  return s ? unpackLogprobs(logprobsFromBase64(s.packed)) : [];
 }
 
 test("colour by probability, see a token's alternatives, branch from one: the fork opens in the playground and goes on from that token", async ({ page, request }) => {
@@ -34,17 +22,27 @@ test("colour by probability, see a token's alternatives, branch from one: the fo
   await p.open();
   await p.pickBundled(PROBLEM);
   await p.setPauseMode("never");
+  await p.openModelSettings();
+  await page.getByTestId("token-probabilities").check();
+  // Live: colour the playground's view while the run streams.
+  await page.getByTestId("prob-toggle").check();
   await p.run.click();
+  await expect(p.traceView.locator(".tok").first()).toBeVisible({ timeout: 20_000 });
   await expect(p.finalAnswer).toHaveText("6.17", { timeout: 60_000 });
+  await expect(page.getByTestId("prob-legend")).toBeVisible();
+  await p.traceView.locator(".tok").nth(5).hover();
+  await expect(page.getByTestId("token-tooltip")).toBeVisible();
+  await expect(page.getByTestId("token-tooltip").getByTestId("token-prob")).toHaveText(/%$/);
+
   const href = await page.getByTestId("save-status").locator("a").getAttribute("href");
   const id = decodeURIComponent(href!.replace("/traces/", ""));
   await expect.poll(async () => (await request.get(`/api/traces/${id}`).then((r) => r.json())).status).toBe("finished");
   const parent = (await request.get(`/api/traces/${id}`).then((r) => r.json())) as { segments: { kind: string; text: string }[] };
   const segIndex = parent.segments.findIndex((s) => s.kind === "model");
   const text = parent.segments[segIndex]!.text;
-  const tokens = tokensOf(text, 7);
-  expect(tokens.map((t) => t.text).join("")).toBe(text);
-  await serveLogprobs(page, id, { [segIndex]: tokens });
+  // The last live saves may still be on their way: wait until every character has its token.
+  await expect.poll(async () => (await storedTokens(request, id, segIndex)).reduce((n, t) => n + t.text.length, 0)).toBe(text.length);
+  const tokens = await storedTokens(request, id, segIndex);
 
   await page.goto(`/traces/${id}`);
   const view = page.getByTestId("trace-view");
@@ -69,16 +67,21 @@ test("colour by probability, see a token's alternatives, branch from one: the fo
   expect(wait).toBeGreaterThan(-1);
   const waitEl = seg.locator(`[data-tok="${wait}"]`);
   await expect(waitEl).toHaveClass(/trigger/);
-  await expect(waitEl).toHaveAttribute("data-label", new RegExp(`^${Math.round(Math.exp(tokens[wait]!.logprob) * 100)}%`));
+  await expect(waitEl).toHaveAttribute("data-label", new RegExp(`^${formatProb(Math.exp(tokens[wait]!.logprob)).replace(/[.<]/g, "\\$&")}`));
   // Candidate injection points are listed and marked in the text.
   const candidates = await page.getByTestId("candidate-count").innerText();
-  expect(Number(candidates.split(" ")[0])).toBe(await seg.locator(".tok-cand").count());
+  const expected = tokens.filter(isCandidatePoint).length;
+  expect(Number(candidates.split(" ")[0])).toBe(expected);
+  // Each is marked in the text (a token inside a ```python fence line is not drawn: the fence is a label).
+  const marked = new Set(await seg.locator(".tok-cand").evaluateAll((els) => els.map((e) => e.getAttribute("data-tok"))));
+  expect(marked.size).toBeGreaterThan(0);
+  expect(marked.size).toBeLessThanOrEqual(expected);
 
   // Hover the trigger token: its probability and alternatives.
   await waitEl.hover();
   const tip = page.getByTestId("token-tooltip");
   await expect(tip).toBeVisible();
-  await expect(page.getByTestId("token-prob")).toHaveText(`${Math.round(Math.exp(tokens[wait]!.logprob) * 100)}%`);
+  await expect(page.getByTestId("token-prob")).toHaveText(formatProb(Math.exp(tokens[wait]!.logprob)));
   const alts = tip.getByTestId("token-alternative");
   const others = tokens[wait]!.top.filter((a) => a.text !== tokens[wait]!.text);
   await expect(alts).toHaveCount(others.length);

@@ -1,11 +1,10 @@
 "use client";
 
 import { useState } from "react";
-import type { TokenLogprob } from "@/lib/protocol";
 import { TraceView } from "@/components/trace/trace-view";
 import { HintLibrary } from "@/components/hints/hint-library";
 import { HintPicker } from "@/components/hints/hint-picker";
-import { HintlabProvider, useHintlab, type HintlabState, type SandboxFactory } from "@/lib/store";
+import { HintlabProvider, useHintlab, type SandboxFactory } from "@/lib/store";
 import { EventsPanel } from "./events-panel";
 import { LocalModelPanel } from "./local-model-panel";
 import { ConnectNotice, ModelSettings } from "./model-settings";
@@ -16,7 +15,6 @@ import { LeaseBanner } from "./lease-banner";
 import { ErrorBanner, PauseBanner, RunControls } from "./run-controls";
 
 const EMPTY: never[] = [];
-const NO_LOGPROBS: Record<number, TokenLogprob[]> = {};
 
 function LiveTrace() {
   const segments = useHintlab((s) => s.engine?.segments ?? EMPTY);
@@ -25,7 +23,7 @@ function LiveTrace() {
   const live = useHintlab((s) => s.engine?.phase === "generating");
   const pause = useHintlab((s) => (s.engine?.phase === "paused" ? s.engine.pause : undefined));
   // Filled live while "Token probabilities" is on (segment index → tokens); {} before any arrive.
-  const logprobs = useHintlab((s) => (s as HintlabState & { logprobs?: Record<number, TokenLogprob[]> }).logprobs ?? NO_LOGPROBS);
+  const logprobs = useHintlab((s) => s.logprobs);
   const { branchFromAlternative } = useHintlab((s) => s.actions);
   const canBranch = useHintlab((s) => !!s.traceId && !!s.engine);
   const [branchError, setBranchError] = useState<string | null>(null);

@@ -1,23 +1,20 @@
 "use client";
 
 import { useEffect, useState } from "react";
-import { logprobsFromBase64, unpackLogprobs, type TokenLogprob } from "@/lib/protocol";
+import { logprobsFromBase64, TraceLogprobsSchema, unpackLogprobs, type TokenLogprob } from "@/lib/protocol";
 
 export type SegmentLogprobs = Record<number, readonly TokenLogprob[]>;
 
 const NONE: SegmentLogprobs = {};
 
-/** The body of GET /api/traces/:id/logprobs, checked by hand (a malformed entry is skipped, not fatal). */
+/** The body of GET /api/traces/:id/logprobs, decoded; a segment whose blob does not decode is shown without probabilities. */
 function decode(body: unknown): SegmentLogprobs {
   const out: Record<number, TokenLogprob[]> = {};
-  const segments = (body as { segments?: unknown } | null)?.segments;
-  if (!Array.isArray(segments)) return out;
-  for (const s of segments as { segment?: unknown; packed?: unknown }[]) {
-    if (typeof s?.segment !== "number" || typeof s.packed !== "string") continue;
+  for (const s of TraceLogprobsSchema.parse(body).segments) {
     try {
       out[s.segment] = unpackLogprobs(logprobsFromBase64(s.packed));
     } catch {
-      // A segment whose blob does not decode is shown without probabilities.
+      // left out: the view says nothing is recorded for that segment
     }
   }
   return out;
