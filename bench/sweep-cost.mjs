@@ -7,7 +7,9 @@
 //
 //   flock /work/coord/heavy.lock node bench/sweep-cost.mjs [appURL]   (appURL accepted and ignored)
 //   BENCH_PREFIX_TOKENS=16000  BENCH_MAX_TOKENS=8 (tokens per sample after the point)
-//   BENCH_INDEPENDENT=48       independent runs measured (fewer: the rest extrapolated, said so)
+//   BENCH_INDEPENDENT=12       independent runs measured, 2 per hint (default; every one costs a
+//                              full 16k prefill: the rest are extrapolated, and the output says so;
+//                              48 measures all of them, ~4x longer)
 //   BENCH_THREADS=1
 //
 // Method: the real sweep runner (lib/experiments/sweep-runner.ts) on a temp database. The sweep

@@ -16,7 +16,7 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const OUT = path.join(ROOT, "bench/out"); // gitignored
 const PREFIX_TOKENS = Number(process.env.BENCH_PREFIX_TOKENS ?? 16_000);
 const MAX_TOKENS = Number(process.env.BENCH_MAX_TOKENS ?? 8);
-const INDEPENDENT = Math.min(48, Math.max(1, Number(process.env.BENCH_INDEPENDENT ?? 48)));
+const INDEPENDENT = Math.min(48, Math.max(1, Number(process.env.BENCH_INDEPENDENT ?? 12)));
 const THREADS = Number(process.env.BENCH_THREADS ?? 1);
 const HINTS = BUILTIN_HINTS.filter((h) => h.kinds.includes("math")).slice(0, 6);
 const SAMPLES = 8;
