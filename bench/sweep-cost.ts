@@ -53,12 +53,16 @@ async function main() {
     policySeed: 0,
   };
   const prompt = getTemplate("qwen3").render(renderUserMessage(problem, "qwen3"));
+  // Calibrate the thinking text so prompt + thinking is PREFIX_TOKENS tokens of this vocabulary.
+  const { model } = await runtime.load(modelPath);
+  let chars = PREFIX_TOKENS;
+  for (let i = 0; i < 4; i++) chars += PREFIX_TOKENS - model.tokenize(prompt + corpus(chars - prompt.length), true).length;
   const source = traces.create({
     problem,
     config,
     segments: [
       { id: "seg-1", kind: "prompt", text: prompt },
-      { id: "seg-2", kind: "model", text: corpus(PREFIX_TOKENS - prompt.length) },
+      { id: "seg-2", kind: "model", text: corpus(chars - prompt.length) },
     ],
     events: [{ type: "run-started", at: 0 }],
     status: "stopped",
