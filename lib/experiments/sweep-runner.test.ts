@@ -139,6 +139,11 @@ describe("sweep runner against the scripted server", { timeout: 240_000 }, () =>
       expect(durationMs).toBeGreaterThanOrEqual(0);
       expect(stored).toEqual(o);
     }
+    // The library's tag filter finds a cell's traces (arm at position) and a column's.
+    for (const a of view.arms) {
+      expect(traces.list(TraceListQuerySchema.parse({ tag: `sweep:${id}:${a.key}@0` })).total).toBe(4);
+      expect(traces.list(TraceListQuerySchema.parse({ tag: `sweep:${id}:${a.key}` })).total).toBe(4);
+    }
     const fromTraces = summarizeSweep(view.arms.map((a) => a.key), recomputed.map((o) => ({ ...o, durationMs: 0 })));
     const strip = (s: { arms: typeof fromTraces.arms }) => s.arms.map(({ meanTimeMs: _t, ...rest }) => rest);
     expect(strip(view.summary!)).toEqual(strip(fromTraces));

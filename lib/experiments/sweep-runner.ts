@@ -1,8 +1,8 @@
 import "server-only";
-import { HINT_LIBRARY_VERSION } from "@/hints";
+import { fillHint, HINT_LIBRARY_VERSION } from "@/hints";
 import type { TraceStore } from "@/lib/db";
 import { forkPrefix, restoreEngine, selectTraceText, type EngineInput } from "@/lib/engine";
-import { AppError, sweepTags, type ExperimentStatus, type Trace, type TraceConfig, type TraceEvent } from "@/lib/protocol";
+import { AppError, sweepTags, type ExperimentStatus, type Problem, type Trace, type TraceConfig, type TraceEvent } from "@/lib/protocol";
 import { createProvider, resolveModelConfig, type Provider } from "@/lib/providers";
 import { runHeadless } from "@/lib/runner/headless";
 import { planSweep, remainingItems, type SweepItem } from "@/lib/sweeps";
@@ -60,10 +60,14 @@ const abortableSleep = (ms: number, signal?: AbortSignal) =>
     signal?.addEventListener("abort", done, { once: true });
   });
 
-/** What the arm injects at the pause: a hint (its stored text), a text verbatim, or a plain continue. */
-function armInput(arm: StoredArm, at: number): EngineInput {
+/**
+ * What the arm injects at the pause: a hint (its stored library text, `{testcase}` filled from the
+ * problem's sample tests as the library does for every run), a text verbatim, or a plain continue.
+ */
+function armInput(arm: StoredArm, problem: Problem, at: number): EngineInput {
   if (arm.kind === "none" || !arm.text) return { type: "continue", mode: "resume", at };
-  return { type: "inject", hint: { id: arm.kind === "hint" ? arm.hintId! : arm.key, text: arm.text }, at };
+  if (arm.kind === "text") return { type: "inject", hint: { id: arm.key, text: arm.text }, at };
+  return { type: "inject", hint: { id: arm.hintId!, text: fillHint(arm.text, problem) }, at };
 }
 
 /** Counts over the events a sample added after the prefix. */
@@ -171,7 +175,7 @@ export async function runSweep(opts: RunSweepOptions): Promise<SweepRecord> {
       for (const e of prefix.events) {
         if (e.type === "code-executed") await sandbox.execute(e.code, { timeoutMs: config.toolTimeoutMs, maxOutputChars: config.maxOutputChars });
       }
-      const trace = await runHeadless({ traceId: state.traceId, problem: source.problem, config: state.config, policyHints: [], provider, sandbox, signal: opts.signal, now, from: { state, input: armInput(arm, now()) } });
+      const trace = await runHeadless({ traceId: state.traceId, problem: source.problem, config: state.config, policyHints: [], provider, sandbox, signal: opts.signal, now, from: { state, input: armInput(arm, source.problem, now()) } });
       const after = inner.tokensEvaluated?.();
       return { trace, durationMs: now() - t0, ...(before !== undefined && after !== undefined ? { evaluated: after - before } : {}) };
     } finally {
