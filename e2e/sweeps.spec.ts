@@ -46,7 +46,7 @@ async function startFromDialog(page: Page): Promise<string> {
 async function waitForGrid(page: Page, request: APIRequestContext, id: string): Promise<SweepJson> {
   const cells = page.getByTestId("sweep-cell");
   await expect(cells).toHaveCount(3 * SAMPLES);
-  await expect(page.getByTestId("sweep-status")).toHaveText("finished", { timeout: 80_000 });
+  await expect(page.getByTestId("sweep-status")).toHaveText("finished", { timeout: 240_000 });
   await expect(page.locator('[data-testid="sweep-cell"][data-state="pending"], [data-testid="sweep-cell"][data-state="running"]')).toHaveCount(0);
   const view = (await (await request.get(`/api/sweeps/${encodeURIComponent(id)}`)).json()) as SweepJson;
   expect(view.status).toBe("finished");
@@ -97,7 +97,7 @@ async function expectGridMatchesTraces(page: Page, request: APIRequestContext, v
 }
 
 test("a sweep from a live pause and one from a stored trace's selection: the grid fills in, its numbers match the stored traces, cells open their traces", async ({ page, request }) => {
-  test.setTimeout(240_000);
+  test.setTimeout(600_000);
   const p = new PlaygroundPage(page);
   await p.open();
   await p.pickBundled(PROBLEM);
@@ -158,7 +158,7 @@ test("a sweep from a live pause and one from a stored trace's selection: the gri
 });
 
 test("a position sweep over every trigger shows the correct rate beside the text, and the server's refusal in the dialog", async ({ page, request }) => {
-  test.setTimeout(180_000);
+  test.setTimeout(400_000);
   // A stored source: the first sweep test's live trace is not shared, so make one by running to a pause.
   const p = new PlaygroundPage(page);
   await p.open();
@@ -191,7 +191,7 @@ test("a position sweep over every trigger shows the correct rate beside the text
   await dialog.getByTestId("sweep-submit").click();
   await page.waitForURL(/\/sweeps\/[^/]+$/);
   const id = decodeURIComponent(new URL(page.url()).pathname.split("/").pop()!);
-  await expect(page.getByTestId("sweep-status")).toHaveText("finished", { timeout: 80_000 });
+  await expect(page.getByTestId("sweep-status")).toHaveText("finished", { timeout: 240_000 });
   const view = (await (await request.get(`/api/sweeps/${encodeURIComponent(id)}`)).json()) as SweepJson & { positionSummary: { correctRate: number | null }[]; positions: { textOffset: number }[] };
   const strip = page.getByTestId("position-strip");
   const cells = strip.getByTestId("sweep-position");
