@@ -180,6 +180,10 @@ test("roles: an annotator reads, annotates and reviews as themself, but cannot r
     await ann.post(`${app.url}/api/local-model/download`, { data: {} }),
     await ann.post(`${app.url}/api/connections`, { data: { name: "x", baseUrl: "http://127.0.0.1:1/v1" } }),
     await ann.get(`${app.url}/api/users`),
+    // Sweeps run the model: starting, cancelling or resuming one needs a researcher.
+    await ann.post(`${app.url}/api/sweeps`, { data: { spec: { type: "hints", traceId: listed.items[0]!.id, at: { segment: 1, offset: 5 }, arms: [{ kind: "none" }], samples: 1 } } }),
+    await ann.post(`${app.url}/api/sweeps/x/cancel`),
+    await ann.post(`${app.url}/api/sweeps/x/resume`),
   ];
   expect(forbidden.map((r) => r.status())).toEqual(Array(forbidden.length).fill(403));
   expect(model.requests.length).toBe(0); // the annotator's generate never reached the model server
@@ -215,6 +219,11 @@ test("no SSRF: the browser cannot give the server a URL to call; only an admin a
     expect((await ssrf.json()).error.message).toMatch(/cannot choose a base URL/);
     const exp = await rita.post(`${app.url}/api/experiments`, { data: { datasetId: "d", policies: ["greedy"], model: { baseUrl: `http://127.0.0.1:${port}/v1` } } });
     expect(exp.status()).toBe(400);
+    const sweep = await rita.post(`${app.url}/api/sweeps`, {
+      data: { spec: { type: "hints", traceId: "t", at: { pause: 0 }, arms: [{ kind: "none" }], samples: 1 }, settings: { baseUrl: `http://127.0.0.1:${port}/v1`, model: "m" } },
+    });
+    expect(sweep.status()).toBe(400);
+    expect((await sweep.json()).error.message).toMatch(/cannot choose a base URL/);
     expect((await rita.get(`${app.url}/api/models?connection=http://127.0.0.1:${port}/v1`)).status()).toBe(200);
     expect(hits).toEqual([]);
 
@@ -324,7 +333,9 @@ test("no cross-site writes: a plain HTML form or a no-cors fetch on another site
       <script>
         document.getElementById("f1").submit();
         document.getElementById("f2").submit();
-        fetch("${appUrl}/api/traces/import", { method: "POST", mode: "no-cors", headers: { "content-type": "text/plain" }, body: ${JSON.stringify(line)} }).finally(() => { document.title = "sent"; });
+        const sweep = fetch("${appUrl}/api/sweeps", { method: "POST", mode: "no-cors", headers: { "content-type": "text/plain" }, body: '{"spec":{"type":"hints","traceId":"t","at":{"pause":0},"arms":[{"kind":"none"}]}}' }).catch(() => undefined);
+        const cancel = fetch("${appUrl}/api/sweeps/x/cancel", { method: "POST", mode: "no-cors" }).catch(() => undefined);
+        Promise.all([sweep, cancel, fetch("${appUrl}/api/traces/import", { method: "POST", mode: "no-cors", headers: { "content-type": "text/plain" }, body: ${JSON.stringify(line)} })]).finally(() => { document.title = "sent"; });
       </script></body>`);
   });
   await new Promise<void>((resolve) => evil.listen(evilPort, "127.0.0.1", resolve));
@@ -335,11 +346,12 @@ test("no cross-site writes: a plain HTML form or a no-cors fetch on another site
   try {
     await page.goto(`http://localhost:${evilPort}/`);
     await expect(page).toHaveTitle("sent");
-    await expect.poll(() => seen.length, { timeout: 10_000 }).toBeGreaterThanOrEqual(2);
+    await expect.poll(() => seen.length, { timeout: 10_000 }).toBeGreaterThanOrEqual(3);
     expect(seen.every((s) => s === 403)).toBe(true);
     const after = (await (await request.get(`${appUrl}/api/traces?q=planted&limit=5`)).json()) as { total: number };
     expect(after.total).toBe(0);
     expect((await (await request.get(`${appUrl}/api/traces?limit=500`)).json()).total).toBe(before);
+    expect(((await (await request.get(`${appUrl}/api/experiments`)).json()) as { kind: string }[]).filter((x) => x.kind === "sweep")).toEqual([]);
   } finally {
     await new Promise((resolve) => evil.close(resolve));
   }

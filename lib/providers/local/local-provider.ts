@@ -27,7 +27,10 @@ const MAX_SPLIT_TOKENS = 4;
  * cut back to the last shared token boundary, and only the rest is tokenized and evaluated.
  */
 export function createLocalProvider(config: LocalProviderConfig): Provider {
+  // Tokens fed through the model by this provider: prompt tokens evaluated plus sampled tokens fed back.
+  const meter = { evaluated: 0 };
   return {
+    tokensEvaluated: () => meter.evaluated,
     async *generate(request, signal) {
       if (!existsSync(config.modelPath)) throw missingModel(config);
       const loaded = await config.runtime.load(config.modelPath);
@@ -40,9 +43,9 @@ export function createLocalProvider(config: LocalProviderConfig): Provider {
         throw error;
       }
       try {
-        return yield* generateInSession(loaded, session, text, request, signal);
+        return yield* generateInSession(loaded, session, text, request, signal, meter);
       } finally {
-        void evaluatePending(session).finally(() => loaded.sessions.release(session));
+        void evaluatePending(session, meter).finally(() => loaded.sessions.release(session));
       }
     },
   };
@@ -53,12 +56,14 @@ export function createLocalProvider(config: LocalProviderConfig): Provider {
  * reads the pause banner, so the next request (a hint, a tool output) evaluates only its own
  * tokens. The session stays busy until then; a request for it waits, one for another trace does not.
  */
-async function evaluatePending(session: Session<Slot>): Promise<void> {
+async function evaluatePending(session: Session<Slot>, meter: { evaluated: number }): Promise<void> {
   const { sequence } = session.slot;
   const pending = session.history.tokens.slice(sequence.nextTokenIndex) as Token[];
   if (pending.length === 0 || sequence.disposed) return;
   try {
+    const before = sequence.nextTokenIndex;
     await sequence.evaluateWithoutGeneratingNewTokens(pending);
+    meter.evaluated += sequence.nextTokenIndex - before;
   } catch (error) {
     // Harmless: the next request evaluates the token itself. A disposed context (model switch) is expected.
     if (!sequence.disposed) console.warn("[hintlab] local model: evaluating the last sampled token failed", error);
@@ -71,6 +76,7 @@ async function* generateInSession(
   text: string,
   request: GenerateRequest,
   signal: AbortSignal,
+  meter: { evaluated: number },
 ): AsyncGenerator<string, GenerateResult> {
   const { model, contextSize } = loaded;
   const { sequence } = session.slot;
@@ -82,13 +88,18 @@ async function* generateInSession(
   if (sequence.nextTokenIndex > keep.tokens) {
     await sequence.eraseContextTokenRanges([{ start: keep.tokens, end: sequence.nextTokenIndex }]);
   }
-  // 2. Tokenize only the new text, with special tokens parsed as such (<think>, <|im_end|>…).
-  const suffix = text.slice(keep.chars);
-  const newTokens = suffix ? model.tokenize(suffix, true) : [];
-  if (history.length === 0 && model.tokens.shouldPrependBosToken && model.tokens.bos !== null && newTokens[0] !== model.tokens.bos) {
-    newTokens.unshift(model.tokens.bos);
-  }
-  history.appendPiece(suffix, newTokens);
+  // 2. Tokenize only the new text, with special tokens parsed as such (<think>, <|im_end|>…). A
+  //    prefix shared with other requests of the session (a sweep's point) is a piece of its own,
+  //    so the next sample can cut the KV cache back to exactly its end.
+  const split = sharedSplit(text, request, keep.chars);
+  const pieces = split === undefined ? [text.slice(keep.chars)] : [text.slice(keep.chars, split), text.slice(split)];
+  pieces.forEach((piece, i) => {
+    const newTokens = piece ? model.tokenize(piece, true) : [];
+    if (i === 0 && history.length === 0 && model.tokens.shouldPrependBosToken && model.tokens.bos !== null && newTokens[0] !== model.tokens.bos) {
+      newTokens.unshift(model.tokens.bos);
+    }
+    history.appendPiece(piece, newTokens);
+  });
   if (history.length === 0) throw new ModelError("bad-request", "The prompt is empty; write a problem first.");
   if (history.length >= contextSize) {
     throw new ModelError(
@@ -106,6 +117,7 @@ async function* generateInSession(
     await sequence.eraseContextTokenRanges([{ start: reused, end: reused + 1 }]);
   }
   const toEvaluate = history.tokens.slice(reused) as Token[];
+  const evaluatedBefore = sequence.nextTokenIndex;
   const promptTokens = history.length;
   const maxNew = Math.min(request.maxTokens, contextSize - history.length - 1);
 
@@ -161,6 +173,7 @@ async function* generateInSession(
       if (emit) yield emit;
     }
   }
+  meter.evaluated += Math.max(0, sequence.nextTokenIndex - evaluatedBefore);
   if (finishReason !== "stop") {
     const rest = scanner.flush();
     if (rest) yield rest;
@@ -170,6 +183,19 @@ async function* generateInSession(
     ...(matchedStop !== undefined ? { matchedStop } : {}),
     usage: { promptTokens, completionTokens: generated, cachedTokens: reused },
   };
+}
+
+/**
+ * Where the request's shared prefix ends in the rendered text, when it is still to be tokenized:
+ * the rendering ends with the prompt's text after the prefix (raw prompts, or a chat template's
+ * user turn followed by the assistant prefill), so the split is that far from the end.
+ */
+function sharedSplit(text: string, request: GenerateRequest, kept: number): number | undefined {
+  if (request.sharedPrefix === undefined || request.sharedPrefix > request.prompt.length) return undefined;
+  const tail = request.prompt.slice(request.sharedPrefix);
+  if (!text.endsWith(tail)) return undefined;
+  const split = text.length - tail.length;
+  return split > kept && split < text.length ? split : undefined;
 }
 
 function missingModel(config: LocalProviderConfig): ModelError {
