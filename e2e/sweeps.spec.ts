@@ -91,8 +91,7 @@ async function expectGridMatchesTraces(page: Page, request: APIRequestContext, v
     await expect(row.getByTestId("sweep-led-to-code")).toHaveText(pct(added.filter((es) => es.length > 0).length / SAMPLES));
     await expect(row.getByTestId("sweep-tool-success")).toHaveText(calls ? pct(successes / calls) : "—");
   }
-  // A hint makes the scripted model run code; no hint goes on as recorded: the arms really differ.
-  await expect(page.locator('[data-testid="sweep-arm-row"][data-arm="none"] [data-testid="sweep-led-to-code"]')).toHaveText(pct(0));
+  // A code hint always makes the scripted model write a program (its seeded variants may break it).
   await expect(page.locator(`[data-testid="sweep-arm-row"][data-arm="hint:${HINTS[0]}"] [data-testid="sweep-led-to-code"]`)).toHaveText(pct(1));
 }
 
