@@ -169,7 +169,7 @@ test("a position sweep over every trigger shows the correct rate beside the text
   await expect(p.pauseBanner).toContainText(/Paused at trigger .Wait./);
   await p.continue.click();
   await expect(p.pauseBanner).toContainText(/Paused at trigger .Wait./);
-  await expect(page.getByTestId("save-status")).toContainText("saved");
+  await expect(page.getByTestId("save-status")).toContainText(/· saved/);
   const traceId = decodeURIComponent((await page.getByTestId("save-status").locator("a").getAttribute("href"))!.split("/").pop()!);
 
   const t = new TraceDetailPage(page);
