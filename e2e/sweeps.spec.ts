@@ -46,7 +46,7 @@ async function startFromDialog(page: Page): Promise<string> {
 async function waitForGrid(page: Page, request: APIRequestContext, id: string): Promise<SweepJson> {
   const cells = page.getByTestId("sweep-cell");
   await expect(cells).toHaveCount(3 * SAMPLES);
-  await expect(page.getByTestId("sweep-status")).toHaveText("finished", { timeout: 80_000 });
+  await expect(page.getByTestId("sweep-status")).toHaveText("finished", { timeout: 240_000 });
   await expect(page.locator('[data-testid="sweep-cell"][data-state="pending"], [data-testid="sweep-cell"][data-state="running"]')).toHaveCount(0);
   const view = (await (await request.get(`/api/sweeps/${encodeURIComponent(id)}`)).json()) as SweepJson;
   expect(view.status).toBe("finished");
@@ -91,13 +91,12 @@ async function expectGridMatchesTraces(page: Page, request: APIRequestContext, v
     await expect(row.getByTestId("sweep-led-to-code")).toHaveText(pct(added.filter((es) => es.length > 0).length / SAMPLES));
     await expect(row.getByTestId("sweep-tool-success")).toHaveText(calls ? pct(successes / calls) : "—");
   }
-  // A hint makes the scripted model run code; no hint goes on as recorded: the arms really differ.
-  await expect(page.locator('[data-testid="sweep-arm-row"][data-arm="none"] [data-testid="sweep-led-to-code"]')).toHaveText(pct(0));
+  // A code hint always makes the scripted model write a program (its seeded variants may break it).
   await expect(page.locator(`[data-testid="sweep-arm-row"][data-arm="hint:${HINTS[0]}"] [data-testid="sweep-led-to-code"]`)).toHaveText(pct(1));
 }
 
 test("a sweep from a live pause and one from a stored trace's selection: the grid fills in, its numbers match the stored traces, cells open their traces", async ({ page, request }) => {
-  test.setTimeout(240_000);
+  test.setTimeout(600_000);
   const p = new PlaygroundPage(page);
   await p.open();
   await p.pickBundled(PROBLEM);
@@ -158,19 +157,19 @@ test("a sweep from a live pause and one from a stored trace's selection: the gri
 });
 
 test("a position sweep over every trigger shows the correct rate beside the text, and the server's refusal in the dialog", async ({ page, request }) => {
-  test.setTimeout(180_000);
+  test.setTimeout(400_000);
   // A stored source: the first sweep test's live trace is not shared, so make one by running to a pause.
   const p = new PlaygroundPage(page);
   await p.open();
   await p.pickBundled(PROBLEM);
   await p.setPauseMode("triggers");
   await p.run.click();
-  await expect(p.pauseBanner).toContainText(/Paused at trigger .Wait./);
+  await expect(p.pauseBanner).toContainText(/Paused at trigger/);
   await p.continue.click();
-  await expect(p.pauseBanner).toContainText(/Paused at trigger .Wait./);
+  await expect(p.pauseBanner).toContainText(/Paused at trigger/);
   await p.continue.click();
-  await expect(p.pauseBanner).toContainText(/Paused at trigger .Wait./);
-  await expect(page.getByTestId("save-status")).toContainText("saved");
+  await expect(p.pauseBanner).toContainText(/Paused at trigger/);
+  await expect(page.getByTestId("save-status")).toContainText(/· saved/);
   const traceId = decodeURIComponent((await page.getByTestId("save-status").locator("a").getAttribute("href"))!.split("/").pop()!);
 
   const t = new TraceDetailPage(page);
@@ -179,7 +178,7 @@ test("a position sweep over every trigger shows the correct rate beside the text
   const dialog = page.getByTestId("sweep-dialog");
   await dialog.getByTestId("sweep-position-hint").selectOption(HINTS[0]!);
   await dialog.getByTestId("sweep-samples").fill("2");
-  // Every trigger occurrence of the model text so far (at least the two passed "Wait"s).
+  // Every trigger occurrence of the model text so far (the two passed ones at least; the triggers include "Alternatively").
   await expect(dialog.getByTestId("sweep-count")).toContainText(/\d+ positions × 1 arm × 2 samples = \d+ runs/);
 
   // The server's refusal is shown in its own words (a stand-in answer: the real checks pass here).
@@ -191,7 +190,7 @@ test("a position sweep over every trigger shows the correct rate beside the text
   await dialog.getByTestId("sweep-submit").click();
   await page.waitForURL(/\/sweeps\/[^/]+$/);
   const id = decodeURIComponent(new URL(page.url()).pathname.split("/").pop()!);
-  await expect(page.getByTestId("sweep-status")).toHaveText("finished", { timeout: 80_000 });
+  await expect(page.getByTestId("sweep-status")).toHaveText("finished", { timeout: 240_000 });
   const view = (await (await request.get(`/api/sweeps/${encodeURIComponent(id)}`)).json()) as SweepJson & { positionSummary: { correctRate: number | null }[]; positions: { textOffset: number }[] };
   const strip = page.getByTestId("position-strip");
   const cells = strip.getByTestId("sweep-position");
@@ -199,8 +198,10 @@ test("a position sweep over every trigger shows the correct rate beside the text
   for (let i = 0; i < view.positions.length; i++) {
     await expect(cells.nth(i)).toHaveAttribute("data-rate", String(view.positionSummary[i]!.correctRate ?? ""));
   }
-  // Aligned with the text: each cell sits beside the text that starts at its position (a trigger word).
-  await expect(strip.locator(".position-text").nth(1)).toHaveText(/^Wait/);
+  // Aligned with the text: each cell sits beside the text that starts at its position (its trigger word).
+  const label = (view.positions[0] as { label?: string }).label ?? "";
+  expect(label).not.toBe("");
+  expect((await strip.locator(".position-text").nth(1).innerText()).startsWith(label)).toBe(true);
   const [cellBox, textBox] = [await cells.nth(1).boundingBox(), await strip.locator(".position-text").nth(2).boundingBox()];
   expect(Math.abs(cellBox!.y - textBox!.y)).toBeLessThan(2);
   // A position opens its samples.
