@@ -20,7 +20,7 @@ describe("branchFromAlternative", () => {
         created = { ...(body as unknown as Trace), version: 1, createdAt: 1, updatedAt: 1 };
         return new Response(JSON.stringify(created), { status: 201 });
       }
-      return new Response(JSON.stringify({ lease: "L", trace: created }), { status: 200 });
+      return new Response(JSON.stringify({ lease: "lease-0123456789abcdef", trace: created }), { status: 200 });
     }) as typeof globalThis.fetch;
     const state = {
       traceId: "parent",
