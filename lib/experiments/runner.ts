@@ -19,7 +19,7 @@ import type { ExperimentStore, ItemKey, ItemOutcome } from "./store";
  */
 
 /** Failures worth another try: the server may come back. Auth, unknown model or a bad request will not. */
-const RETRYABLE: ReadonlySet<string> = new Set<ModelErrorCode>(["connection-refused", "server-error", "stream-broken", "malformed-stream", "timeout", "internal"]);
+export const RETRYABLE: ReadonlySet<string> = new Set<ModelErrorCode>(["connection-refused", "server-error", "stream-broken", "malformed-stream", "timeout", "internal"]);
 
 /** A grader's verdict; `reason` says why when it is `ungradable`. */
 export interface Graded {
@@ -49,7 +49,8 @@ export interface RunExperimentOptions {
   onItemFinished?: (item: ItemKey, outcome: ItemOutcome) => void;
 }
 
-const abortableSleep = (ms: number, signal?: AbortSignal) =>
+/** Waits `ms`, or less when the signal aborts (a cancelled run does not sit out its backoff). */
+export const abortableSleep = (ms: number, signal?: AbortSignal) =>
   new Promise<void>((resolve) => {
     if (signal?.aborted) return resolve();
     const t = setTimeout(done, ms);
@@ -107,7 +108,8 @@ function traceStats(trace: Trace) {
   return { tokens, toolCalls, hints };
 }
 
-function failureOf(trace: Trace): { code: string; message: string } | undefined {
+/** The error a failed session ended with (its last `error` event). */
+export function failureOf(trace: Trace): { code: string; message: string } | undefined {
   if (trace.status !== "failed") return undefined;
   const e = [...trace.events].reverse().find((ev) => ev.type === "error");
   return e && e.type === "error" ? { code: e.code, message: e.message } : { code: "internal", message: "the session failed" };

@@ -7,7 +7,7 @@ import { createProvider, resolveModelConfig, type Provider } from "@/lib/provide
 import { runHeadless } from "@/lib/runner/headless";
 import { planSweep, remainingItems, type SweepItem } from "@/lib/sweeps";
 import { createMathGrader, poolGrader } from "./grade";
-import type { Grader } from "./runner";
+import { abortableSleep, failureOf, RETRYABLE, type Grader } from "./runner";
 import { SandboxPool } from "./sandbox-pool";
 import { sweepSource } from "./sweep-setup";
 import type { ItemCost, StoredArm, SweepRecord, SweepStore } from "./sweep-store";
@@ -28,9 +28,6 @@ import type { ItemCost, StoredArm, SweepRecord, SweepStore } from "./sweep-store
  * and only each sample's tail is evaluated again.
  */
 
-/** Failures worth another try: the server may come back. Auth, unknown model or a bad request will not. */
-const RETRYABLE: ReadonlySet<string> = new Set(["connection-refused", "server-error", "stream-broken", "malformed-stream", "timeout", "internal"]);
-
 export interface RunSweepOptions {
   store: SweepStore;
   traces: TraceStore;
@@ -47,18 +44,6 @@ export interface RunSweepOptions {
   /** After every item state change and at least once a second while running. */
   onProgress?: (progress: ReturnType<SweepStore["progress"]>) => void;
 }
-
-const abortableSleep = (ms: number, signal?: AbortSignal) =>
-  new Promise<void>((resolve) => {
-    if (signal?.aborted) return resolve();
-    const t = setTimeout(done, ms);
-    function done() {
-      clearTimeout(t);
-      signal?.removeEventListener("abort", done);
-      resolve();
-    }
-    signal?.addEventListener("abort", done, { once: true });
-  });
 
 /**
  * What the arm injects at the pause: a hint (its stored library text, `{testcase}` filled from the
@@ -99,12 +84,6 @@ const addCost = (a: ItemCost, b: ItemCost): ItemCost => ({
   completionTokens: a.completionTokens + b.completionTokens,
   ...(a.prefixTokens !== undefined || b.prefixTokens !== undefined ? { prefixTokens: a.prefixTokens ?? b.prefixTokens } : {}),
 });
-
-function failureOf(trace: Trace): { code: string; message: string } | undefined {
-  if (trace.status !== "failed") return undefined;
-  const e = [...trace.events].reverse().find((ev) => ev.type === "error");
-  return e && e.type === "error" ? { code: e.code, message: e.message } : { code: "internal", message: "the session failed" };
-}
 
 /** Run (or resume) a sweep until every item is done or failed, or the signal aborts. */
 export async function runSweep(opts: RunSweepOptions): Promise<SweepRecord> {
