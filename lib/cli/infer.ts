@@ -2,10 +2,11 @@ import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { BUILTIN_HINTS, fillHint, hintsForProblem, HINT_LIBRARY_VERSION } from "@/hints";
 import { validateTriggers, type EngineState, type SegmentLogprobs } from "@/lib/engine";
-import { logprobsToBase64, packLogprobs, parseBudgetLabel, ProblemKindSchema, TemplateIdSchema, type Policy, type Problem, type TraceConfig } from "@/lib/protocol";
+import { logprobsToBase64, packLogprobs, parseBudgetLabel, ProblemKindSchema, type Policy, type Problem, type TraceConfig } from "@/lib/protocol";
 import { createProvider, resolveModelConfig } from "@/lib/providers";
 import { runHeadless } from "@/lib/runner/headless";
 import { NodeSandbox } from "@/lib/sandbox/node-sandbox";
+import { modelFlags, num, templateFlag, UsageError } from "./flags";
 
 export const INFER_USAGE = `usage: hintlab infer --base-url URL --model NAME (--problem TEXT | --problem-file FILE) [options]
 
@@ -29,15 +30,6 @@ export const INFER_USAGE = `usage: hintlab infer --base-url URL --model NAME (--
                                         the printed trace gets "logprobs": { segments: [{ segment, packed }] }
 Base URL, model and API key fall back to HINTLAB_BASE_URL, HINTLAB_MODEL, HINTLAB_API_KEY.
 Prints the finished trace as one JSON object on stdout; progress goes to stderr.`;
-
-class UsageError extends Error {}
-
-function number(name: string, raw: string | undefined, check: (n: number) => boolean, what: string): number | undefined {
-  if (raw === undefined) return undefined;
-  const n = Number(raw);
-  if (!Number.isFinite(n) || !check(n)) throw new UsageError(`--${name} must be ${what} (got "${raw}")`);
-  return n;
-}
 
 export function parseInferArgs(argv: string[]) {
   const { values } = parseArgs({
@@ -80,8 +72,7 @@ export function parseInferArgs(argv: string[]) {
   if (!statement?.trim()) throw new UsageError("a problem is required: --problem TEXT or --problem-file FILE");
   const kind = ProblemKindSchema.safeParse(values.kind ?? "math");
   if (!kind.success) throw new UsageError(`--kind must be math, code or free (got "${values.kind}")`);
-  const template = values.template === undefined ? undefined : TemplateIdSchema.safeParse(values.template);
-  if (template && !template.success) throw new UsageError(`--template must be one of qwq, qwen3, deepseek-r1, raw (got "${values.template}")`);
+  const template = templateFlag(values.template);
   const policyName = values.policy?.trim() ?? "paper";
   const isBudget = /^budget(:|$)/.test(policyName);
   if (policyName !== "greedy" && policyName !== "paper" && !isBudget) throw new UsageError(`--policy must be greedy, paper or budget:min=N,max=M[,word=W] (got "${policyName}")`);
@@ -91,8 +82,8 @@ export function parseInferArgs(argv: string[]) {
   } catch (e) {
     throw new UsageError(`--policy: ${(e as Error).message}`);
   }
-  const rounds = number("rounds", values.rounds, (n) => Number.isInteger(n) && n >= 0 && n <= 64, "an integer from 0 to 64") ?? 1;
-  const triggerProb = number("trigger-prob", values["trigger-prob"], (n) => n >= 0 && n <= 1, "a probability from 0 to 1") ?? 0;
+  const rounds = num("rounds", values.rounds, (n) => Number.isInteger(n) && n >= 0 && n <= 64, "an integer from 0 to 64") ?? 1;
+  const triggerProb = num("trigger-prob", values["trigger-prob"], (n) => n >= 0 && n <= 1, "a probability from 0 to 1") ?? 0;
   const triggers = values.triggers ? values.triggers.split(",").map((t) => t.trim()).filter(Boolean) : ["Wait", "Alternatively"];
   const triggerError = validateTriggers(triggers);
   if (triggerError) throw new UsageError(`--triggers: ${triggerError}`);
@@ -102,29 +93,24 @@ export function parseInferArgs(argv: string[]) {
     throw new UsageError(`--hint "${values.hint}" is not in the Hint-Library; ids: ${BUILTIN_HINTS.map((h) => h.id).join(", ")}`);
   }
   const policy: Policy = budget ?? (policyName === "greedy" ? { type: "greedy" } : { type: "paper", rounds, triggerProb, ...(values.hint ? { hintId: values.hint } : {}) });
-  const seed = number("seed", values.seed, Number.isInteger, "an integer");
+  const seed = num("seed", values.seed, Number.isInteger, "an integer");
   return {
     help: false as const,
     problem,
-    settings: {
-      ...(values["base-url"] ? { baseUrl: values["base-url"] } : {}),
-      ...(values.model ? { model: values.model } : {}),
-      ...(template?.success ? { template: template.data } : {}),
-      ...(values.chat ? { provider: "openai-chat" as const } : {}),
-    },
+    settings: modelFlags(values, template),
     policy,
     policyHints: (values.hint ? BUILTIN_HINTS.filter((h) => h.id === values.hint) : hints).map((h) => ({ id: h.id, text: fillHint(h.text, problem) })),
     triggers,
-    maxToolCalls: number("max-tool-calls", values["max-tool-calls"], (n) => Number.isInteger(n) && n >= 0 && n <= 100, "an integer from 0 to 100") ?? 6,
-    toolTimeoutMs: number("tool-timeout-ms", values["tool-timeout-ms"], (n) => Number.isInteger(n) && n > 0, "a positive integer") ?? 10_000,
+    maxToolCalls: num("max-tool-calls", values["max-tool-calls"], (n) => Number.isInteger(n) && n >= 0 && n <= 100, "an integer from 0 to 100") ?? 6,
+    toolTimeoutMs: num("tool-timeout-ms", values["tool-timeout-ms"], (n) => Number.isInteger(n) && n > 0, "a positive integer") ?? 10_000,
     sampling: {
-      maxTokens: number("max-tokens", values["max-tokens"], (n) => Number.isInteger(n) && n > 0, "a positive integer") ?? 16384,
-      ...(values.temperature !== undefined ? { temperature: number("temperature", values.temperature, (n) => n >= 0 && n <= 2, "from 0 to 2") } : {}),
-      ...(values["top-p"] !== undefined ? { topP: number("top-p", values["top-p"], (n) => n > 0 && n <= 1, "in (0, 1]") } : {}),
+      maxTokens: num("max-tokens", values["max-tokens"], (n) => Number.isInteger(n) && n > 0, "a positive integer") ?? 16384,
+      ...(values.temperature !== undefined ? { temperature: num("temperature", values.temperature, (n) => n >= 0 && n <= 2, "from 0 to 2") } : {}),
+      ...(values["top-p"] !== undefined ? { topP: num("top-p", values["top-p"], (n) => n > 0 && n <= 1, "in (0, 1]") } : {}),
       ...(seed !== undefined ? { seed } : {}),
     },
     seed: seed ?? 0,
-    logprobs: number("logprobs", values.logprobs, (n) => Number.isInteger(n) && n >= 0 && n <= 5, "an integer from 0 to 5"),
+    logprobs: num("logprobs", values.logprobs, (n) => Number.isInteger(n) && n >= 0 && n <= 5, "an integer from 0 to 5"),
   };
 }
 

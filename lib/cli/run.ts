@@ -5,7 +5,8 @@ import { AppError } from "@/lib/protocol";
 import { DEFAULT_IMPORT_MAX_LINE_BYTES, defaultDbPath, importMaxBytes, openDb, TraceStore } from "@/lib/db";
 import { formatBytes } from "@/lib/import";
 import { computeResults, ExperimentStore, parseDatasetStream, parsePolicyList, runExperiment } from "@/lib/experiments";
-import { TemplateIdSchema, type ExperimentSpecInput, type ExperimentSummary } from "@/lib/protocol";
+import { type ExperimentSpecInput, type ExperimentSummary } from "@/lib/protocol";
+import { int, modelFlags, num, retryFlags, templateFlag, UsageError } from "./flags";
 
 export const RUN_USAGE = `usage: hintlab run --dataset FILE --policies LIST [options]
        hintlab run --resume EXPERIMENT_ID [--db FILE] [--concurrency C]
@@ -35,17 +36,6 @@ export const DATASETS_USAGE = `usage: hintlab datasets import FILE [--name NAME]
        hintlab datasets list [--db FILE]
 
   --max-bytes N   refuse a larger FILE (default HINTLAB_IMPORT_MAX_BYTES or 100 MB); FILE "-" reads stdin`;
-
-class UsageError extends Error {}
-
-function num(name: string, raw: string | undefined, check: (n: number) => boolean, what: string): number | undefined {
-  if (raw === undefined) return undefined;
-  const n = Number(raw);
-  if (!Number.isFinite(n) || !check(n)) throw new UsageError(`--${name} must be ${what} (got "${raw}")`);
-  return n;
-}
-
-const int = (n: number) => Number.isInteger(n);
 
 function fmtDuration(sec: number | null): string {
   if (sec === null || !Number.isFinite(sec)) return "?";
@@ -122,8 +112,7 @@ export function parseRunArgs(argv: string[]) {
   } catch (e) {
     throw new UsageError(`--policies: ${(e as Error).message}`);
   }
-  const template = values.template === undefined ? undefined : TemplateIdSchema.safeParse(values.template);
-  if (template && !template.success) throw new UsageError(`--template must be one of qwq, qwen3, deepseek-r1, raw (got "${values.template}")`);
+  const template = templateFlag(values.template);
   let text: string;
   try {
     const size = statSync(values.dataset).size;
@@ -133,18 +122,12 @@ export function parseRunArgs(argv: string[]) {
     if (e instanceof UsageError) throw e;
     throw new UsageError(`cannot read --dataset ${values.dataset}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
-  const tries = num("retries", values.retries, (n) => int(n) && n >= 1 && n <= 10, "an integer from 1 to 10");
-  const delays = values["retry-delays-ms"]?.split(",").map((d) => num("retry-delays-ms", d.trim(), (n) => int(n) && n >= 0, "integers ≥ 0")!);
+  const { tries, delays } = retryFlags(values);
   const spec: Omit<ExperimentSpecInput, "datasetId"> = {
     ...(values.name ? { name: values.name } : {}),
     policies,
     samples: num("samples", values.samples, (n) => int(n) && n >= 1 && n <= 1000, "an integer from 1 to 1000") ?? 1,
-    model: {
-      ...(values["base-url"] ? { baseUrl: values["base-url"] } : {}),
-      ...(values.model ? { model: values.model } : {}),
-      ...(template?.success ? { template: template.data } : {}),
-      ...(values.chat ? { provider: "openai-chat" as const } : {}),
-    },
+    model: modelFlags(values, template),
     ...(concurrency !== undefined ? { concurrency } : {}),
     maxTokens: num("max-tokens", values["max-tokens"], (n) => int(n) && n > 0, "a positive integer") ?? 16384,
     ...(values.temperature !== undefined ? { temperature: num("temperature", values.temperature, (n) => n >= 0 && n <= 2, "from 0 to 2") } : {}),

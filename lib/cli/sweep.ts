@@ -3,7 +3,8 @@ import { parseArgs } from "node:util";
 import { BUILTIN_HINTS } from "@/hints";
 import { defaultDbPath, openDb, readUserHints, TraceStore } from "@/lib/db";
 import { buildSweepView, createSweep, runSweep, SweepStore, type CreateSweepArgs } from "@/lib/experiments";
-import { TemplateIdSchema, type SweepArm, type SweepSpecInput } from "@/lib/protocol";
+import { type SweepArm, type SweepSpecInput } from "@/lib/protocol";
+import { int, modelFlags, num, retryFlags, templateFlag, UsageError } from "./flags";
 import { formatSweepGrid } from "./sweep-grid";
 
 export const SWEEP_USAGE = `usage: hintlab sweep --trace ID (--at SEGMENT:OFFSET | --pause N) --hints ID,ID,none --samples K [options]
@@ -28,15 +29,6 @@ export const SWEEP_USAGE = `usage: hintlab sweep --trace ID (--at SEGMENT:OFFSET
 Progress goes to stderr; the outcome grid and the sweep id to stdout.
 Ctrl-C cancels: in-flight samples are aborted, finished ones kept (resume with --resume ID).`;
 
-export class UsageError extends Error {}
-
-function num(name: string, raw: string | undefined, check: (n: number) => boolean, what: string): number | undefined {
-  if (raw === undefined) return undefined;
-  const n = Number(raw);
-  if (raw.trim() === "" || !Number.isFinite(n) || !check(n)) throw new UsageError(`--${name} must be ${what} (got "${raw}")`);
-  return n;
-}
-const int = (n: number) => Number.isInteger(n);
 
 function arm(raw: string, flag: string): SweepArm {
   const id = raw.trim();
@@ -126,12 +118,10 @@ export function parseSweepArgs(argv: string[]): SweepCliArgs {
     spec = { type: "hints", ...common, at, arms };
   }
 
-  const template = values.template === undefined ? undefined : TemplateIdSchema.safeParse(values.template);
-  if (template && !template.success) throw new UsageError(`--template must be one of qwq, qwen3, deepseek-r1, raw (got "${values.template}")`);
+  const template = templateFlag(values.template);
   if (values["base-url"] !== undefined && values.model === undefined) throw new UsageError("--base-url needs --model NAME too");
-  const modelFlags = values["base-url"] !== undefined || values.model !== undefined || template !== undefined || values.chat;
-  const tries = num("retries", values.retries, (n) => int(n) && n >= 1 && n <= 10, "an integer from 1 to 10");
-  const delays = values["retry-delays-ms"]?.split(",").map((d) => num("retry-delays-ms", d.trim(), (n) => int(n) && n >= 0, "integers ≥ 0")!);
+  const model = modelFlags(values, template);
+  const { tries, delays } = retryFlags(values);
   const concurrency = num("concurrency", values.concurrency, (n) => int(n) && n >= 1 && n <= 64, "an integer from 1 to 64");
   const maxTokens = num("max-tokens", values["max-tokens"], (n) => int(n) && n > 0, "a positive integer");
   return {
@@ -142,16 +132,7 @@ export function parseSweepArgs(argv: string[]): SweepCliArgs {
     create: {
       spec,
       ...(values.name ? { name: values.name } : {}),
-      ...(modelFlags
-        ? {
-            model: {
-              ...(values["base-url"] ? { baseUrl: values["base-url"] } : {}),
-              ...(values.model ? { model: values.model } : {}),
-              ...(template?.success ? { template: template.data } : {}),
-              ...(values.chat ? { provider: "openai-chat" as const } : {}),
-            },
-          }
-        : {}),
+      ...(Object.keys(model).length ? { model } : {}),
       ...(concurrency !== undefined ? { concurrency } : {}),
       ...(maxTokens !== undefined ? { maxTokens } : {}),
       ...(tries !== undefined || delays ? { retry: { tries: tries ?? 3, delaysMs: delays ?? [1000, 4000, 16000] } } : {}),

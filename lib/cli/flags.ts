@@ -1,0 +1,42 @@
+import { TemplateIdSchema, type TemplateId } from "@/lib/protocol";
+
+/**
+ * Flag parsing shared by the CLI commands: a bad flag is a UsageError whose message says which
+ * flag and what it must be; the command prints it with its usage text and exits 2.
+ */
+export class UsageError extends Error {}
+
+/** `--name` as a number that passes `check` (described by `what`), or undefined when absent. An empty value is never a number. */
+export function num(name: string, raw: string | undefined, check: (n: number) => boolean, what: string): number | undefined {
+  if (raw === undefined) return undefined;
+  const n = Number(raw);
+  if (raw.trim() === "" || !Number.isFinite(n) || !check(n)) throw new UsageError(`--${name} must be ${what} (got "${raw}")`);
+  return n;
+}
+
+export const int = (n: number) => Number.isInteger(n);
+
+/** `--template`, checked against the templates hintlab knows. */
+export function templateFlag(raw: string | undefined): TemplateId | undefined {
+  if (raw === undefined) return undefined;
+  const template = TemplateIdSchema.safeParse(raw);
+  if (!template.success) throw new UsageError(`--template must be one of qwq, qwen3, deepseek-r1, raw (got "${raw}")`);
+  return template.data;
+}
+
+/** `--base-url`, `--model`, `--template`, `--chat` as the model part of a run's settings. */
+export function modelFlags(values: { "base-url"?: string; model?: string; chat?: boolean }, template: TemplateId | undefined) {
+  return {
+    ...(values["base-url"] ? { baseUrl: values["base-url"] } : {}),
+    ...(values.model ? { model: values.model } : {}),
+    ...(template ? { template } : {}),
+    ...(values.chat ? { provider: "openai-chat" as const } : {}),
+  };
+}
+
+/** `--retries N` and `--retry-delays-ms LIST` (each undefined when absent). */
+export function retryFlags(values: { retries?: string; "retry-delays-ms"?: string }): { tries?: number; delays?: number[] } {
+  const tries = num("retries", values.retries, (n) => int(n) && n >= 1 && n <= 10, "an integer from 1 to 10");
+  const delays = values["retry-delays-ms"]?.split(",").map((d) => num("retry-delays-ms", d.trim(), (n) => int(n) && n >= 0, "integers ≥ 0")!);
+  return { ...(tries !== undefined ? { tries } : {}), ...(delays ? { delays } : {}) };
+}
