@@ -3,7 +3,9 @@
  * run at open; HINTLAB_DB or <HINTLAB_DATA_DIR>/hintlab.db), the TraceStore over it, and user
  * hints in a JSON file beside it. Live writes go through a per-trace lease (live-writes.ts: one
  * writer, rising sequence numbers, never shortening); every process that runs something is an
- * owner with a heartbeat (owners.ts), so a dead one's runs are swept to interrupted.
+ * owner with a heartbeat (owners.ts), so a dead one's runs are swept to interrupted. Token
+ * probabilities are packed per segment part (logprobs.ts, table segment_logprobs), appended by
+ * live saves, copied into forks up to the fork point and deleted with their trace.
  */
 export * from "./hint-store";
 export * from "./sqlite";
