@@ -25,6 +25,7 @@ import type { PyodideAPI } from "pyodide";
 // this worker; this file and its one dependency are all it needs.
 import { WorkerInitSchema, WorkerRequestSchema, type WorkerInit, type WorkerRequest, type WorkerResponse } from "@/lib/protocol/sandbox-frame";
 import { PYTHON_RUNNER_SOURCE } from "./python-runner";
+import { NO_REQUEST, readNextRequest } from "./request-channel";
 
 type PyFn = ((...args: unknown[]) => unknown) & { destroy?: () => void };
 
@@ -221,15 +222,15 @@ function serveBlocking(rt: Runtime, port: MessagePort, shared: NonNullable<Worke
   const control = new Int32Array(shared.control);
   const data = new Uint8Array(shared.data);
   const decoder = new TextDecoder();
-  let seen = Atomics.load(control, 0);
+  // Not the value control[0] holds now: the first request may already be there (request-channel.ts).
+  let seen = NO_REQUEST;
   for (;;) {
-    Atomics.wait(control, 0, seen);
-    seen = Atomics.load(control, 0);
-    const length = Math.min(Atomics.load(control, 1), data.length);
+    const next = readNextRequest(control, data, seen);
+    if (!next) continue;
+    seen = next.seq;
     let request: unknown;
     try {
-      // slice() copies out of shared memory: TextDecoder refuses shared views.
-      request = JSON.parse(decoder.decode(data.slice(0, length)));
+      request = JSON.parse(decoder.decode(next.bytes));
     } catch {
       continue;
     }

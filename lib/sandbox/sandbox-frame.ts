@@ -19,6 +19,7 @@ import {
 } from "@/lib/protocol/sandbox-frame"; // not the index: see pyodide.worker.ts
 import { WORKER_SOURCE_ID } from "./frame-document";
 import { capResult } from "./output-cap";
+import { writeRequest } from "./request-channel";
 
 /** Room for one request's JSON in shared memory (code is at most a few kB in practice). */
 const DATA_BYTES = 8 * 1024 * 1024;
@@ -149,8 +150,8 @@ function execute(req: Extract<FrameRequest, { type: "execute" }>): void {
   pending = { id: req.id, seq: ++seq, maxOutputChars: req.maxOutputChars };
   const request = { type: "execute", seq: pending.seq, code: req.code, maxOutputChars: req.maxOutputChars };
   if (control && data) {
-    const bytes = encoder.encode(JSON.stringify(request));
-    if (bytes.length > data.length) {
+    if (interrupt) Atomics.store(interrupt, 0, 0);
+    if (!writeRequest(control, data, pending.seq, encoder.encode(JSON.stringify(request)))) {
       finishPending();
       reply({
         type: "result",
@@ -160,11 +161,6 @@ function execute(req: Extract<FrameRequest, { type: "execute" }>): void {
       });
       return;
     }
-    if (interrupt) Atomics.store(interrupt, 0, 0);
-    data.set(bytes);
-    Atomics.store(control, 1, bytes.length);
-    Atomics.store(control, 0, pending.seq);
-    Atomics.notify(control, 0);
   } else {
     port.postMessage(request);
   }
