@@ -40,9 +40,14 @@ describe("rendered view: hostile text stays text", () => {
     }
     const all = render(createElement(MarkdownBlock, { text: PAYLOADS.join("\n\n") }));
     assertInert(all);
-    // What the model wrote is still there to read: the image as its address, links as text.
+    // What the model wrote is still there to read: tags as their characters, the image as its
+    // address, links as text.
     expect(all).toContain("http://127.0.0.1:9/leak.png?ctx=secret");
     expect(all).toContain("md link");
+    expect(all).toContain("&lt;script&gt;window.__xss=1&lt;/script&gt;");
+    const think = render(createElement(MarkdownBlock, { text: "so the answer is 4.</think>\n\nThe answer is 4<|im_end|>" }));
+    expect(think).toContain("&lt;/think&gt;");
+    expect(think).toContain("&lt;|im_end|&gt;");
   });
 
   it("KaTeX commands that would make links or attributes render as plain text (trust: false)", () => {

@@ -15,6 +15,13 @@ describe("prepareMathSource", () => {
     expect(prep("\\[\nx = 1\n\\]")).toBe("$$\nx = 1\n$$");
   });
 
+  it("keeps \\[…\\] inline unless both delimiters stand alone on their lines (a display block)", () => {
+    // Models write "\\]Compute …": a `$$` opening that line would start a display block that runs on.
+    expect(prep("formula\n\\[\n  x\n\\]Compute")).toBe("formula $$\n  x $$Compute");
+    expect(prep("\\[\nx\n\\]\nthen")).toBe("$$\nx\n$$\nthen");
+    expect(prep("\\[\nx\n\\]tail")).toBe("$$ x $$tail");
+  });
+
   it("leaves escaped and unclosed brackets alone", () => {
     expect(prep("a \\\\(b\\\\) c")).toBe("a \\\\(b\\\\) c");
     expect(prep("half-streamed \\(x^")).toBe("half-streamed \\(x^");

@@ -72,6 +72,26 @@ export function codeRanges(text: string): [number, number][] {
   return out;
 }
 
+const lineStart = (text: string, i: number) => i === 0 || text[i - 1] === "\n";
+const restOfLineBlank = (text: string, from: number) => /^[ \t]*(\n|$)/.test(text.slice(from, from + 200));
+
+/** `\[` alone on its line … `\]` alone on its line: remark-math's display block, as is. */
+function isCleanFlow(text: string, open: number, close: number): boolean {
+  return text[open + 1] === "[" && lineStart(text, open) && restOfLineBlank(text, open + 2) && lineStart(text, close) && restOfLineBlank(text, close + 2);
+}
+
+/**
+ * Anything else must stay inline math: `$$` at a line start would open remark-math's display
+ * block (which then runs past the closer: models write `\]Compute …`). The line break before such a
+ * delimiter becomes a space (a soft break renders as one anyway; the length is kept).
+ */
+function keepInline(text: string, chars: string[], open: number, close: number): void {
+  for (const at of [open, close]) if (at > 0 && text[at - 1] === "\n") chars[at - 1] = " ";
+  // At the very start of the block nothing precedes the opener: a line break right after it would
+  // make `$$` a display fence, so that one becomes the space instead.
+  if (open === 0 && text[2] === "\n") chars[2] = " ";
+}
+
 /** The text with math delimiters normalised as described above; same length as the input. */
 export function prepareMathSource(text: string): string {
   if (!text.includes("$") && !text.includes("\\")) return text;
@@ -107,6 +127,7 @@ export function prepareMathSource(text: string): string {
       if (k !== -1 && k < limit) {
         chars[i] = chars[i + 1] = "$";
         chars[k] = chars[k + 1] = "$";
+        if (!isCleanFlow(text, i, k)) keepInline(text, chars, i, k);
         i = k + 2;
         continue;
       }

@@ -13,10 +13,11 @@ import rehypeKatex from "rehype-katex";
 import python from "highlight.js/lib/languages/python";
 import bash from "highlight.js/lib/languages/bash";
 import json from "highlight.js/lib/languages/json";
-import { rehypeSourceOffsets, remarkBareBoxed, type SourceOffsetOptions } from "./source-offsets";
+import { rehypeSourceOffsets, remarkBareBoxed, remarkHtmlAsText, type SourceOffsetOptions } from "./source-offsets";
 
 // Single-dollar math is on: math-source.ts has already turned currency dollars into a placeholder.
-export const REMARK: PluggableList = [remarkGfm, [remarkMath, { singleDollarTextMath: true }], remarkBareBoxed];
+// Raw HTML becomes text before anything else sees it (source-offsets.ts).
+export const REMARK: PluggableList = [remarkGfm, [remarkMath, { singleDollarTextMath: true }], remarkHtmlAsText, remarkBareBoxed];
 
 const HIGHLIGHT = { languages: { python, bash, json }, aliases: { python: ["py"] }, detect: false, plainText: ["math", "output", "text", "plaintext"] };
 

@@ -199,3 +199,28 @@ function splitBoxed(t: MdastText): PhrasingContent[] | undefined {
   if (last < t.value.length) out.push({ type: "text", value: t.value.slice(last), position: { start: at(last), end: at(t.value.length) } });
   return out;
 }
+
+/**
+ * A remark plugin: raw HTML in model text is shown as the characters it is, never as markup and
+ * never dropped. Models write `</think>`, `<|im_end|>`, `<br>` and, if hostile, `<script>`; a
+ * reader debugging hints must see every one of them (react-markdown would silently drop them).
+ */
+export function remarkHtmlAsText() {
+  return (tree: MdastRoot) => {
+    const walk = (node: { type: string; children?: unknown[] }, inPhrasing: boolean) => {
+      const kids = node.children as { type: string; value?: string; position?: MdastText["position"]; children?: unknown[] }[] | undefined;
+      if (!kids) return;
+      for (let i = 0; i < kids.length; i++) {
+        const k = kids[i]!;
+        if (k.type === "html") {
+          const text: MdastText = { type: "text", value: k.value ?? "", position: k.position };
+          // Block HTML sits where a paragraph would: give it one.
+          kids[i] = (inPhrasing ? text : { type: "paragraph", children: [text], position: k.position }) as (typeof kids)[number];
+          continue;
+        }
+        walk(k as { type: string; children?: unknown[] }, inPhrasing || k.type === "paragraph" || k.type === "heading" || k.type === "tableCell");
+      }
+    };
+    walk(tree, false);
+  };
+}
