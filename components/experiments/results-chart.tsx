@@ -49,6 +49,8 @@ export function ResultsChart({ data, testId, hrefOf }: { data: ChartData; testId
             type="number"
             dataKey="x"
             domain={data.domain}
+            // The domain already holds every point with room; without this recharts rounds it out to "nice" ticks.
+            allowDataOverflow
             ticks={data.ticks}
             allowDecimals={data.x !== "rounds"}
             tickFormatter={(x: number) => formatX(data, x)}
@@ -62,6 +64,8 @@ export function ResultsChart({ data, testId, hrefOf }: { data: ChartData; testId
             tickFormatter={(y: number) => `${y}%`}
             fontSize={11}
             width={52}
+            // Room above 100%: a point there would otherwise sit on the legend's edge, under it for the pointer.
+            padding={{ top: 12 }}
             label={{ value: ACCURACY_AXIS, angle: -90, position: "insideLeft", offset: -4, fontSize: 12, style: { textAnchor: "middle" }, className: "chart-axis-label" }}
           />
           <Tooltip content={<PointsTooltip data={data} />} isAnimationActive={false} />
@@ -93,7 +97,8 @@ export function ResultsChart({ data, testId, hrefOf }: { data: ChartData; testId
               connectNulls
               isAnimationActive={false}
               dot={(props: DotProps) => <PointDot key={`${s.key}-${props.index}`} {...props} series={s} color={colorOf(i)} hrefOf={hrefOf} />}
-              activeDot={{ r: 6 }}
+              // No enlarged hover dot: it would sit over the point and take the click meant for its link.
+              activeDot={false}
             >
               <ErrorBar dataKey={errorOf(s.key)} width={5} stroke={colorOf(i)} strokeWidth={1.5} direction="y" />
             </Line>
@@ -133,7 +138,7 @@ function PointsTooltip({ data, active, payload }: { data: ChartData; active?: bo
   return (
     <div className="chart-tooltip" data-testid="chart-tooltip">
       <div className="muted small">
-        {data.x === "rounds" ? `${formatX(data, row.x)} end-of-thinking round${row.x === 1 ? "" : "s"}` : `${formatX(data, row.x)} mean tokens`}
+        {data.x === "rounds" ? (row.x === 0 ? "greedy: 0 end-of-thinking rounds" : `${row.x} end-of-thinking round${row.x === 1 ? "" : "s"}`) : `${formatX(data, row.x)} mean tokens`}
       </div>
       {here.map(({ s, i, p }) => (
         <div key={s.key} data-testid="chart-tooltip-point">
