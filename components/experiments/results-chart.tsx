@@ -2,6 +2,7 @@
 
 import { Area, CartesianGrid, ComposedChart, ErrorBar, Legend, Line, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
 import { ACCURACY_AXIS, describePoint, type ChartData, type ChartPoint, type ChartRow, type ChartSeries } from "@/lib/experiments/charts";
+import { BUDGET_SERIES, HINT_ROUNDS_SERIES } from "@/lib/experiments/results";
 
 /**
  * An experiment chart drawn with recharts: pass@1 per series with its 95% Wilson interval twice
@@ -11,7 +12,12 @@ import { ACCURACY_AXIS, describePoint, type ChartData, type ChartPoint, type Cha
  */
 // Distinguishable on white and for the common colour-vision deficiencies (Okabe–Ito, darkened).
 const COLORS = ["#0072b2", "#d55e00", "#009e73", "#cc79a7", "#8a6d00", "#56b4e9"];
-const colorOf = (i: number) => COLORS[i % COLORS.length]!;
+// The paper's two series keep their colour on both charts; other families take the rest in order.
+const FIXED: Record<string, number> = { [HINT_ROUNDS_SERIES]: 0, [BUDGET_SERIES]: 1 };
+function palette(series: readonly ChartSeries[]): Map<string, string> {
+  let next = 2;
+  return new Map(series.map((s) => [s.key, COLORS[(FIXED[s.name] ?? next++) % COLORS.length]!]));
+}
 
 // Each series reads its own key of a shared row: rows are shared so one hover shows every series.
 const accuracyOf = (key: string) => (r: ChartRow) => r.points[key]?.accuracy ?? null;
@@ -38,6 +44,10 @@ export function ResultsChart({ data, testId, hrefOf }: { data: ChartData; testId
       </p>
     );
   }
+  const colors = palette(data.series);
+  const colorOf = (s: ChartSeries) => colors.get(s.key)!;
+  // Legend in series order (recharts sorts by name unless told): the paper's series first.
+  const legendOrder = (item: { value?: unknown }) => data.series.findIndex((s) => s.name === item.value);
   return (
     <div className="results-chart" data-testid={testId} data-axis={data.x}>
       {/* A fixed height and a minimum width: ResponsiveContainer measures its parent, which is
@@ -68,9 +78,9 @@ export function ResultsChart({ data, testId, hrefOf }: { data: ChartData; testId
             padding={{ top: 12 }}
             label={{ value: ACCURACY_AXIS, angle: -90, position: "insideLeft", offset: -4, fontSize: 12, style: { textAnchor: "middle" }, className: "chart-axis-label" }}
           />
-          <Tooltip content={<PointsTooltip data={data} />} isAnimationActive={false} />
-          <Legend verticalAlign="top" height={28} wrapperStyle={{ fontSize: 12 }} />
-          {data.series.map((s, i) => (
+          <Tooltip content={<PointsTooltip data={data} colorOf={colorOf} />} isAnimationActive={false} />
+          <Legend verticalAlign="top" itemSorter={legendOrder} wrapperStyle={{ fontSize: 12, paddingBottom: 4 }} />
+          {data.series.map((s) => (
             <Area
               key={`${s.key}-band`}
               className={`chart-band chart-band-${s.key}`}
@@ -79,28 +89,28 @@ export function ResultsChart({ data, testId, hrefOf }: { data: ChartData; testId
               legendType="none"
               tooltipType="none"
               stroke="none"
-              fill={colorOf(i)}
+              fill={colorOf(s)}
               fillOpacity={0.15}
               connectNulls
               isAnimationActive={false}
               activeDot={false}
             />
           ))}
-          {data.series.map((s, i) => (
+          {data.series.map((s) => (
             <Line
               key={s.key}
               className={`chart-line chart-line-${s.key}`}
               dataKey={accuracyOf(s.key)}
               name={s.name}
-              stroke={colorOf(i)}
+              stroke={colorOf(s)}
               strokeWidth={2}
               connectNulls
               isAnimationActive={false}
-              dot={(props: DotProps) => <PointDot key={`${s.key}-${props.index}`} {...props} series={s} color={colorOf(i)} hrefOf={hrefOf} />}
+              dot={(props: DotProps) => <PointDot key={`${s.key}-${props.index}`} {...props} series={s} color={colorOf(s)} hrefOf={hrefOf} />}
               // No enlarged hover dot: it would sit over the point and take the click meant for its link.
               activeDot={false}
             >
-              <ErrorBar dataKey={errorOf(s.key)} width={5} stroke={colorOf(i)} strokeWidth={1.5} direction="y" />
+              <ErrorBar dataKey={errorOf(s.key)} width={5} stroke={colorOf(s)} strokeWidth={1.5} direction="y" />
             </Line>
           ))}
         </ComposedChart>
@@ -131,18 +141,18 @@ function PointDot({ cx, cy, payload, series, color, hrefOf }: DotProps & { serie
 }
 
 /** The hover: every series' point at the hovered x, exact values from the results (not the pixels). */
-function PointsTooltip({ data, active, payload }: { data: ChartData; active?: boolean; payload?: readonly { payload?: unknown }[] }) {
+function PointsTooltip({ data, colorOf, active, payload }: { data: ChartData; colorOf: (s: ChartSeries) => string; active?: boolean; payload?: readonly { payload?: unknown }[] }) {
   const row = payload?.[0]?.payload as ChartRow | undefined;
   if (!active || !row) return null;
-  const here: { s: ChartSeries; i: number; p: ChartPoint }[] = data.series.flatMap((s, i) => (row.points[s.key] ? [{ s, i, p: row.points[s.key]! }] : []));
+  const here: { s: ChartSeries; p: ChartPoint }[] = data.series.flatMap((s) => (row.points[s.key] ? [{ s, p: row.points[s.key]! }] : []));
   return (
     <div className="chart-tooltip" data-testid="chart-tooltip">
       <div className="muted small">
         {data.x === "rounds" ? (row.x === 0 ? "greedy: 0 end-of-thinking rounds" : `${row.x} end-of-thinking round${row.x === 1 ? "" : "s"}`) : `${formatX(data, row.x)} mean tokens`}
       </div>
-      {here.map(({ s, i, p }) => (
+      {here.map(({ s, p }) => (
         <div key={s.key} data-testid="chart-tooltip-point">
-          <strong style={{ color: colorOf(i) }}>{s.name}</strong> — {p.policy}
+          <strong style={{ color: colorOf(s) }}>{s.name}</strong> — {p.policy}
           {p.label !== p.policy ? ` (${p.label})` : ""}
           <div className="small">{describePoint(p)}</div>
         </div>

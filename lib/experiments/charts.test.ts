@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { ExperimentItem } from "@/lib/protocol";
 import { wilson } from "@/lib/sweeps";
-import { ROUNDS_AXIS, TOKENS_AXIS, describePoint, policyFamily, scalingChartData, tokensChartData } from "./charts";
+import { ROUNDS_AXIS, TOKENS_AXIS, describePoint, niceStep, policyFamily, scalingChartData, tokensChartData } from "./charts";
 import { parsePolicyList } from "./policies";
 import { BUDGET_SERIES, computeResults, HINT_ROUNDS_SERIES } from "./results";
 
@@ -57,9 +57,9 @@ describe("scalingChartData", () => {
     ]);
     // paper:rounds=1 and the 400 budget both average 200 tokens: one row holds both for the hover.
     expect(d.rows.find((row) => row.x === 200)!.points).toMatchObject({ s0: { policy: "paper:rounds=1" }, s1: { policy: "budget:min=0,max=400" } });
-    expect(d.ticks).toBeUndefined();
-    expect(d.domain[0]).toBeLessThan(100);
-    expect(d.domain[1]).toBeGreaterThan(200);
+    // 100–200 tokens with 8% room each side (92–208), ticked every 50 (a quarter of that is 29): 50 … 250.
+    expect(d.domain).toEqual([50, 250]);
+    expect(d.ticks).toEqual([50, 100, 150, 200, 250]);
   });
 
   it("nothing graded yet: no series and no rows", () => {
@@ -100,6 +100,12 @@ describe("tokensChartData", () => {
     const d = tokensChartData(computeResults(itemsOf("greedy", 0, 500), policies), policies);
     expect(d.domain[0]).toBeLessThan(500);
     expect(d.domain[1]).toBeGreaterThan(500);
+  });
+});
+
+describe("niceStep", () => {
+  it("1, 2 or 5 × 10ⁿ, never below one token", () => {
+    expect([0.3, 1, 1.5, 3, 7, 12, 222, 4000].map(niceStep)).toEqual([1, 1, 2, 5, 10, 20, 500, 5000]);
   });
 });
 

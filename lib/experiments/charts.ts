@@ -39,8 +39,8 @@ export interface ChartData {
   series: ChartSeries[];
   rows: ChartRow[];
   domain: [number, number];
-  /** Tick positions on a rounds axis (whole rounds only); undefined lets the library choose. */
-  ticks?: number[];
+  /** Tick positions: the rounds themselves, or round token counts (the library would tick the domain's odd ends). */
+  ticks: number[];
 }
 
 export const ROUNDS_AXIS = "End-of-thinking rounds (hint injections per trace)";
@@ -81,7 +81,18 @@ function finish(x: ChartData["x"], named: { name: string; points: ChartPoint[] }
   }
   // A single x (or equal means) would give the library an empty domain: widen it around the value.
   const pad = max > min ? (max - min) * 0.08 : Math.max(1, max * 0.1);
-  return { x, xLabel: TOKENS_AXIS, series, rows, domain: [Math.max(0, Math.floor(min - pad)), Math.ceil(max + pad)] };
+  const step = niceStep((max - min + 2 * pad) / 4);
+  const lo = Math.max(0, Math.floor((min - pad) / step) * step);
+  const hi = Math.ceil((max + pad) / step) * step;
+  const ticks: number[] = [];
+  for (let t = lo; t <= hi + step / 2; t += step) ticks.push(Math.round(t));
+  return { x, xLabel: TOKENS_AXIS, series, rows, domain: [lo, hi], ticks };
+}
+
+/** The smallest 1, 2 or 5 × 10ⁿ (n ≥ 0: whole tokens) at least `raw`: ticks a reader can add up. */
+export function niceStep(raw: number): number {
+  const mag = 10 ** Math.max(0, Math.floor(Math.log10(Math.max(raw, 1))));
+  return [1, 2, 5, 10].map((m) => m * mag).find((s) => s >= raw) ?? 10 * mag;
 }
 
 /**
