@@ -1,6 +1,6 @@
 "use client";
 
-import { memo, useEffect, useRef, useState } from "react";
+import { memo, startTransition, useEffect, useRef, useState } from "react";
 import type { ExecutionResult, Segment, TraceEvent } from "@/lib/protocol";
 import { advanceBlocks, initialParse, type Block, type BlockParse } from "./blocks";
 import { highlightTriggers } from "./highlight";
@@ -42,7 +42,8 @@ function useProgressiveCount(total: number): number {
       setCount(Infinity);
       return;
     }
-    const t = setTimeout(() => setCount((c) => (c === Infinity ? c : c + MORE_BLOCKS)), 0);
+    // A transition: React renders the batch in slices and yields to input and paint between them.
+    const t = setTimeout(() => startTransition(() => setCount((c) => (c === Infinity ? c : c + MORE_BLOCKS))), 0);
     return () => clearTimeout(t);
   }, [count, total]);
   return Math.min(count, total);
