@@ -1,6 +1,6 @@
 "use client";
 
-import { memo, useRef } from "react";
+import { memo, useRef, type ReactNode } from "react";
 import type { ExecutionResult, Segment, TraceEvent } from "@/lib/protocol";
 import { advanceBlocks, initialParse, type Block, type BlockParse } from "./blocks";
 import { highlightTriggers } from "./highlight";
@@ -160,7 +160,7 @@ export function toolOutputBody(text: string): string {
   return text.replace(/^(```\n|\n)?```output\n/, "").replace(/\n?```\n?$/, "");
 }
 
-export const ToolOutputView = memo(function ToolOutputView({ segment, execution, index }: { segment: Segment; execution?: TraceEvent; index: number }) {
+export const ToolOutputView = memo(function ToolOutputView({ segment, execution, index, aside }: { segment: Segment; execution?: TraceEvent; index: number; aside?: ReactNode }) {
   const ex = execution?.type === "code-executed" ? (execution as TraceEvent & ExecutionResult) : undefined;
   const status = ex ? (ex.timedOut ? "timed out" : ex.error ? "error" : "ok") : "skipped";
   return (
@@ -170,9 +170,22 @@ export const ToolOutputView = memo(function ToolOutputView({ segment, execution,
         {ex ? ` · ${Math.round(ex.durationMs)} ms` : ""}
         {ex?.truncated ? " · truncated" : ""}
       </span>
-      <pre className="code-output" data-testid="code-output">
-        {toolOutputBody(segment.text)}
-      </pre>
+      {aside ? (
+        // Beside something else (a replay's re-run): say which output is the recorded one.
+        <div className="tool-compare">
+          <figure className="tool-recorded" data-testid="recorded-output">
+            <figcaption className="small muted">recorded</figcaption>
+            <pre className="code-output" data-testid="code-output">
+              {toolOutputBody(segment.text)}
+            </pre>
+          </figure>
+          {aside}
+        </div>
+      ) : (
+        <pre className="code-output" data-testid="code-output">
+          {toolOutputBody(segment.text)}
+        </pre>
+      )}
     </div>
   );
 });

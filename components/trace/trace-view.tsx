@@ -1,6 +1,6 @@
 "use client";
 
-import { useEffect, useMemo, useRef, useState, type FocusEvent, type KeyboardEvent, type MouseEvent } from "react";
+import { useEffect, useMemo, useRef, useState, type FocusEvent, type KeyboardEvent, type MouseEvent, type ReactNode } from "react";
 import type { Segment, TraceEvent } from "@/lib/protocol";
 import { triggerRegex } from "./highlight";
 import type { TokenLogprob } from "./logprob-types";
@@ -28,6 +28,7 @@ export function TraceView({
   pause,
   logprobs,
   onBranch,
+  toolOutputAside,
 }: {
   segments: Segment[];
   events: TraceEvent[];
@@ -37,6 +38,8 @@ export function TraceView({
   pause?: { word: string; reason: string };
   logprobs?: Record<number, readonly TokenLogprob[]>;
   onBranch?: (r: BranchRequest) => void;
+  /** Shown beside a tool output (its execution's index among the trace's executions): a replay's re-run. */
+  toolOutputAside?: (exec: number, segment: Segment) => ReactNode;
 }) {
   const re = useMemo(() => triggerRegex(triggers), [triggers]);
   // Each tool_output segment comes from one execution or one skipped block, in order.
@@ -173,8 +176,10 @@ export function TraceView({
               return <PromptView key={s.id} segment={s} index={i} />;
             case "hint":
               return <HintSegmentView key={s.id} segment={s} index={i} />;
-            case "tool_output":
-              return <ToolOutputView key={s.id} segment={s} execution={executions[execIndex++]} index={i} />;
+            case "tool_output": {
+              const k = execIndex++;
+              return <ToolOutputView key={s.id} segment={s} execution={executions[k]} index={i} aside={toolOutputAside?.(k, s)} />;
+            }
             default: {
               const prev = segments[i - 1];
               return (
