@@ -19,36 +19,38 @@ test("a bundled demo trace replays: text grows, a trigger lights up as it arrive
   // Before the replay: the whole stored trace, with its trigger and its recorded output.
   await expect(view.locator("mark.trigger")).toHaveText(["Let's"]);
 
+  // Sample the view in the page from before the replay starts (a loaded machine must not make the
+  // test miss the start): whether the replay is on, the length of the model's text shown and how
+  // many triggers it shows (model text only: the re-run's status line changes as it finishes).
+  await view.evaluate((el) => {
+    const out: { replaying: boolean; chars: number; triggers: number }[] = [];
+    (window as unknown as { __replaySamples: typeof out }).__replaySamples = out;
+    const id = setInterval(() => {
+      const model = [...el.querySelectorAll('[data-kind="model"]')].reduce((n, m) => n + (m.textContent ?? "").length, 0);
+      out.push({ replaying: !!document.querySelector('[data-testid="replay-banner"]'), chars: model, triggers: el.querySelectorAll("mark.trigger").length });
+      if (out.length >= 60) clearInterval(id);
+    }, 80);
+  });
   await page.getByTestId("replay-speed").selectOption("5");
   await page.getByTestId("replay-start").click();
   const banner = page.getByTestId("replay-banner");
   await expect(banner).toContainText("Replay of a recorded trace");
   await expect(banner).toContainText("no model is running");
   await expect(banner).toContainText("re-run live in this page's Python");
+  await expect(page.getByTestId("replay-phase")).toHaveAttribute("data-phase", "ended");
 
-  // Sample the view in the page while it plays: its text length and how many triggers it shows.
-  const samples = await view.evaluate(
-    (el) =>
-      new Promise<{ chars: number; triggers: number }[]>((resolve) => {
-        const out: { chars: number; triggers: number }[] = [];
-        const take = () => out.push({ chars: (el.textContent ?? "").length, triggers: el.querySelectorAll("mark.trigger").length });
-        take();
-        const id = setInterval(() => {
-          take();
-          if (out.length >= 30) {
-            clearInterval(id);
-            resolve(out);
-          }
-        }, 100);
-      }),
-  );
-  const chars = samples.map((s) => s.chars);
-  const grows = chars.every((c, i) => i === 0 || c >= chars[i - 1]!);
-  const distinct = new Set(chars).size;
-  const firstTrigger = samples.findIndex((s) => s.triggers > 0);
-  // The text grew step by step (not all at once), and "Let's" was highlighted only once it had been written.
-  expect({ grows, distinctLengths: distinct >= 8, triggerArrivedLater: firstTrigger > 0 }).toEqual({ grows: true, distinctLengths: true, triggerArrivedLater: true });
-  expect(samples[0]!.chars).toBeLessThan(samples[samples.length - 1]!.chars);
+  const samples = (await page.evaluate(() => (window as unknown as { __replaySamples: { replaying: boolean; chars: number; triggers: number }[] }).__replaySamples)).filter((x) => x.replaying);
+  const chars = samples.map((x) => x.chars);
+  const firstTrigger = samples.findIndex((x) => x.triggers > 0);
+  const seen = {
+    grows: chars.every((c, i) => i === 0 || c >= chars[i - 1]!),
+    // The text grew step by step, not all at once.
+    distinctLengths: new Set(chars).size >= 8,
+    // "Let's" was highlighted only once it had been written.
+    triggerArrivedLater: firstTrigger > 0,
+  };
+  expect(seen, JSON.stringify(samples)).toEqual({ grows: true, distinctLengths: true, triggerArrivedLater: true });
+  expect(chars[0]!).toBeLessThan(chars[chars.length - 1]!);
 
   // The code block ran again in the page's Python; its output sits beside the recorded one.
   const rerun = page.getByTestId("rerun-output");
@@ -60,7 +62,6 @@ test("a bundled demo trace replays: text grows, a trigger lights up as it arrive
   await expect(recorded.locator("figcaption")).toHaveText("recorded");
   await expect(recorded.getByTestId("code-output")).toHaveText("81");
 
-  await expect(page.getByTestId("replay-phase")).toHaveAttribute("data-phase", "ended");
   await expect(page.getByTestId("replay-toggle")).toHaveText(/Replay again/);
   await expect(view).toContainText("The sum of all possible whole number values of");
 
