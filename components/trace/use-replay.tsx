@@ -108,6 +108,8 @@ export function useReplay(trace: Trace): Replay {
     exit: () => {
       actions.pause();
       setActive(false);
+      // Its Pyodide is a few hundred MB: let it go (a new replay makes a fresh one).
+      reruns.getState().actions.dispose();
     },
   };
 }

@@ -81,6 +81,8 @@ export function createRerunStore({ createSandbox, options }: { createSandbox: ()
       },
       dispose: () => {
         generation++;
+        started.clear();
+        set({ reruns: {} });
         void sandbox?.dispose();
         sandbox = undefined;
       },
