@@ -1,7 +1,8 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { POST } from "@/app/api/demo-traces/route";
 import { BUILTIN_HINTS } from "@/hints";
 import { DEMO_TAG, loadDemoTraces } from "./demo-traces";
 import { openDb, type Db } from "./sqlite";
@@ -52,5 +53,23 @@ describe("demo traces", () => {
     expect(third.added).toEqual([first.added[1]]);
     expect(third.present.length).toBe(4);
     expect(store.get(first.added[0]!).tags).toEqual(["demo", "kept"]);
+  });
+});
+
+describe("POST /api/demo-traces", () => {
+  beforeEach(() => {
+    vi.stubEnv("HINTLAB_DB", path.join(dir, "route.db"));
+    vi.stubEnv("HINTLAB_DATA_DIR", dir);
+  });
+  afterEach(() => vi.unstubAllEnvs());
+  const post = () => POST(new Request("http://localhost/api/demo-traces", { method: "POST", headers: { "content-type": "application/json" }, body: "{}" }));
+
+  it("loads the demo traces for the local user, and again loads nothing twice", async () => {
+    const first = await post();
+    expect(first.status).toBe(200);
+    const a = (await first.json()) as { added: string[]; present: string[] };
+    expect(a.added).toHaveLength(5);
+    const b = (await (await post()).json()) as { added: string[]; present: string[] };
+    expect(b).toEqual({ added: [], present: a.added });
   });
 });
