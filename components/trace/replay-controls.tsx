@@ -27,7 +27,7 @@ export function ReplayControls({ replay }: { replay: Replay }) {
           ? "end of the recorded trace"
           : "recorded text";
   return (
-    <div className={active ? "panel replay-controls active" : "panel replay-controls"} data-testid="replay-controls">
+    <div className={active ? "panel replay-controls active" : "panel replay-controls"} data-testid="replay-controls" data-shown-chars={active ? replay.shownChars : undefined}>
       {active && (
         <div className="replay-banner" role="status" data-testid="replay-banner">
           <strong>Replay of a recorded trace</strong> — no model is running; the text is played back {timing}

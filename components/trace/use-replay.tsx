@@ -26,6 +26,8 @@ export interface Replay {
   clock: Pick<ReplayState, "t" | "playing" | "speed" | "ended">;
   frame: ReplayFrame;
   segments: Segment[];
+  /** Characters of the trace's written text (all but the prompt) the replay shows now. */
+  shownChars: number;
   /** Extra trace-view props while active: the pause marker and the re-runs beside tool outputs. */
   view: { pause?: { word: string; reason: string }; toolOutputAside?: (exec: number, segment: Segment) => ReactNode };
   hasCode: boolean;
@@ -95,6 +97,7 @@ export function useReplay(trace: Trace): Replay {
     clock: { t, playing, speed, ended },
     frame,
     segments,
+    shownChars: segments.reduce((n, s) => n + (s.kind === "prompt" ? 0 : s.text.length), 0),
     view: active ? { pause: frame.phase === "pause" ? frame.pause : undefined, toolOutputAside: executions.length ? aside : undefined } : {},
     hasCode: executions.length > 0,
     start: () => {
