@@ -21,7 +21,7 @@ import { ReviewBar } from "./review-bar";
 import { ConflictCard } from "./conflict-card";
 import { TagEditor } from "./tag-editor";
 import { AnswerMath } from "@/components/markdown/answer-math";
-import { MarkdownText } from "@/components/markdown/markdown";
+import { MarkdownText } from "@/components/markdown/deferred";
 import { StartSweepDialog, type StartSweepDialogProps } from "@/components/sweeps/start-sweep-dialog";
 
 const LIVE = new Set(["interrupted", "stopped", "failed", "paused"]);

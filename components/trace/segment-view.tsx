@@ -8,8 +8,8 @@ import type { TokenLogprob } from "./logprob-types";
 import { renderTokens, type TokenSlice } from "./token-text";
 import { tokenRange } from "./token-probs";
 import { LazyMarkdown } from "@/components/markdown/lazy-markdown";
-import { MarkdownBlock } from "@/components/markdown/markdown";
-import { PythonCode } from "@/components/markdown/python-code";
+import { MarkdownBlock } from "@/components/markdown/deferred";
+import { PythonCode } from "@/components/markdown/deferred";
 import type { ReadingView } from "./reading-view";
 
 /** Parse only the new text of a growing segment (see blocks.ts). */
