@@ -8,7 +8,10 @@ import { usePoll } from "./use-poll";
 const DatasetsSchema = z.array(DatasetSummarySchema);
 const never = () => false;
 
-/** Problem sets: import JSONL (bad lines reported), browse problems, open any in the playground. */
+/**
+ * Problem sets: the ones hintlab ships (bundled, read-only, ready to run) and the user's imports
+ * (JSONL, bad lines reported); browse problems, open any in the playground, start an experiment.
+ */
 export function DatasetsPage() {
   const [version, setVersion] = useState(0);
   const { data, error } = usePoll("/api/datasets", DatasetsSchema, 0, never, version);
@@ -31,6 +34,9 @@ export function DatasetsPage() {
   return (
     <main className="page" data-testid="datasets-page">
       <h2>Datasets</h2>
+      <p className="muted small">
+        AIME 2024, AMC 2023, a MATH sample and a LiveCodeBench sample come with hintlab: start an experiment on one right away, or import your own below.
+      </p>
       <label className="panel">
         Import a problem set (JSONL: MATH/AIME/AMC with problem + answer, or LiveCodeBench with problem, starter_code, tests)
         <input type="file" accept=".jsonl,.json,.txt" data-testid="dataset-file" onChange={(e) => e.target.files?.[0] && void upload(e.target.files[0])} />
@@ -58,16 +64,22 @@ export function DatasetsPage() {
             <th>Name</th>
             <th>Problems</th>
             <th>Kinds</th>
-            <th>Imported</th>
+            <th>Origin</th>
+            <th />
           </tr>
         </thead>
         <tbody>
           {(data ?? []).map((d) => (
-            <tr key={d.id} data-testid="dataset-row">
+            <tr key={d.id} data-testid="dataset-row" data-bundled={d.bundled?.key}>
               <td>
                 <button className="link" onClick={() => setOpen(open === d.id ? null : d.id)}>
                   {d.name}
                 </button>
+                {d.bundled && (
+                  <span className="badge" title="Ships with hintlab; read-only">
+                    bundled
+                  </span>
+                )}
               </td>
               <td>{d.problemCount}</td>
               <td className="small">
@@ -75,7 +87,12 @@ export function DatasetsPage() {
                   .map(([k, n]) => `${k}: ${n}`)
                   .join(", ")}
               </td>
-              <td className="small muted">{new Date(d.createdAt).toLocaleString()}</td>
+              <td className="small muted">{d.bundled ? `${d.bundled.source} (${d.bundled.license})` : `imported ${new Date(d.createdAt).toLocaleString()}`}</td>
+              <td>
+                <a href={`/experiments?dataset=${encodeURIComponent(d.id)}`} data-testid="start-experiment-on-dataset">
+                  Start an experiment
+                </a>
+              </td>
             </tr>
           ))}
         </tbody>
