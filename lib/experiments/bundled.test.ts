@@ -77,7 +77,7 @@ describe("bundled datasets", () => {
     expect(resolveDatasetRef(store, "livecodebench sample").bundled?.key).toBe("livecodebench-sample");
     const mine = store.importDataset(JSON.stringify({ problem: "1+1?", answer: "2" }), "mine").dataset!;
     expect(resolveDatasetRef(store, "mine").id).toBe(mine.id);
-    expect(() => resolveDatasetRef(store, "nope")).toThrow(/no stored dataset "nope"; stored datasets: "mine" \(id [\w-]+, 1 problems\), "AIME 2024" \(aime24, 30 problems\), .*"LiveCodeBench sample"/);
+    expect(() => resolveDatasetRef(store, "nope")).toThrow(/no stored dataset "nope"; stored datasets: "mine" \(id [\w-]+, 1 problem\), "AIME 2024" \(aime24, 30 problems\), .*"LiveCodeBench sample"/);
     store.importDataset(JSON.stringify({ problem: "2+2?", answer: "4" }), "MINE");
     expect(resolveDatasetRef(store, "MINE").problemCount).toBe(1);
     expect(() => resolveDatasetRef(store, "Mine")).toThrow(/2 datasets are named "\w+"; give one by id/);

@@ -28,5 +28,5 @@ export function resolveDatasetRef(store: ExperimentStore, ref: string): DatasetS
 
 /** `"AIME 2024" (aime24, 30 problems)` for a bundled set, `"mine" (id 1f…, 3 problems)` for an import. */
 export function describeDataset(d: DatasetSummary): string {
-  return `"${d.name}" (${d.bundled ? d.bundled.key : `id ${d.id}`}, ${d.problemCount} problems)`;
+  return `"${d.name}" (${d.bundled ? d.bundled.key : `id ${d.id}`}, ${d.problemCount} problem${d.problemCount === 1 ? "" : "s"})`;
 }

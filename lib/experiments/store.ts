@@ -111,7 +111,7 @@ export class ExperimentStore {
    * Import a JSONL problem set. `valid` mode stores the good lines and reports the bad ones;
    * `all-or-nothing` stores nothing when any line is bad. Importing the same content under the
    * same name again returns the existing dataset — one the user imported, never a bundled one:
-   * an import is always the user's own, deletable-in-principle copy.
+   * an import is always the user's own copy, whatever the bundled sets hold.
    */
   importDataset(text: string, name: string, mode: "valid" | "all-or-nothing" = "valid", now = Date.now()): DatasetImportResult {
     return this.storeDataset(parseDatasetJsonl(text, name), name, mode, now);
