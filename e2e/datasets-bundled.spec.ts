@@ -1,3 +1,5 @@
+import { mkdirSync, writeFileSync } from "node:fs";
+import path from "node:path";
 import { expect, test } from "@playwright/test";
 import { OFFLINE_APP_PORT } from "../playwright.config";
 
@@ -24,6 +26,21 @@ test("a fresh install lists the bundled datasets, each with its problems and gol
   await expect(page.getByTestId("dataset-problem").first()).toContainText("gold 204");
   await rows.filter({ hasText: "LiveCodeBench" }).getByRole("button", { name: "LiveCodeBench sample" }).click();
   await expect(page.getByTestId("dataset-problem").first()).toContainText("code · 3 tests");
+
+  // Bundled sets are read-only; an import of one's own can be deleted.
+  await expect(page.getByTestId("delete-dataset")).toHaveCount(0);
+  const dir = path.resolve("test-results/e2e-offline");
+  mkdirSync(dir, { recursive: true });
+  const file = path.join(dir, "mine.jsonl");
+  writeFileSync(file, JSON.stringify({ problem: "What is 1+1?", answer: "2" }) + "\n");
+  await page.getByTestId("dataset-file").setInputFiles(file);
+  await expect(page.getByTestId("dataset-report")).toContainText("Imported 1 problem(s) into mine");
+  await expect(rows).toHaveCount(5);
+  await expect(rows.first()).toContainText("mine");
+  page.once("dialog", (d) => void d.accept());
+  await rows.first().getByTestId("delete-dataset").click();
+  await expect(rows).toHaveCount(4);
+  await expect(page.getByTestId("delete-dataset")).toHaveCount(0);
 });
 
 test("an experiment starts from a bundled dataset with no import and is graded", async ({ page }) => {

@@ -31,6 +31,16 @@ export function DatasetsPage() {
     setVersion((v) => v + 1);
   };
 
+  // Imports only: the server refuses a bundled set (read-only) and one an experiment uses, and says why.
+  const remove = async (id: string, name: string) => {
+    if (!window.confirm(`Delete the dataset "${name}" and its problems? Traces keep their own copy of each problem.`)) return;
+    setImportError(null);
+    const res = await fetch(`/api/datasets/${encodeURIComponent(id)}`, { method: "DELETE" });
+    if (!res.ok) setImportError(((await res.json().catch(() => ({}))) as { error?: { message?: string } }).error?.message ?? `HTTP ${res.status}`);
+    if (open === id && res.ok) setOpen(null);
+    setVersion((v) => v + 1);
+  };
+
   return (
     <main className="page" data-testid="datasets-page">
       <h2>Datasets</h2>
@@ -92,6 +102,14 @@ export function DatasetsPage() {
                 <a href={`/experiments?dataset=${encodeURIComponent(d.id)}`} data-testid="start-experiment-on-dataset">
                   Start an experiment
                 </a>
+                {!d.bundled && (
+                  <>
+                    {" · "}
+                    <button className="link" data-testid="delete-dataset" onClick={() => void remove(d.id, d.name)}>
+                      Delete
+                    </button>
+                  </>
+                )}
               </td>
             </tr>
           ))}

@@ -59,8 +59,8 @@ describe("bundled datasets", () => {
     const store = new ExperimentStore(openDb(":memory:"));
     const text = readFileSync(path.join(ROOT, "datasets/aime24.json"), "utf8");
     const lines = (JSON.parse(text) as unknown[]).map((r) => JSON.stringify(r)).join("\n");
-    const mine = store.importDataset(JSON.stringify({ problem: "my own 1+1?", answer: "2" }), "AIME 2024").dataset!;
-    const copy = store.importDataset(lines, "AIME 2024").dataset!;
+    const mine = store.importDataset(JSON.stringify({ problem: "my own 1+1?", answer: "2" }), "AIME 2024", "valid", 1000).dataset!;
+    const copy = store.importDataset(lines, "AIME 2024", "valid", 2000).dataset!;
     expect(copy.bundled).toBeUndefined();
     expect(copy.id).not.toBe(mine.id);
     seedBundledDatasets(store.db);
@@ -96,6 +96,22 @@ describe("bundled datasets", () => {
     expect(store.listDatasets().map((d) => d.id)).not.toContain("bundled-aime24-11111111");
     expect(store.getExperiment(exp.id).datasetName).toBe("AIME 2024");
     expect(store.problemMap("bundled-aime24-11111111").get("aime24-60")?.statement).toBe("old");
+  });
+
+  it("deleting: an import goes with its problems; a bundled set is read-only; a dataset an experiment uses stays", () => {
+    const store = new ExperimentStore(openDb(":memory:"));
+    const mine = store.importDataset(JSON.stringify({ problem: "1+1?", answer: "2" }), "mine").dataset!;
+    const used = store.importDataset(JSON.stringify({ problem: "2+2?", answer: "4" }), "used").dataset!;
+    store.createExperiment({ datasetId: used.id, policies: ["greedy"] });
+    const aime = resolveDatasetRef(store, "aime24");
+    expect(() => store.deleteDataset(aime.id)).toThrow(expect.objectContaining({ code: "conflict", reason: "bundled", message: '"AIME 2024" ships with hintlab and is read-only' }));
+    expect(() => store.deleteDataset(used.id)).toThrow(expect.objectContaining({ code: "conflict", reason: "in-use" }));
+    store.deleteDataset(mine.id);
+    expect(store.listDatasets().map((d) => d.name)).toEqual(["used", "AIME 2024", "AMC 2023", "MATH sample (Level 5)", "LiveCodeBench sample"]);
+    expect(store.db.prepare("SELECT COUNT(*) AS n FROM problems WHERE dataset_id = ?").get(mine.id)).toEqual({ n: 0 });
+    // Removed behind hintlab's back, a bundled set comes back with the next seeding.
+    store.db.prepare("DELETE FROM datasets WHERE id = ?").run(aime.id);
+    expect(seedBundledDatasets(store.db).added).toEqual([aime.id]);
   });
 
   it("an experiment starts from a bundled set with no import, over its first N problems when limited", () => {

@@ -164,6 +164,19 @@ export class ExperimentStore {
     return [...imported.map((r) => r.id), ...bundled.map((b) => b.id)].map((id) => this.getDataset(id));
   }
 
+  /**
+   * Delete an imported dataset and its problems. A bundled set is read-only (it ships with
+   * hintlab and would be seeded again), and a dataset an experiment uses stays: the experiment's
+   * results and resume need its problems. Traces keep their own copy of each problem.
+   */
+  deleteDataset(id: string): void {
+    const d = this.getDataset(id);
+    if (d.bundled) throw new AppError("conflict", `"${d.name}" ships with hintlab and is read-only`, undefined, "bundled");
+    const { n } = this.db.prepare("SELECT COUNT(*) AS n FROM experiments WHERE dataset_id = ?").get(id) as { n: number };
+    if (n > 0) throw new AppError("conflict", `"${d.name}" is used by ${n} experiment${n === 1 ? "" : "s"}; it stays while they do`, undefined, "in-use");
+    this.db.prepare("DELETE FROM datasets WHERE id = ?").run(id);
+  }
+
   problems(datasetId: string, offset = 0, limit = Number.MAX_SAFE_INTEGER): ProblemPage {
     this.getDataset(datasetId);
     const total = (this.db.prepare("SELECT COUNT(*) AS n FROM problems WHERE dataset_id = ?").get(datasetId) as { n: number }).n;
