@@ -12,6 +12,8 @@ import { useStoredLogprobs } from "@/components/trace/use-stored-logprobs";
 import type { BranchRequest } from "@/components/trace/token-tooltip";
 import { useCan } from "@/components/ui/session";
 import { eventsShown, nextTarget, stepTargets, type StepKind } from "@/components/trace/player";
+import { useReplay } from "@/components/trace/use-replay";
+import { ReplayControls } from "@/components/trace/replay-controls";
 import { currentSegmentSpan, type SegmentSpan } from "./selection";
 import { AnnotationPanel, DEFAULT_LABELS } from "./annotation-panel";
 import { EditDialog } from "./edit-dialog";
@@ -91,6 +93,8 @@ function TraceDetailLoaded({ store, trace }: { store: TraceDetailStore; trace: T
   };
 
   const { logprobs } = useStoredLogprobs(trace.id, trace.version);
+  // Replay mode: the trace view shows the replay's frame instead of the player's position.
+  const replay = useReplay(trace);
 
   // A branch from an alternative token opens in the playground and goes on generating (continue=1).
   const fork = async (at: { segment: number; offset: number } | BranchRequest) => {
@@ -268,6 +272,7 @@ function TraceDetailLoaded({ store, trace }: { store: TraceDetailStore; trace: T
               <input type="checkbox" checked={showEdits} onChange={(e) => setShowEdits(e.target.checked)} /> show edits
             </label>
           </div>
+          <ReplayControls replay={replay} />
           <div
             ref={viewRef}
             className="trace-wrap"
@@ -276,13 +281,14 @@ function TraceDetailLoaded({ store, trace }: { store: TraceDetailStore; trace: T
           >
             {/* Probabilities are per stored segment: not over the edited view, whose segments differ. */}
             <TraceView
-              segments={segments}
+              segments={replay.active ? replay.segments : segments}
               events={trace.events}
               triggers={trace.config.triggers}
-              live={false}
-              logprobs={selectable ? logprobs : undefined}
+              live={replay.active}
+              logprobs={selectable && !replay.active ? logprobs : undefined}
               onBranch={canRun ? (r) => void fork(r) : undefined}
               viewKey={trace.id}
+              {...replay.view}
             />
           </div>
         </main>

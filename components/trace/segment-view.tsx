@@ -1,6 +1,6 @@
 "use client";
 
-import { memo, useEffect, useRef, useState } from "react";
+import { memo, startTransition, useEffect, useRef, useState, type ReactNode } from "react";
 import type { ExecutionResult, Segment, TraceEvent } from "@/lib/protocol";
 import { advanceBlocks, initialParse, type Block, type BlockParse } from "./blocks";
 import { highlightTriggers } from "./highlight";
@@ -42,7 +42,8 @@ function useProgressiveCount(total: number): number {
       setCount(Infinity);
       return;
     }
-    const t = setTimeout(() => setCount((c) => (c === Infinity ? c : c + MORE_BLOCKS)), 0);
+    // A transition: React renders the batch in slices and yields to input and paint between them.
+    const t = setTimeout(() => startTransition(() => setCount((c) => (c === Infinity ? c : c + MORE_BLOCKS))), 0);
     return () => clearTimeout(t);
   }, [count, total]);
   return Math.min(count, total);
@@ -234,7 +235,7 @@ export function toolOutputBody(text: string): string {
   return text.replace(OUTPUT_OPEN, "").replace(/\n?```\n?$/, "");
 }
 
-export const ToolOutputView = memo(function ToolOutputView({ segment, execution, index }: { segment: Segment; execution?: TraceEvent; index: number }) {
+export const ToolOutputView = memo(function ToolOutputView({ segment, execution, index, aside }: { segment: Segment; execution?: TraceEvent; index: number; aside?: ReactNode }) {
   const ex = execution?.type === "code-executed" ? (execution as TraceEvent & ExecutionResult) : undefined;
   const status = ex ? (ex.timedOut ? "timed out" : ex.error ? "error" : "ok") : "skipped";
   const body = toolOutputBody(segment.text);
@@ -247,9 +248,22 @@ export const ToolOutputView = memo(function ToolOutputView({ segment, execution,
         {ex?.truncated ? " · truncated" : ""}
       </span>
       {/* Output is what Python printed: a code block in both views (in Markdown it is a fenced block). */}
-      <pre className="code-output" data-testid="code-output" data-o={bodyStart} data-e={bodyStart + body.length} data-lin="">
-        {body}
-      </pre>
+      {aside ? (
+        // Beside something else (a replay's re-run): say which output is the recorded one.
+        <div className="tool-compare">
+          <figure className="tool-recorded" data-testid="recorded-output">
+            <figcaption className="small muted">recorded</figcaption>
+            <pre className="code-output" data-testid="code-output" data-o={bodyStart} data-e={bodyStart + body.length} data-lin="">
+              {body}
+            </pre>
+          </figure>
+          {aside}
+        </div>
+      ) : (
+        <pre className="code-output" data-testid="code-output" data-o={bodyStart} data-e={bodyStart + body.length} data-lin="">
+          {body}
+        </pre>
+      )}
     </div>
   );
 });
