@@ -1,4 +1,4 @@
-// Lint, and the dependency table of STYLE.md enforced from the first commit.
+// Lint, and the dependency table (docs/architecture.md, "Parts") enforced from the first commit.
 import tseslint from "typescript-eslint";
 
 const restrict = (files, patterns) => ({
