@@ -1,4 +1,4 @@
-// Lint, and the dependency table of STYLE.md enforced from the first commit.
+// Lint, and the dependency table (docs/architecture.md, "Parts") enforced from the first commit.
 import tseslint from "typescript-eslint";
 
 const restrict = (files, patterns) => ({
@@ -10,7 +10,7 @@ const group = (names, message) => ({ group: names, message });
 
 const UI = ["@/components/*", "@/app/*"];
 const LIB = ["protocol", "engine", "export", "import", "grading", "providers", "db", "sandbox", "store", "runner", "cli", "experiments", "auth", "sweeps"];
-const ALL = [...UI, "@/hints", "@/hints/*", ...LIB.flatMap((m) => [`@/lib/${m}`, `@/lib/${m}/*`])];
+const ALL = [...UI, "@/hints", "@/hints/*", "@/datasets", "@/datasets/*", ...LIB.flatMap((m) => [`@/lib/${m}`, `@/lib/${m}/*`])];
 /** Everything except the listed lib modules (and `hints` when allowed). */
 const except = (...allowed) => ALL.filter((p) => !allowed.some((a) => p === `@/lib/${a}` || p === `@/lib/${a}/*` || p === `@/${a}` || p === `@/${a}/*`));
 export default tseslint.config(
@@ -31,7 +31,8 @@ export default tseslint.config(
   restrict(["lib/auth/**"], [group(except("protocol", "db", "auth"), "lib/auth is server-side accounts and guards: protocol and db only")]),
   restrict(["components/**"], [group(["@/lib/auth", "@/lib/auth/*", "@/lib/providers", "@/lib/providers/*", "@/lib/db", "@/lib/db/*", "@/lib/runner*", "@/lib/cli*", "@/app/*"], "components never import server code")]),
   restrict(["hints/**"], [group(except("protocol"), "hints may import protocol only")]),
+  restrict(["datasets/**"], [group(except(), "datasets/ is data: it imports nothing")]),
   restrict(["lib/sweeps/**"], [group(except("protocol", "engine", "sweeps"), "lib/sweeps is pure: engine and protocol only")]),
-  restrict(["lib/experiments/**"], [group(except("protocol", "engine", "hints", "db", "providers", "runner", "sandbox", "grading", "import", "experiments", "sweeps"), "lib/experiments is server-side orchestration: no UI, store, export or CLI (the pure import line reader is allowed)")]),
+  restrict(["lib/experiments/**"], [group(except("protocol", "engine", "hints", "datasets", "db", "providers", "runner", "sandbox", "grading", "import", "experiments", "sweeps"), "lib/experiments is server-side orchestration: no UI, store, export or CLI (the pure import line reader is allowed)")]),
   restrict(["lib/runner/**", "lib/cli/**"], [group(UI, "headless code never imports UI")]),
 );

@@ -33,7 +33,7 @@ test("import a dataset (bad line reported), run greedy and paper:rounds=1, cance
   await page.getByTestId("dataset-file").setInputFiles(datasetFile(name, 3));
   await expect(page.getByTestId("dataset-report")).toContainText("Imported 3 problem(s)");
   await expect(page.getByTestId("dataset-report")).toContainText("line 4: not valid JSON");
-  await page.getByTestId("dataset-row").filter({ hasText: name }).getByRole("button").click();
+  await page.getByTestId("dataset-row").filter({ hasText: name }).getByRole("button", { name }).click();
   await expect(page.getByTestId("dataset-problem")).toHaveCount(3);
 
   await page.goto("/experiments");

@@ -8,7 +8,10 @@ import { usePoll } from "./use-poll";
 const DatasetsSchema = z.array(DatasetSummarySchema);
 const never = () => false;
 
-/** Problem sets: import JSONL (bad lines reported), browse problems, open any in the playground. */
+/**
+ * Problem sets: the ones hintlab ships (bundled, read-only, ready to run) and the user's imports
+ * (JSONL, bad lines reported); browse problems, open any in the playground, start an experiment.
+ */
 export function DatasetsPage() {
   const [version, setVersion] = useState(0);
   const { data, error } = usePoll("/api/datasets", DatasetsSchema, 0, never, version);
@@ -28,9 +31,22 @@ export function DatasetsPage() {
     setVersion((v) => v + 1);
   };
 
+  // Imports only: the server refuses a bundled set (read-only) and one an experiment uses, and says why.
+  const remove = async (id: string, name: string) => {
+    if (!window.confirm(`Delete the dataset "${name}" and its problems? Traces keep their own copy of each problem.`)) return;
+    setImportError(null);
+    const res = await fetch(`/api/datasets/${encodeURIComponent(id)}`, { method: "DELETE" });
+    if (!res.ok) setImportError(((await res.json().catch(() => ({}))) as { error?: { message?: string } }).error?.message ?? `HTTP ${res.status}`);
+    if (open === id && res.ok) setOpen(null);
+    setVersion((v) => v + 1);
+  };
+
   return (
     <main className="page" data-testid="datasets-page">
       <h2>Datasets</h2>
+      <p className="muted small">
+        AIME 2024, AMC 2023, a MATH sample and a LiveCodeBench sample come with hintlab: start an experiment on one right away, or import your own below.
+      </p>
       <label className="panel">
         Import a problem set (JSONL: MATH/AIME/AMC with problem + answer, or LiveCodeBench with problem, starter_code, tests)
         <input type="file" accept=".jsonl,.json,.txt" data-testid="dataset-file" onChange={(e) => e.target.files?.[0] && void upload(e.target.files[0])} />
@@ -58,16 +74,22 @@ export function DatasetsPage() {
             <th>Name</th>
             <th>Problems</th>
             <th>Kinds</th>
-            <th>Imported</th>
+            <th>Origin</th>
+            <th />
           </tr>
         </thead>
         <tbody>
           {(data ?? []).map((d) => (
-            <tr key={d.id} data-testid="dataset-row">
+            <tr key={d.id} data-testid="dataset-row" data-bundled={d.bundled?.key}>
               <td>
                 <button className="link" onClick={() => setOpen(open === d.id ? null : d.id)}>
                   {d.name}
                 </button>
+                {d.bundled && (
+                  <span className="badge" title="Ships with hintlab; read-only">
+                    bundled
+                  </span>
+                )}
               </td>
               <td>{d.problemCount}</td>
               <td className="small">
@@ -75,7 +97,20 @@ export function DatasetsPage() {
                   .map(([k, n]) => `${k}: ${n}`)
                   .join(", ")}
               </td>
-              <td className="small muted">{new Date(d.createdAt).toLocaleString()}</td>
+              <td className="small muted">{d.bundled ? `${d.bundled.source} (${d.bundled.license})` : `imported ${new Date(d.createdAt).toLocaleString()}`}</td>
+              <td>
+                <a href={`/experiments?dataset=${encodeURIComponent(d.id)}`} data-testid="start-experiment-on-dataset">
+                  Start an experiment
+                </a>
+                {!d.bundled && (
+                  <>
+                    {" · "}
+                    <button className="link" data-testid="delete-dataset" onClick={() => void remove(d.id, d.name)}>
+                      Delete
+                    </button>
+                  </>
+                )}
+              </td>
             </tr>
           ))}
         </tbody>

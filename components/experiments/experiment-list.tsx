@@ -21,12 +21,13 @@ export function ProgressBar({ p }: { p: ExperimentSummary["progress"] }) {
   );
 }
 
-export function ExperimentList() {
+/** `datasetId`: preselected (and the form opened) when the Datasets page's "Start an experiment" led here. */
+export function ExperimentList({ datasetId }: { datasetId?: string }) {
   const { data, error } = usePoll("/api/experiments", ListSchema, 2000, anyRunning);
   return (
     <main className="page">
       <h2>Experiments</h2>
-      <NewExperiment />
+      <NewExperiment datasetId={datasetId} />
       {error && <div className="error-banner">{error}</div>}
       <table className="table" data-testid="experiment-list">
         <thead>
@@ -56,15 +57,19 @@ export function ExperimentList() {
           ))}
         </tbody>
       </table>
-      {data?.length === 0 && <p className="muted">No experiments yet. Import a dataset, then start one above (or use `npx hintlab run`).</p>}
+      {data?.length === 0 && (
+        <p className="muted">
+          No experiments yet. Start one above on a bundled dataset (AIME 2024, AMC 2023, the MATH sample, LiveCodeBench) or on one you import under Datasets (or use `npx hintlab run --dataset aime24`).
+        </p>
+      )}
     </main>
   );
 }
 
-function NewExperiment() {
+function NewExperiment({ datasetId }: { datasetId?: string }) {
   const router = useRouter();
   const datasets = usePoll("/api/datasets", DatasetsSchema, 0, () => false);
-  const [form, setForm] = useState({ datasetId: "", name: "", policies: "greedy,paper:rounds=1,paper:rounds=2", samples: 1, concurrency: 8, maxTokens: 16384, baseUrl: "", model: "", template: "" });
+  const [form, setForm] = useState({ datasetId: datasetId ?? "", name: "", policies: "greedy,paper:rounds=1,paper:rounds=2", samples: 1, problemLimit: "", concurrency: 8, maxTokens: 16384, baseUrl: "", model: "", template: "" });
   const [error, setError] = useState<string | null>(null);
   const submit = async () => {
     setError(null);
@@ -74,6 +79,7 @@ function NewExperiment() {
       // A budget label has commas of its own (budget:min=N,max=M): split as the CLI does.
       policies: splitPolicyLabels(form.policies),
       samples: form.samples,
+      ...(Number(form.problemLimit) >= 1 ? { problemLimit: Math.floor(Number(form.problemLimit)) } : {}),
       concurrency: form.concurrency,
       maxTokens: form.maxTokens,
       model: { ...(form.baseUrl ? { baseUrl: form.baseUrl } : {}), ...(form.model ? { model: form.model } : {}), ...(form.template ? { template: form.template } : {}) },
@@ -84,7 +90,7 @@ function NewExperiment() {
     router.push(`/experiments/${encodeURIComponent(json.id)}`);
   };
   return (
-    <details className="panel" data-testid="new-experiment">
+    <details className="panel" data-testid="new-experiment" open={datasetId ? true : undefined}>
       <summary>New experiment</summary>
       <div className="grid2">
         <label>
@@ -92,7 +98,7 @@ function NewExperiment() {
           <select data-testid="experiment-dataset" value={form.datasetId} onChange={(e) => setForm({ ...form, datasetId: e.target.value })}>
             {(datasets.data ?? []).map((d) => (
               <option key={d.id} value={d.id}>
-                {d.name} ({d.problemCount})
+                {d.name} ({d.problemCount}){d.bundled ? " · bundled" : ""}
               </option>
             ))}
           </select>
@@ -109,6 +115,10 @@ function NewExperiment() {
         <label>
           Samples per problem
           <input type="number" min={1} value={form.samples} onChange={(e) => setForm({ ...form, samples: Math.max(1, Number(e.target.value) || 1) })} />
+        </label>
+        <label>
+          Problems <span className="small muted">(the first N; empty = all)</span>
+          <input data-testid="experiment-problem-limit" type="number" min={1} value={form.problemLimit} placeholder="all" onChange={(e) => setForm({ ...form, problemLimit: e.target.value })} />
         </label>
         <label>
           Concurrency

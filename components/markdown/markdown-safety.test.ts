@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { MarkdownBlock } from "./markdown";
 import { typesetAnswer } from "./answer-typeset";
 
-// Model text is hostile (DESIGN.md "Trust boundaries"): every payload renders as inert text.
+// Model text is hostile (docs/architecture.md, "Trust boundaries"): every payload renders as inert text.
 const PAYLOADS = [
   "<script>window.__xss=1</script>",
   '<img src=x onerror="window.__xss=2">',

@@ -12,7 +12,7 @@ import { REMARK, rehypeFor } from "./pipeline";
  * at a time: the trace view splits a segment into paragraphs (components/trace/blocks.ts) and
  * memoises each, so a finished block is parsed once and only the streaming tail re-renders.
  *
- * Safety (model text is hostile, DESIGN.md "Trust boundaries"): no raw HTML is ever parsed (no
+ * Safety (model text is hostile, docs/architecture.md, "Trust boundaries"): no raw HTML is ever parsed (no
  * rehype-raw: `<script>`, `<iframe srcdoc>` and event handlers stay text); rehype-sanitize with
  * GitHub's schema still runs first on what Markdown produced, as defence in depth — our own
  * plugins are added after it, never instead of it (replacing the plugin list and with it the

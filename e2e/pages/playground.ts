@@ -1,6 +1,6 @@
 import { expect, type Locator, type Page } from "@playwright/test";
 
-/** Page object of the playground: the anchors of DESIGN.md's "UI anchors for tests". */
+/** Page object of the playground: its stable data-testid anchors (docs/architecture.md, "UI anchors for tests"). */
 export class PlaygroundPage {
   readonly problem: Locator;
   readonly run: Locator;

@@ -85,6 +85,32 @@ describe("hintlab run", () => {
     expect(done).toMatchObject({ status: "finished", progress: { done: 6 } });
   });
 
+  it("--dataset takes a stored dataset by name or bundled key (no file, no import); --limit runs the first N problems", async () => {
+    const db = path.join(DIR, "named.db");
+    const r = await hintlab(["run", "--dataset", "MATH sample (Level 5)", "--limit", "3", "--policies", "greedy", ...model(), "--db", db]);
+    expect(r.code, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout) as { experimentId: string; results: { policies: { policy: string; n: number; pass1: number }[] } };
+    // The scripted server replays the recorded correct traces of these MATH problems: graded right.
+    expect(out.results.policies.map((p) => [p.policy, p.n, p.pass1])).toEqual([["greedy", 3, 1]]);
+    const store = new ExperimentStore(openDb(db));
+    const exp = store.getExperiment(out.experimentId);
+    expect(exp).toMatchObject({ datasetName: "MATH sample (Level 5)", datasetId: expect.stringMatching(/^bundled-math-sample-/) });
+    expect(store.listDatasets().filter((d) => !d.bundled)).toEqual([]);
+    store.db.close();
+    const byKey = await hintlab(["run", "--dataset", "math-sample", "--limit", "1", "--policies", "greedy", ...model(), "--db", db]);
+    expect(byKey.code, byKey.stderr).toBe(0);
+    expect((JSON.parse(byKey.stdout) as { progress: { done: number } }).progress.done).toBe(1);
+  });
+
+  it("--dataset that is neither a file nor a stored dataset lists the stored ones", async () => {
+    const r = await hintlab(["run", "--dataset", "aime2024", "--policies", "greedy", ...model(), "--db", path.join(DIR, "unknown.db")]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^hintlab run: --dataset aime2024 is neither a file nor a stored dataset; stored datasets: "AIME 2024" \(aime24, 30 problems\), "AMC 2023" \(amc23, 40 problems\), "MATH sample \(Level 5\)" \(math-sample, 10 problems\), "LiveCodeBench sample" \(livecodebench-sample, 24 problems\)\n$/);
+    const named = await hintlab(["run", "--dataset", "aime24", "--dataset-name", "x", "--policies", "greedy", ...model()]);
+    expect(named.code).toBe(2);
+    expect(named.stderr).toMatch(/--dataset-name names an imported file, but there is no file aime24/);
+  });
+
   it("bad input says what to fix", async () => {
     const r = await hintlab(["run", "--dataset", DATASET, "--policies", "paper:rounds=x", ...model()]);
     expect(r.code).toBe(2);

@@ -4,16 +4,20 @@ import { parseArgs } from "node:util";
 import { AppError } from "@/lib/protocol";
 import { DEFAULT_IMPORT_MAX_LINE_BYTES, defaultDbPath, importMaxBytes, openDb, TraceStore } from "@/lib/db";
 import { formatBytes } from "@/lib/import";
-import { computeResults, ExperimentStore, parseDatasetStream, parsePolicyList, runExperiment } from "@/lib/experiments";
+import { computeResults, describeDataset, ExperimentStore, parseDatasetStream, parsePolicyList, resolveDatasetRef, runExperiment } from "@/lib/experiments";
 import { type ExperimentSpecInput, type ExperimentSummary } from "@/lib/protocol";
 import { int, modelFlags, num, retryFlags, templateFlag, UsageError } from "./flags";
 
-export const RUN_USAGE = `usage: hintlab run --dataset FILE --policies LIST [options]
+export const RUN_USAGE = `usage: hintlab run --dataset FILE|NAME --policies LIST [options]
        hintlab run --resume EXPERIMENT_ID [--db FILE] [--concurrency C]
 
-  --dataset FILE            JSONL problem set (MATH/AIME/AMC: problem|question|prompt + answer|gold|gt;
-                            LiveCodeBench: problem|question_content, starter_code, tests|public_test_cases)
-  --dataset-name NAME       name of the dataset in the database (default: the file name)
+  --dataset FILE|NAME       a JSONL problem set (MATH/AIME/AMC: problem|question|prompt + answer|gold|gt;
+                            LiveCodeBench: problem|question_content, starter_code, tests|public_test_cases),
+                            or a dataset already in the database: its name ("AIME 2024"), id, or the key
+                            of a bundled one (aime24, amc23, math-sample, livecodebench-sample;
+                            \`hintlab datasets list\` shows them). A file of that name wins.
+  --dataset-name NAME       name of the dataset in the database when --dataset is a file (default: the file name)
+  --limit N                 run only the first N problems of the dataset
   --policies LIST           comma-separated: greedy, paper[:rounds=R][:p=P][:hint=ID],
                             budget:min=N,max=M[,word=W] (s1 budget forcing, in thinking tokens); alias --policy
                             e.g. greedy,paper:rounds=2,paper:rounds=1:p=0.5,paper:rounds=1:hint=math-general
@@ -73,6 +77,7 @@ export function parseRunArgs(argv: string[]) {
     options: {
       dataset: { type: "string" },
       "dataset-name": { type: "string" },
+      limit: { type: "string" },
       policies: { type: "string" },
       policy: { type: "string" },
       samples: { type: "string" },
@@ -102,7 +107,7 @@ export function parseRunArgs(argv: string[]) {
   const db = values.db ? path.resolve(values.db) : defaultDbPath();
   const resume = values.resume;
   if (resume) return { help: false as const, mode: "resume" as const, resume, db, concurrency };
-  if (!values.dataset) throw new UsageError("--dataset FILE is required (or --resume ID)");
+  if (!values.dataset) throw new UsageError("--dataset FILE or NAME is required (or --resume ID)");
   if (values.policies && values.policy) throw new UsageError("give --policies or --policy, not both");
   const list = values.policies ?? values.policy;
   if (!list) throw new UsageError("--policies is required, e.g. greedy,paper:rounds=1,budget:min=1000,max=4000");
@@ -113,20 +118,13 @@ export function parseRunArgs(argv: string[]) {
     throw new UsageError(`--policies: ${(e as Error).message}`);
   }
   const template = templateFlag(values.template);
-  let text: string;
-  try {
-    const size = statSync(values.dataset).size;
-    if (size > importMaxBytes()) throw new UsageError(`--dataset ${values.dataset} is ${formatBytes(size)}, over the import limit of ${formatBytes(importMaxBytes())}; split it or raise HINTLAB_IMPORT_MAX_BYTES`);
-    text = readFileSync(values.dataset, "utf8");
-  } catch (e) {
-    if (e instanceof UsageError) throw e;
-    throw new UsageError(`cannot read --dataset ${values.dataset}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
-  }
+  const dataset = datasetFlag(values.dataset, values["dataset-name"]);
   const { tries, delays } = retryFlags(values);
   const spec: Omit<ExperimentSpecInput, "datasetId"> = {
     ...(values.name ? { name: values.name } : {}),
     policies,
     samples: num("samples", values.samples, (n) => int(n) && n >= 1 && n <= 1000, "an integer from 1 to 1000") ?? 1,
+    ...(values.limit !== undefined ? { problemLimit: num("limit", values.limit, (n) => int(n) && n >= 1, "a positive integer") } : {}),
     model: modelFlags(values, template),
     ...(concurrency !== undefined ? { concurrency } : {}),
     maxTokens: num("max-tokens", values["max-tokens"], (n) => int(n) && n > 0, "a positive integer") ?? 16384,
@@ -139,7 +137,47 @@ export function parseRunArgs(argv: string[]) {
     retry: { tries: tries ?? 3, delaysMs: delays ?? [1000, 4000, 16000] },
     ...(values.logprobs !== undefined ? { logprobs: num("logprobs", values.logprobs, (n) => int(n) && n >= 0 && n <= 5, "an integer from 0 to 5") } : {}),
   };
-  return { help: false as const, mode: "new" as const, db, concurrency, datasetText: text, datasetName: values["dataset-name"] ?? path.basename(values.dataset).replace(/\.jsonl$/, ""), spec };
+  return { help: false as const, mode: "new" as const, db, concurrency, dataset, spec };
+}
+
+/**
+ * `--dataset`: a file to import when one exists at that path, else a reference to a stored
+ * dataset (name, id or bundled key), resolved once the database is open. A path that exists but
+ * cannot be read is an error about the file, not a lookup by name.
+ */
+function datasetFlag(value: string, name: string | undefined): { file: string; text: string; name: string } | { ref: string } {
+  let size: number;
+  try {
+    size = statSync(value).size;
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code !== "ENOENT" && code !== "ENOTDIR") throw new UsageError(`cannot read --dataset ${value}: ${code ?? (e as Error).message}`);
+    if (name !== undefined) throw new UsageError(`--dataset-name names an imported file, but there is no file ${value}`);
+    return { ref: value };
+  }
+  if (size > importMaxBytes()) throw new UsageError(`--dataset ${value} is ${formatBytes(size)}, over the import limit of ${formatBytes(importMaxBytes())}; split it or raise HINTLAB_IMPORT_MAX_BYTES`);
+  try {
+    return { file: value, text: readFileSync(value, "utf8"), name: name ?? path.basename(value).replace(/\.jsonl$/, "") };
+  } catch (e) {
+    throw new UsageError(`cannot read --dataset ${value}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+}
+
+/** The dataset a new run uses: the file imported (bad lines reported), or the stored one named. */
+function datasetForRun(store: ExperimentStore, dataset: ReturnType<typeof datasetFlag>): { id: string } | { error: string } {
+  if ("ref" in dataset) {
+    try {
+      return resolveDatasetRef(store, dataset.ref);
+    } catch (e) {
+      if (!(e instanceof AppError)) throw e;
+      if (e.code !== "not-found") return { error: e.message };
+      const stored = store.listDatasets().map(describeDataset);
+      return { error: `--dataset ${dataset.ref} is neither a file nor a stored dataset; stored datasets: ${stored.join(", ") || "none"}` };
+    }
+  }
+  const imported = store.importDataset(dataset.text, dataset.name);
+  for (const e of imported.errors) process.stderr.write(`[hintlab] dataset line ${e.line}: ${e.reason}\n`);
+  return imported.dataset ?? { error: "the dataset has no usable problems" };
 }
 
 export async function runRun(argv: string[]): Promise<number> {
@@ -169,14 +207,14 @@ export async function runRun(argv: string[]): Promise<number> {
       return 2;
     }
   } else {
-    const imported = store.importDataset(args.datasetText, args.datasetName);
-    for (const e of imported.errors) process.stderr.write(`[hintlab] dataset line ${e.line}: ${e.reason}\n`);
-    if (!imported.dataset) {
-      process.stderr.write("hintlab run: the dataset has no usable problems\n");
+    const dataset = datasetForRun(store, args.dataset);
+    if ("error" in dataset) {
+      process.stderr.write(`hintlab run: ${dataset.error}\n`);
+      db.close();
       return 2;
     }
     try {
-      experimentId = store.createExperiment({ ...args.spec, datasetId: imported.dataset.id }).id;
+      experimentId = store.createExperiment({ ...args.spec, datasetId: dataset.id }).id;
     } catch (e) {
       process.stderr.write(`hintlab run: ${(e as Error).message}\n`);
       return 2;

@@ -9,7 +9,7 @@ export type ExportFilters = Omit<TraceListQuery, "limit" | "offset" | "sort" | "
 
 /**
  * Turns one trace into its JSONL lines. Passed in by the caller (route, CLI) because lib/db may
- * not import lib/export (see the dependency table in STYLE.md).
+ * not import lib/export (see the dependency table in docs/architecture.md and eslint.config.mjs).
  */
 export type TraceToLines = (trace: Trace) => string[];
 

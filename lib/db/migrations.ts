@@ -262,4 +262,15 @@ export const MIGRATIONS: Migration[] = [
       CREATE INDEX sweep_items_order ON sweep_items (sweep_id, idx);
     `,
   },
+  {
+    version: 8,
+    name: "bundled datasets",
+    // The problem sets hintlab ships (datasets/) are stored as dataset rows marked with their key
+    // (lib/experiments/bundled.ts seeds them); NULL for a user's import. Bundled rows are read-only
+    // and an import never resolves to one.
+    sql: `
+      ALTER TABLE datasets ADD COLUMN bundled TEXT;
+      CREATE INDEX datasets_bundled ON datasets (bundled) WHERE bundled IS NOT NULL;
+    `,
+  },
 ];

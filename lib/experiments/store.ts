@@ -19,6 +19,7 @@ import {
   type ProblemPage,
   type Verdict,
 } from "@/lib/protocol";
+import { bundledDatasets, ensureBundledDatasets } from "./bundled";
 import { parseDatasetJsonl, type ParsedDataset } from "./datasets";
 import { parsePolicyLabel } from "./policies";
 
@@ -98,16 +99,19 @@ export function resolvePolicies(spec: Pick<ExperimentSpec, "policies">): Experim
   return spec.policies.map((p) => (typeof p === "string" ? parsePolicyLabel(p) : p));
 }
 
-/** Datasets, problems, experiments and their items over SQLite (migration 3). */
+/** Datasets, problems, experiments and their items over SQLite (migration 3; bundled sets: migration 8, bundled.ts). */
 export class ExperimentStore {
-  constructor(readonly db: Db) {}
+  constructor(readonly db: Db) {
+    ensureBundledDatasets(db);
+  }
 
   // ---- datasets ----
 
   /**
    * Import a JSONL problem set. `valid` mode stores the good lines and reports the bad ones;
    * `all-or-nothing` stores nothing when any line is bad. Importing the same content under the
-   * same name again returns the existing dataset.
+   * same name again returns the existing dataset — one the user imported, never a bundled one:
+   * an import is always the user's own copy, whatever the bundled sets hold.
    */
   importDataset(text: string, name: string, mode: "valid" | "all-or-nothing" = "valid", now = Date.now()): DatasetImportResult {
     return this.storeDataset(parseDatasetJsonl(text, name), name, mode, now);
@@ -118,7 +122,7 @@ export class ExperimentStore {
     if (parsed.problems.length === 0 || (mode === "all-or-nothing" && parsed.errors.length > 0)) {
       return { dataset: null, imported: 0, errors: parsed.errors.length ? parsed.errors : [{ line: 0, reason: "no problems in the file" }] };
     }
-    const existing = this.db.prepare("SELECT id FROM datasets WHERE name = ? AND content_hash = ?").get(name, parsed.contentHash) as { id: string } | undefined;
+    const existing = this.db.prepare("SELECT id FROM datasets WHERE name = ? AND content_hash = ? AND bundled IS NULL").get(name, parsed.contentHash) as { id: string } | undefined;
     if (existing) return { dataset: this.getDataset(existing.id), imported: 0, errors: parsed.errors };
     const id = randomUUID();
     this.db.transaction(() => {
@@ -131,17 +135,46 @@ export class ExperimentStore {
 
   getDataset(id: string): DatasetSummary {
     const row = this.db.prepare("SELECT * FROM datasets WHERE id = ?").get(id) as
-      | { id: string; name: string; content_hash: string; problem_count: number; created_at: number }
+      | { id: string; name: string; content_hash: string; problem_count: number; created_at: number; bundled: string | null }
       | undefined;
     if (!row) throw new AppError("not-found", `no dataset ${id}`);
     const kinds = Object.fromEntries(
       (this.db.prepare("SELECT kind, COUNT(*) AS n FROM problems WHERE dataset_id = ? GROUP BY kind").all(id) as { kind: string; n: number }[]).map((k) => [k.kind, k.n]),
     );
-    return { id: row.id, name: row.name, problemCount: row.problem_count, kinds, contentHash: row.content_hash, createdAt: row.created_at };
+    const shipped = row.bundled === null ? undefined : bundledDatasets().find((b) => b.key === row.bundled);
+    return {
+      id: row.id,
+      name: row.name,
+      problemCount: row.problem_count,
+      kinds,
+      contentHash: row.content_hash,
+      createdAt: row.created_at,
+      ...(row.bundled !== null ? { bundled: { key: row.bundled, source: shipped?.source ?? "an earlier hintlab release", license: shipped?.license ?? "see datasets/README.md" } } : {}),
+    };
   }
 
+  /**
+   * The user's imports, newest first, then the bundled sets in their shipped order. An earlier
+   * release's version of a bundled set (kept only while an experiment uses it) is left out.
+   */
   listDatasets(): DatasetSummary[] {
-    return (this.db.prepare("SELECT id FROM datasets ORDER BY created_at DESC, id").all() as { id: string }[]).map((r) => this.getDataset(r.id));
+    const imported = this.db.prepare("SELECT id FROM datasets WHERE bundled IS NULL ORDER BY created_at DESC, id").all() as { id: string }[];
+    const present = new Set((this.db.prepare("SELECT id FROM datasets WHERE bundled IS NOT NULL").all() as { id: string }[]).map((r) => r.id));
+    const bundled = bundledDatasets().filter((b) => present.has(b.id));
+    return [...imported.map((r) => r.id), ...bundled.map((b) => b.id)].map((id) => this.getDataset(id));
+  }
+
+  /**
+   * Delete an imported dataset and its problems. A bundled set is read-only (it ships with
+   * hintlab and would be seeded again), and a dataset an experiment uses stays: the experiment's
+   * results and resume need its problems. Traces keep their own copy of each problem.
+   */
+  deleteDataset(id: string): void {
+    const d = this.getDataset(id);
+    if (d.bundled) throw new AppError("conflict", `"${d.name}" ships with hintlab and is read-only`, undefined, "bundled");
+    const { n } = this.db.prepare("SELECT COUNT(*) AS n FROM experiments WHERE dataset_id = ?").get(id) as { n: number };
+    if (n > 0) throw new AppError("conflict", `"${d.name}" is used by ${n} experiment${n === 1 ? "" : "s"}; it stays while they do`, undefined, "in-use");
+    this.db.prepare("DELETE FROM datasets WHERE id = ?").run(id);
   }
 
   problems(datasetId: string, offset = 0, limit = Number.MAX_SAFE_INTEGER): ProblemPage {
@@ -164,7 +197,9 @@ export class ExperimentStore {
     }
     if (new Set(policies.map((p) => p.label)).size !== policies.length) throw new AppError("bad-request", "a policy label is listed twice");
     const dataset = this.getDataset(spec.datasetId);
-    const problems = this.db.prepare("SELECT problem_id, idx FROM problems WHERE dataset_id = ? ORDER BY idx").all(spec.datasetId) as { problem_id: string; idx: number }[];
+    const problems = this.db
+      .prepare("SELECT problem_id, idx FROM problems WHERE dataset_id = ? ORDER BY idx LIMIT ?")
+      .all(spec.datasetId, spec.problemLimit ?? -1) as { problem_id: string; idx: number }[];
     const id = randomUUID();
     const name = spec.name ?? `${dataset.name} × ${policies.map((p) => p.label).join(", ")}`;
     this.db.transaction(() => {

@@ -32,6 +32,8 @@ export const ExperimentSpecSchema = z.object({
   /** Either policy labels (`greedy`, `paper:rounds=2`) or full policy objects. */
   policies: z.array(z.union([z.string().min(1), ExperimentPolicySchema])).min(1).max(32),
   samples: z.number().int().min(1).max(1000).default(1),
+  /** Run only the first N problems of the dataset (a quick look at a large set); absent = all. */
+  problemLimit: z.number().int().min(1).optional(),
   model: ExperimentModelSchema.default({}),
   /** Concurrent sessions against the model server (vLLM batches well: 8 by default). */
   concurrency: z.number().int().min(1).max(256).default(8),
@@ -115,6 +117,8 @@ export const DatasetSummarySchema = z.object({
   kinds: z.record(z.string(), z.number().int()),
   contentHash: z.string(),
   createdAt: z.number(),
+  /** Set for a problem set hintlab ships (read-only; `key` is its stable name, e.g. `aime24`); absent for an import. */
+  bundled: z.object({ key: z.string(), source: z.string(), license: z.string() }).optional(),
 });
 export type DatasetSummary = z.infer<typeof DatasetSummarySchema>;
 

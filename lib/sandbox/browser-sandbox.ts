@@ -102,7 +102,7 @@ interface Slot {
 
 /**
  * Python in the page: Pyodide in a Web Worker inside an opaque-origin sandboxed frame
- * (see lib/sandbox/sandbox-frame.ts and DESIGN.md "Trust boundaries"). The frame starts loading
+ * (see lib/sandbox/sandbox-frame.ts and docs/architecture.md, "Trust boundaries"). The frame starts loading
  * as soon as this object is constructed (do that in the browser, not during server rendering).
  * Executions are queued and run one at a time.
  *
