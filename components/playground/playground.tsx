@@ -31,7 +31,8 @@ function LiveTrace() {
   const canBranch = useHintlab((s) => !!s.traceId && !!s.engine);
   const [branchError, setBranchError] = useState<string | null>(null);
   const pane = useRef<HTMLDivElement>(null);
-  usePauseInView(pane, pause && `${pause.reason}:${pause.offset}:${events.length}`);
+  // One key per pause (the text grows between two pauses, so their offsets differ).
+  usePauseInView(pane, pause && `${pause.reason}:${pause.offset}`);
   return (
     <div className="trace-pane minimap-host" ref={pane}>
       {branchError && (
