@@ -64,6 +64,17 @@ describe("minimapLayout", () => {
     }
   });
 
+  it("marks the code a hint opens: the model text after a hint ending in ```python starts with a code block", () => {
+    const segments = [seg("m1", "model", "Let me compute. "), seg("h", "hint", "Wait, with Python.\n```python\n", { hintId: "x" }), seg("m2", "model", "print(1)\n```\nDone.")];
+    const { marks } = minimapLayout(segments, null);
+    expect(marks.map((m) => [m.kind, m.segment, m.offset])).toEqual([
+      ["hint", 1, 0],
+      ["code", 2, 0],
+    ]);
+    // A hint without an opened fence opens no code.
+    expect(minimapLayout([segments[0]!, seg("h", "hint", "Check again.\n", { hintId: "y" }), segments[2]!], null).marks.map((m) => m.kind)).toEqual(["hint"]);
+  });
+
   it("does not mark a ```output fence or a fence in the middle of a line as code", () => {
     const text = "say ```python here\n```output\n1\n```\n```py\nx=1\n```\n";
     const at = text.indexOf("```py\n");

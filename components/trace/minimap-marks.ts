@@ -37,6 +37,8 @@ interface LocalMark {
 
 // A ```python fence at a line start opens a code block (the same rule as blocks.ts).
 const FENCE = /^```(?:python|py)[ \t]*$/gm;
+// A hint that ends in an opened fence: the model text after it starts inside a code block.
+const OPENS_CODE = /```(?:python|py)[ \t]*\n?$/;
 
 // Matches that start this close to the end of a growing text may still change (a trigger cut in
 // the middle, a fence line without its newline yet): they are scanned again with the next chunk.
@@ -56,8 +58,9 @@ function scanRegex(re: RegExp, text: string, from: number, until: number, kind: 
 }
 
 /** Marks of model text in [from, until) (match starts), triggers and fences in text order. */
-function scanModelText(text: string, triggers: RegExp | null, from: number, until: number): LocalMark[] {
+function scanModelText(text: string, triggers: RegExp | null, from: number, until: number, startsInCode: boolean): LocalMark[] {
   const out: LocalMark[] = [];
+  if (startsInCode && from === 0) out.push({ kind: "code", offset: 0, label: "python code" });
   if (triggers) scanRegex(triggers, text, from, until, "trigger", out);
   scanRegex(FENCE, text, from, until, "code", out);
   return out.sort((a, b) => a.offset - b.offset);
@@ -66,6 +69,7 @@ function scanModelText(text: string, triggers: RegExp | null, from: number, unti
 interface Entry {
   text: string;
   triggers: RegExp | null;
+  startsInCode: boolean;
   /** Marks starting before `settled`: final for this text and every text that extends it. */
   settledMarks: LocalMark[];
   settled: number;
@@ -88,22 +92,22 @@ function sameMarks(a: readonly LocalMark[], b: readonly LocalMark[]): boolean {
  * trace only grow by appending, so a longer text under the same id is taken as an extension
  * (checking the prefix would cost what the cache saves); any other change is scanned afresh.
  */
-function segmentEntry(s: Segment, triggers: RegExp | null, prev: Entry | undefined): Entry {
-  if (prev && prev.text === s.text && prev.triggers === triggers) return prev;
+function segmentEntry(s: Segment, triggers: RegExp | null, startsInCode: boolean, prev: Entry | undefined): Entry {
+  if (prev && prev.text === s.text && prev.triggers === triggers && prev.startsInCode === startsInCode) return prev;
   if (s.kind !== "model" && s.kind !== "edit") {
     const marks = fixedMarks(s);
-    return { text: s.text, triggers, settledMarks: marks, settled: s.text.length, marks: prev && sameMarks(prev.marks, marks) ? prev.marks : marks };
+    return { text: s.text, triggers, startsInCode, settledMarks: marks, settled: s.text.length, marks: prev && sameMarks(prev.marks, marks) ? prev.marks : marks };
   }
-  const grows = prev && prev.triggers === triggers && s.text.length > prev.text.length;
+  const grows = prev && prev.triggers === triggers && prev.startsInCode === startsInCode && s.text.length > prev.text.length;
   const from = grows ? prev.settled : 0;
   const settledMarks = grows ? prev.settledMarks : [];
   const settled = Math.max(from, s.text.length - SETTLE_MARGIN);
-  const fresh = scanModelText(s.text, triggers, from, s.text.length);
+  const fresh = scanModelText(s.text, triggers, from, s.text.length, startsInCode);
   const newlySettled = fresh.filter((m) => m.offset < settled);
   const tail = newlySettled.length === fresh.length ? [] : fresh.slice(newlySettled.length);
   const nextSettled = newlySettled.length ? [...settledMarks, ...newlySettled] : settledMarks;
   const marks = tail.length ? [...nextSettled, ...tail] : nextSettled;
-  return { text: s.text, triggers, settledMarks: nextSettled, settled, marks: prev && sameMarks(prev.marks, marks) ? prev.marks : marks };
+  return { text: s.text, triggers, startsInCode, settledMarks: nextSettled, settled, marks: prev && sameMarks(prev.marks, marks) ? prev.marks : marks };
 }
 
 /**
@@ -120,13 +124,17 @@ export function createMarkScanner(): { scan(segments: readonly Segment[], trigge
       const parts: LocalMark[][] = [];
       const bases: number[] = [];
       let total = 0;
+      let prevSegment: Segment | undefined;
       for (const s of segments) {
+        const after = prevSegment;
+        prevSegment = s;
         if (s.kind === "prompt") {
           parts.push([]);
           bases.push(total);
           continue;
         }
-        const e = segmentEntry(s, triggers, entries.get(s.id));
+        const startsInCode = after?.kind === "hint" && OPENS_CODE.test(after.text);
+        const e = segmentEntry(s, triggers, startsInCode, entries.get(s.id));
         next.set(s.id, e);
         parts.push(e.marks);
         bases.push(total);
