@@ -6,7 +6,8 @@
 //                                           is started here (node scripts/start.mjs, builds if
 //                                           needed; HINTLAB_DIST_DIR is honoured)
 //   BENCH_CPS=2000 chunks per second of the scripted server; BENCH_RUNS=3 runs (median reported);
-//   BENCH_PROFILE=1 adds a JS CPU profile; BENCH_CSS='rules' adds style rules (try a layout idea)
+//   BENCH_PROFILE=1 adds a JS CPU profile; BENCH_CSS='rules' adds style rules (try a layout idea);
+//   BENCH_VIEW=exact measures the exact view instead of the rendered one (Markdown and math)
 //
 // The scripted model server (e2e/fixtures, a replay of real recorded traces, not a model) runs in
 // its own process and streams the longest fixture trace; the page is pointed at it through Model
@@ -26,6 +27,9 @@ import { fileURLToPath } from "node:url";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const CPS = Number(process.env.BENCH_CPS ?? 2000);
+// BENCH_LONG=7: the scripted model repeats the recorded thinking 7 times ([[long:N]] in the
+// problem), so the stream is a 160k-character trace (the issue's target); 1 streams it as recorded.
+const LONG = Math.max(1, Math.min(99, Number(process.env.BENCH_LONG ?? 7)));
 const RUNS = Math.max(1, Number(process.env.BENCH_RUNS ?? 3));
 const EDGE = 0.2;
 
@@ -39,7 +43,10 @@ function longestTrace() {
   const ordered = [...traces.filter((t) => t.is_correct), ...traces.filter((t) => !t.is_correct)];
   const longest = traces.reduce((a, b) => (b.completion.length > a.completion.length ? b : a));
   const replayed = ordered.find((t) => t.problem.trim() === longest.problem.trim());
-  return { ...longest, replayedId: replayed.id };
+  const problem = LONG > 1 ? `${longest.problem} [[long:${LONG}]]` : longest.problem;
+  const thinking = longest.completion.indexOf("</think>");
+  const chars = LONG > 1 && thinking !== -1 ? thinking * LONG + longest.completion.length - thinking : longest.completion.length;
+  return { ...longest, problem, chars, replayedId: replayed.id };
 }
 
 async function freePort() {
@@ -243,6 +250,8 @@ function analyse(traceJson) {
 async function measureOnce(browser, appUrl, model, trace) {
   const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
   await context.addInitScript(instrumentPage);
+  // BENCH_VIEW=exact measures the exact view; the rendered view (Markdown and math) is the default.
+  if (process.env.BENCH_VIEW === "exact") await context.addInitScript(() => localStorage.setItem("hintlab.view.playground", "exact"));
   // BENCH_CSS='…': extra style rules, to try a layout change without a rebuild.
   if (process.env.BENCH_CSS) {
     await context.addInitScript((css) => {
@@ -257,12 +266,19 @@ async function measureOnce(browser, appUrl, model, trace) {
   try {
     await page.goto(appUrl);
     await page.getByTestId("sandbox-status").getByText("ready").waitFor({ timeout: 60_000 });
-    // Point the page at this bench's scripted server, whatever the app was started with.
+    // Point the page at this bench's scripted server, whatever the app was started with: a saved
+    // connection (admins add them; the app signs in as admin on loopback), chosen in Model settings.
+    const name = `bench ${model.baseUrl}`;
+    const created = await page.request.post(`${appUrl}/api/connections`, { data: { name, baseUrl: model.baseUrl, model: model.model, template: "deepseek-r1" } });
+    let id = created.status() === 201 ? (await created.json()).id : undefined;
+    if (!id) id = (await (await page.request.get(`${appUrl}/api/connections`)).json()).connections.find((c) => c.name === name)?.id;
+    if (!id) throw new Error(`could not add the connection: ${created.status()} ${await created.text()}`);
     const settings = page.getByTestId("model-settings");
     if ((await settings.getAttribute("open")) === null) await settings.locator("summary").click();
-    await page.getByTestId("base-url").fill(model.baseUrl);
-    await page.getByTestId("model-name").fill(model.model);
-    await page.getByTestId("template").selectOption("deepseek-r1");
+    await page.getByTestId("connection").locator(`option[value="${id}"]`).waitFor({ state: "attached" });
+    await page.getByTestId("connection").selectOption(id);
+    // Room for the whole trace (the scripted model streams about one token per chunk).
+    await page.getByTestId("max-tokens").fill(String(Math.ceil(trace.chars / 2)));
     await page.getByTestId("problem-input").fill(trace.problem);
     await page.getByTestId("pause-mode").selectOption("never");
     await page.waitForTimeout(500); // let the page settle: measure streaming, not start-up
@@ -361,7 +377,7 @@ function median(xs) {
 
 function report(results, trace, appUrl) {
   console.log(`\nStreaming view (app ${appUrl}, scripted server at ${CPS} chunks/s, Chromium ${process.env.CHROMIUM_PATH ?? "/usr/bin/chromium"}, ${new Date().toISOString()})`);
-  console.log(`trace: ${trace.id} (${trace.completion.length.toLocaleString()} chars; replayed: ${trace.replayedId}), pause mode "never"`);
+  console.log(`trace: ${trace.id} (${trace.chars.toLocaleString()} chars${LONG > 1 ? `: its thinking ${LONG} times` : ""}; replayed: ${trace.replayedId}), pause mode "never", ${process.env.BENCH_VIEW === "exact" ? "exact" : "rendered"} view`);
   console.log(`main-thread cost = ${results.every((r) => r.hasCpu) ? "CPU time of its tasks (trace tdur)" : "wall time of its tasks"}; long tasks in wall time\n`);
   const ratio = (r) => r.late.perChunk / r.early.perChunk;
   const kind = (r, k, side) => r[side].kinds[k] ?? 0;

@@ -108,6 +108,8 @@ test("fork at an offset inside model text and continue with another hint; the tr
   await expect.poll(async () => (await request.get(`/api/traces/${id}`).then((r) => r.json())).status).toBe("finished");
 
   await page.goto(`/traces/${id}`);
+  // Offsets by the exact characters (e2e/reading.spec.ts selects in the rendered view).
+  await page.getByTestId("view-exact").click();
   await page.locator('[data-seg-index="1"] [data-block-start]').nth(2).evaluate((el) => {
     const tn = el.firstChild!;
     const r = document.createRange();

@@ -1,3 +1,5 @@
+import { pointToOffset } from "@/components/markdown/dom-offsets";
+
 /** A selection inside one segment's text, in that segment's character offsets. */
 export interface SegmentSpan {
   segment: number;
@@ -6,26 +8,20 @@ export interface SegmentSpan {
   text: string;
 }
 
-/** Offset of (node, offset) in its segment: the block's start + the text before it in the block. */
-function pointOffset(node: Node, offset: number): { segment: number; offset: number } | null {
-  const el = node.nodeType === Node.ELEMENT_NODE ? (node as Element) : node.parentElement;
-  const block = el?.closest<HTMLElement>("[data-block-start]");
-  const seg = el?.closest<HTMLElement>("[data-seg-index]");
-  if (!block || !seg) return null;
-  const range = document.createRange();
-  range.selectNodeContents(block);
-  range.setEnd(node, offset);
-  return { segment: Number(seg.dataset.segIndex), offset: Number(block.dataset.blockStart) + range.toString().length };
-}
-
-/** The current DOM selection as a span of one segment, or null (collapsed, outside, or across segments). */
-export function currentSegmentSpan(root: HTMLElement | null): SegmentSpan | null {
+/**
+ * The current DOM selection as a span of one segment, or null (collapsed, outside, or across
+ * segments). `source` gives a segment's text: the span's text is then the exact characters, not
+ * what the rendered view shows for them (rendered math, Markdown without its marks).
+ */
+export function currentSegmentSpan(root: HTMLElement | null, source?: (segment: number) => string | undefined): SegmentSpan | null {
   const sel = window.getSelection();
   if (!root || !sel || sel.isCollapsed || sel.rangeCount === 0) return null;
   const range = sel.getRangeAt(0);
   if (!root.contains(range.commonAncestorContainer)) return null;
-  const a = pointOffset(range.startContainer, range.startOffset);
-  const b = pointOffset(range.endContainer, range.endOffset);
+  // The same offsets in the exact and the rendered view (components/markdown/dom-offsets.ts).
+  const a = pointToOffset(range.startContainer, range.startOffset);
+  const b = pointToOffset(range.endContainer, range.endOffset);
   if (!a || !b || a.segment !== b.segment || b.offset <= a.offset) return null;
-  return { segment: a.segment, start: a.offset, end: b.offset, text: range.toString() };
+  const text = source?.(a.segment)?.slice(a.offset, b.offset) ?? range.toString();
+  return { segment: a.segment, start: a.offset, end: b.offset, text };
 }

@@ -19,6 +19,8 @@ import { EditDialog } from "./edit-dialog";
 import { ReviewBar } from "./review-bar";
 import { ConflictCard } from "./conflict-card";
 import { TagEditor } from "./tag-editor";
+import { AnswerMath } from "@/components/markdown/answer-math";
+import { MarkdownText } from "@/components/markdown/markdown";
 import { StartSweepDialog, type StartSweepDialogProps } from "@/components/sweeps/start-sweep-dialog";
 
 const LIVE = new Set(["interrupted", "stopped", "failed", "paused"]);
@@ -170,7 +172,7 @@ function TraceDetailLoaded({ store, trace }: { store: TraceDetailStore; trace: T
               {trace.verdict}
             </span>
           )}
-          {trace.answer !== undefined && <code className="answer">{trace.answer.slice(0, 80)}</code>}
+          {trace.answer !== undefined && <AnswerMath answer={trace.answer} max={80} />}
           <span className="muted small">
             {trace.config.model} · {trace.config.policy.type} · v{trace.version}
           </span>
@@ -198,8 +200,12 @@ function TraceDetailLoaded({ store, trace }: { store: TraceDetailStore; trace: T
         </div>
         <details>
           <summary className="muted small">Problem</summary>
-          <p className="problem-text">{trace.problem.statement}</p>
-          {trace.problem.gold && <p className="small">Gold: {trace.problem.gold}</p>}
+          <MarkdownText className="problem-text" text={trace.problem.statement} />
+          {trace.problem.gold && (
+            <p className="small">
+              Gold: <AnswerMath answer={trace.problem.gold} />
+            </p>
+          )}
         </details>
       </header>
       {notice && (
@@ -266,8 +272,8 @@ function TraceDetailLoaded({ store, trace }: { store: TraceDetailStore; trace: T
           <div
             ref={viewRef}
             className="trace-wrap minimap-host"
-            onMouseUp={() => setSpan(selectable ? currentSegmentSpan(viewRef.current) : null)}
-            onKeyUp={() => setSpan(selectable ? currentSegmentSpan(viewRef.current) : null)}
+            onMouseUp={() => setSpan(selectable ? currentSegmentSpan(viewRef.current, (i) => segments[i]?.text) : null)}
+            onKeyUp={() => setSpan(selectable ? currentSegmentSpan(viewRef.current, (i) => segments[i]?.text) : null)}
           >
             {/* Probabilities are per stored segment: not over the edited view, whose segments differ. */}
             <TraceView
@@ -277,6 +283,7 @@ function TraceDetailLoaded({ store, trace }: { store: TraceDetailStore; trace: T
               live={false}
               logprobs={selectable ? logprobs : undefined}
               onBranch={canRun ? (r) => void fork(r) : undefined}
+              viewKey={trace.id}
             />
             <TraceMinimap segments={segments} triggers={trace.config.triggers} host={viewRef} />
           </div>

@@ -11,6 +11,7 @@ import { branchAfter, commonChars, summarizeBranch, type Branch, type BranchSumm
 import { CompareSummary } from "./compare-summary";
 import { useFetched } from "./use-fetched";
 import "./library.css";
+import { MarkdownText } from "@/components/markdown/markdown";
 
 function Side({ side, trace, branch, summary }: { side: "left" | "right"; trace: Trace; branch: Branch; summary: BranchSummary }) {
   return (
@@ -61,9 +62,9 @@ export function CompareView({ a, b }: { a: string; b: string }) {
   if (!view) return <p className="muted">Loading both traces…</p>;
   return (
     <div className="compare" data-testid="compare-view">
-      <p className="small">
-        <span className="muted">Problem:</span> {view.left.problem.statement.slice(0, 300)}
-      </p>
+      <div className="small compare-problem">
+        <span className="muted">Problem:</span> <MarkdownText inline text={view.left.problem.statement.slice(0, 300)} />
+      </div>
       {!view.related && <p className="notice">These traces are not forks of one another: they are compared by their text alone.</p>}
       <ComparePrefix trace={view.left} chars={view.chars} />
       <div className="compare-columns">

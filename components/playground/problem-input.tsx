@@ -3,6 +3,7 @@
 import { useEffect, useState } from "react";
 import { ProblemSchema, type Problem, type ProblemKind } from "@/lib/protocol";
 import { useActions, useHintlab } from "@/lib/store";
+import { MarkdownText } from "@/components/markdown/markdown";
 
 /** Problem text, kind and gold answer, or one of the bundled real benchmark problems. */
 export function ProblemInput() {
@@ -49,6 +50,8 @@ export function ProblemInput() {
         disabled={running}
         onChange={(e) => setProblem({ statement: e.target.value, id: undefined, tests: undefined, starterCode: undefined })}
       />
+      {/* How the model's reader sees it: math typeset (the box above keeps the exact characters). */}
+      {/[$\\]/.test(problem.statement) && <MarkdownText className="problem-preview small" text={problem.statement} />}
       <div className="row">
         <label>
           Kind

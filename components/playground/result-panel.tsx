@@ -1,6 +1,7 @@
 "use client";
 
 import { useHintlab } from "@/lib/store";
+import { AnswerMath } from "@/components/markdown/answer-math";
 
 export function FinalAnswer() {
   const engine = useHintlab((s) => s.engine);
@@ -12,13 +13,17 @@ export function FinalAnswer() {
     <div className="final" data-testid="final-answer-panel">
       <span>
         Final answer:{" "}
-        <code data-testid="final-answer" className="answer">
-          {engine.answer ?? "(none found)"}
-        </code>
+        {engine.answer !== undefined ? (
+          <AnswerMath answer={engine.answer} testId="final-answer" />
+        ) : (
+          <code data-testid="final-answer" className="answer">
+            (none found)
+          </code>
+        )}
       </span>
       {engine.verdict && engine.verdict !== "ungraded" ? (
         <span data-testid="verdict" className={`verdict ${engine.verdict}`}>
-          {engine.verdict === "correct" ? "✓ correct" : engine.verdict === "ungradable" ? "? ungradable (too complex to compare)" : "✗ incorrect"} (gold: {gold})
+          {engine.verdict === "correct" ? "✓ correct" : engine.verdict === "ungradable" ? "? ungradable (too complex to compare)" : "✗ incorrect"} (gold: <AnswerMath answer={gold ?? ""} />)
         </span>
       ) : (
         <span data-testid="verdict" className="verdict ungraded">

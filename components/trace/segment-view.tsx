@@ -7,6 +7,10 @@ import { highlightTriggers } from "./highlight";
 import type { TokenLogprob } from "./logprob-types";
 import { renderTokens, type TokenSlice } from "./token-text";
 import { tokenRange } from "./token-probs";
+import { LazyMarkdown } from "@/components/markdown/lazy-markdown";
+import { MarkdownBlock } from "@/components/markdown/markdown";
+import { PythonCode } from "@/components/markdown/python-code";
+import type { ReadingView } from "./reading-view";
 
 /** Parse only the new text of a growing segment (see blocks.ts). */
 function useIncrementalBlocks(segment: Segment, startsInCode: boolean): BlockParse {
@@ -67,20 +71,48 @@ function tailSlice(tokens: readonly TokenLogprob[] | undefined, start: number, e
 // middle of a sentence) still flows as one line.
 // data-block-start: offset of the block in its segment, so a text selection maps back to
 // (segment, offset) for annotations, edits and forks (see components/annotate/selection.ts).
-// slice: the block's tokens when the view colours by probability (see token-text.tsx).
-const TextBlock = memo(function TextBlock({ text, triggers, start, isBlock, slice }: { text: string; triggers: RegExp | null; start: number; isBlock?: boolean; slice?: TokenSlice }) {
+// slice: the block's tokens when the view colours by probability (see token-text.tsx); colouring
+// is of exact characters, so a coloured block is always shown exact.
+// data-o/data-e/data-lin: the offsets components/markdown/dom-offsets.ts maps selections, find
+// matches and highlights with, in both views (the rendered view tags inside the Markdown instead).
+const TextBlock = memo(function TextBlock({
+  text,
+  triggers,
+  start,
+  isBlock,
+  slice,
+  view,
+  live,
+}: {
+  text: string;
+  triggers: RegExp | null;
+  start: number;
+  isBlock?: boolean;
+  slice?: TokenSlice;
+  view: ReadingView;
+  live?: boolean;
+}) {
+  if (view === "rendered" && !slice) {
+    return (
+      <div className="block-text md" data-block-start={start}>
+        <LazyMarkdown text={text} base={start} triggers={triggers} eager={live} />
+      </div>
+    );
+  }
   const Tag = isBlock ? "div" : "span";
   return (
-    <Tag className="block-text" data-block-start={start}>
+    <Tag className="block-text" data-block-start={start} data-o={start} data-e={start + text.length} data-lin="">
       {slice ? renderTokens(text, start, slice, triggers) : highlightTriggers(text, triggers)}
     </Tag>
   );
 });
 
-const CodeBlock = memo(function CodeBlock({ code, live, start, slice }: { code: string; live?: boolean; start: number; slice?: TokenSlice }) {
+const CodeBlock = memo(function CodeBlock({ code, live, start, slice, view }: { code: string; live?: boolean; start: number; slice?: TokenSlice; view: ReadingView }) {
   return (
     <pre className={live ? "code-block live" : "code-block"} data-testid="code-block" data-block-start={start}>
-      <code>{slice ? renderTokens(code, start, slice, null) : code}</code>
+      <code data-o={start} data-e={start + code.length} data-lin="">
+        {slice ? renderTokens(code, start, slice, null) : view === "rendered" && !live ? <PythonCode code={code} /> : code}
+      </code>
     </pre>
   );
 });
@@ -90,12 +122,12 @@ const CodeBlock = memo(function CodeBlock({ code, live, start, slice }: { code: 
 // inline, a chunk's cost grew with the length of the trace; see bench/streaming.mjs).
 const FINISHED_CONTAINMENT = { contain: "content" } as const;
 
-const FinishedBlocks = memo(function FinishedBlocks({ blocks, triggers, slices }: { blocks: Block[]; triggers: RegExp | null; slices: (TokenSlice | undefined)[] }) {
+const FinishedBlocks = memo(function FinishedBlocks({ blocks, triggers, slices, view }: { blocks: Block[]; triggers: RegExp | null; slices: (TokenSlice | undefined)[]; view: ReadingView }) {
   const render = (b: Block, i: number) =>
     b.kind === "code" ? (
-      <CodeBlock key={b.start} code={b.text} start={b.start} slice={slices[i]} />
+      <CodeBlock key={b.start} code={b.text} start={b.start} slice={slices[i]} view={view} />
     ) : (
-      <TextBlock key={b.start} text={b.text} triggers={triggers} start={b.start} isBlock={i > 0} slice={slices[i]} />
+      <TextBlock key={b.start} text={b.text} triggers={triggers} start={b.start} isBlock={i > 0} slice={slices[i]} view={view} />
     );
   const [first, ...rest] = blocks;
   return (
@@ -112,11 +144,13 @@ export const ModelSegmentView = memo(function ModelSegmentView({
   startsInCode,
   triggers,
   tokens,
+  view,
 }: {
   segment: Segment;
   index: number;
   startsInCode: boolean;
   triggers: RegExp | null;
+  view: ReadingView;
   /** The segment's tokens, only while the view colours by probability. */
   tokens?: readonly TokenLogprob[];
 }) {
@@ -126,17 +160,17 @@ export const ModelSegmentView = memo(function ModelSegmentView({
   const len = segment.text.length;
   return (
     <div className={`seg seg-${segment.kind}`} data-kind={segment.kind} data-seg-index={index} title={segment.kind === "edit" ? `edited; original: ${segment.original ?? ""}` : undefined}>
-      <FinishedBlocks blocks={parse.blocks} triggers={triggers} slices={slices} />
+      <FinishedBlocks blocks={parse.blocks} triggers={triggers} slices={slices} view={view} />
       {parse.inCode ? (
-        <CodeBlock code={segment.text.slice(parse.codeStart)} live start={parse.codeStart} slice={tailSlice(tokens, parse.codeStart, len)} />
+        <CodeBlock code={segment.text.slice(parse.codeStart)} live start={parse.codeStart} slice={tailSlice(tokens, parse.codeStart, len)} view={view} />
       ) : (
-        tail && <TextBlock text={tail} triggers={triggers} start={parse.end} slice={tailSlice(tokens, parse.end, len)} />
+        tail && <TextBlock text={tail} triggers={triggers} start={parse.end} slice={tailSlice(tokens, parse.end, len)} view={view} live />
       )}
     </div>
   );
 });
 
-export const HintSegmentView = memo(function HintSegmentView({ segment, index }: { segment: Segment; index: number }) {
+export const HintSegmentView = memo(function HintSegmentView({ segment, index, view }: { segment: Segment; index: number; view: ReadingView }) {
   const text = segment.text.replace(/```(python|py)[ \t]*\n$/, "");
   return (
     <div className="seg seg-hint" data-kind="hint" data-testid="hint-segment" data-seg-index={index}>
@@ -150,19 +184,31 @@ export const HintSegmentView = memo(function HintSegmentView({ segment, index }:
               ? "end of thinking forced at the thinking budget"
               : "before end of thinking"}
       </span>
-      <span className="block-text">{text}</span>
+      {view === "rendered" ? (
+        <div className="block-text md">
+          <MarkdownBlock text={text} />
+        </div>
+      ) : (
+        <span className="block-text" data-o={0} data-e={text.length} data-lin="">
+          {text}
+        </span>
+      )}
     </div>
   );
 });
 
+const OUTPUT_OPEN = /^(```\n|\n)?```output\n/;
+
 /** The body of a ```output block, without its fences. */
 export function toolOutputBody(text: string): string {
-  return text.replace(/^(```\n|\n)?```output\n/, "").replace(/\n?```\n?$/, "");
+  return text.replace(OUTPUT_OPEN, "").replace(/\n?```\n?$/, "");
 }
 
 export const ToolOutputView = memo(function ToolOutputView({ segment, execution, index }: { segment: Segment; execution?: TraceEvent; index: number }) {
   const ex = execution?.type === "code-executed" ? (execution as TraceEvent & ExecutionResult) : undefined;
   const status = ex ? (ex.timedOut ? "timed out" : ex.error ? "error" : "ok") : "skipped";
+  const body = toolOutputBody(segment.text);
+  const bodyStart = OUTPUT_OPEN.exec(segment.text)?.[0].length ?? 0;
   return (
     <div className={`seg seg-tool status-${status.replace(" ", "-")}`} data-kind="tool_output" data-seg-index={index}>
       <span className="seg-label">
@@ -170,8 +216,9 @@ export const ToolOutputView = memo(function ToolOutputView({ segment, execution,
         {ex ? ` · ${Math.round(ex.durationMs)} ms` : ""}
         {ex?.truncated ? " · truncated" : ""}
       </span>
-      <pre className="code-output" data-testid="code-output">
-        {toolOutputBody(segment.text)}
+      {/* Output is what Python printed: a code block in both views (in Markdown it is a fenced block). */}
+      <pre className="code-output" data-testid="code-output" data-o={bodyStart} data-e={bodyStart + body.length} data-lin="">
+        {body}
       </pre>
     </div>
   );
@@ -181,7 +228,9 @@ export const PromptView = memo(function PromptView({ segment, index }: { segment
   return (
     <details className="seg seg-prompt" data-kind="prompt" data-seg-index={index}>
       <summary>Prompt ({segment.text.length.toLocaleString()} characters)</summary>
-      <pre>{segment.text}</pre>
+      <pre data-o={0} data-e={segment.text.length} data-lin="">
+        {segment.text}
+      </pre>
     </details>
   );
 });

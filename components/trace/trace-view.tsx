@@ -8,6 +8,8 @@ import { allCandidatePoints, ProbToolbar, type CandidatePoint } from "./prob-too
 import { HintSegmentView, ModelSegmentView, PromptView, ToolOutputView } from "./segment-view";
 import { alternativesOf } from "./token-probs";
 import { TokenTooltip, type ActiveToken, type BranchRequest } from "./token-tooltip";
+import { FindBar } from "./find-bar";
+import { useReadingView } from "./reading-view";
 import "./token-probs.css";
 
 const OPENS_CODE = /```(python|py)[ \t]*\n$/;
@@ -19,6 +21,10 @@ const OPENS_CODE = /```(python|py)[ \t]*\n$/;
  * With `logprobs` (segment index → tokens; {} while none are known) the view offers the model's
  * own view of its text: a toggle (key p) colours model tokens by probability, hovering or
  * focusing a token shows its candidates, and `onBranch` forks from another candidate.
+ *
+ * Two views of the same characters (key v): rendered (Markdown and math) and exact (every
+ * character as stored); selections, triggers and find map to the same offsets in both
+ * (components/markdown/dom-offsets.ts). The choice is remembered per `viewKey` (a trace id).
  */
 export function TraceView({
   segments,
@@ -28,6 +34,7 @@ export function TraceView({
   pause,
   logprobs,
   onBranch,
+  viewKey = "playground",
 }: {
   segments: Segment[];
   events: TraceEvent[];
@@ -37,7 +44,10 @@ export function TraceView({
   pause?: { word: string; reason: string };
   logprobs?: Record<number, readonly TokenLogprob[]>;
   onBranch?: (r: BranchRequest) => void;
+  /** Whose reading view this is (a trace id, or "playground"). */
+  viewKey?: string;
 }) {
+  const [view, setView] = useReadingView(viewKey);
   const re = useMemo(() => triggerRegex(triggers), [triggers]);
   // Each tool_output segment comes from one execution or one skipped block, in order.
   const executions = useMemo(() => events.filter((e) => e.type === "code-executed" || e.type === "code-skipped"), [events]);
@@ -57,6 +67,18 @@ export function TraceView({
   }, [tailKey, live]);
 
   // External system: the keyboard — p toggles the colouring (outside inputs and editors).
+  // External system: the keyboard — v switches rendered/exact (outside inputs and editors).
+  useEffect(() => {
+    const onKey = (e: globalThis.KeyboardEvent) => {
+      const t = e.target as HTMLElement | null;
+      if (e.key !== "v" || e.ctrlKey || e.metaKey || e.altKey || t?.closest("input, textarea, select, .monaco-editor, [contenteditable]")) return;
+      e.preventDefault();
+      setView(view === "rendered" ? "exact" : "rendered");
+    };
+    window.addEventListener("keydown", onKey);
+    return () => window.removeEventListener("keydown", onKey);
+  }, [view, setView]);
+
   const canColour = logprobs !== undefined;
   useEffect(() => {
     if (!canColour) return;
@@ -139,6 +161,18 @@ export function TraceView({
   let execIndex = 0;
   return (
     <>
+      <div className="reading-toolbar row small" data-testid="reading-toolbar">
+        <span className="view-switch" role="group" aria-label="Reading view (key v)">
+          <button type="button" aria-pressed={view === "rendered"} data-testid="view-rendered" onClick={() => setView("rendered")} title="Markdown and math (key v)">
+            Rendered
+          </button>
+          <button type="button" aria-pressed={view === "exact"} data-testid="view-exact" onClick={() => setView("exact")} title="Every character as stored (key v)">
+            Exact
+          </button>
+        </span>
+        {probsOn && view === "rendered" && <span className="muted">colouring shows the exact characters</span>}
+        <FindBar segments={segments} root={scroller} />
+      </div>
       {logprobs !== undefined && (
         <ProbToolbar
           on={showProbs}
@@ -152,8 +186,9 @@ export function TraceView({
         />
       )}
       <div
-        className={probsOn ? "trace-view probs-on" : "trace-view"}
+        className={`trace-view view-${view}${probsOn ? " probs-on" : ""}`}
         data-testid="trace-view"
+        data-view={view}
         ref={scroller}
         onScroll={(e) => {
           const el = e.currentTarget;
@@ -172,7 +207,7 @@ export function TraceView({
             case "prompt":
               return <PromptView key={s.id} segment={s} index={i} />;
             case "hint":
-              return <HintSegmentView key={s.id} segment={s} index={i} />;
+              return <HintSegmentView key={s.id} segment={s} index={i} view={view} />;
             case "tool_output":
               return <ToolOutputView key={s.id} segment={s} execution={executions[execIndex++]} index={i} />;
             default: {
@@ -185,6 +220,7 @@ export function TraceView({
                   startsInCode={!!prev && prev.kind === "hint" && OPENS_CODE.test(prev.text)}
                   triggers={re}
                   tokens={probsOn && s.kind === "model" ? logprobs[i] : undefined}
+                  view={view}
                 />
               );
             }

@@ -23,8 +23,19 @@ export class TraceDetailPage {
     await expect(this.page.getByTestId("trace-view")).toBeVisible();
   }
 
-  /** Select [start, end) of the first text block of model segment `segment`, as a mouse drag would. */
+  /** Switch the trace view to one reading view (button; the choice is remembered per trace). */
+  async setView(view: "rendered" | "exact"): Promise<void> {
+    await this.page.getByTestId(`view-${view}`).click();
+    await expect(this.page.getByTestId("trace-view")).toHaveAttribute("data-view", view);
+  }
+
+  /**
+   * Select [start, end) of the first text block of model segment `segment`, as a mouse drag would,
+   * in the exact view (where the block's first child is its text; the rendered view's selection is
+   * tested on its own in e2e/reading.spec.ts).
+   */
   async select(start: number, end: number, segment = 1): Promise<void> {
+    if ((await this.page.getByTestId("trace-view").getAttribute("data-view")) !== "exact") await this.setView("exact");
     await this.page.locator(`[data-seg-index="${segment}"] [data-block-start="0"]`).evaluate(
       (el, [s, e]) => {
         const tn = el.firstChild!;
