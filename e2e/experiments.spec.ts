@@ -64,7 +64,47 @@ test("import a dataset (bad line reported), run greedy and paper:rounds=1, cance
   await expect(greedy.locator("td").nth(1)).toHaveText("6");
   const paper = rows.filter({ hasText: "paper:rounds=1" });
   await expect(paper.locator("td").nth(5)).toHaveText("100.0%"); // every paper trace ran code
-  await expect(page.getByTestId("scaling-chart")).toBeVisible();
+  await expect(page.getByTestId("policy-ci").first()).toHaveText("61.0% – 100.0%"); // Wilson 6/6, not 100.0% – 100.0%
+
+  // Issue 12: the results tables sort by a column (a button in the header, keyboard too).
+  const order = () => rows.evaluateAll((trs) => trs.map((tr) => (tr as HTMLElement).dataset.policy));
+  await page.getByTestId("policy-sort-policy").click();
+  await expect(page.getByTestId("policy-th-policy")).toHaveAttribute("aria-sort", "ascending");
+  expect(await order()).toEqual(["greedy", "paper:rounds=1"]);
+  await page.getByTestId("policy-sort-policy").click();
+  await expect(page.getByTestId("policy-th-policy")).toHaveAttribute("aria-sort", "descending");
+  expect(await order()).toEqual(["paper:rounds=1", "greedy"]);
+  await page.getByTestId("policy-sort-policy").press("Enter");
+  await expect(page.getByTestId("policy-th-policy")).toHaveAttribute("aria-sort", "ascending");
+  expect(await order()).toEqual(["greedy", "paper:rounds=1"]);
+  await expect(page.getByTestId("policy-th-n")).toHaveAttribute("aria-sort", "none");
+
+  // Issue 12: charts with labelled axes, a legend, a 95% band per series and exact values on hover.
+  for (const [id, xLabel] of [
+    ["scaling-chart", "End-of-thinking rounds (hint injections per trace)"],
+    ["tokens-chart", "Mean tokens per trace (tokens)"],
+  ] as const) {
+    const chart = page.getByTestId(id);
+    // The chart itself, not a legend icon (also an svg.recharts-surface).
+    const box = (await chart.locator(".recharts-wrapper > svg.recharts-surface").boundingBox())!;
+    expect(box.width).toBeGreaterThan(300);
+    expect(box.height).toBeGreaterThan(250);
+    expect(await chart.locator("text.chart-axis-label").allTextContents()).toEqual(expect.arrayContaining([xLabel, "pass@1 (%)"]));
+    await expect(chart.locator(".recharts-legend-item")).toHaveText(["Hint rounds (paper:rounds=R)"]);
+    // One band (an area between the bounds) and an error bar per point, for every series.
+    const bands = await chart.locator("path.recharts-area-area").evaluateAll((ps) => ps.map((p) => p.getAttribute("d") ?? ""));
+    expect(bands).toHaveLength(1);
+    expect(bands[0]).toMatch(/^M[\d.]+,[\d.]+/);
+    // A band with height: 6/6 spans 61%–100%, not a line at 100% as the normal approximation drew.
+    expect((await chart.locator("path.recharts-area-area").boundingBox())!.height).toBeGreaterThan(40);
+    await expect(chart.locator(".recharts-errorBar")).toHaveCount(2);
+    await expect(chart.getByTestId("chart-point")).toHaveCount(2);
+  }
+  await page.getByTestId("scaling-chart").locator('[data-testid="chart-point"][data-policy="greedy"]').hover();
+  const tooltip = page.getByTestId("scaling-chart").getByTestId("chart-tooltip");
+  await expect(tooltip).toBeVisible();
+  await expect(tooltip).toContainText("greedy: 0 end-of-thinking rounds");
+  await expect(tooltip).toContainText(/pass@1 100\.0% \(95% CI 61\.0%–100\.0%\) · 6\/6 correct · [\d,]+ mean tokens/);
 
   await page.getByTestId("run-rft").click();
   await expect(page.getByTestId("rft-funnel")).toContainText("greedy wrong");

@@ -13,6 +13,8 @@ import { useStoredLogprobs } from "@/components/trace/use-stored-logprobs";
 import type { BranchRequest } from "@/components/trace/token-tooltip";
 import { useCan } from "@/components/ui/session";
 import { eventsShown, nextTarget, stepTargets, type StepKind } from "@/components/trace/player";
+import { useReplay } from "@/components/trace/use-replay";
+import { ReplayControls } from "@/components/trace/replay-controls";
 import { currentSegmentSpan, type SegmentSpan } from "./selection";
 import { AnnotationPanel, DEFAULT_LABELS } from "./annotation-panel";
 import { EditDialog } from "./edit-dialog";
@@ -20,7 +22,7 @@ import { ReviewBar } from "./review-bar";
 import { ConflictCard } from "./conflict-card";
 import { TagEditor } from "./tag-editor";
 import { AnswerMath } from "@/components/markdown/answer-math";
-import { MarkdownText } from "@/components/markdown/markdown";
+import { MarkdownText } from "@/components/markdown/deferred";
 import { StartSweepDialog, type StartSweepDialogProps } from "@/components/sweeps/start-sweep-dialog";
 
 const LIVE = new Set(["interrupted", "stopped", "failed", "paused"]);
@@ -92,6 +94,8 @@ function TraceDetailLoaded({ store, trace }: { store: TraceDetailStore; trace: T
   };
 
   const { logprobs } = useStoredLogprobs(trace.id, trace.version);
+  // Replay mode: the trace view shows the replay's frame instead of the player's position.
+  const replay = useReplay(trace);
 
   // A branch from an alternative token opens in the playground and goes on generating (continue=1).
   const fork = async (at: { segment: number; offset: number } | BranchRequest) => {
@@ -269,6 +273,7 @@ function TraceDetailLoaded({ store, trace }: { store: TraceDetailStore; trace: T
               <input type="checkbox" checked={showEdits} onChange={(e) => setShowEdits(e.target.checked)} /> show edits
             </label>
           </div>
+          <ReplayControls replay={replay} />
           <div
             ref={viewRef}
             className="trace-wrap minimap-host"
@@ -277,13 +282,14 @@ function TraceDetailLoaded({ store, trace }: { store: TraceDetailStore; trace: T
           >
             {/* Probabilities are per stored segment: not over the edited view, whose segments differ. */}
             <TraceView
-              segments={segments}
+              segments={replay.active ? replay.segments : segments}
               events={trace.events}
               triggers={trace.config.triggers}
-              live={false}
-              logprobs={selectable ? logprobs : undefined}
+              live={replay.active}
+              logprobs={selectable && !replay.active ? logprobs : undefined}
               onBranch={canRun ? (r) => void fork(r) : undefined}
               viewKey={trace.id}
+              {...replay.view}
             />
             <TraceMinimap segments={segments} triggers={trace.config.triggers} host={viewRef} />
           </div>

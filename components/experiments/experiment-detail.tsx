@@ -2,11 +2,14 @@
 
 import { useState } from "react";
 import { z } from "zod";
-import { ExperimentSummarySchema, type ExperimentSummary } from "@/lib/protocol";
-import { scalingChart, type ExperimentResults } from "@/lib/experiments/results";
-import { LineChart } from "./scaling-chart";
+import { ExperimentSummarySchema } from "@/lib/protocol";
+import type { ExperimentResults } from "@/lib/experiments/results";
+import { scalingChartData, tokensChartData } from "@/lib/experiments/charts";
 import { ProgressBar } from "./experiment-list";
+import { ResultsChart } from "./results-chart";
+import { HintTable, PolicyTable } from "./results-tables";
 import { RftPanel } from "./rft-panel";
+import { tracesHref } from "./traces-href";
 import { usePoll } from "./use-poll";
 
 // Results are computed server-side by lib/experiments/results.ts; validated here only loosely.
@@ -14,17 +17,7 @@ const DetailSchema = ExperimentSummarySchema.extend({ results: z.custom<Experime
 type Detail = z.infer<typeof DetailSchema>;
 const live = (d: Detail) => d.status === "running" || d.status === "pending";
 
-const pct = (x: number | null | undefined) => (x === null || x === undefined ? "—" : `${(100 * x).toFixed(1)}%`);
 const num = (x: number | null | undefined, digits = 0) => (x === null || x === undefined ? "—" : x.toLocaleString(undefined, { maximumFractionDigits: digits }));
-
-/** Traces behind a cell: the runner tags every trace with its experiment and policy. */
-export function tracesHref(exp: Pick<ExperimentSummary, "id">, filter: { policy?: string; hint?: string; verdict?: string }) {
-  const sp = new URLSearchParams();
-  sp.set("tag", filter.policy ? `exp:${exp.id}:${filter.policy}` : `exp:${exp.id}`);
-  if (filter.hint) sp.set("hint", filter.hint);
-  if (filter.verdict) sp.set("verdict", filter.verdict);
-  return `/traces?${sp}`;
-}
 
 export function ExperimentDetail({ id }: { id: string }) {
   const [version, setVersion] = useState(0);
@@ -40,6 +33,7 @@ export function ExperimentDetail({ id }: { id: string }) {
     setVersion((v) => v + 1);
   };
   const r = data.results;
+  const policyHref = (policy: string) => tracesHref(data, { policy });
   return (
     <main className="page experiment" data-testid="experiment-detail">
       <h2>
@@ -69,108 +63,27 @@ export function ExperimentDetail({ id }: { id: string }) {
       {actionError && <div className="error-banner">{actionError}</div>}
 
       <h3>Per policy</h3>
-      <p className="muted small">pass@1 = mean over problems of the share of correct samples; 95% CI: {r.ciMethod}. Failed items (model server errors) and ungradable answers (over the grader's per-pair time limit, or too large) are not counted as wrong.</p>
-      <table className="table" data-testid="policy-results">
-        <thead>
-          <tr>
-            <th>Policy</th>
-            <th>n</th>
-            <th>failed</th>
-            <th>pass@1</th>
-            <th>95% CI</th>
-            <th>tool-call rate</th>
-            <th>mean tool calls</th>
-            <th>mean tokens</th>
-            <th>mean time</th>
-            <th>ungradable</th>
-          </tr>
-        </thead>
-        <tbody>
-          {r.policies.map((row) => (
-            <tr key={row.policy} data-testid="policy-row">
-              <td>
-                <a href={tracesHref(data, { policy: row.policy })}>{row.policy}</a>
-              </td>
-              <td>{row.n}</td>
-              <td>{row.failed ? <a href={tracesHref(data, { policy: row.policy })}>{row.failed}</a> : 0}</td>
-              <td>
-                <a href={tracesHref(data, { policy: row.policy, verdict: "correct" })}>{pct(row.pass1)}</a>
-              </td>
-              <td className="small">{row.ci95 ? `${pct(row.ci95[0])} – ${pct(row.ci95[1])}` : "—"}</td>
-              <td>{pct(row.toolCallRate)}</td>
-              <td>{num(row.meanToolCalls, 2)}</td>
-              <td>{num(row.meanTokens)}</td>
-              <td>{row.meanTimeMs === null ? "—" : `${(row.meanTimeMs / 1000).toFixed(1)} s`}</td>
-              <td>{row.ungradable ? <a href={tracesHref(data, { policy: row.policy, verdict: "ungradable" })}>{row.ungradable}</a> : 0}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+      <p className="muted small">
+        pass@1 = mean over problems of the share of correct samples; 95% CI: {r.ciMethod}. Failed items (model server errors) and ungradable answers (over the grader&apos;s per-pair time limit, or too
+        large) are not counted as wrong. Click a column header to sort.
+      </p>
+      <PolicyTable rows={r.policies} exp={data} />
 
       <h3>Per hint</h3>
-      <table className="table" data-testid="hint-results">
-        <thead>
-          <tr>
-            <th>Hint</th>
-            <th>injected</th>
-            <th>led to code</th>
-            <th>correct</th>
-            <th>wrong → right (vs greedy)</th>
-            <th>right → wrong</th>
-            <th>paired with greedy</th>
-          </tr>
-        </thead>
-        <tbody>
-          {r.hints.map((h) => (
-            <tr key={h.hint}>
-              <td>
-                <a href={tracesHref(data, { hint: h.hint })}>{h.hint}</a>
-              </td>
-              <td>{h.injected}</td>
-              <td>{h.ledToCode}</td>
-              <td>{h.correct}</td>
-              <td>{h.wrongToRight}</td>
-              <td>{h.rightToWrong}</td>
-              <td>{h.pairedWithGreedy}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+      <HintTable rows={r.hints} exp={data} />
       {r.hints.length === 0 && <p className="muted small">No hints injected yet.</p>}
 
       <div className="charts">
         <section className="panel">
           <h3>Sequential test-time scaling</h3>
-          <ScalingChart results={r} data={data} />
+          <ResultsChart testId="scaling-chart" data={scalingChartData(r)} hrefOf={policyHref} />
         </section>
         <section className="panel">
           <h3>Accuracy vs tokens</h3>
-          <LineChart
-            testId="tokens-chart"
-            xLabel="mean tokens per trace"
-            yLabel="pass@1"
-            points={r.accuracyVsTokens.map((s) => ({ x: s.meanTokens, y: s.pass1, label: s.policy, href: tracesHref(data, { policy: s.policy }) }))}
-          />
+          <ResultsChart testId="tokens-chart" data={tokensChartData(r, data.policies)} hrefOf={policyHref} />
         </section>
       </div>
       <RftPanel experimentId={data.id} />
     </main>
-  );
-}
-
-/** Figure 5: hint rounds against rounds, or with budget forcing (s1) both against mean tokens. */
-function ScalingChart({ results, data }: { results: ExperimentResults; data: Pick<ExperimentSummary, "id"> }) {
-  const chart = scalingChart({ scaling: results.scaling, budgetScaling: results.budgetScaling ?? [] });
-  const onTokens = chart.x === "meanTokens";
-  return (
-    <LineChart
-      testId="scaling-chart"
-      xLabel={onTokens ? "mean tokens per trace (points: hint rounds / thinking budget)" : "end-of-thinking rounds"}
-      yLabel="pass@1"
-      series={chart.series.map((s) => ({
-        name: s.name,
-        points: s.points.map((p) => ({ x: p.x, y: p.y, label: p.policy, ...(onTokens ? { tick: p.label } : {}), href: tracesHref(data, { policy: p.policy }) })),
-      }))}
-    />
   );
 }

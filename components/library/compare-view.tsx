@@ -11,7 +11,7 @@ import { branchAfter, commonChars, summarizeBranch, type Branch, type BranchSumm
 import { CompareSummary } from "./compare-summary";
 import { useFetched } from "./use-fetched";
 import "./library.css";
-import { MarkdownText } from "@/components/markdown/markdown";
+import { MarkdownText } from "@/components/markdown/deferred";
 
 function Side({ side, trace, branch, summary }: { side: "left" | "right"; trace: Trace; branch: Branch; summary: BranchSummary }) {
   return (

@@ -3,6 +3,7 @@
 import { usePathname, useRouter, useSearchParams } from "next/navigation";
 import { useRef } from "react";
 import { FacetsSchema, getJson, TraceListResponseSchema } from "./api";
+import { DemoTracesButton } from "./demo-traces-button";
 import { ExportButton } from "./export-button";
 import { FilterBar } from "./filter-bar";
 import { apiQueryString, libraryQueryString, parseLibraryParams, toggleSort, type LibraryParams } from "./list-params";
@@ -42,7 +43,10 @@ export function TraceLibrary() {
       <div className="library-toolbar">
         <SearchBox value={params.q} onSearch={(q) => refine({ q })} />
         <FilterBar params={params} facets={facets.data} onFilter={(key, value) => refine({ filters: { ...current().filters, [key]: value } })} />
-        <ExportButton params={params} total={list.data?.total} />
+        <span className="row">
+          <ExportButton params={params} total={list.data?.total} />
+          <DemoTracesButton onLoaded={() => go({ ...current(), filters: { ...current().filters, tag: "demo" }, page: 1 })} />
+        </span>
       </div>
       <Pager page={params.page} total={list.data?.total} onPage={(page) => go({ ...params, page })} />
       {list.error && (

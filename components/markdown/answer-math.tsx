@@ -1,8 +1,6 @@
 "use client";
 
-import { useMemo } from "react";
-import katex from "katex";
-import { KATEX_OPTIONS } from "./pipeline";
+import { useEffect, useState } from "react";
 
 /** Characters that make an answer worth typesetting (a bare number or word reads the same). */
 const TEX = /[\\^_{}]/;
@@ -15,8 +13,21 @@ const TEX = /[\\^_{}]/;
 export function AnswerMath({ answer, testId, max = 200 }: { answer: string; testId?: string; max?: number }) {
   const text = answer.slice(0, max);
   // KaTeX's own HTML from its own parser, with trust off (no \href, \url, \htmlData): no model
-  // markup reaches the page unescaped.
-  const html = useMemo(() => (TEX.test(text) ? katex.renderToString(text, { ...KATEX_OPTIONS, output: "html", displayMode: false }) : null), [text]);
+  // markup reaches the page unescaped. Loaded when needed: KaTeX is not part of a page's first load.
+  const [typeset, setTypeset] = useState<{ text: string; html: string } | null>(null);
+  const wanted = TEX.test(text);
+  // External system: the KaTeX module, loaded on demand.
+  useEffect(() => {
+    if (!wanted) return;
+    let live = true;
+    void import("./answer-typeset").then(({ typesetAnswer }) => {
+      if (live) setTypeset({ text, html: typesetAnswer(text) });
+    });
+    return () => {
+      live = false;
+    };
+  }, [text, wanted]);
+  const html = wanted && typeset?.text === text ? typeset.html : null;
   return (
     <span className="answer-view">
       {html && <span className="answer-math" dangerouslySetInnerHTML={{ __html: html }} />}

@@ -2,7 +2,7 @@
 
 import { startTransition, useEffect, useRef, useState } from "react";
 import { highlightTriggers } from "@/components/trace/highlight";
-import { MarkdownBlock } from "./markdown";
+import { MarkdownBlock } from "./deferred";
 
 /**
  * A block that renders as Markdown once it comes near the visible part of its scroller, and as

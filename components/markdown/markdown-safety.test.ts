@@ -2,7 +2,7 @@ import { createElement } from "react";
 import { renderToStaticMarkup } from "react-dom/server";
 import { describe, expect, it } from "vitest";
 import { MarkdownBlock } from "./markdown";
-import { AnswerMath } from "./answer-math";
+import { typesetAnswer } from "./answer-typeset";
 
 // Model text is hostile (DESIGN.md "Trust boundaries"): every payload renders as inert text.
 const PAYLOADS = [
@@ -56,8 +56,9 @@ describe("rendered view: hostile text stays text", () => {
   });
 
   it("answers are typeset without trusting them", () => {
+    expect(typesetAnswer("\\frac{1}{2}")).toContain('class="katex"');
     for (const p of ["\\href{javascript:alert(1)}{x}", "<img src=x onerror=alert(1)>", "\\htmlData{a=b}{x}"]) {
-      assertInert(render(createElement(AnswerMath, { answer: p })));
+      assertInert(typesetAnswer(p));
     }
   });
 });

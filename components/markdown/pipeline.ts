@@ -13,6 +13,7 @@ import rehypeKatex from "rehype-katex";
 import python from "highlight.js/lib/languages/python";
 import bash from "highlight.js/lib/languages/bash";
 import json from "highlight.js/lib/languages/json";
+import { KATEX_OPTIONS } from "./katex-options";
 import { rehypeSourceOffsets, remarkBareBoxed, remarkHtmlAsText, type SourceOffsetOptions } from "./source-offsets";
 
 // Single-dollar math is on: math-source.ts has already turned currency dollars into a placeholder.
@@ -21,8 +22,7 @@ export const REMARK: PluggableList = [remarkGfm, [remarkMath, { singleDollarText
 
 const HIGHLIGHT = { languages: { python, bash, json }, aliases: { python: ["py"] }, detect: false, plainText: ["math", "output", "text", "plaintext"] };
 
-/** Half-streamed or malformed math falls back to its source in the text colour, never red. */
-export const KATEX_OPTIONS = { throwOnError: false, errorColor: "inherit", strict: "ignore", trust: false, output: "htmlAndMathml" } as const;
+export { KATEX_OPTIONS } from "./katex-options";
 
 export function rehypeFor(offsets: SourceOffsetOptions): PluggableList {
   return [[rehypeSanitize, defaultSchema], [rehypeHighlight, HIGHLIGHT], rehypeSourceOffsets(offsets), [rehypeKatex, KATEX_OPTIONS]];

@@ -3,7 +3,7 @@
 import { useEffect, useState } from "react";
 import { ProblemSchema, type Problem, type ProblemKind } from "@/lib/protocol";
 import { useActions, useHintlab } from "@/lib/store";
-import { MarkdownText } from "@/components/markdown/markdown";
+import { MarkdownText } from "@/components/markdown/deferred";
 
 /** Problem text, kind and gold answer, or one of the bundled real benchmark problems. */
 export function ProblemInput() {

@@ -1,6 +1,6 @@
 "use client";
 
-import { memo, useRef } from "react";
+import { memo, startTransition, useEffect, useRef, useState, type ReactNode } from "react";
 import type { ExecutionResult, Segment, TraceEvent } from "@/lib/protocol";
 import { advanceBlocks, initialParse, type Block, type BlockParse } from "./blocks";
 import { highlightTriggers } from "./highlight";
@@ -8,8 +8,8 @@ import type { TokenLogprob } from "./logprob-types";
 import { renderTokens, type TokenSlice } from "./token-text";
 import { tokenRange } from "./token-probs";
 import { LazyMarkdown } from "@/components/markdown/lazy-markdown";
-import { MarkdownBlock } from "@/components/markdown/markdown";
-import { PythonCode } from "@/components/markdown/python-code";
+import { MarkdownBlock } from "@/components/markdown/deferred";
+import { PythonCode } from "@/components/markdown/deferred";
 import type { ReadingView } from "./reading-view";
 
 /** Parse only the new text of a growing segment (see blocks.ts). */
@@ -20,6 +20,33 @@ function useIncrementalBlocks(segment: Segment, startsInCode: boolean): BlockPar
   base = advanceBlocks(base, segment.text);
   cache.current = { id: segment.id, length: segment.text.length, parse: base };
   return base;
+}
+
+/** Blocks mounted at once when a long segment appears (a stored trace opening), then per task. */
+const FIRST_BLOCKS = 40;
+const MORE_BLOCKS = 80;
+
+/**
+ * How many of a segment's finished blocks to mount. A stored 160k-character trace has a thousand
+ * paragraphs; mounting them in one go is one long task (render, then layout of all its text), so
+ * the first screenfuls mount at once and the rest follow a batch per task. Once caught up, every
+ * block is mounted as it finishes (streaming), with no batching.
+ */
+function useProgressiveCount(total: number): number {
+  // Infinity: caught up, from now on every block.
+  const [count, setCount] = useState(() => (total <= FIRST_BLOCKS ? Infinity : FIRST_BLOCKS));
+  // External system: the task queue (one batch per macrotask, so the page paints in between).
+  useEffect(() => {
+    if (count === Infinity) return;
+    if (count >= total) {
+      setCount(Infinity);
+      return;
+    }
+    // A transition: React renders the batch in slices and yields to input and paint between them.
+    const t = setTimeout(() => startTransition(() => setCount((c) => (c === Infinity ? c : c + MORE_BLOCKS))), 0);
+    return () => clearTimeout(t);
+  }, [count, total]);
+  return Math.min(count, total);
 }
 
 /**
@@ -156,12 +183,16 @@ export const ModelSegmentView = memo(function ModelSegmentView({
 }) {
   const parse = useIncrementalBlocks(segment, startsInCode);
   const slices = useTokenSlices(segment.id, parse.blocks, tokens);
+  const mounted = useProgressiveCount(parse.blocks.length);
+  // Caught up: the parse's own list (its identity changes only when a block finishes, so the
+  // memoised FinishedBlocks skips streaming chunks); else the first `mounted` blocks.
+  const blocks = mounted >= parse.blocks.length ? parse.blocks : parse.blocks.slice(0, mounted);
   const tail = segment.text.slice(parse.end);
   const len = segment.text.length;
   return (
     <div className={`seg seg-${segment.kind}`} data-kind={segment.kind} data-seg-index={index} title={segment.kind === "edit" ? `edited; original: ${segment.original ?? ""}` : undefined}>
-      <FinishedBlocks blocks={parse.blocks} triggers={triggers} slices={slices} view={view} />
-      {parse.inCode ? (
+      <FinishedBlocks blocks={blocks} triggers={triggers} slices={slices} view={view} />
+      {blocks !== parse.blocks ? null : parse.inCode ? (
         <CodeBlock code={segment.text.slice(parse.codeStart)} live start={parse.codeStart} slice={tailSlice(tokens, parse.codeStart, len)} view={view} />
       ) : (
         tail && <TextBlock text={tail} triggers={triggers} start={parse.end} slice={tailSlice(tokens, parse.end, len)} view={view} live />
@@ -204,7 +235,7 @@ export function toolOutputBody(text: string): string {
   return text.replace(OUTPUT_OPEN, "").replace(/\n?```\n?$/, "");
 }
 
-export const ToolOutputView = memo(function ToolOutputView({ segment, execution, index }: { segment: Segment; execution?: TraceEvent; index: number }) {
+export const ToolOutputView = memo(function ToolOutputView({ segment, execution, index, aside }: { segment: Segment; execution?: TraceEvent; index: number; aside?: ReactNode }) {
   const ex = execution?.type === "code-executed" ? (execution as TraceEvent & ExecutionResult) : undefined;
   const status = ex ? (ex.timedOut ? "timed out" : ex.error ? "error" : "ok") : "skipped";
   const body = toolOutputBody(segment.text);
@@ -217,9 +248,22 @@ export const ToolOutputView = memo(function ToolOutputView({ segment, execution,
         {ex?.truncated ? " · truncated" : ""}
       </span>
       {/* Output is what Python printed: a code block in both views (in Markdown it is a fenced block). */}
-      <pre className="code-output" data-testid="code-output" data-o={bodyStart} data-e={bodyStart + body.length} data-lin="">
-        {body}
-      </pre>
+      {aside ? (
+        // Beside something else (a replay's re-run): say which output is the recorded one.
+        <div className="tool-compare">
+          <figure className="tool-recorded" data-testid="recorded-output">
+            <figcaption className="small muted">recorded</figcaption>
+            <pre className="code-output" data-testid="code-output" data-o={bodyStart} data-e={bodyStart + body.length} data-lin="">
+              {body}
+            </pre>
+          </figure>
+          {aside}
+        </div>
+      ) : (
+        <pre className="code-output" data-testid="code-output" data-o={bodyStart} data-e={bodyStart + body.length} data-lin="">
+          {body}
+        </pre>
+      )}
     </div>
   );
 });

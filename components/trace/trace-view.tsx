@@ -1,6 +1,6 @@
 "use client";
 
-import { useEffect, useMemo, useRef, useState, type FocusEvent, type KeyboardEvent, type MouseEvent } from "react";
+import { useEffect, useMemo, useRef, useState, type FocusEvent, type KeyboardEvent, type MouseEvent, type ReactNode } from "react";
 import type { Segment, TraceEvent } from "@/lib/protocol";
 import { triggerRegex } from "./highlight";
 import type { TokenLogprob } from "./logprob-types";
@@ -35,6 +35,7 @@ export function TraceView({
   logprobs,
   onBranch,
   viewKey = "playground",
+  toolOutputAside,
 }: {
   segments: Segment[];
   events: TraceEvent[];
@@ -46,6 +47,8 @@ export function TraceView({
   onBranch?: (r: BranchRequest) => void;
   /** Whose reading view this is (a trace id, or "playground"). */
   viewKey?: string;
+  /** Shown beside a tool output (its execution's index among the trace's executions): a replay's re-run. */
+  toolOutputAside?: (exec: number, segment: Segment) => ReactNode;
 }) {
   const [view, setView] = useReadingView(viewKey);
   const re = useMemo(() => triggerRegex(triggers), [triggers]);
@@ -208,8 +211,10 @@ export function TraceView({
               return <PromptView key={s.id} segment={s} index={i} />;
             case "hint":
               return <HintSegmentView key={s.id} segment={s} index={i} view={view} />;
-            case "tool_output":
-              return <ToolOutputView key={s.id} segment={s} execution={executions[execIndex++]} index={i} />;
+            case "tool_output": {
+              const k = execIndex++;
+              return <ToolOutputView key={s.id} segment={s} execution={executions[k]} index={i} aside={toolOutputAside?.(k, s)} />;
+            }
             default: {
               const prev = segments[i - 1];
               return (

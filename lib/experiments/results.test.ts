@@ -10,22 +10,36 @@ function item(problemId: string, policy: string, sample: number, over: Partial<E
 }
 
 describe("computeResults", () => {
-  it("pass@1 is the mean over problems of the per-problem sample accuracy, with a normal-approximation CI", () => {
-    // Per problem 1, 1/2, 1/2, 1/2 → mean 0.625, sd 0.25, half-width 1.96 · 0.25 / √4 = 0.245.
+  it("pass@1 is the mean over problems of the per-problem sample accuracy, with a Wilson CI of correct / graded", () => {
+    // Per problem 1, 1/2, 1/2, 1/2 → mean 0.625; 5 of 8 graded correct → Wilson [0.3057, 0.8632].
     const items = [
       item("p1", "greedy", 0),
       item("p1", "greedy", 1),
       ...["p2", "p3", "p4"].flatMap((p) => [item(p, "greedy", 0, { tokens: 300 }), item(p, "greedy", 1, { verdict: "incorrect", tokens: 300 })]),
     ];
-    const g = computeResults(items, POLICIES).policies[0]!;
-    expect(g).toMatchObject({ policy: "greedy", n: 8, problems: 4, pass1: 0.625, meanTokens: 250, toolCallRate: 0, meanTimeMs: 1000 });
-    expect(g.ci95![0]).toBeCloseTo(0.38, 10);
-    expect(g.ci95![1]).toBeCloseTo(0.87, 10);
+    const r = computeResults(items, POLICIES);
+    const g = r.policies[0]!;
+    expect(g).toMatchObject({ policy: "greedy", n: 8, problems: 4, graded: 8, correct: 5, pass1: 0.625, meanTokens: 250, toolCallRate: 0, meanTimeMs: 1000 });
+    expect(g.ci95![0]).toBeCloseTo(0.3057, 4);
+    expect(g.ci95![1]).toBeCloseTo(0.8632, 4);
+    expect(r.ciMethod).toMatch(/Wilson/);
   });
 
-  it("the CI is clipped to [0, 1]", () => {
-    const items = [item("p1", "greedy", 0), item("p2", "greedy", 0, { verdict: "incorrect" })];
-    expect(computeResults(items, POLICIES).policies[0]!.ci95).toEqual([0, 1]);
+  it("40 of 40 correct: the interval's lower bound is below 100% (the normal approximation read 100.0% – 100.0%)", () => {
+    const items = Array.from({ length: 40 }, (_, i) => item(`p${i}`, "greedy", 0));
+    const [lo, hi] = computeResults(items, POLICIES).policies[0]!.ci95!;
+    expect(lo).toBeCloseTo(0.9124, 4);
+    expect(lo).toBeLessThan(1);
+    expect(hi).toBe(1);
+  });
+
+  it("0 of n correct: the upper bound is above 0; 1 of 2 stays inside [0, 1]", () => {
+    const none = computeResults([item("p1", "greedy", 0, { verdict: "incorrect" }), item("p2", "greedy", 0, { verdict: "incorrect" })], POLICIES).policies[0]!.ci95!;
+    expect(none[0]).toBe(0);
+    expect(none[1]).toBeGreaterThan(0.5);
+    const half = computeResults([item("p1", "greedy", 0), item("p2", "greedy", 0, { verdict: "incorrect" })], POLICIES).policies[0]!.ci95!;
+    expect(half[0]).toBeCloseTo(0.0945, 4);
+    expect(half[1]).toBeCloseTo(0.9055, 4);
   });
 
   it("failed items are counted apart, never as wrong; pending ones not at all", () => {

@@ -1,4 +1,5 @@
 import type { ExperimentItem, ExperimentPolicy } from "@/lib/protocol";
+import { wilson } from "@/lib/sweeps";
 
 /**
  * Results of an experiment from its item rows — a pure function, shared by the CLI, the API and
@@ -8,8 +9,10 @@ import type { ExperimentItem, ExperimentPolicy } from "@/lib/protocol";
  * too large): pass@1 is over graded items only, `ungradable` says how many were left out.
  *
  * pass@1 of a policy = mean over problems of (correct samples / finished samples of that problem).
- * Its 95% CI is the normal approximation over problems: mean ± 1.96 · sd(per-problem means) / √problems
- * (clipped to [0, 1]); with a single sample per problem this is the Wald interval of a proportion.
+ * Its 95% CI is the Wilson score interval of correct / graded samples (the sweeps' helper). The
+ * normal approximation it replaces collapsed at the ends (40/40 read "100.0% – 100.0%"), which is
+ * where hint policies often sit. Samples of one problem are counted as independent, so with several
+ * samples per problem the interval is narrower than a bootstrap over problems would be (issue 15).
  */
 export interface PolicyResult {
   policy: string;
@@ -19,6 +22,9 @@ export interface PolicyResult {
   /** Finished items whose answer the grader could not decide (not in pass@1). */
   ungradable: number;
   problems: number;
+  /** Graded items (correct or incorrect) and the correct ones among them: the interval's counts. */
+  graded: number;
+  correct: number;
   /** null when nothing is graded yet. */
   pass1: number | null;
   ci95: [number, number] | null;
@@ -61,7 +67,7 @@ export interface BudgetScalingPoint {
 }
 
 export interface ExperimentResults {
-  ciMethod: "normal approximation over problems (95%)";
+  ciMethod: typeof CI_METHOD;
   policies: PolicyResult[];
   hints: HintResult[];
   /** Accuracy vs end-of-thinking rounds (greedy as 0 rounds, paper:rounds=R with p=0 and hints by kind). */
@@ -74,6 +80,8 @@ export interface ExperimentResults {
   /** Every policy as (mean tokens, pass@1), sorted by tokens. */
   accuracyVsTokens: { policy: string; meanTokens: number; pass1: number }[];
 }
+
+export const CI_METHOD = "Wilson score interval of correct / graded samples (95%)";
 
 /** A verdict that says right or wrong (not "nothing to grade against", not "could not decide"). */
 const isGraded = (v: ExperimentItem["verdict"]): boolean => v === "correct" || v === "incorrect";
@@ -138,7 +146,7 @@ export function computeResults(items: readonly ExperimentItem[], policies: reado
     .sort((a, b) => a.meanTokens - b.meanTokens);
 
   return {
-    ciMethod: "normal approximation over problems (95%)",
+    ciMethod: CI_METHOD,
     policies: policyResults,
     hints: [...hints.values()].sort((a, b) => b.injected - a.injected || a.hint.localeCompare(b.hint)),
     scaling,
@@ -160,12 +168,11 @@ function policyResult(policy: string, items: readonly ExperimentItem[]): PolicyR
   }
   const rates = [...perProblem.values()].map((p) => p.correct / p.graded);
   const pass1 = mean(rates);
-  let ci95: [number, number] | null = null;
-  if (pass1 !== null) {
-    const k = rates.length;
-    const variance = k > 1 ? rates.reduce((a, r) => a + (r - pass1) ** 2, 0) / (k - 1) : 0;
-    const half = 1.96 * Math.sqrt(variance / k);
-    ci95 = [Math.max(0, pass1 - half), Math.min(1, pass1 + half)];
+  let graded = 0;
+  let correct = 0;
+  for (const p of perProblem.values()) {
+    graded += p.graded;
+    correct += p.correct;
   }
   return {
     policy,
@@ -173,8 +180,10 @@ function policyResult(policy: string, items: readonly ExperimentItem[]): PolicyR
     failed,
     ungradable: done.filter((it) => it.verdict === "ungradable").length,
     problems: new Set(done.map((d) => d.problemId)).size,
+    graded,
+    correct,
     pass1,
-    ci95,
+    ci95: pass1 === null ? null : wilson(correct, graded),
     toolCallRate: mean(done.map((d) => (d.toolCalls > 0 ? 1 : 0))),
     meanToolCalls: mean(done.map((d) => d.toolCalls)),
     meanTokens: mean(done.map((d) => d.tokens)),

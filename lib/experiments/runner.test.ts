@@ -82,7 +82,10 @@ describe("experiment runner against the scripted server", () => {
     const results = computeResults(items, final.policies);
     const greedy = results.policies.find((p) => p.policy === "greedy")!;
     const paper = results.policies.find((p) => p.policy === "paper:rounds=1")!;
-    expect(greedy).toMatchObject({ n: 8, failed: 0, problems: 4, pass1: 1, ci95: [1, 1], toolCallRate: 0, meanToolCalls: 0 });
+    expect(greedy).toMatchObject({ n: 8, failed: 0, problems: 4, graded: 8, correct: 8, pass1: 1, toolCallRate: 0, meanToolCalls: 0 });
+    // Wilson 8/8: the lower bound stays below 100% (0.6756), the upper is exactly 1.
+    expect(greedy.ci95![0]).toBeCloseTo(0.6756, 4);
+    expect(greedy.ci95![1]).toBe(1);
     expect(paper).toMatchObject({ n: 8, problems: 4, pass1: 1, toolCallRate: 1, meanToolCalls: 1 });
     expect(paper.meanTokens!).toBeGreaterThan(0);
     expect(results.scaling.map((s) => [s.rounds, s.pass1])).toEqual([

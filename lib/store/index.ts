@@ -8,3 +8,6 @@ export * from "./provider";
 export * from "./trace-writer";
 export * from "./trace-detail";
 export * from "./local-model";
+export * from "./replay";
+export * from "./replay-timeline";
+export * from "./replay-reruns";

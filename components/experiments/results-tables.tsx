@@ -1,0 +1,112 @@
+"use client";
+
+import type { ExperimentSummary } from "@/lib/protocol";
+import type { HintResult, PolicyResult } from "@/lib/experiments/results";
+import { SortHeader, useSort } from "./sortable-header";
+import type { SortValue } from "./sort";
+import { tracesHref } from "./traces-href";
+
+const pct = (x: number | null | undefined) => (x === null || x === undefined ? "—" : `${(100 * x).toFixed(1)}%`);
+const num = (x: number | null | undefined, digits = 0) => (x === null || x === undefined ? "—" : x.toLocaleString(undefined, { maximumFractionDigits: digits }));
+
+// Columns in the order shown; existing e2e reads cells by position, so new columns go last.
+const POLICY_COLUMNS = [
+  ["policy", "Policy"],
+  ["n", "n"],
+  ["failed", "failed"],
+  ["pass1", "pass@1"],
+  ["ci95", "95% CI"],
+  ["toolCallRate", "tool-call rate"],
+  ["meanToolCalls", "mean tool calls"],
+  ["meanTokens", "mean tokens"],
+  ["meanTimeMs", "mean time"],
+  ["ungradable", "ungradable"],
+  ["graded", "correct / graded"],
+] as const;
+type PolicyColumn = (typeof POLICY_COLUMNS)[number][0];
+
+/** What a policy column sorts by: the interval by its lower bound (the cautious reading), counts by graded. */
+function policyValue(r: PolicyResult, key: PolicyColumn): SortValue {
+  if (key === "ci95") return r.ci95?.[0];
+  return r[key];
+}
+
+export function PolicyTable({ rows, exp }: { rows: readonly PolicyResult[]; exp: Pick<ExperimentSummary, "id"> }) {
+  const { sort, sorted, toggle } = useSort(rows, policyValue);
+  return (
+    <table className="table" data-testid="policy-results">
+      <thead>
+        <tr>
+          {POLICY_COLUMNS.map(([key, label]) => (
+            <SortHeader key={key} label={label} column={key} sort={sort} onSort={toggle} testIdPrefix="policy" />
+          ))}
+        </tr>
+      </thead>
+      <tbody>
+        {sorted.map((row) => (
+          <tr key={row.policy} data-testid="policy-row" data-policy={row.policy}>
+            <td>
+              <a href={tracesHref(exp, { policy: row.policy })}>{row.policy}</a>
+            </td>
+            <td>{row.n}</td>
+            <td>{row.failed ? <a href={tracesHref(exp, { policy: row.policy })}>{row.failed}</a> : 0}</td>
+            <td>
+              <a href={tracesHref(exp, { policy: row.policy, verdict: "correct" })}>{pct(row.pass1)}</a>
+            </td>
+            <td className="small" data-testid="policy-ci">
+              {row.ci95 ? `${pct(row.ci95[0])} – ${pct(row.ci95[1])}` : "—"}
+            </td>
+            <td>{pct(row.toolCallRate)}</td>
+            <td>{num(row.meanToolCalls, 2)}</td>
+            <td>{num(row.meanTokens)}</td>
+            <td>{row.meanTimeMs === null ? "—" : `${(row.meanTimeMs / 1000).toFixed(1)} s`}</td>
+            <td>{row.ungradable ? <a href={tracesHref(exp, { policy: row.policy, verdict: "ungradable" })}>{row.ungradable}</a> : 0}</td>
+            <td>{row.graded ? `${row.correct}/${row.graded}` : "—"}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+const HINT_COLUMNS = [
+  ["hint", "Hint"],
+  ["injected", "injected"],
+  ["ledToCode", "led to code"],
+  ["correct", "correct"],
+  ["wrongToRight", "wrong → right (vs greedy)"],
+  ["rightToWrong", "right → wrong"],
+  ["pairedWithGreedy", "paired with greedy"],
+] as const;
+type HintColumn = (typeof HINT_COLUMNS)[number][0];
+const hintValue = (h: HintResult, key: HintColumn): SortValue => h[key];
+
+export function HintTable({ rows, exp }: { rows: readonly HintResult[]; exp: Pick<ExperimentSummary, "id"> }) {
+  const { sort, sorted, toggle } = useSort(rows, hintValue);
+  return (
+    <table className="table" data-testid="hint-results">
+      <thead>
+        <tr>
+          {HINT_COLUMNS.map(([key, label]) => (
+            <SortHeader key={key} label={label} column={key} sort={sort} onSort={toggle} testIdPrefix="hint" />
+          ))}
+        </tr>
+      </thead>
+      <tbody>
+        {sorted.map((h) => (
+          <tr key={h.hint} data-testid="hint-row">
+            <td>
+              <a href={tracesHref(exp, { hint: h.hint })}>{h.hint}</a>
+            </td>
+            <td>{h.injected}</td>
+            <td>{h.ledToCode}</td>
+            <td>{h.correct}</td>
+            <td>{h.wrongToRight}</td>
+            <td>{h.rightToWrong}</td>
+            <td>{h.pairedWithGreedy}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
