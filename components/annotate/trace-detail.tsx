@@ -291,7 +291,7 @@ function TraceDetailLoaded({ store, trace }: { store: TraceDetailStore; trace: T
               viewKey={trace.id}
               {...replay.view}
             />
-            <TraceMinimap segments={segments} triggers={trace.config.triggers} host={viewRef} />
+            <TraceMinimap segments={replay.active ? replay.segments : segments} triggers={trace.config.triggers} host={viewRef} />
           </div>
         </main>
         <aside className="col-side">
