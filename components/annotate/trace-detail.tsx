@@ -7,6 +7,7 @@ import { createTraceDetailStore, selectEditedSegments, type TraceDetailStore } f
 import type { ReviewStatus, Trace } from "@/lib/protocol";
 import { TraceView } from "@/components/trace/trace-view";
 import { EventList } from "@/components/trace/event-list";
+import { TraceMinimap } from "@/components/trace/minimap";
 import { ForkTree } from "@/components/trace/fork-tree";
 import { useStoredLogprobs } from "@/components/trace/use-stored-logprobs";
 import type { BranchRequest } from "@/components/trace/token-tooltip";
@@ -275,7 +276,7 @@ function TraceDetailLoaded({ store, trace }: { store: TraceDetailStore; trace: T
           <ReplayControls replay={replay} />
           <div
             ref={viewRef}
-            className="trace-wrap"
+            className="trace-wrap minimap-host"
             onMouseUp={() => setSpan(selectable ? currentSegmentSpan(viewRef.current, (i) => segments[i]?.text) : null)}
             onKeyUp={() => setSpan(selectable ? currentSegmentSpan(viewRef.current, (i) => segments[i]?.text) : null)}
           >
@@ -290,6 +291,7 @@ function TraceDetailLoaded({ store, trace }: { store: TraceDetailStore; trace: T
               viewKey={trace.id}
               {...replay.view}
             />
+            <TraceMinimap segments={replay.active ? replay.segments : segments} triggers={trace.config.triggers} host={viewRef} />
           </div>
         </main>
         <aside className="col-side">

@@ -4,9 +4,17 @@ import { useMemo } from "react";
 import { selectPickerHints, useActions, useHintlab, useHintlabStore } from "@/lib/store";
 import { useStore } from "zustand";
 import { SweepHereButton } from "@/components/sweeps/sweep-here";
+import { PAUSE_KEY_LABELS } from "@/components/playground/pause-keys";
 import { HintTextEditor } from "./hint-editor";
 
-/** Shown while paused: the Hint-Library for this problem's kind, an editor for the text, Inject. */
+// Lines of the hint editor until it is focused: the picker stays small beside the trace.
+const COMPACT_EDITOR_PX = 84;
+const FULL_EDITOR_PX = 220;
+
+/**
+ * Shown while paused: the Hint-Library for this problem's kind, an editor for the text, Inject.
+ * The first nine hints carry their key (1–9), Inject its Enter (keys: use-pause-keys.ts).
+ */
 export function HintPicker() {
   const paused = useHintlab((s) => s.engine?.phase === "paused");
   const store = useHintlabStore();
@@ -24,9 +32,10 @@ export function HintPicker() {
       <h3>Hint-Library · {problem.kind}</h3>
       {error && <p className="error">{error}</p>}
       <ul className="hint-options">
-        {picker.map((h) => (
+        {picker.map((h, i) => (
           <li key={h.id}>
-            <button data-testid="hint-option" data-hint-id={h.id} className={h.id === selected ? "selected" : ""} onClick={() => selectHint(h.id)} title={h.text}>
+            <button data-testid="hint-option" data-hint-id={h.id} className={h.id === selected ? "selected" : ""} onClick={() => selectHint(h.id)} title={h.text} aria-pressed={h.id === selected}>
+              {i < 9 && <kbd>{i + 1}</kbd>}
               <strong>{h.title}</strong>
               {!h.builtIn && <span className="badge">yours</span>}
               <span className="muted small">{h.text.split("\n")[0]!.slice(0, 90)}</span>
@@ -34,10 +43,10 @@ export function HintPicker() {
           </li>
         ))}
       </ul>
-      <HintTextEditor value={draft} onChange={setHintDraft} testId="hint-editor" />
+      <HintTextEditor value={draft} onChange={setHintDraft} testId="hint-editor" height={FULL_EDITOR_PX} compactHeight={COMPACT_EDITOR_PX} />
       <div className="row">
         <button data-testid="inject-button" className="primary" disabled={!draft.trim()} onClick={injectHint}>
-          Inject hint
+          Inject hint <kbd>{PAUSE_KEY_LABELS.inject}</kbd>
         </button>
         <SweepHereButton />
         {!valid && draft.trim() && <span className="muted small">No opened ```python fence at the end: the model may not write code next.</span>}

@@ -1,7 +1,8 @@
 "use client";
 
-import { useState } from "react";
+import { useRef, useState } from "react";
 import { TraceView } from "@/components/trace/trace-view";
+import { TraceMinimap } from "@/components/trace/minimap";
 import { HintLibrary } from "@/components/hints/hint-library";
 import { HintPicker } from "@/components/hints/hint-picker";
 import { HintlabProvider, useHintlab, type SandboxFactory } from "@/lib/store";
@@ -13,6 +14,8 @@ import { FinalAnswer, SandboxStatus, SaveStatusView } from "./result-panel";
 import { TraceLoader } from "./trace-loader";
 import { LeaseBanner } from "./lease-banner";
 import { ErrorBanner, PauseBanner, RunControls } from "./run-controls";
+import { usePauseInView } from "./use-pause-in-view";
+import { usePauseKeys } from "./use-pause-keys";
 
 const EMPTY: never[] = [];
 
@@ -27,8 +30,11 @@ function LiveTrace() {
   const { branchFromAlternative } = useHintlab((s) => s.actions);
   const canBranch = useHintlab((s) => !!s.traceId && !!s.engine);
   const [branchError, setBranchError] = useState<string | null>(null);
+  const pane = useRef<HTMLDivElement>(null);
+  // One key per pause (the text grows between two pauses, so their offsets differ).
+  usePauseInView(pane, pause && `${pause.reason}:${pause.offset}`);
   return (
-    <>
+    <div className="trace-pane minimap-host" ref={pane}>
       {branchError && (
         <div className="error-banner" role="alert">
           Could not branch: {branchError}
@@ -50,7 +56,22 @@ function LiveTrace() {
             : undefined
         }
       />
-    </>
+      <TraceMinimap segments={segments} triggers={triggers} host={pane} />
+    </div>
+  );
+}
+
+/**
+ * The trace and, while paused, the hint picker beside it (wide main column: trace left) or under
+ * it (narrow: trace first), so the place of the pause stays in view while picking (globals.css).
+ */
+function TraceAndPicker() {
+  usePauseKeys();
+  return (
+    <div className="trace-and-picker">
+      <LiveTrace />
+      <HintPicker />
+    </div>
   );
 }
 
@@ -73,8 +94,7 @@ export function Playground({ sandboxFactory }: { sandboxFactory: SandboxFactory 
           <LeaseBanner />
           <ErrorBanner />
           <PauseBanner />
-          <HintPicker />
-          <LiveTrace />
+          <TraceAndPicker />
           <FinalAnswer />
         </main>
         <EventsPanel />

@@ -1,6 +1,7 @@
 "use client";
 
 import { HINTLAB_UNREACHABLE, useActions, useHintlab, type PauseMode, type PolicyMode } from "@/lib/store";
+import { PAUSE_KEY_LABELS } from "./pause-keys";
 
 const PAUSE_LABELS: Record<PauseMode, string> = {
   triggers: "at every trigger",
@@ -125,7 +126,7 @@ export function RunControls() {
   );
 }
 
-/** Why and where the run is paused, with the moves available. */
+/** Why and where the run is paused, with the moves available and their keys (pause-keys.ts). */
 export function PauseBanner() {
   const pause = useHintlab((s) => (s.engine?.phase === "paused" ? s.engine.pause : undefined));
   const { continueWithoutHint, step, stop } = useActions();
@@ -148,12 +149,14 @@ export function PauseBanner() {
       </span>
       <span className="row">
         <button data-testid="continue-button" onClick={continueWithoutHint} title="Resume without a hint; pauses stay as configured">
-          Continue without hint
+          Continue without hint <kbd>{PAUSE_KEY_LABELS.continue}</kbd>
         </button>
         <button data-testid="step-button" onClick={step} title="Resume and pause at the next pause point of any kind">
-          Step
+          Step <kbd>{PAUSE_KEY_LABELS.step}</kbd>
         </button>
-        <button onClick={stop}>Stop</button>
+        <button data-testid="pause-stop-button" onClick={stop}>
+          Stop <kbd>{PAUSE_KEY_LABELS.stop}</kbd>
+        </button>
       </span>
     </div>
   );
