@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { expect, test, type APIRequestContext, type Page } from "@playwright/test";
+import { testTraceConfig } from "../lib/protocol/__fixtures__/trace-config";
 import { PlaygroundPage } from "./pages/playground";
 import { TraceDetailPage } from "./pages/trace-detail";
 
@@ -16,19 +17,15 @@ const ROWS: Row[] = readFileSync(path.join(import.meta.dirname, "fixtures/data/r
 const BINOMIAL = "math-problem_3448";
 const ROW = ROWS.find((r) => r.problem.includes("binomial coefficient") && r.completion.includes("\\boxed"))!;
 
-const CONFIG = {
+const CONFIG = testTraceConfig({
   provider: "scripted",
   model: "scripted-r1",
   template: "deepseek-r1",
   sampling: { maxTokens: 32768 },
-  triggers: ["Wait"],
-  policy: { type: "greedy" },
-  maxToolCalls: 6,
   toolTimeoutMs: 10_000,
   maxOutputChars: 4000,
   hintLibraryVersion: "e2e",
-  policySeed: 0,
-};
+});
 
 async function seed(request: APIRequestContext, body: { statement: string; segments: { kind: string; text: string; [k: string]: unknown }[]; answer?: string }): Promise<string> {
   const id = `reading-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 7)}`;

@@ -1,6 +1,6 @@
 "use client";
 
-import { lazy, Suspense, type ReactNode } from "react";
+import { lazy, Suspense, type ReactNode, type Ref } from "react";
 import { highlightTriggers } from "@/components/trace/highlight";
 import type { MarkdownBlockProps } from "./markdown";
 
@@ -14,16 +14,18 @@ const LazyMarkdownBlock = lazy(() => import("./markdown").then((m) => ({ default
 const LazyMarkdownText = lazy(() => import("./markdown").then((m) => ({ default: m.MarkdownText })));
 const LazyPythonCode = lazy(() => import("./python-code").then((m) => ({ default: m.PythonCode })));
 
-export function MarkdownBlock(props: MarkdownBlockProps): ReactNode {
-  const base = props.base ?? 0;
+/** A block's exact text, tagged one for one with its offsets: what shows until Markdown renders. */
+export function ExactText({ text, base = 0, triggers = null, ref }: MarkdownBlockProps & { ref?: Ref<HTMLSpanElement> }): ReactNode {
   return (
-    <Suspense
-      fallback={
-        <span className="md-pending" data-o={base} data-e={base + props.text.length} data-lin="">
-          {highlightTriggers(props.text, props.triggers ?? null)}
-        </span>
-      }
-    >
+    <span ref={ref} className="md-pending" data-o={base} data-e={base + text.length} data-lin="">
+      {highlightTriggers(text, triggers)}
+    </span>
+  );
+}
+
+export function MarkdownBlock(props: MarkdownBlockProps): ReactNode {
+  return (
+    <Suspense fallback={<ExactText {...props} />}>
       <LazyMarkdownBlock {...props} />
     </Suspense>
   );

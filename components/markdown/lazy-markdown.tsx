@@ -1,8 +1,7 @@
 "use client";
 
 import { startTransition, useEffect, useRef, useState } from "react";
-import { highlightTriggers } from "@/components/trace/highlight";
-import { MarkdownBlock } from "./deferred";
+import { ExactText, MarkdownBlock } from "./deferred";
 
 /**
  * A block that renders as Markdown once it comes near the visible part of its scroller, and as
@@ -24,11 +23,7 @@ export function LazyMarkdown({ text, base, triggers, eager }: { text: string; ba
   }, [show]);
 
   if (show) return <MarkdownBlock text={text} base={base} triggers={triggers} />;
-  return (
-    <span ref={ref} className="md-pending" data-o={base} data-e={base + text.length} data-lin="">
-      {highlightTriggers(text, triggers)}
-    </span>
-  );
+  return <ExactText ref={ref} text={text} base={base} triggers={triggers} />;
 }
 
 // One IntersectionObserver per scroller (the trace view scrolls itself, so the viewport would clip

@@ -14,6 +14,7 @@
  */
 import type { Element, ElementContent, Root, RootContent, Text } from "hast";
 import type { PhrasingContent, Root as MdastRoot, Text as MdastText } from "mdast";
+import { triggerMatches } from "@/components/trace/highlight";
 import { CURRENCY } from "./math-source";
 
 export interface SourceOffsetOptions {
@@ -38,20 +39,15 @@ function span(props: Record<string, string | number | boolean | string[]>, child
   return { type: "element", tagName: "span", properties: props, children };
 }
 
-/** A text's children with trigger words marked (the exact view's markup). */
+/** A text's children with trigger words marked (the exact view's markup, the same matches). */
 function markTriggers(value: string, re: RegExp | null): ElementContent[] {
   if (!re) return [{ type: "text", value }];
   const out: ElementContent[] = [];
   let last = 0;
-  re.lastIndex = 0;
-  for (let m = re.exec(value); m; m = re.exec(value)) {
-    if (m[0].length === 0) {
-      re.lastIndex++;
-      continue;
-    }
-    if (m.index > last) out.push({ type: "text", value: value.slice(last, m.index) });
-    out.push({ type: "element", tagName: "mark", properties: { className: ["trigger"], dataTestid: "trigger" }, children: [{ type: "text", value: m[0] }] });
-    last = m.index + m[0].length;
+  for (const [start, end] of triggerMatches(value, re)) {
+    if (start > last) out.push({ type: "text", value: value.slice(last, start) });
+    out.push({ type: "element", tagName: "mark", properties: { className: ["trigger"], dataTestid: "trigger" }, children: [{ type: "text", value: value.slice(start, end) }] });
+    last = end;
   }
   if (last < value.length) out.push({ type: "text", value: value.slice(last) });
   return out;

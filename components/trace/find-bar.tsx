@@ -22,11 +22,14 @@ function registry(): HighlightRegistry | undefined {
  */
 export function FindBar({ segments, root }: { segments: readonly Segment[]; root: RefObject<HTMLDivElement | null> }) {
   const [query, setQuery] = useState("");
-  const [current, setCurrent] = useState(0);
+  // The current match, derived: the first match at or after `anchor` (the match shown when the
+  // query last changed), moved `step` matches on by the arrows.
+  const [{ anchor, step }, setCursor] = useState<{ anchor?: FindMatch; step: number }>({ step: 0 });
   const input = useRef<HTMLInputElement>(null);
   const matches = useMemo(() => findMatches(segments, query), [segments, query]);
   const shown = useRef<FindMatch | undefined>(undefined);
-  const index = matches.length ? Math.min(current, matches.length - 1) : -1;
+  const n = matches.length;
+  const index = n ? (((nearestMatch(matches, anchor) + step) % n) + n) % n : -1;
 
   // External system: the keyboard (/ focuses the box, outside inputs and editors).
   useEffect(() => {
@@ -95,8 +98,7 @@ export function FindBar({ segments, root }: { segments: readonly Segment[]; root
   );
 
   const go = (dir: 1 | -1) => {
-    if (!matches.length) return;
-    setCurrent((index + dir + matches.length) % matches.length);
+    if (n) setCursor((c) => ({ ...c, step: c.step + dir }));
   };
 
   return (
@@ -109,11 +111,9 @@ export function FindBar({ segments, root }: { segments: readonly Segment[]; root
         data-testid="find-input"
         value={query}
         onChange={(e) => {
-          const q = e.target.value;
-          const next = findMatches(segments, q);
-          setCurrent(nearestMatch(next, matches[index]));
+          setCursor({ anchor: matches[index], step: 0 });
           shown.current = undefined;
-          setQuery(q);
+          setQuery(e.target.value);
         }}
         onKeyDown={(e) => {
           if (e.key === "Enter" || e.key === "ArrowDown" || e.key === "ArrowUp") {

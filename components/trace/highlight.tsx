@@ -22,25 +22,35 @@ export function triggerRegex(triggers: readonly string[]): RegExp | null {
   }
 }
 
-export function highlightTriggers(text: string, re: RegExp | null): ReactNode {
-  if (!re) return text;
-  const out: ReactNode[] = [];
-  let last = 0;
+/** Each non-empty match of `re` in `text`, in order, as [start, end) (the exact and the rendered view mark the same). */
+export function triggerMatches(text: string, re: RegExp): [number, number][] {
+  const out: [number, number][] = [];
   re.lastIndex = 0;
   for (let m = re.exec(text); m; m = re.exec(text)) {
     if (m[0].length === 0) {
       re.lastIndex++;
       continue;
     }
-    if (m.index > last) out.push(text.slice(last, m.index));
+    out.push([m.index, m.index + m[0].length]);
+  }
+  return out;
+}
+
+export function highlightTriggers(text: string, re: RegExp | null): ReactNode {
+  if (!re) return text;
+  const matches = triggerMatches(text, re);
+  if (!matches.length) return text;
+  const out: ReactNode[] = [];
+  let last = 0;
+  for (const [start, end] of matches) {
+    if (start > last) out.push(text.slice(last, start));
     out.push(
-      <mark key={m.index} className="trigger" data-testid="trigger">
-        {m[0]}
+      <mark key={start} className="trigger" data-testid="trigger">
+        {text.slice(start, end)}
       </mark>,
     );
-    last = m.index + m[0].length;
+    last = end;
   }
-  if (last === 0) return text;
   if (last < text.length) out.push(text.slice(last));
   return <Fragment>{out}</Fragment>;
 }
