@@ -21,11 +21,8 @@
 // Targets: no task over 50 ms; late/early cost per chunk <= 1.5.
 import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
-import net from "node:net";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
-
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+import { freePort, ROOT, startApp, waitFor } from "./lib/app.mjs";
 const CPS = Number(process.env.BENCH_CPS ?? 2000);
 // BENCH_LONG=7: the scripted model repeats the recorded thinking 7 times ([[long:N]] in the
 // problem), so the stream is a 160k-character trace (the issue's target); 1 streams it as recorded.
@@ -47,24 +44,6 @@ function longestTrace() {
   const thinking = longest.completion.indexOf("</think>");
   const chars = LONG > 1 && thinking !== -1 ? thinking * LONG + longest.completion.length - thinking : longest.completion.length;
   return { ...longest, problem, chars, replayedId: replayed.id };
-}
-
-async function freePort() {
-  const server = net.createServer();
-  await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
-async function waitFor(url, child, seconds, log) {
-  const deadline = Date.now() + seconds * 1000;
-  for (;;) {
-    if (child && child.exitCode !== null) throw new Error(`the app exited (${child.exitCode}):\n${log()}`);
-    if (await fetch(url).then((r) => r.ok, () => false)) return;
-    if (Date.now() > deadline) throw new Error(`${url} did not answer within ${seconds} s:\n${log()}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
 }
 
 /**
@@ -104,35 +83,14 @@ async function startModelServer() {
   };
 }
 
-/** Start the built app on a free port, like playwright.config.ts does. */
-async function startApp(modelBaseUrl) {
-  const port = await freePort();
-  let log = "";
-  const child = spawn(process.execPath, ["scripts/start.mjs"], {
-    cwd: ROOT,
-    env: {
-      ...process.env,
-      HINTLAB_PORT: String(port),
-      HINTLAB_BASE_URL: modelBaseUrl,
-      HINTLAB_MODEL: "scripted-r1",
-      HINTLAB_TEMPLATE: "deepseek-r1",
-      HINTLAB_DATA_DIR: path.join(ROOT, "bench/out/data"),
-    },
-    detached: true, // own process group: stopping it stops next start too
-    stdio: ["ignore", "pipe", "pipe"],
+/** Start the built app on a free port, pointed at the bench's scripted server. */
+function startBenchApp(modelBaseUrl) {
+  return startApp({
+    HINTLAB_BASE_URL: modelBaseUrl,
+    HINTLAB_MODEL: "scripted-r1",
+    HINTLAB_TEMPLATE: "deepseek-r1",
+    HINTLAB_DATA_DIR: path.join(ROOT, "bench/out/data"),
   });
-  child.stdout.on("data", (d) => (log += d));
-  child.stderr.on("data", (d) => (log += d));
-  const url = `http://127.0.0.1:${port}`;
-  await waitFor(`${url}/api/config`, child, 300, () => log.slice(-4000));
-  const stop = async () => {
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    const exited = new Promise((resolve) => child.once("exit", resolve));
-    process.kill(-child.pid, "SIGTERM");
-    await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
-    if (child.exitCode === null && child.signalCode === null) process.kill(-child.pid, "SIGKILL");
-  };
-  return { url, stop };
 }
 
 // Injected before the page's own scripts.
@@ -350,7 +308,7 @@ async function main() {
   const { chromium } = await import("@playwright/test");
   let browser;
   try {
-    app = attachUrl ? { url: attachUrl.replace(/\/$/, ""), stop: async () => {} } : await startApp(model.baseUrl);
+    app = attachUrl ? { url: attachUrl.replace(/\/$/, ""), stop: async () => {} } : await startBenchApp(model.baseUrl);
     browser = await chromium.launch({
       executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
       args: ["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],

@@ -16,13 +16,9 @@
 // to bottom in steps of one screen, one step per animation frame, while frame intervals and long
 // tasks are recorded; reported are the 95th-percentile and worst frame interval.
 // Targets: text shown < 1000 ms; no task over 50 ms; scrolling without long tasks.
-import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
-import net from "node:net";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
-
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+import { ROOT, startApp } from "./lib/app.mjs";
 const RUNS = Math.max(1, Number(process.env.BENCH_RUNS ?? 3));
 const LONG = Math.max(1, Math.min(99, Number(process.env.BENCH_LONG ?? 7)));
 
@@ -36,49 +32,6 @@ function longTrace() {
   const thinking = row.completion.slice(0, close).replace(/\n*$/, "");
   const completion = Array.from({ length: LONG }, () => thinking).join("\n\n") + "\n" + row.completion.slice(close);
   return { row, completion };
-}
-
-async function freePort() {
-  const server = net.createServer();
-  await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
-async function waitFor(url, child, seconds, log) {
-  const deadline = Date.now() + seconds * 1000;
-  for (;;) {
-    if (child && child.exitCode !== null) throw new Error(`the app exited (${child.exitCode}):\n${log()}`);
-    if (await fetch(url).then((r) => r.ok, () => false)) return;
-    if (Date.now() > deadline) throw new Error(`${url} did not answer within ${seconds} s:\n${log()}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
-
-async function startApp() {
-  const port = await freePort();
-  let log = "";
-  const child = spawn(process.execPath, ["scripts/start.mjs"], {
-    cwd: ROOT,
-    env: { ...process.env, HINTLAB_PORT: String(port), HINTLAB_DATA_DIR: path.join(ROOT, "bench/out/trace-open-data") },
-    detached: true,
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  child.stdout.on("data", (d) => (log += d));
-  child.stderr.on("data", (d) => (log += d));
-  const url = `http://127.0.0.1:${port}`;
-  await waitFor(`${url}/api/config`, child, 300, () => log.slice(-4000));
-  return {
-    url,
-    stop: async () => {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      const exited = new Promise((resolve) => child.once("exit", resolve));
-      process.kill(-child.pid, "SIGTERM");
-      await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
-      if (child.exitCode === null && child.signalCode === null) process.kill(-child.pid, "SIGKILL");
-    },
-  };
 }
 
 async function storeTrace(request, appUrl, { row, completion }) {
@@ -177,7 +130,7 @@ const fmt = (x) => (Number.isFinite(x) ? x.toFixed(0) : "n/a");
 
 async function main() {
   const attach = process.argv[2] ?? process.env.HINTLAB_URL;
-  const app = attach ? { url: attach.replace(/\/$/, ""), stop: async () => {} } : await startApp();
+  const app = attach ? { url: attach.replace(/\/$/, ""), stop: async () => {} } : await startApp({ HINTLAB_DATA_DIR: path.join(ROOT, "bench/out/trace-open-data") });
   const { chromium, request: pwRequest } = await import("@playwright/test");
   const browser = await chromium.launch({
     executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
