@@ -5,7 +5,9 @@
  * writer, rising sequence numbers, never shortening); every process that runs something is an
  * owner with a heartbeat (owners.ts), so a dead one's runs are swept to interrupted. Token
  * probabilities are packed per segment part (logprobs.ts, table segment_logprobs), appended by
- * live saves, copied into forks up to the fork point and deleted with their trace.
+ * live saves, copied into forks up to the fork point and deleted with their trace. The demo
+ * traces of demo-traces/ are loaded on request through the ordinary import (demo-traces.ts, tag
+ * `demo`, idempotent).
  */
 export * from "./hint-store";
 export * from "./sqlite";
