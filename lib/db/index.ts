@@ -16,6 +16,7 @@ export * from "./import";
 export * from "./upload";
 export * from "./export-stream";
 export * from "./owners";
+export { recordActivity, listActivity } from "./activity";
 export { loadDemoTraces, DEMO_TAG, type DemoLoadReport } from "./demo-traces";
 import { getDb } from "./sqlite";
 import { TraceStore } from "./traces";

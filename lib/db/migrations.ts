@@ -273,4 +273,73 @@ export const MIGRATIONS: Migration[] = [
       CREATE INDEX datasets_bundled ON datasets (bundled) WHERE bundled IS NOT NULL;
     `,
   },
+  {
+    version: 9,
+    name: "annotation queues and the activity log",
+    // Annotation queues (lib/queues): a queue's spec, one row per trace in it (`required` = how
+    // many annotators review it; `final_*` = the version that exports: the one annotator's, the
+    // agreeing annotators', or the researcher's adjudication), and one row per (item, annotator)
+    // with that annotator's own review, annotations and edits (a queue's work never writes the
+    // trace's own review), its lease and times. An assignment whose lease ran out is `expired`
+    // when another annotator takes the slot: its work is kept, it no longer counts.
+    // `activity` is the append-only log of who did what to a trace (annotator writes, forks,
+    // queue reviews, adjudications); nothing in it is ever updated or deleted, except with the trace.
+    sql: `
+      CREATE TABLE queues (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        spec TEXT NOT NULL,
+        created_by TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL
+      );
+      CREATE INDEX queues_created ON queues (created_at DESC, id);
+      CREATE TABLE queue_items (
+        queue_id TEXT NOT NULL REFERENCES queues(id) ON DELETE CASCADE,
+        idx INTEGER NOT NULL,
+        trace_id TEXT NOT NULL REFERENCES traces(id) ON DELETE CASCADE,
+        required INTEGER NOT NULL,
+        final_status TEXT,
+        final TEXT,
+        final_by TEXT,
+        final_at INTEGER,
+        PRIMARY KEY (queue_id, idx)
+      ) WITHOUT ROWID;
+      CREATE UNIQUE INDEX queue_items_trace ON queue_items (queue_id, trace_id);
+      CREATE INDEX queue_items_final ON queue_items (queue_id, final_status, trace_id);
+      CREATE TABLE queue_assignments (
+        id TEXT PRIMARY KEY,
+        queue_id TEXT NOT NULL,
+        item_idx INTEGER NOT NULL,
+        annotator TEXT NOT NULL,
+        status TEXT NOT NULL,
+        lease_until INTEGER,
+        leased_at INTEGER,
+        opened_at INTEGER,
+        done_at INTEGER,
+        active_ms INTEGER NOT NULL DEFAULT 0,
+        skips INTEGER NOT NULL DEFAULT 0,
+        review_status TEXT NOT NULL DEFAULT 'unreviewed',
+        review_note TEXT,
+        annotations TEXT NOT NULL DEFAULT '[]',
+        edits TEXT NOT NULL DEFAULT '[]',
+        version INTEGER NOT NULL DEFAULT 1,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL,
+        FOREIGN KEY (queue_id, item_idx) REFERENCES queue_items(queue_id, idx) ON DELETE CASCADE
+      );
+      CREATE INDEX queue_assignments_item ON queue_assignments (queue_id, item_idx);
+      CREATE INDEX queue_assignments_annotator ON queue_assignments (queue_id, annotator, status);
+      CREATE TABLE activity (
+        trace_id TEXT NOT NULL REFERENCES traces(id) ON DELETE CASCADE,
+        seq INTEGER NOT NULL,
+        at INTEGER NOT NULL,
+        author TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        queue_id TEXT,
+        detail TEXT NOT NULL,
+        PRIMARY KEY (trace_id, seq)
+      ) WITHOUT ROWID;
+    `,
+  },
 ];

@@ -17,3 +17,4 @@ export * from "./json-text";
 export * from "./sweeps";
 export * from "./policy-label";
 export * from "./logprobs";
+export * from "./activity";
