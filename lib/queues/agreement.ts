@@ -105,7 +105,15 @@ export function queueAgreement(items: readonly RatedItem[], labels: readonly str
   }
   const seen = new Set(labels);
   const allLabels = [...labels];
-  for (const i of rated) for (const r of i.raters) for (const a of r.annotations) if (!seen.has(a.label)) (seen.add(a.label), allLabels.push(a.label));
+  for (const i of rated) {
+    for (const r of i.raters) {
+      for (const a of r.annotations) {
+        if (seen.has(a.label)) continue;
+        seen.add(a.label);
+        allLabels.push(a.label);
+      }
+    }
+  }
   const spans = allLabels.map((label) => {
     const pooled = { both: 0, a: 0, b: 0 };
     for (const i of rated) {
