@@ -45,6 +45,7 @@ export function editRecords(trace: Trace, opts: ExportOptions): object[] {
         createdAt: e.createdAt,
         ...(trace.verdict ? { verdict: trace.verdict } : {}),
         ...(trace.review ? { review: trace.review.status } : {}),
+        ...(opts.queue ? { queue: opts.queue } : {}),
       };
     });
 }

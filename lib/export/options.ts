@@ -8,6 +8,8 @@ export interface ExportOptions {
   context?: number;
   /** openai/sharegpt: a system message to put first (none by default). */
   system?: string;
+  /** `edits` format: the annotation queue the export is scoped to (each record names it). */
+  queue?: { id: string; name: string };
 }
 
 export const DEFAULT_EDIT_CONTEXT = 200;
