@@ -21,6 +21,7 @@ import { EditDialog } from "./edit-dialog";
 import { ReviewBar } from "./review-bar";
 import { ConflictCard } from "./conflict-card";
 import { TagEditor } from "./tag-editor";
+import { ActivityPanel } from "./activity-panel";
 import { AnswerMath } from "@/components/markdown/answer-math";
 import { MarkdownText } from "@/components/markdown/deferred";
 import { StartSweepDialog, type StartSweepDialogProps } from "@/components/sweeps/start-sweep-dialog";
@@ -29,7 +30,7 @@ const LIVE = new Set(["interrupted", "stopped", "failed", "paused"]);
 
 /**
  * One saved trace for annotators and researchers: a step-through player over the trace view,
- * the event list in sync, span annotations and edits, review, forks. Keyboard: [ ] step,
+ * the event list in sync, span annotations and edits, review, forks, who did what (activity). Keyboard: [ ] step,
  * { } pause points, ( ) tool calls, m mark, e edit, a/x/w review, n next unreviewed, ctrl+z/ctrl+shift+z.
  */
 export function TraceDetail({ id }: { id: string }) {
@@ -333,6 +334,7 @@ function TraceDetailLoaded({ store, trace }: { store: TraceDetailStore; trace: T
             onResumeEdit={() => editDraft && actions.openEdit(editDraft)}
             onDiscardEdit={actions.discardEdit}
           />
+          <ActivityPanel traceId={trace.id} version={trace.version} />
           <ForkTree traceId={trace.id} currentId={trace.id} />
           <EventList events={trace.events} dimFrom={eventCount} />
         </aside>
