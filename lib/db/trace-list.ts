@@ -62,6 +62,11 @@ export function listTraces(db: Db, q: TraceListQuery, now = Date.now()): { items
     where.push("EXISTS (SELECT 1 FROM json_each(t.tags) WHERE value = @tag)");
     params.tag = q.tag;
   }
+  if (q.queue) {
+    // Accepted in an annotation queue: its final version (lib/queues) says so.
+    where.push("t.id IN (SELECT qi.trace_id FROM queue_items qi WHERE qi.queue_id = @queue AND qi.final_status = 'accepted')");
+    params.queue = q.queue;
+  }
   if (q.status) {
     if (q.status === "interrupted") {
       // Stored as interrupted (a tab handed it back, a dead owner's run was swept), or live
