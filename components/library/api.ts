@@ -11,6 +11,7 @@ export const FacetsSchema = z.object({
   datasets: z.array(z.string()),
   hints: z.array(z.string()),
   tags: z.array(z.string()),
+  queues: z.array(z.object({ id: z.string(), name: z.string() })).default([]),
 });
 export type Facets = z.infer<typeof FacetsSchema>;
 

@@ -224,7 +224,7 @@ export class TraceStore {
   }
 
   /** Distinct values for the list's filter menus. */
-  facets(): { models: string[]; datasets: string[]; hints: string[]; tags: string[] } {
+  facets(): ReturnType<typeof traceFacets> {
     return traceFacets(this.db);
   }
 
