@@ -21,6 +21,7 @@ import { EditDialog } from "./edit-dialog";
 import { ReviewBar } from "./review-bar";
 import { ConflictCard } from "./conflict-card";
 import { TagEditor } from "./tag-editor";
+import { ActivityPanel } from "./activity-panel";
 import { AnswerMath } from "@/components/markdown/answer-math";
 import { MarkdownText } from "@/components/markdown/deferred";
 import { StartSweepDialog, type StartSweepDialogProps } from "@/components/sweeps/start-sweep-dialog";
@@ -31,7 +32,7 @@ const LIVE = new Set(["interrupted", "stopped", "failed", "paused"]);
 
 /**
  * One saved trace for annotators and researchers: a step-through player over the trace view,
- * the event list in sync, span annotations and edits, review, forks. Keyboard: [ ] step,
+ * the event list in sync, span annotations and edits, review, forks, who did what (activity). Keyboard: [ ] step,
  * { } pause points, ( ) tool calls, j/k select the next/previous sentence, J/K stretch it, m mark,
  * e edit, a/x/w review, n next unreviewed (in a queue: its next item; s skips), ctrl+z/ctrl+shift+z.
  * `queue`: the page works on an annotation queue's item (queue-mode.ts).
@@ -361,6 +362,8 @@ function TraceDetailLoaded({ store, trace, queue }: { store: TraceDetailStore; t
             onResumeEdit={() => editDraft && actions.openEdit(editDraft)}
             onDiscardEdit={actions.discardEdit}
           />
+          {/* Not in a queue: overlapping annotators judge on their own, and the log shows the others' queue work. */}
+          {!queue && <ActivityPanel traceId={trace.id} version={trace.version} />}
           <ForkTree traceId={trace.id} currentId={trace.id} />
           <EventList events={trace.events} dimFrom={eventCount} />
         </aside>
