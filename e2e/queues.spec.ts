@@ -80,7 +80,8 @@ async function markAndDecide(page: Page, key: "a" | "x", edit?: string) {
     await expect(page.getByTestId("selection")).toBeVisible();
     await page.keyboard.press("e");
     await expect(page.getByTestId("edit-dialog")).toBeVisible();
-    await expect(page.getByTestId("edit-diff").locator(".modified textarea")).toBeFocused();
+    // The replacement editor has the focus (Monaco's input element inside its modified side).
+    await expect.poll(() => page.evaluate(() => Boolean(document.activeElement?.closest('[data-testid="edit-diff"] .modified')))).toBe(true);
     await page.keyboard.press("ControlOrMeta+A");
     await page.keyboard.insertText(edit);
     await page.keyboard.press("ControlOrMeta+Enter");
@@ -175,6 +176,9 @@ test("a queue from a Hint-RFT selection, two annotators from the keyboard, agree
   expect(shared).toBeDefined();
   const overlapping = (await Promise.all(Array.from({ length: items }, (_, i) => required(i)))).filter((r) => r === 2).length;
   expect(done.ann.length + done.bob.length).toBe(items + overlapping);
+  // Every item was reviewed by exactly as many annotators as it needs: leases kept the second
+  // annotator off single items while the first had them open.
+  for (let i = 0; i < items; i++) expect([done.ann.includes(i), done.bob.includes(i)].filter(Boolean).length).toBe(await required(i));
   expect(new Set(done.ann).size).toBe(done.ann.length);
   expect(new Set(done.bob).size).toBe(done.bob.length);
 
