@@ -89,6 +89,30 @@ describe("creating a queue", () => {
   });
 });
 
+describe("even split", () => {
+  it("lets an annotator who ran out take over an item nobody has opened, never one already opened", () => {
+    const q = queues.create(body({ assignment: "even", annotators: ["ann", "bob"], overlapShare: 0, perItem: 1 }, { type: "filter", filter: {} }), "rita", known, 5);
+    // bob opens one of his three; ann does all of hers.
+    const bobFirst = work.next(q.id, "bob", 10);
+    if (!("assignment" in bobFirst)) throw new Error();
+    const annDone: number[] = [];
+    for (let t = 20; ; t++) {
+      const n = work.next(q.id, "ann", t);
+      if (!("assignment" in n)) {
+        expect(n.message).toMatch(/held by others/);
+        break;
+      }
+      annDone.push(n.assignment.item);
+      work.setReview(q.id, n.assignment.id, { annotator: "ann", baseVersion: n.assignment.version, status: "accepted" }, t);
+    }
+    // Her three, then bob's two unopened ones; bob's open item stays his.
+    expect(annDone).toHaveLength(5);
+    expect(annDone).not.toContain(bobFirst.assignment.item);
+    const progress = queues.detail(q.id, 100).progress;
+    expect(progress.find((p) => p.annotator === "bob")).toMatchObject({ done: 0, assigned: 1, remaining: 1, inProgress: 1 });
+  });
+});
+
 describe("leases", () => {
   it("keep a claimed item off others while they last; an expired one returns to the queue", () => {
     const q = queues.create(body({ overlapShare: 0 }), "rita", known, 5);
