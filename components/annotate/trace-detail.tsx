@@ -97,8 +97,9 @@ function TraceDetailLoaded({ store, trace }: { store: TraceDetailStore; trace: T
   // Replay mode: the trace view shows the replay's frame instead of the player's position.
   const replay = useReplay(trace);
 
-  // A branch from an alternative token opens in the playground and goes on generating (continue=1).
-  const fork = async (at: { segment: number; offset: number } | BranchRequest) => {
+  // A branch from an alternative token or from an edit opens in the playground and goes on
+  // generating (continue=1); a plain fork waits there for a hint or Continue.
+  const fork = async (at: { segment: number; offset: number } | BranchRequest | { edit: string }) => {
     setForkError(null);
     const res = await fetch(`/api/traces/${encodeURIComponent(trace.id)}/fork`, {
       method: "POST",
@@ -107,7 +108,7 @@ function TraceDetailLoaded({ store, trace }: { store: TraceDetailStore; trace: T
     });
     const body = (await res.json()) as { id?: string; error?: { message: string } };
     if (!res.ok || !body.id) return setForkError(body.error?.message ?? `fork failed (${res.status})`);
-    router.push(`/?trace=${encodeURIComponent(body.id)}${"alternative" in at ? "&continue=1" : ""}`);
+    router.push(`/?trace=${encodeURIComponent(body.id)}${"alternative" in at || "edit" in at ? "&continue=1" : ""}`);
   };
 
   // The typed note goes with the status (keyboard shortcuts included); an empty note clears it.
@@ -184,6 +185,11 @@ function TraceDetailLoaded({ store, trace }: { store: TraceDetailStore; trace: T
             <span className="small" data-testid="branched-from" title="this fork continues from another token the model could have written">
               branched at segment {trace.forkAt.segment} @ {trace.forkAt.offset}: {JSON.stringify(trace.forkAt.alternative.text)}
               {trace.forkAt.alternative.replaced !== undefined && <> instead of {JSON.stringify(trace.forkAt.alternative.replaced)}</>}
+            </span>
+          )}
+          {trace.forkAt?.edit && (
+            <span className="small" data-testid="continued-from-edit" title="this fork continues from a corrected text: the model wrote what follows the edit">
+              continued from {trace.forkAt.edit.author}’s edit (segment {trace.forkAt.segment}, up to {trace.forkAt.offset})
             </span>
           )}
           {canRun && LIVE.has(trace.status) && (
@@ -327,6 +333,7 @@ function TraceDetailLoaded({ store, trace }: { store: TraceDetailStore; trace: T
             }}
             onRemoveAnnotation={(aid) => void actions.removeAnnotation(aid)}
             onRemoveEdit={(eid) => void actions.removeEdit(eid)}
+            onContinueFromEdit={(eid) => void fork({ edit: eid })}
             undo={undoCount > 0 ? () => void actions.undoEdit() : undefined}
             redo={redoCount > 0 ? () => void actions.redoEdit() : undefined}
             keptDraft={editDraft && !editDraft.open ? editDraft : undefined}

@@ -129,6 +129,15 @@ describe("TraceStore.fork from an edit", () => {
     expect(listActivity(db, trace.id).filter((a) => a.kind === "forked")).toEqual([]);
   });
 
+  it("refuses an edit of a trace that ran on a chat endpoint: its template would move the <think> tags around the correction", () => {
+    const t = store.create({ ...body(), config: testTraceConfig({ provider: "openai-chat" }) });
+    const { result: e } = store.addEdit(t.id, { baseVersion: t.version, author: "ann", edit: { segment: 1, start: START, end: END, replacement: RIGHT } });
+    expect(() => store.fork(t.id, { edit: e.id }, "rita")).toThrow(/ran on a chat endpoint.*needs a raw completions endpoint/);
+    expect(store.family(t.id)).toHaveLength(1);
+    // A fork at a point continues through chat as before.
+    expect(store.fork(t.id, { segment: 1, offset: START }, "rita").parentId).toBe(t.id);
+  });
+
   it("copies token probabilities only where the text is still the parent's: before the edit's start", () => {
     const { trace, edit } = edited();
     let start = 0;

@@ -46,6 +46,15 @@ function prefixOf(parent: Trace, body: ForkBody): { segments: Segment[]; events:
   if ("edit" in body) {
     const edit = parent.edits?.find((e) => e.id === body.edit);
     if (!edit) throw new AppError("not-found", `edit ${body.edit} is not on trace ${parent.id} (it may have been undone)`);
+    // The fork continues on its parent's connection and API (resumeSettings in lib/store), and
+    // the chat API cannot continue a corrected prefix faithfully (see openai-chat.ts): say so now
+    // rather than make a fork that fails on its first request.
+    if (parent.config.provider === "openai-chat") {
+      throw new AppError(
+        "bad-request",
+        "This trace ran on a chat endpoint (assistant prefill), whose chat template would move or drop the <think> tags around the corrected text; continuing from an edit needs a raw completions endpoint. Run the problem on a completions connection (API: completions), then edit and continue that trace.",
+      );
+    }
     const p = badRequest(() => editForkPrefix(parent.segments, parent.events, parent.edits ?? [], edit.id));
     return { ...p, forkAt: { ...p.at, edit: { id: edit.id, author: edit.author } } };
   }

@@ -74,7 +74,7 @@ describe("openai-chat provider (assistant prefill)", () => {
     const out = await run(provider(), generateRequest({ assistantPrefill: "<think>\n" + fuManchu.completion.slice(0, 250), editedPrefix: true }));
     expect(out.chunks).toEqual([]);
     expect((out.error as ModelError).code).toBe("bad-request");
-    expect((out.error as ModelError).message).toMatch(/continues from an edit.*completions \(raw prompt\)/);
+    expect((out.error as ModelError).message).toMatch(/continues from an edit.*completions connection/);
     expect(server.requests.length).toBe(before);
   });
 

@@ -47,12 +47,13 @@ export function createOpenAIChatProvider(config: ModelConfig): Provider {
  * inside the thinking. The chat path hands it to the server's chat template as an assistant
  * message, and templates rewrite those (QwQ's drops everything up to a `</think>`, Qwen3's puts
  * an empty think block of its own before it; a reasoning parser strips the tags): the model would
- * no longer be continuing its thinking from the corrected text.
+ * no longer be continuing its thinking from the corrected text. Forks from an edit of a trace that
+ * ran on chat are refused when they are made (lib/db/fork.ts); this is the guarantee underneath.
  */
 async function* refuseEditedPrefix(): AsyncGenerator<string, never> {
   throw new ModelError(
     "bad-request",
-    "This trace continues from an edit, which only a raw completions endpoint continues exactly (a chat endpoint's template would move or drop the <think> tags around the corrected text). In Model settings set API to “completions (raw prompt)” (or choose a completions connection), then press Continue.",
+    "This trace continues from an edit, which only a raw completions endpoint continues exactly (a chat endpoint's template would move or drop the <think> tags around the corrected text). Continue it on a completions connection (API: completions (raw prompt)).",
   );
 }
 
