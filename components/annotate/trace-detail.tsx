@@ -239,7 +239,11 @@ function TraceDetailLoaded({ store, trace }: { store: TraceDetailStore; trace: T
           </span>
         </div>
       )}
-      {forkError && <div className="error-banner">{forkError}</div>}
+      {forkError && (
+        <div className="error-banner" role="alert" data-testid="fork-error">
+          {forkError}
+        </div>
+      )}
       <div className="trace-detail-body">
         <main className="col-main">
           <div className="panel player" data-testid="player">
