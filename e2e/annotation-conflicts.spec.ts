@@ -1,50 +1,10 @@
-import { readFileSync } from "node:fs";
-import path from "node:path";
 import { expect, test, type APIRequestContext } from "@playwright/test";
-import { storedTrace, TraceDetailPage } from "./pages/trace-detail";
+import { R1_ROW as ROW, seedR1Trace, storedTrace, TraceDetailPage } from "./pages/trace-detail";
 
 // Issue 10: an annotator in a conflict (someone else saved first, the server answers 409) keeps
 // what they typed, can reach Reload, and gets their change re-applied on the latest version or
 // both sides to choose from. The other annotator is a direct API write between open and save.
-const ROW = JSON.parse(readFileSync(path.resolve(import.meta.dirname, "fixtures/data/r1-distill-math-40.jsonl"), "utf8").split("\n")[0]!) as {
-  id: string;
-  problem: string;
-  prompt: string;
-  completion: string;
-  gold_answer: string;
-};
-
-/** A finished trace of a real R1-distill completion, saved as the playground saves one. */
-async function seedTrace(request: APIRequestContext): Promise<string> {
-  const id = `conflict-e2e-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 7)}`;
-  const res = await request.post("/api/traces", {
-    data: {
-      id,
-      problem: { id: ROW.id, kind: "math", statement: ROW.problem, gold: ROW.gold_answer, source: "MATH" },
-      config: {
-        provider: "scripted",
-        model: "scripted-r1",
-        template: "deepseek-r1",
-        sampling: { maxTokens: 32768 },
-        triggers: ["Wait"],
-        policy: { type: "greedy" },
-        maxToolCalls: 6,
-        toolTimeoutMs: 10_000,
-        maxOutputChars: 4000,
-        hintLibraryVersion: "e2e",
-        policySeed: 0,
-      },
-      segments: [
-        { id: "s0", kind: "prompt", text: ROW.prompt },
-        { id: "s1", kind: "model", text: ROW.completion },
-      ],
-      events: [{ type: "run-started", at: 1 }],
-      status: "finished",
-    },
-  });
-  expect(res.status()).toBe(201);
-  return id;
-}
+const seedTrace = (request: APIRequestContext) => seedR1Trace(request, "conflict-e2e");
 
 /** Someone else's write, based on the version the server has now (so it lands; the page's version goes stale). */
 async function otherAnnotator(request: APIRequestContext, id: string, what: string, method: "post" | "put" | "delete", data: object) {

@@ -22,6 +22,7 @@ export default async function SignedInLayout({ children }: { children: ReactNode
         <nav className="topnav">
           {roleCan(user.role, "run") && <Link href="/">Playground</Link>}
           <Link href="/traces">Traces</Link>
+          <Link href="/queues">Queues</Link>
           <Link href="/experiments">Experiments</Link>
           <Link href="/datasets">Datasets</Link>
           {roleCan(user.role, "admin") && <Link href="/settings">Settings</Link>}

@@ -13,6 +13,10 @@ export function AnnotationPanel(p: {
   trace: Trace;
   span: SegmentSpan | null;
   selectable: boolean;
+  /** The label set to offer (a queue's); default DEFAULT_LABELS plus the trace's own. */
+  labels?: readonly string[];
+  /** No fork or sweep buttons (a queue's item: those act on the trace, not on the annotator's work). */
+  noFork?: boolean;
   label: string;
   setLabel: (l: string) => void;
   comment: string;
@@ -38,7 +42,7 @@ export function AnnotationPanel(p: {
   const { trace, span } = p;
   const seg = span ? trace.segments[span.segment] : undefined;
   // Forking runs the model from that point: researchers and admins only.
-  const canFork = useCan("run");
+  const canFork = useCan("run") && !p.noFork;
   const spanText = span && seg ? seg.text.slice(span.start, span.end) : "";
   return (
     <section className="panel annotate" data-testid="annotation-panel">
@@ -52,12 +56,12 @@ export function AnnotationPanel(p: {
           <blockquote>{excerpt(spanText, 200)}</blockquote>
         </div>
       ) : (
-        <p className="muted small">Select model text in the trace to mark, edit or fork at it.</p>
+        <p className="muted small">Select model text in the trace (or press j / k for the next / previous sentence, J / K to stretch) to mark, edit or fork at it.</p>
       )}
       <div className="row">
         <input list="annotation-labels" data-testid="annotation-label" value={p.label} onChange={(e) => p.setLabel(e.target.value)} style={{ width: 160 }} />
         <datalist id="annotation-labels">
-          {[...new Set([...DEFAULT_LABELS, ...(trace.annotations ?? []).map((a) => a.label)])].map((l) => (
+          {[...new Set([...(p.labels ?? DEFAULT_LABELS), ...(trace.annotations ?? []).map((a) => a.label)])].map((l) => (
             <option key={l} value={l} />
           ))}
         </datalist>

@@ -51,11 +51,17 @@ export function EditDialog(p: {
             </span>
           </div>
         )}
-        <DiffEditor original={draft.original} modified={draft.replacement} onChange={p.onChange} />
+        <DiffEditor
+          original={draft.original}
+          modified={draft.replacement}
+          onChange={p.onChange}
+          onSubmit={() => dirty && !p.busy && !p.conflict && p.onSave()}
+          onCancel={p.onClose}
+        />
         <div className="row">
           {/* While a conflict is open Save would only collide again: the card's buttons decide. */}
           <button className="primary" data-testid="save-edit" disabled={p.busy || !dirty || Boolean(p.conflict)} onClick={p.onSave}>
-            Save edit
+            Save edit <kbd>Ctrl+Enter</kbd>
           </button>
           <button data-testid="close-edit" onClick={p.onClose} title={dirty ? "your replacement is kept; reopen it from the annotation panel" : undefined}>
             {dirty ? "Close (keep draft)" : "Cancel"}

@@ -15,6 +15,9 @@ export function ReviewBar(p: {
   conflict?: TraceConflict;
   onReview: (s: ReviewStatus) => void;
   onNext: () => void;
+  /** In a queue: "next in queue (n)", and a skip button. */
+  nextLabel?: string;
+  onSkip?: () => void;
   onKeepMine: () => void;
   onTakeTheirs: () => void;
   onReload: () => void;
@@ -34,8 +37,13 @@ export function ReviewBar(p: {
           </button>
         ))}
         <button onClick={p.onNext} title="n" data-testid="next-unreviewed">
-          next unreviewed (n)
+          {p.nextLabel ?? "next unreviewed (n)"}
         </button>
+        {p.onSkip && (
+          <button onClick={p.onSkip} title="s" data-testid="queue-skip">
+            skip (s)
+          </button>
+        )}
       </div>
       <textarea rows={2} placeholder="review note" value={p.note} data-testid="review-note" onChange={(e) => p.setNote(e.target.value)} />
       {p.conflict && <ConflictCard conflict={p.conflict} busy={p.busy} onKeepMine={p.onKeepMine} onTakeTheirs={p.onTakeTheirs} onReload={p.onReload} />}

@@ -21,20 +21,25 @@ import { EditDialog } from "./edit-dialog";
 import { ReviewBar } from "./review-bar";
 import { ConflictCard } from "./conflict-card";
 import { TagEditor } from "./tag-editor";
+import { ActivityPanel } from "./activity-panel";
 import { AnswerMath } from "@/components/markdown/answer-math";
 import { MarkdownText } from "@/components/markdown/deferred";
 import { StartSweepDialog, type StartSweepDialogProps } from "@/components/sweeps/start-sweep-dialog";
+import type { QueueMode } from "./queue-mode";
+import { moveSentence, selectSpan, sentenceSpans, stretchSentence } from "./sentence-cursor";
 
 const LIVE = new Set(["interrupted", "stopped", "failed", "paused"]);
 
 /**
  * One saved trace for annotators and researchers: a step-through player over the trace view,
- * the event list in sync, span annotations and edits, review, forks. Keyboard: [ ] step,
- * { } pause points, ( ) tool calls, m mark, e edit, a/x/w review, n next unreviewed, ctrl+z/ctrl+shift+z.
+ * the event list in sync, span annotations and edits, review, forks, who did what (activity). Keyboard: [ ] step,
+ * { } pause points, ( ) tool calls, j/k select the next/previous sentence, J/K stretch it, m mark,
+ * e edit, a/x/w review, n next unreviewed (in a queue: its next item; s skips), ctrl+z/ctrl+shift+z.
+ * `queue`: the page works on an annotation queue's item (queue-mode.ts).
  */
-export function TraceDetail({ id }: { id: string }) {
+export function TraceDetail({ id, queue }: { id: string; queue?: QueueMode }) {
   const [store] = useState<TraceDetailStore>(() =>
-    createTraceDetailStore({ fetch: (...a) => fetch(...a) }),
+    createTraceDetailStore({ fetch: (...a) => fetch(...a), ...(queue ? { paths: queue.paths } : {}) }),
   );
   const trace = useStore(store, (s) => s.trace);
   const loadError = useStore(store, (s) => s.loadError);
@@ -46,10 +51,10 @@ export function TraceDetail({ id }: { id: string }) {
 
   if (loadError) return <div className="error-banner page-pad">Could not open trace {id}: {loadError}</div>;
   if (!trace) return <p className="muted page-pad">Loading trace…</p>;
-  return <TraceDetailLoaded store={store} trace={trace} />;
+  return <TraceDetailLoaded store={store} trace={trace} queue={queue} />;
 }
 
-function TraceDetailLoaded({ store, trace }: { store: TraceDetailStore; trace: Trace }) {
+function TraceDetailLoaded({ store, trace, queue }: { store: TraceDetailStore; trace: Trace; queue?: QueueMode }) {
   const router = useRouter();
   const actions = useStore(store, (s) => s.actions);
   const writeError = useStore(store, (s) => s.writeError);
@@ -63,7 +68,7 @@ function TraceDetailLoaded({ store, trace }: { store: TraceDetailStore; trace: T
   const [shown, setShown] = useState(trace.segments.length);
   const [showEdits, setShowEdits] = useState(true);
   const [span, setSpan] = useState<SegmentSpan | null>(null);
-  const [label, setLabel] = useState(DEFAULT_LABELS[0]!);
+  const [label, setLabel] = useState(queue?.labels[0] ?? DEFAULT_LABELS[0]!);
   const [comment, setComment] = useState("");
   const [forkError, setForkError] = useState<string | null>(null);
   // The sweep dialog's opener: a point (selection / player) or none (pick a trigger), or a position sweep.
@@ -115,6 +120,7 @@ function TraceDetailLoaded({ store, trace }: { store: TraceDetailStore; trace: T
   const review = (status: ReviewStatus) => void actions.setReview(status, reviewNote || undefined);
 
   const nextUnreviewed = async () => {
+    if (queue) return queue.onNext();
     const res = await fetch(`/api/traces?review=unreviewed&sort=created&order=asc&limit=2`);
     const body = (await res.json()) as { items: { id: string }[] };
     const next = body.items.find((i) => i.id !== trace.id);
@@ -125,8 +131,18 @@ function TraceDetailLoaded({ store, trace }: { store: TraceDetailStore; trace: T
   const editing = editDraft?.open ?? false;
   // The sweep dialog is modal too: no shortcut behind it.
   const modal = editing || sweep !== null;
-  const keys = useRef({ step, review, nextUnreviewed, mark, span, actions, editing: modal });
-  keys.current = { step, review, nextUnreviewed, mark, span, actions, editing: modal };
+  // The sentence cursor (j/k, J/K): select model text from the keyboard.
+  const sentences = useMemo(() => (selectable ? sentenceSpans(segments) : []), [segments, selectable]);
+  const cursor = (dir: 1 | -1, stretch: boolean) => {
+    const to = stretch && span ? stretchSentence(sentences, span, dir) : moveSentence(sentences, span, dir);
+    if (to && selectSpan(viewRef.current, to)) setSpan({ ...to, text: segments[to.segment]?.text.slice(to.start, to.end) ?? "" });
+  };
+  const keys = useRef({ step, review, nextUnreviewed, mark, span, actions, editing: modal, cursor, queue });
+  keys.current = { step, review, nextUnreviewed, mark, span, actions, editing: modal, cursor, queue };
+  // A queue's header shows progress: it refreshes after each saved change.
+  const onChanged = useRef(queue?.onChanged);
+  onChanged.current = queue?.onChanged;
+  useEffect(() => onChanged.current?.(), [trace.version]);
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
       const t = e.target as HTMLElement | null;
@@ -153,6 +169,11 @@ function TraceDetailLoaded({ store, trace }: { store: TraceDetailStore; trace: T
         n: () => void k.nextUnreviewed(),
         m: () => void k.mark(),
         e: () => k.span && k.actions.openEdit(k.span),
+        j: () => k.cursor(1, false),
+        k: () => k.cursor(-1, false),
+        J: () => k.cursor(1, true),
+        K: () => k.cursor(-1, true),
+        ...(k.queue ? { s: () => k.queue!.onSkip() } : {}),
       };
       const fn = map[e.key];
       if (fn) {
@@ -166,6 +187,12 @@ function TraceDetailLoaded({ store, trace }: { store: TraceDetailStore; trace: T
 
   return (
     <div className="trace-detail">
+      {queue?.header}
+      {queue?.readOnly && (
+        <div className="notice" role="status" data-testid="queue-readonly">
+          {queue.readOnly}
+        </div>
+      )}
       <header className="panel trace-head">
         <div className="row">
           <strong>Trace</strong> <code className="small">{trace.id}</code>
@@ -192,12 +219,12 @@ function TraceDetailLoaded({ store, trace }: { store: TraceDetailStore; trace: T
               continued from {trace.forkAt.edit.author}’s edit (segment {trace.forkAt.segment}, up to {trace.forkAt.offset})
             </span>
           )}
-          {canRun && LIVE.has(trace.status) && (
+          {canRun && !queue && LIVE.has(trace.status) && (
             <a className="button primary" data-testid="resume-button" href={`/?trace=${encodeURIComponent(trace.id)}`}>
               Resume in playground
             </a>
           )}
-          {canRun && (
+          {canRun && !queue && (
             <>
               <button data-testid="sweep-open" onClick={() => setSweep({ type: "hints" })} title="K samples per hint at one of the trace's trigger positions">
                 Sweep hints…
@@ -309,24 +336,26 @@ function TraceDetailLoaded({ store, trace }: { store: TraceDetailStore; trace: T
             trace={trace}
             note={reviewNote}
             setNote={actions.setReviewNote}
-            busy={busy}
+            busy={busy || !!queue?.readOnly}
             conflict={conflict?.change.kind === "review" ? conflict : undefined}
             onReview={review}
             onNext={() => void nextUnreviewed()}
+            {...(queue ? { nextLabel: "next in queue (n)", onSkip: queue.onSkip } : {})}
             onKeepMine={() => void actions.keepMine()}
             onTakeTheirs={actions.takeTheirs}
             onReload={() => void actions.reloadConflict()}
           />
-          <TagEditor tags={trace.tags ?? []} busy={busy} onChange={actions.setTags} />
+          {!queue && <TagEditor tags={trace.tags ?? []} busy={busy} onChange={actions.setTags} />}
           <AnnotationPanel
             trace={trace}
             span={span}
             selectable={selectable}
+            {...(queue ? { labels: queue.labels, noFork: true } : {})}
             label={label}
             setLabel={setLabel}
             comment={comment}
             setComment={setComment}
-            busy={busy}
+            busy={busy || !!queue?.readOnly}
             onMark={() => void mark()}
             onEdit={() => span && actions.openEdit(span)}
             onFork={() => span && void fork({ segment: span.segment, offset: span.start })}
@@ -344,6 +373,8 @@ function TraceDetailLoaded({ store, trace }: { store: TraceDetailStore; trace: T
             onResumeEdit={() => editDraft && actions.openEdit(editDraft)}
             onDiscardEdit={actions.discardEdit}
           />
+          {/* Not in a queue: overlapping annotators judge on their own, and the log shows the others' queue work. */}
+          {!queue && <ActivityPanel traceId={trace.id} version={trace.version} />}
           <ForkTree traceId={trace.id} currentId={trace.id} />
           <EventList events={trace.events} dimFrom={eventCount} />
         </aside>

@@ -99,6 +99,9 @@ export function RftPanel({ experimentId }: { experimentId: string }) {
           </p>
           <div className="row">
             <a href={`/traces?tag=${encodeURIComponent(result.tag)}`}>{result.selected.length} selected traces</a>
+            <a className="button" href={`/queues/new?rft=${encodeURIComponent(experimentId)}`} data-testid="rft-queue">
+              Annotation queue…
+            </a>
             {FORMATS.map((f) => (
               <a key={f} className="button" href={`/api/export?format=${f}&tag=${encodeURIComponent(result.tag)}`} download={`hintlab-rft-${f}.jsonl`} data-testid={`rft-export-${f}`}>
                 export {f}

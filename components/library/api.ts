@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { TraceSchema, TraceSummarySchema, type Trace, type TraceSummary } from "@/lib/protocol";
+import { TraceActivitySchema, TraceSchema, TraceSummarySchema, type Trace, type TraceActivity, type TraceSummary } from "@/lib/protocol";
 
 /** Client reads of the trace API, validated at the boundary like every other response. */
 
@@ -11,6 +11,7 @@ export const FacetsSchema = z.object({
   datasets: z.array(z.string()),
   hints: z.array(z.string()),
   tags: z.array(z.string()),
+  queues: z.array(z.object({ id: z.string(), name: z.string() })).default([]),
 });
 export type Facets = z.infer<typeof FacetsSchema>;
 
@@ -26,6 +27,10 @@ export const getTrace = (id: string, signal?: AbortSignal): Promise<Trace> => ge
 
 export const getFamily = (id: string, signal?: AbortSignal): Promise<TraceSummary[]> =>
   getJson(`/api/traces/${encodeURIComponent(id)}/family`, z.array(TraceSummarySchema), signal);
+
+/** Who did what to a trace, oldest first (GET /api/traces/:id/activity). */
+export const getActivity = (id: string, signal?: AbortSignal): Promise<TraceActivity> =>
+  getJson(`/api/traces/${encodeURIComponent(id)}/activity`, TraceActivitySchema, signal);
 
 /** The last path part of a model id ("deepseek-ai/DeepSeek-R1-Distill-Qwen-14B" → "DeepSeek-R1-Distill-Qwen-14B"). */
 export const shortModel = (model: string): string => model.slice(model.lastIndexOf("/") + 1) || model;

@@ -34,6 +34,12 @@ export function ExportButton({ params, total }: { params: LibraryParams; total?:
       <a className="button" data-testid="export-button" href={`/api/export?${sp}`} download={`hintlab-${format}.jsonl`}>
         Export {total !== undefined ? `${total} trace${total === 1 ? "" : "s"}` : ""}
       </a>
+      {/* An annotation queue over the same selection (the accepted-in-queue filter is not a selection to queue again). */}
+      {!params.filters.queue && (
+        <a className="button" data-testid="queue-these" href={`/queues/new?${new URLSearchParams([...sp].filter(([k]) => k !== "format"))}`} title="split these traces among annotators">
+          Queue these…
+        </a>
+      )}
     </span>
   );
 }

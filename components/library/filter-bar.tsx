@@ -8,6 +8,8 @@ interface FilterSpec {
   key: FilterKey;
   label: string;
   options: (facets: Facets | undefined) => readonly string[];
+  /** What a value shows as (a queue's name for its id). */
+  show?: (value: string, facets: Facets | undefined) => string;
 }
 
 const FILTERS: FilterSpec[] = [
@@ -18,6 +20,7 @@ const FILTERS: FilterSpec[] = [
   { key: "hint", label: "Hint", options: (f) => f?.hints ?? [] },
   { key: "dataset", label: "Dataset", options: (f) => f?.datasets ?? [] },
   { key: "tag", label: "Tag", options: (f) => f?.tags ?? [] },
+  { key: "queue", label: "Accepted in queue", options: (f) => f?.queues.map((q) => q.id) ?? [], show: (v, f) => f?.queues.find((q) => q.id === v)?.name ?? v },
 ];
 
 /** One menu per filter; menus of models, hints, datasets and tags come from /api/traces/facets. */
@@ -32,7 +35,7 @@ export function FilterBar({
 }) {
   return (
     <div className="library-filters">
-      {FILTERS.map(({ key, label, options }) => {
+      {FILTERS.map(({ key, label, options, show }) => {
         const current = params.filters[key];
         const values = options(facets);
         // A linked value the facets do not (yet) list must still show as selected.
@@ -44,7 +47,7 @@ export function FilterBar({
               <option value="">any</option>
               {all.map((v) => (
                 <option key={v} value={v}>
-                  {v}
+                  {show ? show(v, facets) : v}
                 </option>
               ))}
             </select>

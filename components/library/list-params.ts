@@ -9,7 +9,7 @@ import { ReviewStatusSchema, TRACE_SORTS, TraceStatusSchema, VerdictSchema } fro
 export const PAGE_SIZE = 50;
 
 export type TraceSort = (typeof TRACE_SORTS)[number];
-export const FILTER_KEYS = ["verdict", "review", "model", "hint", "dataset", "tag", "status"] as const;
+export const FILTER_KEYS = ["verdict", "review", "model", "hint", "dataset", "tag", "status", "queue"] as const;
 export type FilterKey = (typeof FILTER_KEYS)[number];
 
 export interface LibraryParams {

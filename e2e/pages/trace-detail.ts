@@ -1,4 +1,48 @@
+import { readFileSync } from "node:fs";
+import path from "node:path";
 import { expect, type APIRequestContext, type Locator, type Page } from "@playwright/test";
+
+/** The first R1-distill record of the e2e fixtures: a real completion to annotate. */
+export const R1_ROW = JSON.parse(readFileSync(path.resolve(import.meta.dirname, "../fixtures/data/r1-distill-math-40.jsonl"), "utf8").split("\n")[0]!) as {
+  id: string;
+  problem: string;
+  prompt: string;
+  completion: string;
+  gold_answer: string;
+};
+
+/** A finished trace of R1_ROW, saved as the playground saves one, under a fresh id starting with `prefix`; `over` replaces fields of the body. */
+export async function seedR1Trace(request: APIRequestContext, prefix: string, over: Record<string, unknown> = {}): Promise<string> {
+  const id = `${prefix}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 7)}`;
+  const res = await request.post("/api/traces", {
+    data: {
+      id,
+      problem: { id: R1_ROW.id, kind: "math", statement: R1_ROW.problem, gold: R1_ROW.gold_answer, source: "MATH" },
+      config: {
+        provider: "scripted",
+        model: "scripted-r1",
+        template: "deepseek-r1",
+        sampling: { maxTokens: 32768 },
+        triggers: ["Wait"],
+        policy: { type: "greedy" },
+        maxToolCalls: 6,
+        toolTimeoutMs: 10_000,
+        maxOutputChars: 4000,
+        hintLibraryVersion: "e2e",
+        policySeed: 0,
+      },
+      segments: [
+        { id: "s0", kind: "prompt", text: R1_ROW.prompt },
+        { id: "s1", kind: "model", text: R1_ROW.completion },
+      ],
+      events: [{ type: "run-started", at: 1 }],
+      status: "finished",
+      ...over,
+    },
+  });
+  expect(res.status()).toBe(201);
+  return id;
+}
 
 /** Page object of one saved trace (/traces/:id): selection, the edit dialog, marks, review. */
 export class TraceDetailPage {

@@ -5,12 +5,15 @@ import { parseArgs } from "node:util";
 import { describeZodError } from "@/lib/protocol";
 import { ExportQuerySchema, FORMATS, splitExportQuery, traceToLines } from "@/lib/export";
 import { defaultDbPath, exportLines, openDb } from "@/lib/db";
+import { QueueStore } from "@/lib/queues/store";
 
 export const EXPORT_USAGE = `usage: hintlab export --format ${FORMATS.join("|")} [filters] [options]
 
 filters (as in the trace list):
   --verdict correct|incorrect|ungraded   --review unreviewed|accepted|rejected|needs-work
   --model NAME  --hint ID  --dataset NAME  --tag TAG  --status STATUS  --q TEXT (full-text search)
+  --queue ID         accepted in this annotation queue, exported as the queue's final version
+                     (adjudicated where its annotators disagreed)
 options:
   --edited 1|0       apply the annotators' edits (default 1 for openai/sharegpt/trl, 0 for segments)
   --context N        edits format: characters of context on each side (default 200)
@@ -20,7 +23,7 @@ options:
 Streams JSONL, oldest trace first; the same selection gives the same bytes. lib/export/README.md
 describes each format.`;
 
-const FILTERS = ["verdict", "review", "model", "hint", "dataset", "tag", "status", "q", "format", "edited", "context", "system"] as const;
+const FILTERS = ["verdict", "review", "model", "hint", "dataset", "tag", "status", "q", "queue", "format", "edited", "context", "system"] as const;
 
 export async function runExport(argv: string[]): Promise<number> {
   let values: Record<string, string | boolean | undefined>;
@@ -52,7 +55,14 @@ export async function runExport(argv: string[]): Promise<number> {
     const sink: Writable = tmp ? createWriteStream(tmp) : process.stdout;
     let lines = 0;
     let buffered = "";
-    for (const line of exportLines(db, filters, traceToLines(format, opts))) {
+    let toLines = traceToLines(format, opts);
+    if (filters.queue) {
+      const queues = new QueueStore(db);
+      const overlay = queues.overlay(filters.queue);
+      const lines = traceToLines(format, { ...opts, queue: { id: filters.queue, name: queues.name(filters.queue) } });
+      toLines = (trace) => lines(overlay(trace));
+    }
+    for (const line of exportLines(db, filters, toLines)) {
       lines++;
       buffered += line;
       if (buffered.length >= 65_536) {

@@ -1,5 +1,5 @@
 import "server-only";
-import { ActivityEntrySchema, type ActivityEntry, type ActivityKind } from "@/lib/protocol";
+import { ACTIVITY_QUOTE_MAX, ActivityEntrySchema, type ActivityEntry, type ActivityKind, type Annotation, type Edit, type ReviewStatus } from "@/lib/protocol";
 import type { Db } from "./sqlite";
 
 /**
@@ -37,4 +37,40 @@ export function listActivity(db: Db, traceId: string): ActivityEntry[] {
   return rows.map((r) =>
     ActivityEntrySchema.parse({ seq: r.seq, at: r.at, author: r.author, kind: r.kind, ...(r.queue_id ? { queueId: r.queue_id } : {}), detail: JSON.parse(r.detail) }),
   );
+}
+
+/**
+ * Text quoted in an entry, cut to ACTIVITY_QUOTE_MAX (never inside a surrogate pair): the log is
+ * read without the trace at hand, but it should not hold a second copy of long model text.
+ */
+export function quote(text: string, max = ACTIVITY_QUOTE_MAX): string {
+  if (text.length <= max) return text;
+  const end = /[\uD800-\uDBFF]/.test(text[max - 1]!) ? max - 1 : max;
+  return `${text.slice(0, end)}…`;
+}
+
+/** An annotation as its log entry shows it; `segmentText` is the text of its segment (the marked text is quoted from it). */
+export function annotationDetail(a: Annotation, segmentText: string): Record<string, unknown> {
+  return {
+    annotationId: a.id,
+    label: a.label,
+    ...(a.comment ? { comment: quote(a.comment) } : {}),
+    text: quote(segmentText.slice(a.start, a.end)),
+    segment: a.segment,
+    start: a.start,
+    end: a.end,
+  };
+}
+
+export function editDetail(e: Edit): Record<string, unknown> {
+  return { editId: e.id, segment: e.segment, start: e.start, end: e.end, original: quote(e.original), replacement: quote(e.replacement) };
+}
+
+export function reviewDetail(r: { status: ReviewStatus; note?: string }, previous: ReviewStatus): Record<string, unknown> {
+  return { status: r.status, ...(r.note ? { note: quote(r.note) } : {}), previous };
+}
+
+/** What a tags write changed, each list in the order of the list it comes from. */
+export function tagsDetail(before: readonly string[], after: readonly string[]): Record<string, unknown> {
+  return { added: after.filter((t) => !before.includes(t)), removed: before.filter((t) => !after.includes(t)) };
 }

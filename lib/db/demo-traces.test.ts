@@ -45,7 +45,7 @@ describe("demo traces", () => {
     const first = await loadDemoTraces(db, { dir: DIR, hints: BUILTIN_HINTS });
     const store = new TraceStore(db);
     // A demo trace the user has worked on is left as it is.
-    store.setTags(first.added[0]!, { baseVersion: store.get(first.added[0]!).version, tags: ["demo", "kept"] });
+    store.setTags(first.added[0]!, { baseVersion: store.get(first.added[0]!).version, author: "ann", tags: ["demo", "kept"] });
     const again = await loadDemoTraces(db, { dir: DIR, hints: BUILTIN_HINTS });
     expect(again).toEqual({ added: [], present: first.added });
     store.delete(first.added[1]!);

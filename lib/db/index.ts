@@ -7,7 +7,9 @@
  * probabilities are packed per segment part (logprobs.ts, table segment_logprobs), appended by
  * live saves, copied into forks up to the fork point and deleted with their trace. The demo
  * traces of demo-traces/ are loaded on request through the ordinary import (demo-traces.ts, tag
- * `demo`, idempotent).
+ * `demo`, idempotent). Every annotator write appends to the trace's activity log in its own
+ * transaction (activity.ts); activity-list.ts merges the log with the trace's run events and
+ * unlogged annotations into the per-trace activity list.
  */
 export * from "./hint-store";
 export * from "./sqlite";
@@ -17,6 +19,8 @@ export * from "./upload";
 export * from "./export-stream";
 export * from "./owners";
 export { recordActivity, listActivity } from "./activity";
+export { activityList } from "./activity-list";
+export { traceActivity } from "./trace-activity";
 export { loadDemoTraces, DEMO_TAG, type DemoLoadReport } from "./demo-traces";
 import { getDb } from "./sqlite";
 import { TraceStore } from "./traces";

@@ -62,6 +62,11 @@ export function listTraces(db: Db, q: TraceListQuery, now = Date.now()): { items
     where.push("EXISTS (SELECT 1 FROM json_each(t.tags) WHERE value = @tag)");
     params.tag = q.tag;
   }
+  if (q.queue) {
+    // Accepted in an annotation queue: its final version (lib/queues) says so.
+    where.push("t.id IN (SELECT qi.trace_id FROM queue_items qi WHERE qi.queue_id = @queue AND qi.final_status = 'accepted')");
+    params.queue = q.queue;
+  }
   if (q.status) {
     if (q.status === "interrupted") {
       // Stored as interrupted (a tab handed it back, a dead owner's run was swept), or live
@@ -91,7 +96,7 @@ export function listTraces(db: Db, q: TraceListQuery, now = Date.now()): { items
 }
 
 /** Distinct values for the list's filter menus. */
-export function traceFacets(db: Db): { models: string[]; datasets: string[]; hints: string[]; tags: string[] } {
+export function traceFacets(db: Db): { models: string[]; datasets: string[]; hints: string[]; tags: string[]; queues: { id: string; name: string }[] } {
   const col = (sql: string) => (db.prepare(sql).all() as { v: string }[]).map((r) => r.v).filter(Boolean);
   const hints = new Set<string>();
   for (const h of col("SELECT DISTINCT hints_used AS v FROM traces")) for (const id of h.split(" ")) hints.add(id);
@@ -100,6 +105,8 @@ export function traceFacets(db: Db): { models: string[]; datasets: string[]; hin
     datasets: col("SELECT DISTINCT dataset AS v FROM traces WHERE dataset IS NOT NULL ORDER BY 1"),
     hints: [...hints].sort(),
     tags: col("SELECT DISTINCT j.value AS v FROM traces, json_each(traces.tags) j ORDER BY 1"),
+    // The library's "accepted in queue" filter.
+    queues: db.prepare("SELECT id, name FROM queues ORDER BY created_at DESC, id").all() as { id: string; name: string }[],
   };
 }
 

@@ -120,7 +120,7 @@ describe("TraceStore", () => {
     expect(got.edits).toHaveLength(1);
     expect(() => store.addEdit(t.id, { baseVersion: 2, author: "ann", edit: { segment: 2, start: 0, end: 4, replacement: "x" } })).toThrow(/only model text can be edited/);
     expect(() => store.addEdit(t.id, { baseVersion: 2, author: "ann", edit: { segment: 1, start: 20, end: 25, replacement: "x" } })).toThrow(/overlaps another edit/);
-    store.removeEdit(t.id, e.id, { baseVersion: 2 });
+    store.removeEdit(t.id, e.id, { baseVersion: 2, author: "ann" });
     expect(store.get(t.id).edits).toEqual([]);
   });
 

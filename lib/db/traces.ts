@@ -26,6 +26,7 @@ import { effectiveStatus, listTraces, toSummary, traceFacets, type TraceRow } fr
 import type { Db } from "./sqlite";
 import { acquireLease, checkLiveWrite, initialLease, LIVE_STATUSES, releaseLease, renewLease } from "./live-writes";
 import { appendLogprobs, putLogprobs, readPackedLogprobs } from "./logprobs";
+import { annotationDetail, editDetail, recordActivity, reviewDetail, tagsDetail } from "./activity";
 import { forkTrace } from "./fork";
 
 export { LIVE_TIMEOUT_MS } from "./live-writes";
@@ -223,7 +224,7 @@ export class TraceStore {
   }
 
   /** Distinct values for the list's filter menus. */
-  facets(): { models: string[]; datasets: string[]; hints: string[]; tags: string[] } {
+  facets(): ReturnType<typeof traceFacets> {
     return traceFacets(this.db);
   }
 
@@ -245,53 +246,91 @@ export class TraceStore {
   }
 
   setReview(id: string, b: { baseVersion: number; author: string; status: ReviewStatus; note?: string }, now = Date.now()) {
-    return this.based(id, b.baseVersion, () => {
-      this.db.prepare("UPDATE traces SET review_status = ?, review_note = ?, review_author = ?, review_at = ? WHERE id = ?").run(b.status, b.note ?? null, b.author, now, id);
-    });
+    return this.based(
+      id,
+      b.baseVersion,
+      (row) => {
+        this.db.prepare("UPDATE traces SET review_status = ?, review_note = ?, review_author = ?, review_at = ? WHERE id = ?").run(b.status, b.note ?? null, b.author, now, id);
+        recordActivity(this.db, id, { author: b.author, kind: "review-set", detail: reviewDetail(b, row.review_status) }, now);
+      },
+      now,
+    );
   }
 
-  setTags(id: string, b: { baseVersion: number; tags: string[] }) {
-    return this.based(id, b.baseVersion, () => {
-      this.db.prepare("UPDATE traces SET tags = ? WHERE id = ?").run(JSON.stringify([...new Set(b.tags)]), id);
-    });
+  setTags(id: string, b: { baseVersion: number; author: string; tags: string[] }, now = Date.now()) {
+    return this.based(
+      id,
+      b.baseVersion,
+      (row) => {
+        const tags = [...new Set(b.tags)];
+        this.db.prepare("UPDATE traces SET tags = ? WHERE id = ?").run(JSON.stringify(tags), id);
+        recordActivity(this.db, id, { author: b.author, kind: "tags-set", detail: tagsDetail(JSON.parse(row.tags) as string[], tags) }, now);
+      },
+      now,
+    );
   }
 
   addAnnotation(id: string, b: { baseVersion: number; author: string; annotation: Omit<Annotation, "id" | "author" | "createdAt"> }, now = Date.now()) {
-    return this.based(id, b.baseVersion, () => {
-      this.checkSpan(id, b.annotation);
-      const a: Annotation = { ...b.annotation, id: randomUUID(), author: b.author, createdAt: now };
-      this.insertAnnotation(id, a);
-      return a;
-    });
+    return this.based(
+      id,
+      b.baseVersion,
+      () => {
+        const segment = this.checkSpan(id, b.annotation);
+        const a: Annotation = { ...b.annotation, id: randomUUID(), author: b.author, createdAt: now };
+        this.insertAnnotation(id, a);
+        recordActivity(this.db, id, { author: b.author, kind: "annotation-added", detail: annotationDetail(a, segment.text) }, now);
+        return a;
+      },
+      now,
+    );
   }
 
-  removeAnnotation(id: string, annotationId: string, b: { baseVersion: number }) {
-    return this.based(id, b.baseVersion, () => {
-      if (this.db.prepare("DELETE FROM annotations WHERE id = ? AND trace_id = ?").run(annotationId, id).changes === 0) {
-        throw new AppError("not-found", `annotation ${annotationId} is not on this trace`);
-      }
-    });
+  removeAnnotation(id: string, annotationId: string, b: { baseVersion: number; author: string }, now = Date.now()) {
+    return this.based(
+      id,
+      b.baseVersion,
+      () => {
+        const found = this.db.prepare("SELECT json FROM annotations WHERE id = ? AND trace_id = ?").get(annotationId, id) as { json: string } | undefined;
+        if (!found) throw new AppError("not-found", `annotation ${annotationId} is not on this trace`);
+        const a = AnnotationSchema.parse(JSON.parse(found.json));
+        this.db.prepare("DELETE FROM annotations WHERE id = ? AND trace_id = ?").run(annotationId, id);
+        recordActivity(this.db, id, { author: b.author, kind: "annotation-removed", detail: annotationDetail(a, this.segments(id)[a.segment]?.text ?? "") }, now);
+      },
+      now,
+    );
   }
 
   /** Record an edit of a span of a model segment; the original text is read from the segment, never trusted from the client. */
   addEdit(id: string, b: { baseVersion: number; author: string; edit: Omit<Edit, "id" | "author" | "createdAt" | "original"> }, now = Date.now()) {
-    return this.based(id, b.baseVersion, () => {
-      const segment = this.checkSpan(id, b.edit);
-      if (segment.kind !== "model") throw new AppError("bad-request", `only model text can be edited; segment ${b.edit.segment} is ${segment.kind}`);
-      const overlapping = this.get(id).edits?.find((e) => e.segment === b.edit.segment && e.start < b.edit.end && b.edit.start < e.end);
-      if (overlapping) throw new AppError("conflict", `this span overlaps another edit (characters ${overlapping.start}–${overlapping.end}); undo that edit first`);
-      const e: Edit = { ...b.edit, original: segment.text.slice(b.edit.start, b.edit.end), id: randomUUID(), author: b.author, createdAt: now };
-      this.insertEdit(id, e);
-      return e;
-    });
+    return this.based(
+      id,
+      b.baseVersion,
+      () => {
+        const segment = this.checkSpan(id, b.edit);
+        if (segment.kind !== "model") throw new AppError("bad-request", `only model text can be edited; segment ${b.edit.segment} is ${segment.kind}`);
+        const overlapping = this.get(id).edits?.find((e) => e.segment === b.edit.segment && e.start < b.edit.end && b.edit.start < e.end);
+        if (overlapping) throw new AppError("conflict", `this span overlaps another edit (characters ${overlapping.start}–${overlapping.end}); undo that edit first`);
+        const e: Edit = { ...b.edit, original: segment.text.slice(b.edit.start, b.edit.end), id: randomUUID(), author: b.author, createdAt: now };
+        this.insertEdit(id, e);
+        recordActivity(this.db, id, { author: b.author, kind: "edit-added", detail: editDetail(e) }, now);
+        return e;
+      },
+      now,
+    );
   }
 
-  removeEdit(id: string, editId: string, b: { baseVersion: number }) {
-    return this.based(id, b.baseVersion, () => {
-      if (this.db.prepare("DELETE FROM edits WHERE id = ? AND trace_id = ?").run(editId, id).changes === 0) {
-        throw new AppError("not-found", `edit ${editId} is not on this trace`);
-      }
-    });
+  removeEdit(id: string, editId: string, b: { baseVersion: number; author: string }, now = Date.now()) {
+    return this.based(
+      id,
+      b.baseVersion,
+      () => {
+        const found = this.db.prepare("SELECT json FROM edits WHERE id = ? AND trace_id = ?").get(editId, id) as { json: string } | undefined;
+        if (!found) throw new AppError("not-found", `edit ${editId} is not on this trace`);
+        this.db.prepare("DELETE FROM edits WHERE id = ? AND trace_id = ?").run(editId, id);
+        recordActivity(this.db, id, { author: b.author, kind: "edit-removed", detail: editDetail(EditSchema.parse(JSON.parse(found.json))) }, now);
+      },
+      now,
+    );
   }
 
   /**

@@ -10,7 +10,8 @@ import { DEFAULT_RFT_OPTIONS, selectRft, type RftOptions, type RftResult } from 
  */
 export type RftOptionsInput = Partial<Omit<RftOptions, "weights">> & { weights?: Partial<RftOptions["weights"]> };
 
-export function applyRftSelection(experimentId: string, options: RftOptionsInput = {}): RftResult & { tag: string } {
+/** `author`: who the tag writes are logged as (lib/db/activity.ts): the account that asked for the selection. */
+export function applyRftSelection(experimentId: string, options: RftOptionsInput = {}, author = "Hint-RFT selection"): RftResult & { tag: string } {
   const items = experimentStore().items(experimentId);
   const traces = new TraceStore(getDb());
   const result = selectRft(items, (id) => traces.get(id), { ...DEFAULT_RFT_OPTIONS, ...options, weights: { ...DEFAULT_RFT_OPTIONS.weights, ...options.weights } });
@@ -20,11 +21,11 @@ export function applyRftSelection(experimentId: string, options: RftOptionsInput
   for (const id of [...traces.iterateIds({ tag })]) {
     if (chosen.has(id)) continue;
     const t = traces.get(id);
-    traces.setTags(id, { baseVersion: t.version, tags: (t.tags ?? []).filter((x) => x !== tag) });
+    traces.setTags(id, { baseVersion: t.version, author, tags: (t.tags ?? []).filter((x) => x !== tag) });
   }
   for (const id of chosen) {
     const t = traces.get(id);
-    if (!t.tags?.includes(tag)) traces.setTags(id, { baseVersion: t.version, tags: [...(t.tags ?? []), tag] });
+    if (!t.tags?.includes(tag)) traces.setTags(id, { baseVersion: t.version, author, tags: [...(t.tags ?? []), tag] });
   }
   return { ...result, tag };
 }

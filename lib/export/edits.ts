@@ -8,7 +8,8 @@ import { DEFAULT_EDIT_CONTEXT, type ExportOptions } from "./options";
  * with `context` code points of the unedited trace text on each side, and `before`/`after` as
  * the full windows (context + original / replacement + context). `segment`, `start`, `end` are
  * the stored edit's address (UTF-16 offsets in that segment's text). Edits that no longer apply
- * (see applyEdits) are left out. Traces without edits produce no records.
+ * (see applyEdits) are left out. Traces without edits produce no records. `author` is who made the
+ * edit; `queue` ({id, name}) the annotation queue when the export is scoped to one (opts.queue).
  */
 export function editRecords(trace: Trace, opts: ExportOptions): object[] {
   if (!trace.edits?.length) return [];
@@ -42,6 +43,7 @@ export function editRecords(trace: Trace, opts: ExportOptions): object[] {
         before: contextBefore + e.original + contextAfter,
         after: contextBefore + e.replacement + contextAfter,
         author: e.author,
+        ...(opts.queue ? { queue: { id: opts.queue.id, name: opts.queue.name } } : {}),
         createdAt: e.createdAt,
         ...(trace.verdict ? { verdict: trace.verdict } : {}),
         ...(trace.review ? { review: trace.review.status } : {}),

@@ -142,6 +142,20 @@ describe("training formats keep the trace text and mask what was not written by 
     expect(r!.contextBefore).toBe("𝑦");
     expect(exportTrace(golden[0]!, "edits")).toEqual([]);
   });
+
+  it("edits scoped to a queue carry it right after the author; the other formats and unscoped edits do not", () => {
+    const queue = { name: "R1 pass 2", id: "q-7" };
+    const lines = exportTrace(hintInfer, "edits", { queue }).map(toJsonlLine);
+    expect(lines).toHaveLength(2);
+    for (const [i, line] of lines.entries()) {
+      const r = JSON.parse(line) as Record<string, unknown>;
+      expect(r).toMatchObject({ author: hintInfer.edits![i]!.author, queue: { id: "q-7", name: "R1 pass 2" } });
+      // Fixed key order (id before name, whatever order the caller built it in): same selection, same bytes.
+      expect(line).toContain(`"author":"annotator","queue":{"id":"q-7","name":"R1 pass 2"},"createdAt":`);
+    }
+    expect(exportTrace(hintInfer, "edits", {}).map(toJsonlLine).join("")).not.toContain('"queue"');
+    expect(JSON.stringify(exportTrace(hintInfer, "segments", { queue }))).toBe(JSON.stringify(exportTrace(hintInfer, "segments")));
+  });
 });
 
 describe("determinism", () => {

@@ -8,6 +8,11 @@ export interface ExportOptions {
   context?: number;
   /** openai/sharegpt: a system message to put first (none by default). */
   system?: string;
+  /**
+   * `edits`: the annotation queue the export is scoped to (a queue's export passes it); each
+   * record then carries it as `queue` after its `author`. Absent: no `queue` key at all.
+   */
+  queue?: { id: string; name: string };
 }
 
 export const DEFAULT_EDIT_CONTEXT = 200;

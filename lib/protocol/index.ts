@@ -18,3 +18,4 @@ export * from "./sweeps";
 export * from "./policy-label";
 export * from "./logprobs";
 export * from "./activity";
+export * from "./queues";

@@ -95,6 +95,8 @@ export const TraceListQuerySchema = z.object({
   dataset: z.string().optional(),
   tag: z.string().optional(),
   status: TraceStatusSchema.optional(),
+  /** Accepted in this annotation queue: its final version (the one annotator's, agreed, or adjudicated) is "accepted". */
+  queue: z.string().min(1).max(100).optional(),
   sort: z.enum(TRACE_SORTS).default("created"),
   order: z.enum(["asc", "desc"]).default("desc"),
   limit: z.coerce.number().int().min(1).max(500).default(50),

@@ -30,9 +30,9 @@ function serverFetch(author: string): typeof fetch {
       const out = (() => {
         if (!what) return server.get(tid);
         if (what === "review") return server.setReview(tid, { ...body, author });
-        if (what === "tags") return server.setTags(tid, body);
-        if (what === "annotations") return sub ? server.removeAnnotation(tid, sub, body) : server.addAnnotation(tid, { ...body, author });
-        if (what === "edits") return sub ? server.removeEdit(tid, sub, body) : server.addEdit(tid, { ...body, author });
+        if (what === "tags") return server.setTags(tid, { ...body, author });
+        if (what === "annotations") return sub ? server.removeAnnotation(tid, sub, { ...body, author }) : server.addAnnotation(tid, { ...body, author });
+        if (what === "edits") return sub ? server.removeEdit(tid, sub, { ...body, author }) : server.addEdit(tid, { ...body, author });
         throw new Error(`unrouted ${input}`);
       })();
       return Response.json(out);
@@ -49,7 +49,7 @@ const bob = {
   edit: (start: number, end: number, replacement: string) => server.addEdit(id, { baseVersion: bob.version(), author: "bob", edit: { segment: 1, start, end, replacement } }).result,
   review: (status: "rejected" | "accepted", note: string) => server.setReview(id, { baseVersion: bob.version(), author: "bob", status, note }),
   mark: () => server.addAnnotation(id, { baseVersion: bob.version(), author: "bob", annotation: { segment: 1, start: 100, end: 120, label: "good tool use", comment: "" } }),
-  tags: (tags: string[]) => server.setTags(id, { baseVersion: bob.version(), tags }),
+  tags: (tags: string[]) => server.setTags(id, { baseVersion: bob.version(), author: "bob", tags }),
 };
 
 let store: TraceDetailStore;
@@ -146,7 +146,7 @@ describe("edit dialog through a 409", () => {
     const other = bob.edit(65, 80, "bob again");
     await s().actions.saveEdit();
     expect(s().conflict?.theirs).toMatchObject({ kind: "edits", edits: [{ id: other.id }] });
-    server.removeEdit(id, other.id, { baseVersion: bob.version() });
+    server.removeEdit(id, other.id, { baseVersion: bob.version(), author: "bob" });
     await s().actions.reloadConflict();
     expect(s().conflict).toBeUndefined();
     expect(s().notice).toBe(REAPPLIED_NOTICE);

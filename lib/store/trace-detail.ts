@@ -90,7 +90,22 @@ export interface TraceDetailState {
   };
 }
 
-export function createTraceDetailStore(deps: { fetch: typeof fetch }) {
+/**
+ * Where the page reads the trace and sends its writes. Default: the trace itself. An annotation
+ * queue's item reads and writes the annotator's own assignment instead (same sub-routes, its own
+ * version), so the page, its drafts and its conflict handling are the same in both.
+ */
+export interface TraceDetailPaths {
+  read(id: string): string;
+  write(id: string): string;
+}
+const TRACE_PATHS: TraceDetailPaths = {
+  read: (id) => `/api/traces/${encodeURIComponent(id)}`,
+  write: (id) => `/api/traces/${encodeURIComponent(id)}`,
+};
+
+export function createTraceDetailStore(deps: { fetch: typeof fetch; paths?: TraceDetailPaths }) {
+  const paths = deps.paths ?? TRACE_PATHS;
   return createStore<TraceDetailState>()((set, get) => {
     const api = async (path: string, method: string, body?: unknown): Promise<unknown> => {
       const res = await deps.fetch(path, {
@@ -107,13 +122,13 @@ export function createTraceDetailStore(deps: { fetch: typeof fetch }) {
     };
 
     const reload = async (id: string) => {
-      const trace = TraceSchema.parse(await api(`/api/traces/${encodeURIComponent(id)}`, "GET"));
+      const trace = TraceSchema.parse(await api(paths.read(id), "GET"));
       set({ trace, loadError: undefined });
       return trace;
     };
 
     const request = (c: TraceChange, t: Trace): [string, string, Record<string, unknown>] => {
-      const b = `/api/traces/${encodeURIComponent(t.id)}`;
+      const b = paths.write(t.id);
       switch (c.kind) {
         case "review":
           return [`${b}/review`, "PUT", { status: c.status, ...(c.note !== undefined ? { note: c.note } : {}) }];

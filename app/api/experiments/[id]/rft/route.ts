@@ -14,6 +14,6 @@ const RftBodySchema = z.object({
 });
 
 /** Select Hint-RFT data from this experiment (see lib/experiments/rft.ts); tags the selection rft:<id>. */
-export const POST = guarded("run", async (request, _user, { params }: IdParams) =>
-  Response.json(applyRftSelection((await params).id, await parseJsonBody(request, RftBodySchema))),
+export const POST = guarded("run", async (request, user, { params }: IdParams) =>
+  Response.json(applyRftSelection((await params).id, await parseJsonBody(request, RftBodySchema), user.name)),
 );
