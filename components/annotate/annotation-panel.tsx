@@ -30,6 +30,8 @@ export function AnnotationPanel(p: {
   onSweep?: (where: "selection" | "position") => void;
   onRemoveAnnotation: (id: string) => void;
   onRemoveEdit: (id: string) => void;
+  /** "Continue from here": a fork from the corrected text up to the edit's end, generated live in the playground. */
+  onContinueFromEdit: (id: string) => void;
   undo?: () => void;
   redo?: () => void;
   /** An edit replacement kept when its dialog was closed (never dropped without Discard). */
@@ -139,6 +141,16 @@ export function AnnotationPanel(p: {
             <button className="small" onClick={() => p.onRemoveEdit(e.id)}>
               remove
             </button>
+            {canFork && (
+              <button
+                className="small"
+                data-testid="continue-from-edit"
+                onClick={() => p.onContinueFromEdit(e.id)}
+                title="a new fork: the text up to the end of this edit, with the correction; the model writes the rest, live in the playground"
+              >
+                Continue from here
+              </button>
+            )}
           </li>
         ))}
       </ul>

@@ -102,8 +102,9 @@ function TraceDetailLoaded({ store, trace, queue }: { store: TraceDetailStore; t
   // Replay mode: the trace view shows the replay's frame instead of the player's position.
   const replay = useReplay(trace);
 
-  // A branch from an alternative token opens in the playground and goes on generating (continue=1).
-  const fork = async (at: { segment: number; offset: number } | BranchRequest) => {
+  // A branch from an alternative token or from an edit opens in the playground and goes on
+  // generating (continue=1); a plain fork waits there for a hint or Continue.
+  const fork = async (at: { segment: number; offset: number } | BranchRequest | { edit: string }) => {
     setForkError(null);
     const res = await fetch(`/api/traces/${encodeURIComponent(trace.id)}/fork`, {
       method: "POST",
@@ -112,7 +113,7 @@ function TraceDetailLoaded({ store, trace, queue }: { store: TraceDetailStore; t
     });
     const body = (await res.json()) as { id?: string; error?: { message: string } };
     if (!res.ok || !body.id) return setForkError(body.error?.message ?? `fork failed (${res.status})`);
-    router.push(`/?trace=${encodeURIComponent(body.id)}${"alternative" in at ? "&continue=1" : ""}`);
+    router.push(`/?trace=${encodeURIComponent(body.id)}${"alternative" in at || "edit" in at ? "&continue=1" : ""}`);
   };
 
   // The typed note goes with the status (keyboard shortcuts included); an empty note clears it.
@@ -213,6 +214,11 @@ function TraceDetailLoaded({ store, trace, queue }: { store: TraceDetailStore; t
               {trace.forkAt.alternative.replaced !== undefined && <> instead of {JSON.stringify(trace.forkAt.alternative.replaced)}</>}
             </span>
           )}
+          {trace.forkAt?.edit && (
+            <span className="small" data-testid="continued-from-edit" title="this fork continues from a corrected text: the model wrote what follows the edit">
+              continued from {trace.forkAt.edit.author}’s edit (segment {trace.forkAt.segment}, up to {trace.forkAt.offset})
+            </span>
+          )}
           {canRun && !queue && LIVE.has(trace.status) && (
             <a className="button primary" data-testid="resume-button" href={`/?trace=${encodeURIComponent(trace.id)}`}>
               Resume in playground
@@ -260,7 +266,11 @@ function TraceDetailLoaded({ store, trace, queue }: { store: TraceDetailStore; t
           </span>
         </div>
       )}
-      {forkError && <div className="error-banner">{forkError}</div>}
+      {forkError && (
+        <div className="error-banner" role="alert" data-testid="fork-error">
+          {forkError}
+        </div>
+      )}
       <div className="trace-detail-body">
         <main className="col-main">
           <div className="panel player" data-testid="player">
@@ -356,6 +366,7 @@ function TraceDetailLoaded({ store, trace, queue }: { store: TraceDetailStore; t
             }}
             onRemoveAnnotation={(aid) => void actions.removeAnnotation(aid)}
             onRemoveEdit={(eid) => void actions.removeEdit(eid)}
+            onContinueFromEdit={(eid) => void fork({ edit: eid })}
             undo={undoCount > 0 ? () => void actions.undoEdit() : undefined}
             redo={redoCount > 0 ? () => void actions.redoEdit() : undefined}
             keptDraft={editDraft && !editDraft.open ? editDraft : undefined}

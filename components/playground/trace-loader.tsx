@@ -6,7 +6,7 @@ import { useHintlabStore } from "@/lib/store";
 
 /**
  * Opens `/?trace=ID` (a saved trace to resume or a fork to continue; `&continue=1` resumes it at
- * once, as a branch from an alternative token asks) and writes unsaved text
+ * once, as a branch from an alternative token or from an edit asks) and writes unsaved text
  * when the page goes away. Renders an error line when the trace cannot be loaded.
  */
 export function TraceLoader() {
@@ -31,12 +31,15 @@ export function TraceLoader() {
     }
     const id = params.get("trace");
     if (!id) return;
-    fetch(`/api/traces/${encodeURIComponent(id)}`)
-      .then(async (r) => {
+    // The trace continues on its own connection (resumeSettings), which is looked up in the
+    // connection list: have it before the trace opens, or a fork generating at once (continue=1)
+    // would go to the server's default model instead.
+    Promise.all([fetch(`/api/traces/${encodeURIComponent(id)}`), store.getState().actions.refreshConnections()])
+      .then(async ([r]) => {
         const body = (await r.json()) as unknown;
         if (!r.ok) throw new Error((body as { error?: { message?: string } }).error?.message ?? `HTTP ${r.status}`);
         await store.getState().actions.openTrace(TraceSchema.parse(body));
-        // continue=1: a branch from an alternative token goes on generating from that token.
+        // continue=1: a branch from an alternative token or from an edit goes on generating from there.
         const s = store.getState();
         if (params.get("continue") === "1" && s.engine?.phase === "paused" && !s.leaseConflict) s.actions.continueWithoutHint();
       })

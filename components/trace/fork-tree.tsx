@@ -20,6 +20,12 @@ function childrenByParent(family: TraceSummary[]): Children {
   return map;
 }
 
+/** Where a fork was cut from its parent, and how it differs there (another token, a correction). */
+function forkLabel(at: NonNullable<TraceSummary["forkAt"]>): string {
+  if (at.edit) return `continued from ${at.edit.author}’s edit (segment ${at.segment} @ offset ${at.offset})`;
+  return `fork at segment ${at.segment} @ offset ${at.offset}${at.alternative ? ` with ${JSON.stringify(at.alternative.text)}` : ""}`;
+}
+
 function ForkNode({
   node,
   children,
@@ -42,10 +48,8 @@ function ForkNode({
         <Link href={`/traces/${encodeURIComponent(node.id)}`} title={node.id} className="fork-id">
           {shortId(node.id)}
         </Link>
-        <span className="muted small">
-          {node.forkAt
-            ? `fork at segment ${node.forkAt.segment} @ offset ${node.forkAt.offset}${node.forkAt.alternative ? ` with ${JSON.stringify(node.forkAt.alternative.text)}` : ""}`
-            : "root"} · {node.policy} · hints:{" "}
+        <span className="muted small" data-fork-kind={node.forkAt?.edit ? "edit" : node.forkAt?.alternative ? "alternative" : node.forkAt ? "point" : "root"}>
+          {node.forkAt ? forkLabel(node.forkAt) : "root"} · {node.policy} · hints:{" "}
           {node.hintsUsed.join(", ") || "none"} · {node.toolCalls} tool call{node.toolCalls === 1 ? "" : "s"}
         </span>
         <span className={`verdict ${node.verdict ?? ""}`}>{node.verdict ?? node.status}</span>

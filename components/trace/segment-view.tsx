@@ -190,7 +190,7 @@ export const ModelSegmentView = memo(function ModelSegmentView({
   const tail = segment.text.slice(parse.end);
   const len = segment.text.length;
   return (
-    <div className={`seg seg-${segment.kind}`} data-kind={segment.kind} data-seg-index={index} title={segment.kind === "edit" ? `edited; original: ${segment.original ?? ""}` : undefined}>
+    <div className={`seg seg-${segment.kind}`} data-kind={segment.kind} data-seg-index={index} title={segment.kind === "edit" ? `edited${segment.author ? ` by ${segment.author}` : ""}; original: ${segment.original ?? ""}` : undefined}>
       <FinishedBlocks blocks={blocks} triggers={triggers} slices={slices} view={view} />
       {blocks !== parse.blocks ? null : parse.inCode ? (
         <CodeBlock code={segment.text.slice(parse.codeStart)} live start={parse.codeStart} slice={tailSlice(tokens, parse.codeStart, len)} view={view} />

@@ -50,7 +50,7 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-const hintlab = (args: string[]) => spawnSync(process.execPath, [path.join(ROOT, "bin/hintlab.mjs"), ...args], { cwd: ROOT, encoding: "utf8", env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", HINTLAB_DB: db, HINTLAB_DATA_DIR: dir } });
+const hintlab = (args: string[]) => spawnSync(process.execPath, [path.join(ROOT, "bin/hintlab.mjs"), ...args], { cwd: ROOT, encoding: "utf8", env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", NODE_ENV: "production", HINTLAB_DB: db, HINTLAB_DATA_DIR: dir } });
 
 it("exports the accepted items of a queue as their final version", () => {
   const r = hintlab(["export", "--format", "edits", "--queue", queueId]);

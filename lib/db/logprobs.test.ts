@@ -126,12 +126,12 @@ describe("TraceStore logprobs: headless runs and forks", () => {
     store.putLogprobs(t.id, 1, TOKENS.slice(0, cut));
     const later = tokensOf(TEXT.slice(1000));
     store.putLogprobs(t.id, 3, later);
-    const fork = store.fork(t.id, { segment: 3, offset: 500 });
+    const fork = store.fork(t.id, { segment: 3, offset: 500 }, "tester");
     const copied = stored(fork.id);
     expect(copied.map((s) => s.segment)).toEqual([1, 3]);
     expectSameTokens(copied[0]!.tokens, TOKENS.slice(0, cut));
     expectSameTokens(copied[1]!.tokens, later.filter((x) => x.start + x.text.length <= 500));
     // Forking at a segment's start leaves that segment's tokens out with it.
-    expect(stored(store.fork(t.id, { segment: 3, offset: 0 }).id).map((s) => s.segment)).toEqual([1]);
+    expect(stored(store.fork(t.id, { segment: 3, offset: 0 }, "tester").id).map((s) => s.segment)).toEqual([1]);
   });
 });

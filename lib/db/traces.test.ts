@@ -139,13 +139,13 @@ describe("TraceStore", () => {
 
   it("forks at an offset inside a model segment and keeps the family", () => {
     const t = store.create(body());
-    const f = store.fork(t.id, { segment: 1, offset: 14 });
+    const f = store.fork(t.id, { segment: 1, offset: 14 }, "tester");
     expect(f.parentId).toBe(t.id);
     expect(f.forkAt).toEqual({ segment: 1, offset: 14 });
     expect(f.segments.map((s) => s.text)).toEqual(["<prompt>", "Let me think. "]);
     expect(f.status).toBe("stopped");
-    expect(() => store.fork(t.id, { segment: 2, offset: 3 })).toThrow(/only model text can be cut inside/);
-    const f2 = store.fork(t.id, { segment: 5, offset: 0 });
+    expect(() => store.fork(t.id, { segment: 2, offset: 3 }, "tester")).toThrow(/only model text can be cut inside/);
+    const f2 = store.fork(t.id, { segment: 5, offset: 0 }, "tester");
     expect(f2.segments).toHaveLength(5);
     expect(f2.events.some((e) => e.type === "code-executed")).toBe(true);
     expect(store.family(f.id).map((s) => s.id).sort()).toEqual([t.id, f.id, f2.id].sort());
@@ -157,11 +157,11 @@ describe("TraceStore", () => {
   it("branches from an alternative token: the text before it, then the alternative, recorded in forkAt", () => {
     const t = store.create(body());
     const alternative = { text: "Hmm", logprob: -1.5, replaced: "Let" };
-    const f = store.fork(t.id, { segment: 1, offset: 0, alternative });
+    const f = store.fork(t.id, { segment: 1, offset: 0, alternative }, "tester");
     expect(f.segments.map((s) => s.text)).toEqual(["<prompt>", "Hmm"]);
     expect(f.forkAt).toEqual({ segment: 1, offset: 0, alternative });
     expect(store.get(f.id).forkAt?.alternative).toEqual(alternative);
     expect(store.family(t.id).find((s) => s.id === f.id)?.forkAt?.alternative?.text).toBe("Hmm");
-    expect(() => store.fork(t.id, { segment: 0, offset: 2, alternative })).toThrow(/segment 0 is prompt/);
+    expect(() => store.fork(t.id, { segment: 0, offset: 2, alternative }, "tester")).toThrow(/segment 0 is prompt/);
   });
 });

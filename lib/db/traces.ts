@@ -11,7 +11,7 @@ import {
   type Annotation,
   type CreateTraceBody,
   type Edit,
-  type ForkAlternative,
+  type ForkBody,
   type LiveAppendBody,
   type ReviewStatus,
   type Segment,
@@ -21,13 +21,13 @@ import {
   type TraceListQuery,
   type TraceSummary,
 } from "@/lib/protocol";
-import { branchPrefix, forkPrefix } from "@/lib/engine";
 import { currentOwner } from "./owners";
 import { effectiveStatus, listTraces, toSummary, traceFacets, type TraceRow } from "./trace-list";
 import type { Db } from "./sqlite";
 import { acquireLease, checkLiveWrite, initialLease, LIVE_STATUSES, releaseLease, renewLease } from "./live-writes";
-import { appendLogprobs, copyLogprobsPrefix, putLogprobs, readPackedLogprobs } from "./logprobs";
+import { appendLogprobs, putLogprobs, readPackedLogprobs } from "./logprobs";
 import { annotationDetail, editDetail, recordActivity, reviewDetail, tagsDetail } from "./activity";
+import { forkTrace } from "./fork";
 
 export { LIVE_TIMEOUT_MS } from "./live-writes";
 export { effectiveStatus, ftsQuery } from "./trace-list";
@@ -334,37 +334,11 @@ export class TraceStore {
   }
 
   /**
-   * A new trace starting with the prefix of `id` up to (segment, offset); the user then continues
-   * it live with another hint or none. Status "stopped" until resumed.
+   * A new trace starting with the prefix of `id` up to (segment, offset), or with the edited text
+   * up to the end of an edit ("continue from here"); see fork.ts. Status "stopped" until resumed.
    */
-  fork(id: string, at: { segment: number; offset: number; alternative?: ForkAlternative }, now = Date.now()): Trace {
-    const parent = this.get(id, now);
-    let prefix: ReturnType<typeof forkPrefix>;
-    try {
-      // Branch from an alternative token: the fork's text is the parent's up to the token, then
-      // the alternative; forkAt.alternative records which (see ForkAlternativeSchema).
-      prefix = at.alternative
-        ? branchPrefix(parent.segments, parent.events, { segment: at.segment, offset: at.offset, text: at.alternative.text })
-        : forkPrefix(parent.segments, parent.events, at);
-    } catch (e) {
-      throw new AppError("bad-request", (e as Error).message);
-    }
-    const fork = this.create(
-      {
-        problem: parent.problem,
-        parentId: parent.id,
-        forkAt: at,
-        config: parent.config,
-        segments: prefix.segments,
-        events: prefix.events,
-        status: "stopped",
-        ...(parent.dataset ? { dataset: parent.dataset } : {}),
-        tags: parent.tags ?? [],
-      },
-      now,
-    );
-    this.db.transaction(() => copyLogprobsPrefix(this.db, parent.id, fork.id, at))();
-    return fork;
+  fork(id: string, body: ForkBody, author: string, now = Date.now()): Trace {
+    return forkTrace(this.db, this, id, body, author, now);
   }
 
   /** Token probabilities of a model segment, stored whole (a headless run's); see logprobs.ts. */

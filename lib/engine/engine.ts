@@ -55,7 +55,7 @@ export interface EngineState {
   /** Model text received but not yet committed: it could still become a trigger or fence. */
   held: string;
   inCode: boolean;
-  /** Offset of the first code character inside the current (last) model segment. */
+  /** Offset of the first code character inside the current run of model text (see currentModelText). */
   codeStart: number;
   thinkingClosed: boolean;
   pause?: PauseState;
@@ -274,9 +274,19 @@ function appendModel(state: EngineState, text: string): EngineState {
   return { ...s, segments: [...s.segments, { id, kind: "model", text }] };
 }
 
+/**
+ * Text the model goes on from as its own: what it wrote, and a person's correction of it (the
+ * stored `edit` segments of a fork continued from an edit, which new model text follows).
+ */
+export function isModelText(kind: Segment["kind"]): boolean {
+  return kind === "model" || kind === "edit";
+}
+
+/** The trailing run of model text (model and edit segments): where the current code block is. */
 function currentModelText(state: EngineState): string {
-  const last = state.segments[state.segments.length - 1];
-  return last && last.kind === "model" ? last.text : "";
+  let text = "";
+  for (let i = state.segments.length - 1; i >= 0 && isModelText(state.segments[i]!.kind); i--) text = state.segments[i]!.text + text;
+  return text;
 }
 
 function lastChar(state: EngineState): string {

@@ -11,3 +11,5 @@ export { nextRandom } from "./rng";
 export * from "./restore";
 export * from "./logprobs";
 export * from "./branch";
+export * from "./edited";
+export * from "./edit-fork";

@@ -1,5 +1,5 @@
 import type { Problem, Segment, TraceConfig, TraceEvent } from "@/lib/protocol";
-import { createEngine, type EngineState, type ResolvedHint } from "./engine";
+import { createEngine, isModelText, type EngineState, type ResolvedHint } from "./engine";
 import { getTemplate } from "./templates";
 
 /**
@@ -20,14 +20,18 @@ export function restoreEngine(args: {
   const generated = args.segments.filter((s) => s.kind !== "prompt");
   const text = generated.map((s) => s.text).join("");
   const last = args.segments[args.segments.length - 1];
+  // The trailing run of model text (a fork continued from an edit ends in the edit segment).
+  let runFrom = args.segments.length;
+  while (runFrom > 0 && isModelText(args.segments[runFrom - 1]!.kind)) runFrom--;
+  const run = args.segments.slice(runFrom).map((s) => s.text).join("");
   // An unclosed python fence at the end means the model is in the middle of a code block.
   let inCode = false;
   let codeStart = 0;
   if (last?.kind === "hint" && /```(python|py)[ \t]*\n$/.test(last.text)) inCode = true;
-  else if (last?.kind === "model") {
-    const fences = [...last.text.matchAll(/^```(\w*)[^\n]*$/gm)];
+  else if (runFrom < args.segments.length) {
+    const fences = [...run.matchAll(/^```(\w*)[^\n]*$/gm)];
     const lastFence = fences[fences.length - 1];
-    const prev = args.segments[args.segments.length - 2];
+    const prev = args.segments[runFrom - 1];
     const startsInCode = prev?.kind === "hint" && /```(python|py)[ \t]*\n$/.test(prev.text);
     const open = (startsInCode ? 1 : 0) + fences.filter((f) => /^(python|py)$/.test(f[1] ?? "")).length;
     const closes = fences.filter((f) => f[1] === "").length;

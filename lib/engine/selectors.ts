@@ -60,6 +60,8 @@ export function selectGenerateRequest(state: EngineState): GenerateRequest {
     ...(sampling.topP !== undefined ? { topP: sampling.topP } : {}),
     ...(sampling.seed !== undefined ? { seed: sampling.seed } : {}),
     session: state.traceId,
+    // A correction goes on raw (see GenerateRequestSchema.editedPrefix): chat providers refuse it.
+    ...(state.segments.some((s) => s.kind === "edit") ? { editedPrefix: true as const } : {}),
   };
 }
 

@@ -1,5 +1,5 @@
 import type { Trace } from "@/lib/protocol";
-import { deriveEdited } from "./derive-edited";
+import { deriveEdited } from "@/lib/engine";
 import { codePointsAfter, codePointsBefore } from "./text";
 import { DEFAULT_EDIT_CONTEXT, type ExportOptions } from "./options";
 

@@ -15,7 +15,7 @@ import { segmentsRecord } from "./segments";
 import { sharegptRecord } from "./sharegpt";
 import { trlRecord } from "./trl";
 
-export { applyEdits, deriveEdited } from "./derive-edited";
+export { applyEdits, deriveEdited } from "@/lib/engine";
 export { isTrained, splitForTraining, codePointLength, type Chunk } from "./text";
 export { FORMATS, DEFAULT_EDIT_CONTEXT, defaultEdited, type ExportFormat, type ExportOptions };
 

@@ -1,5 +1,5 @@
 import type { Segment, Trace } from "@/lib/protocol";
-import { deriveEdited } from "./derive-edited";
+import { deriveEdited } from "@/lib/engine";
 import { isTrained } from "./text";
 import type { ExportOptions } from "./options";
 
@@ -41,6 +41,8 @@ function segmentWithTrain(s: Segment) {
     ...(s.reason !== undefined ? { reason: s.reason } : {}),
     ...(s.trigger !== undefined ? { trigger: s.trigger } : {}),
     ...(s.original !== undefined ? { original: s.original } : {}),
+    ...(s.editId !== undefined ? { editId: s.editId } : {}),
+    ...(s.author !== undefined ? { author: s.author } : {}),
     train: isTrained(s.kind),
   };
 }

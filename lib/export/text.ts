@@ -1,5 +1,5 @@
 import type { Segment, SegmentKind, Trace } from "@/lib/protocol";
-import { deriveEdited } from "./derive-edited";
+import { deriveEdited } from "@/lib/engine";
 
 /** Which segment kinds a trainer learns from: the model's own text and annotators' corrections. */
 export function isTrained(kind: SegmentKind): boolean {

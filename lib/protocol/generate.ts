@@ -32,6 +32,13 @@ export const GenerateRequestSchema = z.object({
    * and the prefix is evaluated once for all samples; servers ignore it.
    */
   sharedPrefix: z.number().int().min(0).optional(),
+  /**
+   * The text so far holds a person's correction of the model's text (`edit` segments: a fork
+   * continued from an edit). Only a raw continuation keeps it exactly where it is, inside the
+   * thinking; a chat endpoint renders the assistant turn with its own template, which may move or
+   * drop the think tags around it, so the chat provider refuses such a request.
+   */
+  editedPrefix: z.literal(true).optional(),
 });
 export type GenerateRequest = z.infer<typeof GenerateRequestSchema>;
 

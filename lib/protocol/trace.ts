@@ -113,6 +113,12 @@ export const SegmentSchema = z.object({
   trigger: z.string().optional(),
   /** edit segments: the model text this replaces. */
   original: z.string().optional(),
+  /**
+   * Stored edit segments (a fork continued from an edit, see TraceStore.fork): the edit they
+   * come from (its id on the parent trace) and who wrote it. The derived edited view leaves them out.
+   */
+  editId: z.string().optional(),
+  author: z.string().optional(),
 });
 export type Segment = z.infer<typeof SegmentSchema>;
 
@@ -244,11 +250,26 @@ export const ForkAlternativeSchema = z.object({
 });
 export type ForkAlternative = z.infer<typeof ForkAlternativeSchema>;
 
+/**
+ * A fork continued from an edit ("continue from here"): the parent's edited text up to the end of
+ * edit `id` (by `author`), which the model then goes on from; `forkAt.offset` is that end.
+ */
+export const ForkEditSchema = z.object({ id: z.string().min(1), author: z.string() });
+export type ForkEdit = z.infer<typeof ForkEditSchema>;
+
+export const ForkAtSchema = z.object({
+  segment: z.number().int(),
+  offset: z.number().int(),
+  alternative: ForkAlternativeSchema.optional(),
+  edit: ForkEditSchema.optional(),
+});
+export type ForkAt = z.infer<typeof ForkAtSchema>;
+
 export const TraceSchema = z.object({
   id: z.string(),
   problem: ProblemSchema,
   parentId: z.string().optional(),
-  forkAt: z.object({ segment: z.number().int(), offset: z.number().int(), alternative: ForkAlternativeSchema.optional() }).optional(),
+  forkAt: ForkAtSchema.optional(),
   config: TraceConfigSchema,
   segments: z.array(SegmentSchema),
   events: z.array(TraceEventSchema),

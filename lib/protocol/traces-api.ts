@@ -73,9 +73,15 @@ export const TagsBodySchema = z.object({ ...Based, tags: z.array(z.string().trim
 
 /**
  * POST /api/traces/:id/fork: the new trace starts with the prefix up to (segment, offset), then
- * `alternative.text` when it branches from another token the model could have written there.
+ * `alternative.text` when it branches from another token the model could have written there; or,
+ * with `{ edit }` ("continue from here"), the trace's edited text up to the end of that edit (see
+ * editForkPrefix in lib/engine), for the model to go on from.
  */
-export const ForkBodySchema = z.object({ segment: z.number().int().min(0), offset: z.number().int().min(0), alternative: ForkAlternativeSchema.optional() });
+// Both strict: an edit fork's point is the edit's own, so a body naming an edit and a point is refused.
+export const ForkPointBodySchema = z.object({ segment: z.number().int().min(0), offset: z.number().int().min(0), alternative: ForkAlternativeSchema.optional() }).strict();
+export const ForkEditBodySchema = z.object({ edit: z.string().min(1).max(200) }).strict();
+export const ForkBodySchema = z.union([ForkEditBodySchema, ForkPointBodySchema]);
+export type ForkBody = z.infer<typeof ForkBodySchema>;
 
 export const TRACE_SORTS = ["created", "updated", "tokens", "tool_calls", "chars"] as const;
 

@@ -119,6 +119,19 @@ describe("generateResponse against the scripted server", () => {
     expect(frames.at(-1)).toMatchObject({ type: "done", result: { finishReason: "stop", matchedStop: "Wait" } });
   });
 
+  it("continues an edited prefix raw over completions (the prompt ends with the correction); over chat it is an error frame", async () => {
+    const corrected = fuManchu.prompt + fuManchu.completion.slice(0, 300) + "Let me restate it: 6% a year, compounded monthly.";
+    const before = server.requests.length;
+    const raw = await readFrames(generateResponse({ request: generateRequest({ prompt: corrected, editedPrefix: true }), settings: {} }, never(), { server: serverConfig() }).body!);
+    expect(raw.at(-1)).toMatchObject({ type: "done" });
+    expect(server.requests[before]).toMatchObject({ endpoint: "completions", prompt: corrected });
+    const chat = await readFrames(
+      generateResponse({ request: generateRequest({ prompt: corrected, editedPrefix: true }), settings: { provider: "openai-chat" } }, never(), { server: serverConfig() }).body!,
+    );
+    expect(chat).toEqual([{ type: "error", code: "bad-request", message: expect.stringContaining("only a raw completions endpoint continues exactly") }]);
+    expect(server.requests.length).toBe(before + 1);
+  });
+
   it("turns a missing configuration into an error frame that says what to set", async () => {
     const response = generateResponse({ request: generateRequest(), settings: {} }, never(), {
       server: readServerConfig({ HINTLAB_PROVIDER: "openai-completions" }),

@@ -69,6 +69,15 @@ describe("openai-chat provider (assistant prefill)", () => {
     expect((out.error as ModelError).message).toContain("Available: scripted-r1");
   });
 
+  it("refuses a prefix holding an edit (a fork continued from a correction) without calling the server, and says to use completions", async () => {
+    const before = server.requests.length;
+    const out = await run(provider(), generateRequest({ assistantPrefill: "<think>\n" + fuManchu.completion.slice(0, 250), editedPrefix: true }));
+    expect(out.chunks).toEqual([]);
+    expect((out.error as ModelError).code).toBe("bad-request");
+    expect((out.error as ModelError).message).toMatch(/continues from an edit.*completions connection/);
+    expect(server.requests.length).toBe(before);
+  });
+
   it("a stream cut mid-way keeps the text and throws stream-broken", async () => {
     const out = await run(provider(`${server.url}/fail/break/v1`), generateRequest());
     expect((out.error as ModelError).code).toBe("stream-broken");

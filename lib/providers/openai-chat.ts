@@ -2,7 +2,7 @@ import "server-only";
 import type { GenerateRequest } from "@/lib/protocol";
 import type { RemoteModelConfig as ModelConfig } from "./config";
 import { readStopReason, streamOpenAI, type ChunkView, type RawUsage, streamingParams } from "./openai-stream";
-import type { LogprobSink, Provider } from "./types";
+import { ModelError, type LogprobSink, type Provider } from "./types";
 
 /**
  * Chat with assistant prefill, for endpoints that only offer chat: the user turn plus an open
@@ -13,7 +13,7 @@ import type { LogprobSink, Provider } from "./types";
 export function createOpenAIChatProvider(config: ModelConfig): Provider {
   return {
     generate: (request: GenerateRequest, signal: AbortSignal, onLogprobs?: LogprobSink) =>
-      streamOpenAI(
+      request.editedPrefix ? refuseEditedPrefix() : streamOpenAI(
         {
           config,
           endpoint: "/chat/completions",
@@ -40,6 +40,21 @@ export function createOpenAIChatProvider(config: ModelConfig): Provider {
         onLogprobs,
       ),
   };
+}
+
+/**
+ * A corrected prefix (a fork continued from an edit) must reach the model exactly as it stands,
+ * inside the thinking. The chat path hands it to the server's chat template as an assistant
+ * message, and templates rewrite those (QwQ's drops everything up to a `</think>`, Qwen3's puts
+ * an empty think block of its own before it; a reasoning parser strips the tags): the model would
+ * no longer be continuing its thinking from the corrected text. Forks from an edit of a trace that
+ * ran on chat are refused when they are made (lib/db/fork.ts); this is the guarantee underneath.
+ */
+async function* refuseEditedPrefix(): AsyncGenerator<string, never> {
+  throw new ModelError(
+    "bad-request",
+    "This trace continues from an edit, which only a raw completions endpoint continues exactly (a chat endpoint's template would move or drop the <think> tags around the corrected text). Continue it on a completions connection (API: completions (raw prompt)).",
+  );
 }
 
 function viewChatChunk(chunk: unknown): ChunkView {

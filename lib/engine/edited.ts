@@ -5,6 +5,9 @@ import type { Edit, Segment } from "@/lib/protocol";
  * an `edit` segment (text = replacement, `original` = the replaced text); the rest of that model
  * segment stays `model`. Stored segments are never changed — this is derived on every read.
  *
+ * It lives in the engine because a fork continued from an edit stores part of this view as its
+ * own segments (editForkPrefix), which the model then goes on from; exports derive it too.
+ *
  * An edit applies when its segment exists and is `model` text, its span lies inside the segment,
  * `original` still equals the text of that span, and it does not overlap an edit applied before
  * it (edits are taken in span order, then creation order). The store enforces all of this on
