@@ -40,25 +40,3 @@ export function evenSplit(required: readonly number[], annotators: readonly stri
     return chosen;
   });
 }
-
-/** One item as the claim rule sees it. */
-export interface ClaimItem {
-  item: number;
-  required: number;
-  /** Annotators holding it now: done, or open under a live lease (even mode: also assigned). */
-  holders: readonly string[];
-}
-
-/**
- * The item an annotator claims on demand: the first (in queue order) that still needs an
- * annotator and that they neither hold nor skipped; then the ones they skipped, in order.
- */
-export function pickClaim(items: readonly ClaimItem[], me: string, skipped: ReadonlySet<number>): number | undefined {
-  let firstSkipped: number | undefined;
-  for (const it of items) {
-    if (it.holders.length >= it.required || it.holders.includes(me)) continue;
-    if (!skipped.has(it.item)) return it.item;
-    firstSkipped ??= it.item;
-  }
-  return firstSkipped;
-}

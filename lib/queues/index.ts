@@ -13,7 +13,7 @@
 export { QueueStore, type Viewer } from "./store";
 export { QueueWork } from "./work";
 export { cohenKappa, fleissKappa, spanOverlap, queueAgreement } from "./agreement";
-export { requiredPerItem, evenSplit, pickClaim } from "./assign";
+export { requiredPerItem, evenSplit } from "./assign";
 import { getDb } from "@/lib/db";
 import { QueueStore } from "./store";
 import { QueueWork } from "./work";

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { Annotation, AssignmentWork, Edit } from "@/lib/protocol";
-import { evenSplit, pickClaim, requiredPerItem } from "./assign";
+import { evenSplit, requiredPerItem } from "./assign";
 import { cohenKappa, fleissKappa, queueAgreement, spanOverlap, f1 } from "./agreement";
 import { adjudicate, automaticFinal, worksAgree, type DoneWork } from "./final";
 
@@ -36,20 +36,6 @@ describe("assignment", () => {
     // Round robin for single items.
     expect(evenSplit([1, 1, 1, 1], ["a", "b"])).toEqual([["a"], ["b"], ["a"], ["b"]]);
     expect(() => evenSplit([3], ["a", "b"])).toThrow(/needs 3 annotators/);
-  });
-
-  it("claims the first item that still needs someone, skipped ones last", () => {
-    const items = [
-      { item: 0, required: 1, holders: ["bob"] },
-      { item: 1, required: 2, holders: ["ann"] },
-      { item: 2, required: 1, holders: [] },
-      { item: 3, required: 1, holders: [] },
-    ];
-    expect(pickClaim(items, "ann", new Set())).toBe(2);
-    expect(pickClaim(items, "bob", new Set())).toBe(1);
-    expect(pickClaim(items, "ann", new Set([2]))).toBe(3);
-    expect(pickClaim(items, "ann", new Set([2, 3]))).toBe(2);
-    expect(pickClaim([{ item: 0, required: 1, holders: ["bob"] }], "ann", new Set())).toBeUndefined();
   });
 });
 
