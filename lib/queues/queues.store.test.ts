@@ -6,6 +6,7 @@ import type { CreateQueueBody, CreateTraceBody, TraceConfig } from "@/lib/protoc
 import { listActivity, openDb, TraceStore, type Db } from "@/lib/db";
 import { QueueStore } from "./store";
 import { QueueWork } from "./work";
+import { annotatorCounts, queueCounts } from "./counts";
 
 const config: TraceConfig = {
   provider: "openai-completions",
@@ -59,6 +60,16 @@ const body = (over: Partial<CreateQueueBody["spec"]> = {}, source: CreateQueueBo
   source,
 });
 
+/** The SQL counts (list, headers) agree with the full report (researcher's page). */
+function consistent(q: string, now: number) {
+  const d = queues.detail(q, now);
+  const even = d.spec.assignment === "even";
+  for (const p of d.progress) {
+    expect(annotatorCounts(db, q, p.annotator, even, now), p.annotator).toEqual({ done: p.done, assigned: p.assigned, remaining: p.remaining, skipped: p.skipped });
+  }
+  expect(queueCounts(db, q)).toEqual({ items: d.items, final: d.final, disagreements: d.disagreementList.filter((x) => !x.adjudicated).length });
+}
+
 /** Next, then review (done), for one annotator. */
 function reviewNext(q: string, who: string, status: "accepted" | "rejected" | "needs-work", now: number) {
   const n = work.next(q, who, now);
@@ -108,6 +119,7 @@ describe("even split", () => {
     // Her three, then bob's two unopened ones; bob's open item stays his.
     expect(annDone).toHaveLength(5);
     expect(annDone).not.toContain(bobFirst.assignment.item);
+    consistent(q.id, 100);
     const progress = queues.detail(q.id, 100).progress;
     expect(progress.find((p) => p.annotator === "bob")).toMatchObject({ done: 0, assigned: 1, remaining: 1, inProgress: 1 });
   });
@@ -120,6 +132,7 @@ describe("leases", () => {
     const b = work.next(q.id, "bob", 101);
     if (!("assignment" in a) || !("assignment" in b)) throw new Error("expected items");
     expect(b.assignment.item).not.toBe(a.assignment.item);
+    consistent(q.id, 150);
     // ann's Next again resumes her open item.
     const again = work.next(q.id, "ann", 200);
     expect("assignment" in again && again.assignment.id).toBe(a.assignment.id);
@@ -132,6 +145,7 @@ describe("leases", () => {
     // ann's write is refused now, and her row is kept as expired.
     expect(() => work.addAnnotation(q.id, a.assignment.id, { annotator: "ann", baseVersion: a.assignment.version, annotation: { segment: 1, start: 0, end: 3, label: "wrong", comment: "" } }, later + 1)).toThrow(/lease on this item ran out/);
     expect(work.view(q.id, a.assignment.id, { name: "ann", researcher: false }).assignment.status).toBe("expired");
+    consistent(q.id, later + 2);
   });
 
   it("skipping is recorded and the skipped item comes back last", () => {
@@ -147,6 +161,7 @@ describe("leases", () => {
       work.setReview(q.id, n.assignment.id, { annotator: "ann", baseVersion: n.assignment.version, status: "accepted" }, t);
     }
     expect(order).toEqual([1, 2, 3, 0]);
+    consistent(q.id, 100);
     expect(listActivity(db, "t0").map((e) => e.kind)).toEqual(["queue-skip", "queue-review"]);
     expect(queues.detail(q.id, 100).progress[0]).toMatchObject({ annotator: "ann", done: 4, remaining: 0 });
   });
@@ -196,6 +211,7 @@ describe("work, agreement and adjudication", () => {
     expect(d.agreement.spans[0]).toEqual({ label: "wrong", f1: 0.5, chars: 20 });
     expect(d.disagreementList.map((x) => [x.item, x.adjudicated])).toEqual([[1, false]]);
     expect(d).toMatchObject({ final: 3, disagreements: 1 });
+    consistent(q.id, 1000);
     expect(d.progress.map((p) => [p.annotator, p.done])).toEqual([["ann", 4], ["bob", 4]]);
     // The library filter: accepted in the queue = items 0 and 3 until item 1 is adjudicated.
     const accepted = () => new TraceStore(db).list({ queue: q.id, sort: "created", order: "asc", limit: 50, offset: 0 }).items.map((t) => t.id);

@@ -15,6 +15,7 @@ import {
 import { recordActivity, TraceStore, type Db } from "@/lib/db";
 import { evenSplit, requiredPerItem } from "./assign";
 import { adjudicate, automaticFinal } from "./final";
+import { annotatorCounts, queueCounts } from "./counts";
 import { annotatorProgress, disagreementList, queueAgreementOf, type QueueData } from "./report";
 import { assignmentRows, finalOf, itemAssignments, itemRow, itemRows, queueRow, queueSpec, toAssignment, toDoneWork, type QueueRow } from "./rows";
 
@@ -73,12 +74,11 @@ export class QueueStore {
     const rows = this.db.prepare("SELECT * FROM queues ORDER BY created_at DESC, id").all() as QueueRow[];
     return rows
       .filter((r) => viewer.researcher || queueSpec(r).spec.annotators.includes(viewer.name))
-      .map((r) => this.summaryOf(this.data(r), viewer));
+      .map((r) => this.summaryOf(r, viewer));
   }
 
   summary(id: string, viewer: Viewer): QueueSummary {
-    const row = this.visible(id, viewer);
-    return this.summaryOf(this.data(row), viewer);
+    return this.summaryOf(this.visible(id, viewer), viewer);
   }
 
   /** The researcher's page: progress per annotator, agreement, the disagreements. */
@@ -86,7 +86,7 @@ export class QueueStore {
     const data = this.data(queueRow(this.db, id));
     const list = disagreementList(data, (traceId) => this.problemOf(traceId));
     return {
-      ...this.summaryOf(data, { name: "", researcher: true }),
+      ...this.summaryOf(data.row, { name: "", researcher: true }),
       progress: annotatorProgress(data, now),
       agreement: queueAgreementOf(data),
       disagreementList: list,
@@ -183,9 +183,9 @@ export class QueueStore {
     return { row, body: queueSpec(row), items: itemRows(this.db, row.id), assignments: assignmentRows(this.db, row.id) };
   }
 
-  private summaryOf(data: QueueData, viewer: Viewer): QueueSummary {
-    const { row, body, items } = data;
-    const mine = body.spec.annotators.includes(viewer.name) ? annotatorProgress(data, Date.now()).find((p) => p.annotator === viewer.name) : undefined;
+  private summaryOf(row: QueueRow, viewer: Viewer): QueueSummary {
+    const body = queueSpec(row);
+    const mine = body.spec.annotators.includes(viewer.name) ? annotatorCounts(this.db, row.id, viewer.name, body.spec.assignment === "even", Date.now()) : undefined;
     return {
       id: row.id,
       name: row.name,
@@ -193,10 +193,8 @@ export class QueueStore {
       source: body.source,
       createdBy: row.created_by,
       createdAt: row.created_at,
-      items: items.length,
-      final: items.filter((i) => i.final !== null).length,
-      disagreements: disagreementList(data, () => "").filter((d) => !d.adjudicated).length,
-      ...(mine ? { mine: { done: mine.done, assigned: mine.assigned, remaining: mine.remaining, skipped: mine.skipped } } : {}),
+      ...queueCounts(this.db, row.id),
+      ...(mine ? { mine } : {}),
     };
   }
 

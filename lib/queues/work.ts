@@ -11,8 +11,8 @@ import {
   type Trace,
 } from "@/lib/protocol";
 import { recordActivity, TraceStore, type Db } from "@/lib/db";
-import { annotatorProgress } from "./report";
-import { assignmentRow, assignmentRows, holds, itemAssignments, itemRow, itemRows, queueRow, queueSpec, toAssignment, type AssignmentRow } from "./rows";
+import { annotatorCounts } from "./counts";
+import { assignmentRow, holds, itemAssignments, itemRow, queueRow, queueSpec, toAssignment, type AssignmentRow } from "./rows";
 import { QueueStore } from "./store";
 
 const MINUTE = 60_000;
@@ -56,12 +56,10 @@ export class QueueWork {
   /** The assignment with its queue and the annotator's progress. */
   view(queueId: string, id: string, viewer: { name: string; researcher: boolean }, now = Date.now()): AssignmentView {
     const q = queueRow(this.db, queueId);
-    const { spec, source } = queueSpec(q);
+    const { spec } = queueSpec(q);
     const row = this.readable(queueId, id, viewer);
     const item = itemRow(this.db, queueId, row.item_idx);
-    const progress = annotatorProgress({ row: q, body: { spec, source }, items: itemRows(this.db, queueId), assignments: assignmentRows(this.db, queueId) }, now).find(
-      (p) => p.annotator === row.annotator,
-    );
+    const mine = annotatorCounts(this.db, queueId, row.annotator, spec.assignment === "even", now);
     const readOnly =
       row.annotator !== viewer.name
         ? `This is ${row.annotator}'s work; only they can change it.`
@@ -71,7 +69,7 @@ export class QueueWork {
     return {
       assignment: toAssignment(row, item.trace_id),
       queue: { id: q.id, name: q.name, instructions: spec.instructions, labels: spec.labels, leaseMinutes: spec.leaseMinutes },
-      mine: { done: progress?.done ?? 0, assigned: progress?.assigned ?? 0, remaining: progress?.remaining ?? 0, skipped: progress?.skipped ?? 0 },
+      mine,
       ...(readOnly ? { readOnly } : {}),
     };
   }
