@@ -172,6 +172,9 @@ test.describe("a server of its own, with a slow model, killed with -9", () => {
     await expect(page.getByTestId("save-status")).toContainText("saved");
     const id = await traceIdOf(page);
 
+    // The page shows what is stored when it opens (it does not follow a live run): wait until the
+    // live saves hold the text to be marked, or the other tab may open it before segment 1 exists.
+    await expect.poll(async () => (await stored(api, id, base)).segments[1]?.text.length ?? 0, { timeout: 30_000 }).toBeGreaterThanOrEqual(40);
     // Another annotator marks text while the trace is generating: accepted, no conflict.
     const other = await browser.newContext();
     const b = await other.newPage();

@@ -136,6 +136,8 @@ test("a queue from a Hint-RFT selection, two annotators from the keyboard, agree
   await ann.getByTestId("queue-start").click();
   const annFirst = await onItem(ann);
   await bob.goto(`/queues/${queueId}`);
+  // The key works once the page has loaded the queue (its listener is the hydrated page's).
+  await expect(bob.getByTestId("queue-start")).toBeVisible();
   await bob.keyboard.press("n");
   const bobFirst = await onItem(bob);
   // ann's lease keeps bob off her item unless it needs two annotators.
