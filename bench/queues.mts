@@ -6,24 +6,12 @@ import { fileURLToPath } from "node:url";
 import { openDb, TraceStore } from "@/lib/db";
 import { QueueStore } from "@/lib/queues/store";
 import { QueueWork } from "@/lib/queues/work";
-import type { TraceConfig } from "@/lib/protocol";
+import { testTraceConfig } from "@/lib/protocol/__fixtures__/trace-config";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const N = Number(process.env.BENCH_QUEUE_ITEMS ?? 5000);
 const ANNOTATORS = ["a1", "a2", "a3", "a4", "a5"];
-const config: TraceConfig = {
-  provider: "openai-completions",
-  model: "m",
-  template: "deepseek-r1",
-  sampling: { maxTokens: 1000 },
-  triggers: ["Wait"],
-  policy: { type: "greedy" },
-  maxToolCalls: 6,
-  toolTimeoutMs: 1000,
-  maxOutputChars: 1000,
-  hintLibraryVersion: "bench",
-  policySeed: 0,
-};
+const config = testTraceConfig();
 
 function stats(xs: number[]) {
   const s = [...xs].sort((a, b) => a - b);

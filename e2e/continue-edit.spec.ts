@@ -1,9 +1,7 @@
-import { readFileSync } from "node:fs";
-import path from "node:path";
 import { test as base, expect, type APIRequestContext, type Page } from "@playwright/test";
 import { startScriptedServer, type ScriptedServer } from "./fixtures/scripted-server";
 import { PlaygroundPage } from "./pages/playground";
-import { storedTrace, TraceDetailPage } from "./pages/trace-detail";
+import { R1_ROW, seedR1Trace, storedTrace, TraceDetailPage } from "./pages/trace-detail";
 
 // Issue 13, item 4, "correct and continue": an edit of the model's thinking on a stored trace,
 // then "Continue from here": a fork starts from the corrected text and the model writes the rest,
@@ -23,13 +21,7 @@ const test = base.extend<object, { model: ScriptedServer }>({
 
 // A real R1-distill trace (MATH 1591, Dr. Fu Manchu, gold 6.17) whose thinking writes the
 // compound-interest formula wrongly: `^n t` where it means `^{nt}`.
-const ROW = JSON.parse(readFileSync(path.resolve(import.meta.dirname, "fixtures/data/r1-distill-math-40.jsonl"), "utf8").split("\n")[0]!) as {
-  id: string;
-  problem: string;
-  prompt: string;
-  completion: string;
-  gold_answer: string;
-};
+const ROW = R1_ROW;
 const WRONG = "\\[ A = P \\left(1 + \\frac{r}{n}\\right)^n t \\]";
 const RIGHT = "\\[ A = P \\left(1 + \\frac{r}{n}\\right)^{nt} \\]";
 const START = ROW.completion.indexOf(WRONG);
@@ -47,38 +39,14 @@ async function connectionTo(request: APIRequestContext, model: ScriptedServer, p
 }
 
 /** The finished trace as recorded, on `connection`, pausing at the end of thinking only. */
-async function seedTrace(request: APIRequestContext, model: ScriptedServer, connection: string, provider: "openai-completions" | "openai-chat"): Promise<string> {
-  const id = `continue-e2e-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 7)}`;
-  const res = await request.post("/api/traces", {
-    data: {
-      id,
-      problem: { id: ROW.id, kind: "math", statement: ROW.problem, gold: ROW.gold_answer, source: "MATH" },
-      config: {
-        provider,
-        connection,
-        baseUrl: model.baseUrl,
-        model: "scripted-r1",
-        template: "raw",
-        sampling: { maxTokens: 32768 },
-        triggers: ["Wait"],
-        policy: { type: "manual", pauseAtTriggers: false, pauseAtEndOfThinking: true },
-        maxToolCalls: 6,
-        toolTimeoutMs: 10_000,
-        maxOutputChars: 4000,
-        hintLibraryVersion: "e2e",
-        policySeed: 0,
-      },
-      segments: [
-        { id: "seg-1", kind: "prompt", text: ROW.prompt },
-        { id: "seg-2", kind: "model", text: ROW.completion },
-      ],
-      events: [{ type: "run-started", at: 1 }],
-      status: "finished",
-    },
+const seedTrace = (request: APIRequestContext, model: ScriptedServer, connection: string, provider: "openai-completions" | "openai-chat") =>
+  seedR1Trace(request, "continue-e2e", {}, {
+    provider,
+    connection,
+    baseUrl: model.baseUrl,
+    template: "raw",
+    policy: { type: "manual", pauseAtTriggers: false, pauseAtEndOfThinking: true },
   });
-  expect(res.status()).toBe(201);
-  return id;
-}
 
 /** Select [start, end) of model segment 1 in the exact view, wherever its blocks and highlights split the text. */
 async function selectModelText(page: Page, start: number, end: number): Promise<void> {

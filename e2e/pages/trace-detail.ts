@@ -11,8 +11,11 @@ export const R1_ROW = JSON.parse(readFileSync(path.resolve(import.meta.dirname, 
   gold_answer: string;
 };
 
-/** A finished trace of R1_ROW, saved as the playground saves one, under a fresh id starting with `prefix`; `over` replaces fields of the body. */
-export async function seedR1Trace(request: APIRequestContext, prefix: string, over: Record<string, unknown> = {}): Promise<string> {
+/**
+ * A finished trace of R1_ROW, saved as the playground saves one, under a fresh id starting with
+ * `prefix`; `over` replaces fields of the body, `config` fields of its config.
+ */
+export async function seedR1Trace(request: APIRequestContext, prefix: string, over: Record<string, unknown> = {}, config: Record<string, unknown> = {}): Promise<string> {
   const id = `${prefix}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 7)}`;
   const res = await request.post("/api/traces", {
     data: {
@@ -30,6 +33,7 @@ export async function seedR1Trace(request: APIRequestContext, prefix: string, ov
         maxOutputChars: 4000,
         hintLibraryVersion: "e2e",
         policySeed: 0,
+        ...config,
       },
       segments: [
         { id: "s0", kind: "prompt", text: R1_ROW.prompt },

@@ -1,7 +1,8 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import type { Edit, ExecutionResult, Problem, Segment, TraceConfig, TraceEvent } from "@/lib/protocol";
+import type { Edit, ExecutionResult, Problem, Segment, TraceEvent } from "@/lib/protocol";
+import { testTraceConfig } from "@/lib/protocol/__fixtures__/trace-config";
 import { reduce, type EngineState } from "./engine";
 import { editForkPrefix } from "./edit-fork";
 import { restoreEngine } from "./restore";
@@ -21,19 +22,11 @@ const START = ROW.completion.indexOf(WRONG);
 const END = START + WRONG.length;
 
 const problem: Problem = { id: "p", kind: "math", statement: ROW.problem, gold: ROW.gold_answer };
-const config: TraceConfig = {
-  provider: "openai-completions",
-  model: "m",
+const config = testTraceConfig({
   template: "deepseek-r1",
   sampling: { maxTokens: 100_000 },
-  triggers: ["Wait"],
   policy: { type: "manual", pauseAtTriggers: false, pauseAtEndOfThinking: true },
-  maxToolCalls: 6,
-  toolTimeoutMs: 1000,
-  maxOutputChars: 1000,
-  hintLibraryVersion: "t",
-  policySeed: 0,
-};
+});
 const prompt = getTemplate("deepseek-r1").render(renderUserMessage(problem, "deepseek-r1"));
 const stored: Segment[] = [
   { id: "seg-1", kind: "prompt", text: prompt },

@@ -2,25 +2,14 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import type { CreateQueueBody, CreateTraceBody, TraceConfig } from "@/lib/protocol";
+import type { CreateQueueBody, CreateTraceBody } from "@/lib/protocol";
+import { testTraceConfig } from "@/lib/protocol/__fixtures__/trace-config";
 import { listActivity, openDb, TraceStore, type Db } from "@/lib/db";
 import { QueueStore } from "./store";
 import { QueueWork } from "./work";
 import { annotatorCounts, queueCounts } from "./counts";
 
-const config: TraceConfig = {
-  provider: "openai-completions",
-  model: "m",
-  template: "qwq",
-  sampling: { maxTokens: 100 },
-  triggers: ["Wait"],
-  policy: { type: "greedy" },
-  maxToolCalls: 2,
-  toolTimeoutMs: 1000,
-  maxOutputChars: 1000,
-  hintLibraryVersion: "t",
-  policySeed: 0,
-};
+const config = testTraceConfig();
 const trace = (i: number, tags: string[] = []): CreateTraceBody => ({
   id: `t${i}`,
   problem: { id: `p${i}`, kind: "math", statement: `Problem ${i}`, gold: "1" },
