@@ -24,6 +24,7 @@ import {
 import { currentOwner } from "./owners";
 import { effectiveStatus, listTraces, toSummary, traceFacets, type TraceRow } from "./trace-list";
 import type { Db } from "./sqlite";
+import { checkEdit, checkSpan } from "./spans";
 import { acquireLease, checkLiveWrite, initialLease, LIVE_STATUSES, releaseLease, renewLease } from "./live-writes";
 import { appendLogprobs, putLogprobs, readPackedLogprobs } from "./logprobs";
 import { annotationDetail, editDetail, recordActivity, reviewDetail, tagsDetail } from "./activity";
@@ -189,9 +190,7 @@ export class TraceStore {
     const annotations = (this.db.prepare("SELECT json FROM annotations WHERE trace_id = ? ORDER BY created_at, id").all(id) as { json: string }[]).map(
       (r) => AnnotationSchema.parse(JSON.parse(r.json)),
     );
-    const edits = (this.db.prepare("SELECT json FROM edits WHERE trace_id = ? ORDER BY created_at, id").all(id) as { json: string }[]).map((r) =>
-      EditSchema.parse(JSON.parse(r.json)),
-    );
+    const edits = this.edits(id);
     return TraceSchema.parse({
       id: row.id,
       problem: JSON.parse(row.problem),
@@ -275,7 +274,7 @@ export class TraceStore {
       id,
       b.baseVersion,
       () => {
-        const segment = this.checkSpan(id, b.annotation);
+        const segment = checkSpan(this.segments(id), b.annotation);
         const a: Annotation = { ...b.annotation, id: randomUUID(), author: b.author, createdAt: now };
         this.insertAnnotation(id, a);
         recordActivity(this.db, id, { author: b.author, kind: "annotation-added", detail: annotationDetail(a, segment.text) }, now);
@@ -306,10 +305,7 @@ export class TraceStore {
       id,
       b.baseVersion,
       () => {
-        const segment = this.checkSpan(id, b.edit);
-        if (segment.kind !== "model") throw new AppError("bad-request", `only model text can be edited; segment ${b.edit.segment} is ${segment.kind}`);
-        const overlapping = this.get(id).edits?.find((e) => e.segment === b.edit.segment && e.start < b.edit.end && b.edit.start < e.end);
-        if (overlapping) throw new AppError("conflict", `this span overlaps another edit (characters ${overlapping.start}–${overlapping.end}); undo that edit first`);
+        const segment = checkEdit(this.segments(id), this.edits(id), b.edit);
         const e: Edit = { ...b.edit, original: segment.text.slice(b.edit.start, b.edit.end), id: randomUUID(), author: b.author, createdAt: now };
         this.insertEdit(id, e);
         recordActivity(this.db, id, { author: b.author, kind: "edit-added", detail: editDetail(e) }, now);
@@ -409,6 +405,11 @@ export class TraceStore {
     );
   }
 
+  /** The trace's edits, oldest first (an edit is checked against them without loading the whole trace). */
+  private edits(id: string): Edit[] {
+    return (this.db.prepare("SELECT json FROM edits WHERE trace_id = ? ORDER BY created_at, id").all(id) as { json: string }[]).map((r) => EditSchema.parse(JSON.parse(r.json)));
+  }
+
   private eventJson(id: string): string[] {
     return (this.db.prepare("SELECT json FROM events WHERE trace_id = ? ORDER BY idx").all(id) as { json: string }[]).map((r) => r.json);
   }
@@ -435,16 +436,6 @@ export class TraceStore {
 
   private insertEdit(id: string, e: Edit) {
     this.db.prepare("INSERT INTO edits (id, trace_id, json, created_at) VALUES (?, ?, ?, ?)").run(e.id, id, JSON.stringify(e), e.createdAt);
-  }
-
-  private checkSpan(id: string, span: { segment: number; start: number; end: number }): Segment {
-    const segments = this.segments(id);
-    const segment = segments[span.segment];
-    if (!segment) throw new AppError("bad-request", `segment ${span.segment} does not exist (the trace has ${segments.length})`);
-    if (span.start > span.end || span.end > segment.text.length) {
-      throw new AppError("bad-request", `span ${span.start}–${span.end} is outside segment ${span.segment} (length ${segment.text.length})`);
-    }
-    return segment;
   }
 
   private index(id: string, problem: string, segments: readonly Segment[]) {

@@ -6,11 +6,12 @@ import {
   type AssignmentView,
   type Edit,
   type NextAnswer,
+  type QueueSpec,
   type ReviewStatus,
   type Segment,
   type Trace,
 } from "@/lib/protocol";
-import { recordActivity, TraceStore, type Db } from "@/lib/db";
+import { annotationDetail, checkEdit, checkSpan, editDetail, quote, recordActivity, TraceStore, type Db } from "@/lib/db";
 import { annotatorCounts } from "./counts";
 import { assignmentRow, holds, itemAssignments, itemRow, queueRow, queueSpec, toAssignment, type AssignmentRow } from "./rows";
 import { QueueStore } from "./store";
@@ -92,8 +93,7 @@ export class QueueWork {
   /** The page renews its lease while the item is open. */
   renew(queueId: string, id: string, annotator: string, now = Date.now()): { leaseUntil: number } {
     return this.db.transaction(() => {
-      const row = this.writable(queueId, id, annotator, now);
-      const { spec } = queueSpec(queueRow(this.db, queueId));
+      const { row, spec } = this.writable(queueId, id, annotator, now);
       const a = this.lease(queueId, row, spec.leaseMinutes, now);
       return { leaseUntil: a.leaseUntil ?? now };
     })();
@@ -101,7 +101,7 @@ export class QueueWork {
 
   skip(queueId: string, id: string, annotator: string, now = Date.now()): void {
     this.db.transaction(() => {
-      const row = this.writable(queueId, id, annotator, now);
+      const { row } = this.writable(queueId, id, annotator, now);
       if (row.status === "done") throw new AppError("conflict", "this item is already reviewed; change the review instead of skipping it");
       this.db
         .prepare("UPDATE queue_assignments SET status = 'skipped', skips = skips + 1, active_ms = ?, lease_until = NULL, leased_at = NULL, updated_at = ? WHERE id = ?")
@@ -111,7 +111,7 @@ export class QueueWork {
   }
 
   setReview(queueId: string, id: string, b: { annotator: string; baseVersion: number; status: ReviewStatus; note?: string }, now = Date.now()) {
-    return this.based(queueId, id, b.annotator, b.baseVersion, now, (row) => {
+    return this.based(queueId, id, b.annotator, b.baseVersion, now, (row, _segments, traceId) => {
       const done = b.status !== "unreviewed";
       this.db
         .prepare(
@@ -127,54 +127,51 @@ export class QueueWork {
           done ? null : row.leased_at,
           id,
         );
-      recordActivity(this.db, this.traceId(queueId, row), { author: b.annotator, kind: "queue-review", queueId, detail: { item: row.item_idx, status: b.status, ...(b.note ? { note: b.note.slice(0, 500) } : {}) } }, now);
+      recordActivity(this.db, traceId, { author: b.annotator, kind: "queue-review", queueId, detail: { item: row.item_idx, status: b.status, ...(b.note ? { note: quote(b.note) } : {}) } }, now);
       new QueueStore(this.db).refreshFinal(queueId, row.item_idx, now);
     });
   }
 
   addAnnotation(queueId: string, id: string, b: { annotator: string; baseVersion: number; annotation: Omit<Annotation, "id" | "author" | "createdAt"> }, now = Date.now()) {
-    return this.based(queueId, id, b.annotator, b.baseVersion, now, (row, segments) => {
+    return this.based(queueId, id, b.annotator, b.baseVersion, now, (row, segments, traceId) => {
       const segment = checkSpan(segments, b.annotation);
       const a: Annotation = { ...b.annotation, id: randomUUID(), author: b.annotator, createdAt: now };
       const list = [...(JSON.parse(row.annotations) as Annotation[]), a];
       this.db.prepare("UPDATE queue_assignments SET annotations = ? WHERE id = ?").run(JSON.stringify(list), id);
-      recordActivity(this.db, this.traceId(queueId, row), { author: b.annotator, kind: "annotation-added", queueId, detail: { label: a.label, segment: a.segment, start: a.start, end: a.end, text: segment.text.slice(a.start, a.end).slice(0, 200) } }, now);
+      recordActivity(this.db, traceId, { author: b.annotator, kind: "annotation-added", queueId, detail: annotationDetail(a, segment.text) }, now);
       return a;
     });
   }
 
   removeAnnotation(queueId: string, id: string, annotationId: string, b: { annotator: string; baseVersion: number }, now = Date.now()) {
-    return this.based(queueId, id, b.annotator, b.baseVersion, now, (row) => {
+    return this.based(queueId, id, b.annotator, b.baseVersion, now, (row, segments, traceId) => {
       const list = JSON.parse(row.annotations) as Annotation[];
       const gone = list.find((a) => a.id === annotationId);
       if (!gone) throw new AppError("not-found", `mark ${annotationId} is not in your work on this item`);
       this.db.prepare("UPDATE queue_assignments SET annotations = ? WHERE id = ?").run(JSON.stringify(list.filter((a) => a.id !== annotationId)), id);
-      recordActivity(this.db, this.traceId(queueId, row), { author: b.annotator, kind: "annotation-removed", queueId, detail: { label: gone.label, segment: gone.segment, start: gone.start, end: gone.end } }, now);
+      recordActivity(this.db, traceId, { author: b.annotator, kind: "annotation-removed", queueId, detail: annotationDetail(gone, segments[gone.segment]?.text ?? "") }, now);
     });
   }
 
   /** An edit of model text; the original is read from the trace, never trusted from the client. */
   addEdit(queueId: string, id: string, b: { annotator: string; baseVersion: number; edit: Omit<Edit, "id" | "author" | "createdAt" | "original"> }, now = Date.now()) {
-    return this.based(queueId, id, b.annotator, b.baseVersion, now, (row, segments) => {
-      const segment = checkSpan(segments, b.edit);
-      if (segment.kind !== "model") throw new AppError("bad-request", `only model text can be edited; segment ${b.edit.segment} is ${segment.kind}`);
+    return this.based(queueId, id, b.annotator, b.baseVersion, now, (row, segments, traceId) => {
       const list = JSON.parse(row.edits) as Edit[];
-      const overlapping = list.find((e) => e.segment === b.edit.segment && e.start < b.edit.end && b.edit.start < e.end);
-      if (overlapping) throw new AppError("conflict", `this span overlaps another edit (characters ${overlapping.start}–${overlapping.end}); undo that edit first`);
+      const segment = checkEdit(segments, list, b.edit);
       const e: Edit = { ...b.edit, original: segment.text.slice(b.edit.start, b.edit.end), id: randomUUID(), author: b.annotator, createdAt: now };
       this.db.prepare("UPDATE queue_assignments SET edits = ? WHERE id = ?").run(JSON.stringify([...list, e]), id);
-      recordActivity(this.db, this.traceId(queueId, row), { author: b.annotator, kind: "edit-added", queueId, detail: { segment: e.segment, start: e.start, end: e.end, original: e.original.slice(0, 200), replacement: e.replacement.slice(0, 200) } }, now);
+      recordActivity(this.db, traceId, { author: b.annotator, kind: "edit-added", queueId, detail: editDetail(e) }, now);
       return e;
     });
   }
 
   removeEdit(queueId: string, id: string, editId: string, b: { annotator: string; baseVersion: number }, now = Date.now()) {
-    return this.based(queueId, id, b.annotator, b.baseVersion, now, (row) => {
+    return this.based(queueId, id, b.annotator, b.baseVersion, now, (row, _segments, traceId) => {
       const list = JSON.parse(row.edits) as Edit[];
       const gone = list.find((e) => e.id === editId);
       if (!gone) throw new AppError("not-found", `edit ${editId} is not in your work on this item`);
       this.db.prepare("UPDATE queue_assignments SET edits = ? WHERE id = ?").run(JSON.stringify(list.filter((e) => e.id !== editId)), id);
-      recordActivity(this.db, this.traceId(queueId, row), { author: b.annotator, kind: "edit-removed", queueId, detail: { segment: gone.segment, start: gone.start, end: gone.end, original: gone.original.slice(0, 200) } }, now);
+      recordActivity(this.db, traceId, { author: b.annotator, kind: "edit-removed", queueId, detail: editDetail(gone) }, now);
       new QueueStore(this.db).refreshFinal(queueId, row.item_idx, now);
     });
   }
@@ -182,19 +179,15 @@ export class QueueWork {
   // --- internals ---
 
   /** A write on the annotator's assignment at `baseVersion`: bumps the version and renews the lease. */
-  private based<T>(queueId: string, id: string, annotator: string, baseVersion: number, now: number, write: (row: AssignmentRow, segments: Segment[]) => T) {
+  private based<T>(queueId: string, id: string, annotator: string, baseVersion: number, now: number, write: (row: AssignmentRow, segments: Segment[], traceId: string) => T) {
     return this.db.transaction(() => {
-      const row = this.writable(queueId, id, annotator, now);
+      const { row, spec } = this.writable(queueId, id, annotator, now);
       if (row.version !== baseVersion) {
         throw new AppError("conflict", `Your work on this item changed since you opened it (your version ${baseVersion}, now ${row.version}), probably in another tab. Reload it, then apply your change again.`, undefined, "stale-write");
       }
-      const { spec } = queueSpec(queueRow(this.db, queueId));
-      const leased = row.status === "done" ? row : { ...row, ...this.leaseRow(row, spec.leaseMinutes, now) };
-      if (row.status !== "done") {
-        this.db.prepare("UPDATE queue_assignments SET status = ?, lease_until = ?, leased_at = ?, opened_at = ?, active_ms = ? WHERE id = ?").run(leased.status, leased.lease_until, leased.leased_at, leased.opened_at, leased.active_ms, id);
-      }
-      const segments = new TraceStore(this.db).segments(this.traceId(queueId, row));
-      const result = write(leased, segments);
+      const leased = row.status === "done" ? row : this.leaseInPlace(row, spec.leaseMinutes, now);
+      const traceId = this.traceId(queueId, row);
+      const result = write(leased, new TraceStore(this.db).segments(traceId), traceId);
       const version = row.version + 1;
       this.db.prepare("UPDATE queue_assignments SET version = ?, updated_at = ? WHERE id = ?").run(version, now, id);
       return { version, result };
@@ -211,7 +204,7 @@ export class QueueWork {
    * The annotator's own assignment, if they may still write to it. In claim mode an item whose
    * lease ran out while others filled its places is theirs no more (the row becomes `expired`).
    */
-  private writable(queueId: string, id: string, annotator: string, now: number): AssignmentRow {
+  private writable(queueId: string, id: string, annotator: string, now: number): { row: AssignmentRow; spec: QueueSpec } {
     const row = assignmentRow(this.db, queueId, id);
     if (row.annotator !== annotator) throw new AppError("forbidden", `this item is ${row.annotator}'s; open your own from the queue`);
     const expired = () => new AppError("conflict", "Your lease on this item ran out and another annotator took it. Your work is kept, but it no longer counts; press Next for another item.", undefined, "lease-lost");
@@ -225,7 +218,7 @@ export class QueueWork {
         throw expired();
       }
     }
-    return row;
+    return { row, spec };
   }
 
   /**
@@ -292,13 +285,17 @@ export class QueueWork {
     };
   }
 
-  private lease(queueId: string, row: AssignmentRow, minutes: number, now: number) {
-    if (row.status === "done") return toAssignment(row, this.traceId(queueId, row));
+  /** Lease (or renew) the assignment: stored, and the row as it is now. */
+  private leaseInPlace(row: AssignmentRow, minutes: number, now: number): AssignmentRow {
     const l = this.leaseRow(row, minutes, now);
     this.db
       .prepare("UPDATE queue_assignments SET status = ?, lease_until = ?, leased_at = ?, opened_at = ?, active_ms = ?, updated_at = ? WHERE id = ?")
       .run(l.status, l.lease_until, l.leased_at, l.opened_at, l.active_ms, now, row.id);
-    return toAssignment(assignmentRow(this.db, queueId, row.id), this.traceId(queueId, row));
+    return { ...row, ...l, updated_at: now };
+  }
+
+  private lease(queueId: string, row: AssignmentRow, minutes: number, now: number) {
+    return toAssignment(row.status === "done" ? row : this.leaseInPlace(row, minutes, now), this.traceId(queueId, row));
   }
 
   /** Time since the lease began, up to its end. */
@@ -310,13 +307,4 @@ export class QueueWork {
   private traceId(queueId: string, row: AssignmentRow): string {
     return itemRow(this.db, queueId, row.item_idx).trace_id;
   }
-}
-
-function checkSpan(segments: readonly Segment[], span: { segment: number; start: number; end: number }): Segment {
-  const segment = segments[span.segment];
-  if (!segment) throw new AppError("bad-request", `segment ${span.segment} does not exist (the trace has ${segments.length})`);
-  if (span.start > span.end || span.end > segment.text.length) {
-    throw new AppError("bad-request", `span ${span.start}–${span.end} is outside segment ${span.segment} (length ${segment.text.length})`);
-  }
-  return segment;
 }
