@@ -1,5 +1,6 @@
 import "server-only";
 import type { Db } from "@/lib/db";
+import { holdsSql } from "./rows";
 
 /**
  * A queue's counts in SQL (the list, the queue's summary, the annotator's header), so they stay
@@ -42,7 +43,7 @@ export function annotatorCounts(db: Db, queueId: string, annotator: string, even
         .prepare(
           `SELECT count(*) AS n FROM (
              SELECT i.required,
-               coalesce(sum(a.annotator <> @me AND (a.status = 'done' OR (a.status = 'open' AND a.lease_until > @now))), 0) AS others,
+               coalesce(sum(a.annotator <> @me AND ${holdsSql("a")}), 0) AS others,
                coalesce(max(a.annotator = @me AND a.status = 'done'), 0) AS mine_done,
                coalesce(max(a.annotator = @me AND a.status = 'open' AND a.lease_until > @now), 0) AS mine_live
              FROM queue_items i LEFT JOIN queue_assignments a ON a.queue_id = i.queue_id AND a.item_idx = i.idx

@@ -133,3 +133,6 @@ export function holds(row: AssignmentRow, even: boolean, now: number): boolean {
   if (row.status === "assigned" || row.status === "skipped") return even;
   return false;
 }
+
+/** `holds` in claim mode, as SQL on the assignment row `a` (parameter `@now`), for the queries that count holders. */
+export const holdsSql = (a: string) => `(${a}.status = 'done' OR (${a}.status = 'open' AND ${a}.lease_until > @now))`;

@@ -13,7 +13,7 @@ import {
 } from "@/lib/protocol";
 import { annotationDetail, checkEdit, checkSpan, editDetail, quote, recordActivity, TraceStore, type Db } from "@/lib/db";
 import { annotatorCounts } from "./counts";
-import { assignmentRow, holds, itemAssignments, itemRow, queueRow, queueSpec, toAssignment, type AssignmentRow } from "./rows";
+import { assignmentRow, holds, holdsSql, itemAssignments, itemRow, queueRow, queueSpec, toAssignment, type AssignmentRow } from "./rows";
 import { QueueStore } from "./store";
 
 const MINUTE = 60_000;
@@ -228,8 +228,7 @@ export class QueueWork {
    * with its work. One indexed query each, so "Next" stays fast on a queue of thousands of items.
    */
   private claim(queueId: string, mine: AssignmentRow[], annotator: string, now: number): AssignmentRow | undefined {
-    const holders = `(SELECT count(*) FROM queue_assignments a WHERE a.queue_id = i.queue_id AND a.item_idx = i.idx AND a.annotator <> @me
-        AND (a.status = 'done' OR (a.status = 'open' AND a.lease_until > @now)))`;
+    const holders = `(SELECT count(*) FROM queue_assignments a WHERE a.queue_id = i.queue_id AND a.item_idx = i.idx AND a.annotator <> @me AND ${holdsSql("a")})`;
     const pick = (this.db
       .prepare(
         `SELECT i.idx, i.required FROM queue_items i WHERE i.queue_id = @q AND i.final IS NULL AND ${holders} < i.required
