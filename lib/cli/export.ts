@@ -5,7 +5,7 @@ import { parseArgs } from "node:util";
 import { describeZodError } from "@/lib/protocol";
 import { ExportQuerySchema, FORMATS, splitExportQuery, traceToLines } from "@/lib/export";
 import { defaultDbPath, exportLines, openDb } from "@/lib/db";
-import { QueueStore } from "@/lib/queues/store";
+import { queueScopedLines } from "@/lib/queues/store";
 
 export const EXPORT_USAGE = `usage: hintlab export --format ${FORMATS.join("|")} [filters] [options]
 
@@ -55,13 +55,7 @@ export async function runExport(argv: string[]): Promise<number> {
     const sink: Writable = tmp ? createWriteStream(tmp) : process.stdout;
     let lines = 0;
     let buffered = "";
-    let toLines = traceToLines(format, opts);
-    if (filters.queue) {
-      const queues = new QueueStore(db);
-      const overlay = queues.overlay(filters.queue);
-      const lines = traceToLines(format, { ...opts, queue: { id: filters.queue, name: queues.name(filters.queue) } });
-      toLines = (trace) => lines(overlay(trace));
-    }
+    const toLines = filters.queue ? queueScopedLines(db, filters.queue, (queue) => traceToLines(format, { ...opts, queue })) : traceToLines(format, opts);
     for (const line of exportLines(db, filters, toLines)) {
       lines++;
       buffered += line;

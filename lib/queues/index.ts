@@ -10,7 +10,7 @@
  * decisions and span F1 per label (agreement.ts) on the overlapping items. Every write appends to
  * the trace's activity log.
  */
-export { QueueStore, type Viewer } from "./store";
+export { QueueStore, queueScopedLines, type Viewer } from "./store";
 export { QueueWork } from "./work";
 export { cohenKappa, fleissKappa, spanOverlap, queueAgreement } from "./agreement";
 export { requiredPerItem, evenSplit } from "./assign";

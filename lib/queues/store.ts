@@ -209,3 +209,15 @@ export class QueueStore {
       .run(JSON.stringify(final), final.review, final.by, final.at, queueId, idx);
   }
 }
+
+/**
+ * An export scoped to a queue (GET /api/export, `hintlab export --queue`): each trace as the
+ * queue's final version, its lines made by `linesFor` with the queue named (the edits format
+ * records it). An unknown queue is refused before anything is written.
+ */
+export function queueScopedLines<L>(db: Db, queueId: string, linesFor: (queue: { id: string; name: string }) => (trace: Trace) => L): (trace: Trace) => L {
+  const queues = new QueueStore(db);
+  const lines = linesFor({ id: queueId, name: queues.name(queueId) });
+  const overlay = queues.overlay(queueId);
+  return (trace) => lines(overlay(trace));
+}
