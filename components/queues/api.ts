@@ -1,4 +1,5 @@
 import type { z } from "zod";
+import type { QueueSpec } from "@/lib/protocol";
 
 /** A JSON call to the queue API; a non-2xx answer throws with the server's message (which says what to fix). */
 export async function call<T extends z.ZodType>(path: string, schema: T, method = "GET", body?: unknown): Promise<z.infer<T>> {
@@ -25,3 +26,7 @@ export const duration = (ms: number | undefined) => {
   const s = Math.round(ms / 1000);
   return s < 60 ? `${s} s` : s < 3600 ? `${Math.floor(s / 60)} min ${s % 60} s` : `${(s / 3600).toFixed(1)} h`;
 };
+
+/** A queue's review rule in words: how items are given out and how many annotators each gets. */
+export const describeRule = (spec: Pick<QueueSpec, "assignment" | "perItem" | "overlapShare">) =>
+  `${spec.assignment === "even" ? "split evenly" : "claimed on demand"} · ${spec.perItem > 1 && spec.overlapShare > 0 ? `${spec.perItem} annotators on ${Math.round(spec.overlapShare * 100)}% of items` : "one annotator per item"}`;

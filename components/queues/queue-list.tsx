@@ -4,7 +4,7 @@ import { useEffect, useState } from "react";
 import { z } from "zod";
 import { QueueSummarySchema, type QueueSummary } from "@/lib/protocol";
 import { useCan } from "@/components/ui/session";
-import { call } from "./api";
+import { call, describeRule } from "./api";
 import { useQueueNext } from "./use-next";
 import "./queues.css";
 
@@ -62,7 +62,7 @@ function QueueRow({ q }: { q: QueueSummary }) {
       <td>
         <a href={`/queues/${encodeURIComponent(q.id)}`}>{q.name}</a>
         <div className="muted small">
-          {q.spec.assignment === "even" ? "split evenly" : "claimed on demand"} · {q.spec.perItem > 1 && q.spec.overlapShare > 0 ? `${q.spec.perItem} annotators on ${Math.round(q.spec.overlapShare * 100)}%` : "one annotator per item"}
+          {describeRule(q.spec)}
         </div>
       </td>
       <td>{q.items}</td>

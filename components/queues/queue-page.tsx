@@ -6,7 +6,7 @@ import { z } from "zod";
 import { QueueDetailSchema, QueueSummarySchema, type QueueDetail, type QueueSummary } from "@/lib/protocol";
 import { useCan } from "@/components/ui/session";
 import { MarkdownText } from "@/components/markdown/deferred";
-import { call, duration, pct, queuePath } from "./api";
+import { call, describeRule, duration, pct, queuePath } from "./api";
 import { useQueueNext } from "./use-next";
 import "./queues.css";
 
@@ -60,8 +60,7 @@ export function QueuePage({ id }: { id: string }) {
     <main className="page queues" data-testid="queue-page">
       <h2>{data.name}</h2>
       <p className="muted small">
-        {data.items} traces · {data.spec.assignment === "even" ? "split evenly" : "claimed on demand"} ·{" "}
-        {data.spec.perItem > 1 && data.spec.overlapShare > 0 ? `${data.spec.perItem} annotators on ${Math.round(data.spec.overlapShare * 100)}% of items` : "one annotator per item"} · lease {data.spec.leaseMinutes} min · by {data.createdBy}
+        {data.items} traces · {describeRule(data.spec)} · lease {data.spec.leaseMinutes} min · by {data.createdBy}
       </p>
       <div className="row">
         <span data-testid="queue-final">
