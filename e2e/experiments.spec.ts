@@ -1,24 +1,13 @@
-import { readFileSync, writeFileSync, mkdirSync } from "node:fs";
+import { writeFileSync, mkdirSync } from "node:fs";
 import path from "node:path";
 import { expect, test } from "@playwright/test";
+import { mathDatasetLines } from "./fixtures/math-dataset";
 
 // Issue "Experiments": import a real problem set, run greedy vs the paper policy against the
 // scripted model server (real recorded R1 traces), watch progress, cancel and resume, and read
 // the results. The recorded /correct traces answer correctly, so every finished item is correct.
-const traces = readFileSync(path.resolve(import.meta.dirname, "fixtures/data/r1-distill-math-40.jsonl"), "utf8")
-  .trim()
-  .split("\n")
-  .map((l) => JSON.parse(l) as { id: string; problem: string; gold_answer: string });
-
 function datasetFile(name: string, problems: number): string {
-  const seen = new Set<string>();
-  const lines: string[] = [];
-  for (const t of traces) {
-    const pid = t.id.split("/")[1]!;
-    if (seen.has(pid) || lines.length >= problems) continue;
-    seen.add(pid);
-    lines.push(JSON.stringify({ problem: t.problem, answer: t.gold_answer }));
-  }
+  const lines = mathDatasetLines(problems);
   lines.push("{ this line is broken");
   const dir = path.resolve("test-results/e2e-data");
   mkdirSync(dir, { recursive: true });

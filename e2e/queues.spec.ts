@@ -1,6 +1,5 @@
-import { readFileSync } from "node:fs";
-import path from "node:path";
 import { expect, test, type Browser, type BrowserContext, type Page } from "@playwright/test";
+import { mathDatasetLines } from "./fixtures/math-dataset";
 import { startScriptedServer, type ScriptedServer } from "./fixtures/scripted-server";
 import { startExposedApp, type ExposedApp } from "./security/exposed-app";
 
@@ -14,23 +13,6 @@ test.describe.configure({ mode: "serial" });
 
 const PASSWORDS = { rita: "rita-password-123", ann: "ann-password-1234", bob: "bob-password-1234" } as const;
 type Who = keyof typeof PASSWORDS;
-
-const ROWS = readFileSync(path.resolve(import.meta.dirname, "fixtures/data/r1-distill-math-40.jsonl"), "utf8")
-  .trim()
-  .split("\n")
-  .map((l) => JSON.parse(l) as { id: string; problem: string; gold_answer: string });
-
-function dataset(problems: number): string {
-  const seen = new Set<string>();
-  const lines: string[] = [];
-  for (const r of ROWS) {
-    const pid = r.id.split("/")[1]!;
-    if (seen.has(pid) || lines.length >= problems) continue;
-    seen.add(pid);
-    lines.push(JSON.stringify({ problem: r.problem, answer: r.gold_answer }));
-  }
-  return lines.join("\n") + "\n";
-}
 
 let model: ScriptedServer;
 let app: ExposedApp;
@@ -98,7 +80,7 @@ test("a queue from a Hint-RFT selection, two annotators from the keyboard, agree
   const api = rita.request;
 
   // The researcher's experiment: sampled greedy vs the paper policy, then the Hint-RFT selection.
-  const imported = await api.post(`/api/datasets/import?name=queue-e2e`, { headers: { "content-type": "application/x-ndjson" }, data: dataset(8) });
+  const imported = await api.post(`/api/datasets/import?name=queue-e2e`, { headers: { "content-type": "application/x-ndjson" }, data: mathDatasetLines(8).join("\n") + "\n" });
   expect(imported.status()).toBe(200);
   const datasetId = ((await imported.json()) as { dataset: { id: string } }).dataset.id;
   const created = await api.post("/api/experiments", {
