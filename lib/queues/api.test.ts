@@ -70,6 +70,14 @@ describe("/api/queues", () => {
     const bad = await createQueue(req("rita", "POST", { spec: { ...spec, perItem: 3 }, source: { type: "rft", experimentId: "e1" } }));
     expect(bad.status).toBe(400);
     expect(((await bad.json()) as { error: { message: string } }).error.message).toMatch(/need at least 3 annotators/);
+    // Another site's page cannot use rita's session to make (or work in) a queue.
+    const crossSite = (make: (r: Request) => Promise<Response>) => {
+      const r = req("rita", "POST", { spec, source: { type: "rft", experimentId: "e1" } });
+      r.headers.set("origin", "https://evil.example");
+      r.headers.set("sec-fetch-site", "cross-site");
+      return make(r);
+    };
+    expect((await crossSite((r) => createQueue(r))).status).toBe(403);
     const res = await createQueue(req("rita", "POST", { spec, source: { type: "rft", experimentId: "e1" } }));
     expect(res.status).toBe(201);
     id = ((await res.json()) as { id: string }).id;
@@ -82,6 +90,9 @@ describe("/api/queues", () => {
     expect(((await (await listQueues(req("cy"))).json()) as { items: unknown[] }).items).toHaveLength(0);
     expect((await getQueue(req("cy"), q(id))).status).toBe(403);
     expect((await next(req("cy", "POST"), q(id))).status).toBe(403);
+    const foreign = req("ann", "POST");
+    foreign.headers.set("origin", "https://evil.example");
+    expect((await next(foreign, q(id))).status).toBe(403);
     const detail = QueueDetailSchema.parse(await (await getQueue(req("rita"), q(id))).json());
     expect(detail.items).toBe(4);
   });
