@@ -5,7 +5,7 @@ import { once } from "node:events";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { exportLines, importTraces, openDb, TraceStore, type ExportFilters } from "@/lib/db";
+import { exportStream, importTraces, openDb, TraceStore, type ExportFilters } from "@/lib/db";
 import { traceToLines, type ExportFormat } from "@/lib/export";
 import { BUILTIN_HINTS } from "@/hints";
 import type { TraceListQuery } from "@/lib/protocol";
@@ -80,18 +80,19 @@ async function exportChild(dbFile: string, format: ExportFormat, out: string, fi
   const t0 = performance.now();
   let lines = 0;
   let bytes = 0;
-  let buf = "";
-  for (const line of exportLines(db, JSON.parse(filters) as ExportFilters, traceToLines(format))) {
+  // The route's own stream (GET /api/export returns it as the body): its chunks, as they come.
+  const count = (line: string) => {
     lines++;
-    buf += line;
-    if (buf.length >= 65_536) {
-      bytes += Buffer.byteLength(buf);
-      if (!sink.write(buf)) await once(sink, "drain");
-      buf = "";
-    }
+    return line;
+  };
+  const reader = exportStream(db, JSON.parse(filters) as ExportFilters, (t) => traceToLines(format)(t).map(count)).getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    bytes += value.length;
+    if (!sink.write(value)) await once(sink, "drain");
   }
-  bytes += Buffer.byteLength(buf);
-  sink.end(buf);
+  sink.end();
   await once(sink, "finish");
   const ms = performance.now() - t0;
   process.stdout.write(JSON.stringify({ lines, bytes, ms, baseRssMb: Math.round(base / 1048576), peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024) }));

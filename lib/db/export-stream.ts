@@ -1,5 +1,6 @@
 import "server-only";
-import { AppError, type Trace, type TraceListQuery } from "@/lib/protocol";
+import type { Trace, TraceListQuery } from "@/lib/protocol";
+import { loadTraces } from "./export-load";
 import type { Db } from "./sqlite";
 import { withStatementCache } from "./statement-cache";
 import { TraceStore } from "./traces";
@@ -20,17 +21,23 @@ export type TraceToLines = (trace: Trace) => string[];
  */
 export function* exportLines(db: Db, filters: ExportFilters, toLines: TraceToLines): Generator<string> {
   const store = new TraceStore(withStatementCache(db));
-  for (const id of store.iterateIds(filters)) {
-    let trace: Trace;
-    try {
-      trace = store.get(id);
-    } catch (e) {
-      if (e instanceof AppError && e.code === "not-found") continue;
-      throw e;
-    }
-    yield* toLines(trace);
+  const cached = withStatementCache(db);
+  let batch: string[] = [];
+  const flush = function* () {
+    for (const trace of loadTraces(cached, batch)) yield* toLines(trace);
+    batch = [];
+  };
+  // Ids are paged by the list (one count and one page query per ID_PAGE); traces are read
+  // LOAD_BATCH at a time, which bounds memory to that many traces whatever the selection.
+  for (const id of store.iterateIds(filters, ID_PAGE)) {
+    batch.push(id);
+    if (batch.length >= LOAD_BATCH) yield* flush();
   }
+  yield* flush();
 }
+
+const ID_PAGE = 1000;
+const LOAD_BATCH = 64;
 
 /**
  * The export as a byte stream that reads traces only when the client asks for more, so a slow

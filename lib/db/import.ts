@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { AppError, type CreateTraceBody } from "@/lib/protocol";
 import { HINT_LIBRARY_VERSION } from "@/hints";
-import { decodeLine, parseImportLine, readLines, type HintText, type ImportMode, type ImportReport } from "@/lib/import";
+import { decodeLine, parseImportLine, readLines, type HintText, type ImportMode, type ImportProgress, type ImportReport } from "@/lib/import";
 import { listHints } from "./hint-store";
 import type { Db } from "./sqlite";
 import { withStatementCache } from "./statement-cache";
@@ -13,11 +13,23 @@ import { TraceStore } from "./traces";
 
 /**
  * Server side of import: stream the upload line by line (never the whole body in memory), parse
- * and validate every line, then write the valid traces in ONE transaction — or none when the user
- * chose all-or-nothing and a line failed. Nothing is written while the upload is still arriving,
- * so a refused upload (too large, binary, cut off) leaves the database exactly as it was, and an
+ * and validate every line, then write the valid traces in chunks — or none when the user chose
+ * all-or-nothing and a line failed. Nothing is written while the upload is still arriving, so a
+ * refused upload (too large, binary, cut off) leaves the database exactly as it was, and an
  * existing trace is never overwritten (a clashing id is a failed line). Validated traces wait in
  * a spool (memory, then a nameless file beside the database past SPILL_BYTES) so memory stays bounded.
+ *
+ * The import shares the server's one connection and its event loop, so it never holds either
+ * for long: its work is cut into slices of SLICE_MS (reading, checking and writing alike), each
+ * write slice is one transaction, and between two slices it yields to the event loop
+ * (setImmediate), where the server answers other requests and other writers take the lock. One
+ * transaction for a 100 MB file held both for ~10 s. The price is that the chunks commit one
+ * after another, so all-or-nothing is kept this way: every line is validated and every id checked
+ * against the database before the first write (a bad file is refused with nothing written, as
+ * before); a line that still fails while writing (a trace with its id created meanwhile, a
+ * database error) makes the import remove what it had committed again, except traces someone
+ * changed in the meantime, which the report names (`undone`, `kept`). Other requests can see
+ * the traces of a running import.
  */
 
 export const DEFAULT_IMPORT_MAX_BYTES = 100 * 1024 * 1024;
@@ -25,6 +37,8 @@ export const DEFAULT_IMPORT_MAX_LINE_BYTES = 32 * 1024 * 1024;
 const MAX_ERRORS = 1000;
 const MAX_IDS = 1000;
 const SPILL_BYTES = 32 * 1024 * 1024;
+/** Work between two yields to the event loop (a write slice is one transaction). */
+const SLICE_MS = 15;
 
 /** Upload limit: HINTLAB_IMPORT_MAX_BYTES (bytes), default 100 MB. */
 export function importMaxBytes(): number {
@@ -50,12 +64,47 @@ export interface ImportOptions {
    * may follow the file); they replace `mode` and `dataset`. May throw (a bad field).
    */
   settle?: () => { mode: ImportMode; dataset?: string };
+  /** Called at every yield to the event loop, and once at the end (phase `done`). */
+  onProgress?: (p: ImportProgress) => void;
+  /** The file's size when known (a declared Content-Length), for the progress. */
+  totalBytes?: number;
+  /** A slice ends after this many ms or this many lines / traces, whichever comes first (tests set the count). */
+  sliceMs?: number;
+  sliceItems?: number;
+}
+
+const yieldToLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/** Cuts a job into slices of bounded time, with a yield to the event loop between them. */
+class Slicer {
+  private start = performance.now();
+  private n = 0;
+  constructor(
+    private readonly ms: number,
+    private readonly items: number,
+    private readonly report: () => void,
+  ) {}
+
+  /** Count one item; true when the slice is used up. */
+  full(): boolean {
+    return ++this.n >= this.items || performance.now() - this.start >= this.ms;
+  }
+
+  async pause() {
+    this.report();
+    await yieldToLoop();
+    this.start = performance.now();
+    this.n = 0;
+  }
 }
 
 export async function importTraces(db: Db, source: AsyncIterable<Uint8Array>, opts: ImportOptions): Promise<ImportReport> {
   const now = opts.now ?? Date.now();
   const hints = opts.hints ?? (await listHints());
   const report: ImportReport = { mode: opts.mode, committed: false, lines: 0, imported: 0, failed: 0, errors: [], moreErrors: 0, warnings: [], shapes: {}, ids: [] };
+  const progress: ImportProgress = { phase: "reading", bytes: 0, ...(opts.totalBytes !== undefined ? { totalBytes: opts.totalBytes } : {}), lines: 0, failed: 0, total: 0, written: 0 };
+  const emit = () => opts.onProgress?.({ ...progress, lines: report.lines, failed: report.failed });
+  const slicer = new Slicer(opts.sliceMs ?? SLICE_MS, opts.sliceItems ?? Infinity, emit);
   const fail = (line: number, error: string) => {
     report.failed++;
     if (report.errors.length < MAX_ERRORS) report.errors.push({ line, error });
@@ -63,9 +112,17 @@ export async function importTraces(db: Db, source: AsyncIterable<Uint8Array>, op
   };
   const seen = new Map<string, number>();
   const spool = new Spool(opts.spillBytes ?? SPILL_BYTES, opts.spoolDir ?? spoolDirOf(db));
+  async function* counted() {
+    for await (const chunk of source) {
+      progress.bytes += chunk.length;
+      yield chunk;
+    }
+  }
   try {
     const limits = { maxBytes: opts.maxBytes ?? importMaxBytes(), maxLineBytes: opts.maxLineBytes ?? DEFAULT_IMPORT_MAX_LINE_BYTES };
-    for await (const raw of readLines(source, limits)) {
+    for await (const raw of readLines(counted(), limits)) {
+      // A source already in memory never waits for I/O: without this the whole file would be parsed in one go.
+      if (slicer.full()) await slicer.pause();
       if (raw.error !== undefined) {
         report.lines++;
         fail(raw.line, raw.error);
@@ -98,55 +155,134 @@ export async function importTraces(db: Db, source: AsyncIterable<Uint8Array>, op
     }
     const { mode, dataset } = opts.settle?.() ?? opts;
     report.mode = mode;
+    progress.total = spool.count;
+    if (spool.count > 0 && mode === "all-or-nothing" && report.failed === 0) {
+      progress.phase = "checking";
+      await checkIds(db, seen, fail, slicer);
+    }
     if (spool.count === 0 || (mode === "all-or-nothing" && report.failed > 0)) return report;
-    insertAll(db, spool, mode, dataset, now, report, fail);
+    progress.phase = "writing";
+    await insertAll(db, spool, { mode, dataset, now }, report, fail, slicer, progress);
     return report;
   } finally {
     spool.dispose();
+    progress.phase = "done";
+    emit();
   }
+}
+
+/** All-or-nothing: every id against the database before anything is written, a slice of ids per query. */
+async function checkIds(db: Db, seen: Map<string, number>, fail: (line: number, error: string) => void, slicer: Slicer) {
+  const query = db.prepare("SELECT id FROM traces WHERE id IN (SELECT value FROM json_each(?))");
+  const ids = [...seen.keys()];
+  const clashes: [number, string][] = [];
+  for (let i = 0; i < ids.length; i += 500) {
+    for (const { id } of query.all(JSON.stringify(ids.slice(i, i + 500))) as { id: string }[]) clashes.push([seen.get(id)!, id]);
+    if (slicer.full()) await slicer.pause();
+  }
+  for (const [line, id] of clashes.sort((a, b) => a[0] - b[0])) fail(line, `a trace with id ${id} already exists`);
 }
 
 class AllOrNothingAbort extends Error {}
 
-function insertAll(db: Db, spool: Spool, mode: ImportMode, dataset: string | undefined, now: number, report: ImportReport, fail: (line: number, error: string) => void) {
+interface WriteTarget {
+  mode: ImportMode;
+  dataset?: string;
+  now: number;
+}
+
+async function insertAll(db: Db, spool: Spool, target: WriteTarget, report: ImportReport, fail: (line: number, error: string) => void, slicer: Slicer, progress: ImportProgress) {
+  const { mode, dataset, now } = target;
   const store = new TraceStore(withStatementCache(db));
   const ids: string[] = [];
   const warnings: ImportReport["warnings"] = [];
+  const entries = spool.entries();
+  let next = entries.next();
   let k = 0;
-  try {
-    db.transaction(() => {
-      for (const { line, body } of spool.entries()) {
-        // Records without a time keep file order in the list and in exports (oldest first): the
-        // last line gets `now`, each earlier one a millisecond before.
-        const createdAt = body.createdAt ?? now - (spool.count - 1 - k);
-        k++;
-        let b: CreateTraceBody = { ...body, createdAt, ...(dataset ? { dataset } : {}) };
-        if (b.parentId && !store.exists(b.parentId)) {
-          warnings.push({ line, warning: `parent trace ${b.parentId} is not in the database; imported without its fork link` });
-          const { parentId: _p, forkAt: _f, ...rest } = b;
-          b = rest;
+  let aborted = false;
+  const writeOne = ({ line, body }: { line: number; body: CreateTraceBody }) => {
+    // Records without a time keep file order in the list and in exports (oldest first): the
+    // last line gets `now`, each earlier one a millisecond before.
+    const createdAt = body.createdAt ?? now - (spool.count - 1 - k);
+    k++;
+    let b: CreateTraceBody = { ...body, createdAt, ...(dataset ? { dataset } : {}) };
+    if (b.parentId && !store.exists(b.parentId)) {
+      warnings.push({ line, warning: `parent trace ${b.parentId} is not in the database; imported without its fork link` });
+      const { parentId: _p, forkAt: _f, ...rest } = b;
+      b = rest;
+    }
+    try {
+      store.create(b, now);
+      return b.id!;
+    } catch (e) {
+      fail(line, e instanceof AppError ? e.message : `could not be stored: ${(e as Error).message}`);
+      if (mode === "all-or-nothing") throw new AllOrNothingAbort();
+      return undefined;
+    }
+  };
+  while (!next.done) {
+    const firstLine = next.value.line;
+    const chunk: string[] = [];
+    try {
+      // One slice, one transaction: its traces become visible together.
+      db.transaction(() => {
+        while (!next.done) {
+          const id = writeOne(next.value);
+          if (id !== undefined) chunk.push(id);
+          next = entries.next();
+          if (slicer.full()) break;
         }
-        try {
-          store.create(b, now);
-          ids.push(b.id!);
-        } catch (e) {
-          const message = e instanceof AppError ? e.message : `could not be stored: ${(e as Error).message}`;
-          if (mode === "all-or-nothing") {
-            fail(line, message);
-            throw new AllOrNothingAbort();
-          }
-          fail(line, message);
-        }
+      })();
+    } catch (e) {
+      if (!(e instanceof AllOrNothingAbort)) {
+        // The database failed (disk full, I/O), not a line: this chunk was rolled back, the next are not tried.
+        fail(firstLine, `could not be stored: ${(e as Error).message}; this line and the ones after it were not imported`);
+        report.stoppedAt = firstLine;
       }
-    })();
-  } catch (e) {
-    if (e instanceof AllOrNothingAbort) return;
-    throw e;
+      aborted = true;
+    }
+    if (aborted) break;
+    ids.push(...chunk);
+    progress.written = ids.length;
+    if (!next.done) await slicer.pause();
+  }
+  if (aborted && mode === "all-or-nothing") {
+    progress.phase = "undoing";
+    const kept = await undo(db, store, ids, now, slicer);
+    report.undone = ids.length - kept.length;
+    if (kept.length) report.kept = kept.slice(0, MAX_IDS);
+    ids.splice(0, ids.length, ...kept);
   }
   report.committed = ids.length > 0;
   report.imported = ids.length;
   report.ids = ids.slice(0, MAX_IDS);
   report.warnings = warnings.slice(0, MAX_ERRORS);
+}
+
+/**
+ * Remove the traces an all-or-nothing import committed before a line failed, newest first (a
+ * fork in the file goes before its parent). A trace someone changed since (its version, or a
+ * fork made of it) is kept: removing it would lose their work. Returns the kept ids.
+ */
+async function undo(db: Db, store: TraceStore, ids: readonly string[], now: number, slicer: Slicer): Promise<string[]> {
+  const untouched = db.prepare("SELECT 1 FROM traces t WHERE t.id = ? AND t.version = 1 AND t.updated_at = ? AND NOT EXISTS (SELECT 1 FROM traces c WHERE c.parent_id = t.id)");
+  const kept: string[] = [];
+  let i = ids.length - 1;
+  while (i >= 0) {
+    db.transaction(() => {
+      for (; i >= 0; i--) {
+        const id = ids[i]!;
+        if (untouched.get(id, now)) store.delete(id);
+        else kept.push(id);
+        if (slicer.full()) {
+          i--;
+          break;
+        }
+      }
+    })();
+    if (i >= 0) await slicer.pause();
+  }
+  return kept.reverse();
 }
 
 function spoolDirOf(db: Db): string {
@@ -267,14 +403,23 @@ function isAlive(pid: number): boolean {
 
 // --- HTTP (the upload itself is read by readImportRequest, upload.ts) ---------------------------
 
-/** The report as the response: 200 when something was stored, else 400 with what failed. */
+/**
+ * The report as the response: 200 when something was stored (and an all-or-nothing import did
+ * not fail), else 400 with what failed and what became of the traces already written.
+ */
 export function importResponse(report: ImportReport): Response {
-  if (report.committed) return Response.json(report);
+  const refused = report.mode === "all-or-nothing" && report.failed > 0;
+  if (report.committed && !refused) return Response.json(report);
+  const first = `line ${report.errors[0]?.line}: ${report.errors[0]?.error}`;
+  const undone = report.undone ? `; the ${report.undone} trace${report.undone === 1 ? "" : "s"} written before it ${report.undone === 1 ? "was" : "were"} removed again` : "";
+  const kept = report.kept?.length
+    ? `; ${report.kept.length} trace${report.kept.length === 1 ? " was" : "s were"} kept because ${report.kept.length === 1 ? "it was" : "they were"} changed meanwhile (${report.kept.slice(0, 5).join(", ")}${report.kept.length > 5 ? ", …" : ""})`
+    : "";
   const message =
     report.lines === 0
       ? "the file has no lines to import"
-      : report.mode === "all-or-nothing" && report.failed > 0
-        ? `${report.failed} of ${report.lines} lines failed (first: line ${report.errors[0]?.line}: ${report.errors[0]?.error}); nothing was imported (all-or-nothing)`
-        : `none of the ${report.lines} lines could be imported (first: line ${report.errors[0]?.line}: ${report.errors[0]?.error})`;
+      : refused
+        ? `${report.failed} of ${report.lines} lines failed (first: ${first}); nothing was imported (all-or-nothing)${undone}${kept}`
+        : `none of the ${report.lines} lines could be imported (first: ${first})`;
   return Response.json({ error: { code: "bad-request", message }, report }, { status: 400 });
 }

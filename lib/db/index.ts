@@ -15,6 +15,7 @@ export * from "./hint-store";
 export * from "./sqlite";
 export * from "./traces";
 export * from "./import";
+export { startImportJob, importJob } from "./import-jobs";
 export * from "./upload";
 export * from "./export-stream";
 export * from "./owners";

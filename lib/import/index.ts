@@ -11,6 +11,7 @@ import { LineError, recordToTrace, type ParseContext, type Shape } from "./shape
 
 export { readLines, decodeLine, formatBytes, type RawLine, type LineLimits } from "./lines";
 export { reconstruct, findOutputBlocks, type HintText, type Piece, type ToolRun } from "./reconstruct";
+export { IMPORT_PHASES, ImportProgressSchema, ImportJobIdSchema, ImportJobSchema, type ImportProgress, type ImportJob } from "./progress";
 export { SHAPES, detectShape, importConfig, stableId, LineError, type Shape, type ParseContext } from "./shapes";
 
 export type ParsedLine = { ok: true; shape: Shape; body: CreateTraceBody } | { ok: false; error: string };
@@ -62,4 +63,13 @@ export interface ImportReport {
   shapes: Partial<Record<Shape, number>>;
   /** Ids of the imported traces, in file order (the first 1,000). */
   ids: string[];
+  /**
+   * All-or-nothing, when a line failed only while writing (e.g. a trace with its id was created
+   * meanwhile): how many traces of the chunks already committed were removed again, and the ids
+   * of those kept because someone changed them in the meantime (they count as `imported`).
+   */
+  undone?: number;
+  kept?: string[];
+  /** Writing stopped at this line for a reason that is not the line's (the database failed): later lines were not imported. */
+  stoppedAt?: number;
 }
