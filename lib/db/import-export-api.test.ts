@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { POST } from "@/app/api/traces/import/route";
+import { GET as getJob, POST } from "@/app/api/traces/import/route";
 import { GET } from "@/app/api/export/route";
 import type { ImportReport } from "@/lib/import";
 
@@ -78,6 +78,45 @@ describe("POST /api/traces/import", () => {
     expect(res.status).toBe(413);
     expect((await res.json()).error.message).toMatch(/import limit of 64 KB/);
     expect(await (await get("?format=segments")).text()).toBe("");
+  });
+
+  it("?job=ID: the import's progress is readable while it runs and after it ends", async () => {
+    const job = "job-0123456789abcdef";
+    const poll = async () => {
+      const res = await getJob(new Request(`http://localhost/api/traces/import?job=${job}`));
+      return { status: res.status, body: (await res.json()) as { state: string; progress: { phase: string; bytes: number; written: number; total: number } } };
+    };
+    // The upload arrives in two parts; between them the job is readable, still reading.
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const half = R1.indexOf(10, R1.length >> 1) + 1;
+    const body = new ReadableStream<Uint8Array>({
+      async start(c) {
+        c.enqueue(R1.subarray(0, half));
+        await gate;
+        c.enqueue(R1.subarray(half));
+        c.close();
+      },
+    });
+    const pending = post(`?job=${job}`, body);
+    let during: Awaited<ReturnType<typeof poll>> | undefined;
+    for (let i = 0; i < 100 && !during?.body.progress?.bytes; i++) {
+      await new Promise((r) => setTimeout(r, 5));
+      during = await poll();
+    }
+    expect(during).toMatchObject({ status: 200, body: { state: "running", progress: { phase: "reading", bytes: half, written: 0 } } });
+    release();
+    expect((await pending).status).toBe(200);
+    expect(await poll()).toMatchObject({ status: 200, body: { state: "done", progress: { phase: "done", bytes: R1.length, written: 40, total: 40 } } });
+    expect((await getJob(new Request("http://localhost/api/traces/import?job=job-unknown-000000000"))).status).toBe(404);
+    expect((await getJob(new Request("http://localhost/api/traces/import?job=short"))).status).toBe(400);
+  });
+
+  it("?job=ID of a refused upload: the job says failed, with the message", async () => {
+    vi.stubEnv("HINTLAB_IMPORT_MAX_BYTES", String(64 * 1024));
+    expect((await post("?job=job-refused-000000000", R1)).status).toBe(413);
+    const res = await getJob(new Request("http://localhost/api/traces/import?job=job-refused-000000000"));
+    expect(await res.json()).toMatchObject({ state: "failed", error: expect.stringMatching(/import limit of 64 KB/) });
   });
 
   it("bad mode: 400", async () => {

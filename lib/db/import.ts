@@ -64,7 +64,7 @@ export interface ImportOptions {
    * may follow the file); they replace `mode` and `dataset`. May throw (a bad field).
    */
   settle?: () => { mode: ImportMode; dataset?: string };
-  /** Called at every yield to the event loop, and once at the end (phase `done`). */
+  /** Called at every yield to the event loop, after each chunk of the upload, and once at the end (phase `done`). */
   onProgress?: (p: ImportProgress) => void;
   /** The file's size when known (a declared Content-Length), for the progress. */
   totalBytes?: number;
@@ -116,6 +116,8 @@ export async function importTraces(db: Db, source: AsyncIterable<Uint8Array>, op
     for await (const chunk of source) {
       progress.bytes += chunk.length;
       yield chunk;
+      // Once a chunk's lines are parsed: an upload that arrives slowly still shows how far it got.
+      emit();
     }
   }
   try {
@@ -158,10 +160,12 @@ export async function importTraces(db: Db, source: AsyncIterable<Uint8Array>, op
     progress.total = spool.count;
     if (spool.count > 0 && mode === "all-or-nothing" && report.failed === 0) {
       progress.phase = "checking";
+      await slicer.pause();
       await checkIds(db, seen, fail, slicer);
     }
     if (spool.count === 0 || (mode === "all-or-nothing" && report.failed > 0)) return report;
     progress.phase = "writing";
+    await slicer.pause();
     await insertAll(db, spool, { mode, dataset, now }, report, fail, slicer, progress);
     return report;
   } finally {
