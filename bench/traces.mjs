@@ -1,7 +1,10 @@
 #!/usr/bin/env node
-// Trace storage benchmark at 10,000 traces of ~10 KB: import time (through the import path:
-// streamed JSONL, validated, one transaction), list latency (first page, filtered, sorted, page
-// 100), full-text search latency, and export throughput (MB/s) with the export's peak memory.
+// Trace storage benchmark at 10,000 traces of ~10 KB (~90 MB): import time (through the import
+// path: streamed JSONL, validated, written in slices), the longest event-loop stall during the
+// import and the latency of a concurrent request (another process GETs a list page every 50 ms
+// from a server on the import's event loop and connection), list latency (first page, filtered, sorted, page
+// 100), full-text search latency, and export throughput (MB/s, through the route's own stream) with
+// the export's peak memory (each export in its own process).
 //
 //   node bench/traces.mjs                 BENCH_TRACES=10000 traces (default)
 //

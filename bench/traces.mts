@@ -1,5 +1,8 @@
 // See traces.mjs for what this measures and how to run it.
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import { monitorEventLoopDelay } from "node:perf_hooks";
 import { createReadStream, createWriteStream, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import { once } from "node:events";
 import { tmpdir } from "node:os";
@@ -13,6 +16,22 @@ import type { TraceListQuery } from "@/lib/protocol";
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const SELF = fileURLToPath(import.meta.url);
 
+/** The prober: GET the URL every 50 ms (each after the last answered) until stdin closes; print the latencies. */
+const PROBE = `
+const url = process.argv[1]; const times = []; let open = true;
+process.stdin.on("end", () => (open = false)); process.stdin.resume();
+(async () => {
+  while (open) {
+    const t = performance.now();
+    await (await fetch(url)).text();
+    times.push(performance.now() - t);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  times.sort((a, b) => a - b);
+  const q = (p) => times[Math.min(times.length - 1, Math.floor(times.length * p))];
+  process.stdout.write(JSON.stringify({ n: times.length, median: q(0.5), p99: q(0.99), max: times[times.length - 1] }));
+})();`;
+
 
 async function main() {
   const N = Number(process.env.BENCH_TRACES ?? 10_000);
@@ -24,11 +43,37 @@ async function main() {
     const rows: [string, string][] = [];
     rows.push(["traces generated", `${N} (${mb(gen.bytes)} MB, ${(gen.bytes / N / 1024).toFixed(1)} KB each)`]);
 
+    // The import as the server runs it: on the connection and event loop that also answer
+    // requests. A separate process asks for the trace list's first page every 50 ms meanwhile
+    // (its latency is what a user of the page would see), and the event loop's longest stall is
+    // measured here.
+    const listing = new TraceStore(db);
+    const server = http.createServer((_req, res) => {
+      res.setHeader("content-type", "application/json");
+      res.end(JSON.stringify(listing.list({ sort: "created", order: "desc", limit: 50, offset: 0 })));
+    });
+    server.listen(0, "127.0.0.1");
+    await once(server, "listening");
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+    const prober = spawn(process.execPath, ["-e", PROBE, url], { stdio: ["pipe", "pipe", "inherit"] });
+    let probeOut = "";
+    prober.stdout.on("data", (d: Buffer) => (probeOut += d));
+    await new Promise((r) => setTimeout(r, 300));
+    const loop = monitorEventLoopDelay({ resolution: 5 });
+    loop.enable();
     const t0 = performance.now();
     const report = await importTraces(db, createReadStream(file), { mode: "valid-lines", maxBytes: 4 * 1024 * 1024 * 1024, hints: BUILTIN_HINTS });
     const importMs = performance.now() - t0;
+    loop.disable();
+    await new Promise((r) => setTimeout(r, 200));
+    prober.stdin.end();
+    await once(prober, "exit");
+    server.close();
     if (report.imported !== N) throw new Error(`imported ${report.imported} of ${N}: ${JSON.stringify(report.errors.slice(0, 3))}`);
-    rows.push(["import (stream, validate, 1 transaction)", `${(importMs / 1000).toFixed(2)} s  (${Math.round(N / (importMs / 1000))} traces/s, ${(gen.bytes / 1048576 / (importMs / 1000)).toFixed(1)} MB/s)`]);
+    const probe = JSON.parse(probeOut) as { n: number; median: number; p99: number; max: number };
+    rows.push(["import (stream, validate, write in slices)", `${(importMs / 1000).toFixed(2)} s  (${Math.round(N / (importMs / 1000))} traces/s, ${(gen.bytes / 1048576 / (importMs / 1000)).toFixed(1)} MB/s)`]);
+    rows.push(["import: longest event-loop stall", `${fmt(loop.max / 1e6)}  (p99 ${fmt(loop.percentile(99) / 1e6)})`]);
+    rows.push(["import: concurrent GET (list page, other process)", `${probe.n} requests: ${fmt(probe.median)} median, ${fmt(probe.p99)} p99, ${fmt(probe.max)} max`]);
     rows.push(["import peak RSS (whole process so far)", `${Math.round(process.resourceUsage().maxRSS / 1024)} MB`]);
     rows.push(["database file", `${mb(statSync(path.join(dir, "bench.db")).size + walSize(path.join(dir, "bench.db")))} MB`]);
 
@@ -57,10 +102,10 @@ async function main() {
       const out = path.join(dir, `export-${format}.jsonl`);
       const child = spawnSync(process.execPath, [...process.execArgv, SELF, "--export-child", path.join(dir, "bench.db"), format, out, JSON.stringify(filters)], { encoding: "utf8" });
       if (child.status !== 0) throw new Error(child.stderr);
-      const r = JSON.parse(child.stdout) as { lines: number; bytes: number; ms: number; baseRssMb: number; peakRssMb: number };
+      const r = JSON.parse(child.stdout) as { lines: number; bytes: number; ms: number; cpuMs: number; baseRssMb: number; peakRssMb: number };
       rows.push([
         `export ${format} (${label}: ${r.lines} lines)`,
-        `${(r.bytes / 1048576 / (r.ms / 1000)).toFixed(1)} MB/s  (${mb(r.bytes)} MB in ${(r.ms / 1000).toFixed(2)} s); RSS ${r.baseRssMb} MB before, peak ${r.peakRssMb} MB`,
+        `${(r.bytes / 1048576 / (r.ms / 1000)).toFixed(1)} MB/s  (${mb(r.bytes)} MB in ${(r.ms / 1000).toFixed(2)} s, ${(r.cpuMs / 1000).toFixed(2)} s CPU: ${(r.bytes / 1048576 / (r.cpuMs / 1000)).toFixed(1)} MB per CPU-s); RSS ${r.baseRssMb} MB before, peak ${r.peakRssMb} MB`,
       ]);
     }
     const w = Math.max(...rows.map((r) => r[0].length));
@@ -78,6 +123,7 @@ async function exportChild(dbFile: string, format: ExportFormat, out: string, fi
   const base = process.memoryUsage().rss;
   const sink = createWriteStream(out);
   const t0 = performance.now();
+  const cpu0 = process.cpuUsage();
   let lines = 0;
   let bytes = 0;
   // The route's own stream (GET /api/export returns it as the body): its chunks, as they come.
@@ -95,7 +141,8 @@ async function exportChild(dbFile: string, format: ExportFormat, out: string, fi
   sink.end();
   await once(sink, "finish");
   const ms = performance.now() - t0;
-  process.stdout.write(JSON.stringify({ lines, bytes, ms, baseRssMb: Math.round(base / 1048576), peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024) }));
+  const cpu = process.cpuUsage(cpu0);
+  process.stdout.write(JSON.stringify({ lines, bytes, ms, cpuMs: (cpu.user + cpu.system) / 1000, baseRssMb: Math.round(base / 1048576), peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024) }));
   db.close();
 }
 

@@ -5,6 +5,7 @@ import { useRef } from "react";
 import { FacetsSchema, getJson, TraceListResponseSchema } from "./api";
 import { DemoTracesButton } from "./demo-traces-button";
 import { ExportButton } from "./export-button";
+import { ImportButton } from "./import-button";
 import { FilterBar } from "./filter-bar";
 import { apiQueryString, libraryQueryString, parseLibraryParams, toggleSort, type LibraryParams } from "./list-params";
 import { Pager } from "./pager";
@@ -45,6 +46,7 @@ export function TraceLibrary() {
         <FilterBar params={params} facets={facets.data} onFilter={(key, value) => refine({ filters: { ...current().filters, [key]: value } })} />
         <span className="row">
           <ExportButton params={params} total={list.data?.total} />
+          <ImportButton onImported={(dataset) => go({ ...current(), filters: { ...current().filters, ...(dataset ? { dataset } : {}) }, sort: "created", order: "desc", page: 1 })} />
           <DemoTracesButton onLoaded={() => go({ ...current(), filters: { ...current().filters, tag: "demo" }, page: 1 })} />
         </span>
       </div>
