@@ -103,7 +103,7 @@ export function parseRunArgs(argv: string[]) {
     },
   });
   if (values.help) return { help: true as const };
-  const concurrency = num("concurrency", values.concurrency, (n) => int(n) && n >= 1 && n <= 256, "an integer from 1 to 256");
+  const concurrency = num("concurrency", values.concurrency, (n) => int(n) && n >= 1 && n <= 1024, "an integer from 1 to 1024");
   const db = values.db ? path.resolve(values.db) : defaultDbPath();
   const resume = values.resume;
   if (resume) return { help: false as const, mode: "resume" as const, resume, db, concurrency };

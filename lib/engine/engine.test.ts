@@ -124,6 +124,20 @@ describe("engine: triggers", () => {
     expect(selectNextAction(s)).toEqual({ type: "await-user" });
   });
 
+  it("reads the character before a chunk from the grown segment: a word ending at a chunk's end is no boundary", () => {
+    // "Await" arrives as "A" | "wait": the trigger check needs the last character of the
+    // model segment (kept beside it, since reading a long concatenated text is a full copy).
+    let s = start({ type: "manual", pauseAtTriggers: true, pauseAtEndOfThinking: false }, { triggers: ["wait"] });
+    s = stream(s, "I will A", undefined, 1).state;
+    expect(s.phase).toBe("finished");
+    let t = start({ type: "manual", pauseAtTriggers: true, pauseAtEndOfThinking: false }, { triggers: ["wait"] });
+    const streamId = t.streamId!;
+    for (const piece of ["I will A", "wait here. Then ", "wait."]) t = reduce(t, { type: "chunk", streamId, text: piece, at: at() });
+    expect(t.phase).toBe("paused");
+    expect(t.pause).toMatchObject({ reason: "trigger", word: "wait" });
+    expect(t.segments.at(-1)!.text).toBe("I will Await here. Then ");
+  });
+
   it("does not treat words containing the trigger as triggers", () => {
     let s = start(manual);
     s = stream(s, "Awaiting results. Waiting is fine. Waits. Done").state;

@@ -262,16 +262,30 @@ function forceEndOfThinking(state: EngineState, at: number): EngineState {
 }
 
 /** Append text to the current model segment, opening one if the last segment is not model text. */
+/**
+ * The last character of segments built by appendModel, known without reading their text. A
+ * model segment grows by concatenation, which V8 keeps as a rope; indexing a rope flattens it (a
+ * full copy), so reading its last character on every chunk made a long trace quadratic (a 370 k
+ * character trace: 25 s of CPU, see bench/engine-chunks.mjs). Keyed by the segment object, which
+ * the engine never mutates: any other way of making a segment misses the cache and reads the text.
+ */
+const lastCharOf = new WeakMap<Segment, string>();
+
 function appendModel(state: EngineState, text: string): EngineState {
   if (!text) return state;
   const last = state.segments[state.segments.length - 1];
+  const tail = text[text.length - 1]!;
   if (last && last.kind === "model") {
     const segments = state.segments.slice();
-    segments[segments.length - 1] = { ...last, text: last.text + text };
+    const grown: Segment = { ...last, text: last.text + text };
+    lastCharOf.set(grown, tail);
+    segments[segments.length - 1] = grown;
     return { ...state, segments };
   }
   const [id, s] = nextId(state, "seg-");
-  return { ...s, segments: [...s.segments, { id, kind: "model", text }] };
+  const seg: Segment = { id, kind: "model", text };
+  lastCharOf.set(seg, tail);
+  return { ...s, segments: [...s.segments, seg] };
 }
 
 /**
@@ -291,7 +305,10 @@ function currentModelText(state: EngineState): string {
 
 function lastChar(state: EngineState): string {
   for (let i = state.segments.length - 1; i >= 0; i--) {
-    const t = state.segments[i]!.text;
+    const seg = state.segments[i]!;
+    const known = lastCharOf.get(seg);
+    if (known !== undefined) return known;
+    const t = seg.text;
     if (t.length) return t[t.length - 1]!;
   }
   return "";

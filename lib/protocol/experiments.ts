@@ -36,7 +36,7 @@ export const ExperimentSpecSchema = z.object({
   problemLimit: z.number().int().min(1).optional(),
   model: ExperimentModelSchema.default({}),
   /** Concurrent sessions against the model server (vLLM batches well: 8 by default). */
-  concurrency: z.number().int().min(1).max(256).default(8),
+  concurrency: z.number().int().min(1).max(1024).default(8),
   maxTokens: z.number().int().positive().default(16384),
   temperature: z.number().min(0).max(2).optional(),
   topP: z.number().gt(0).max(1).optional(),

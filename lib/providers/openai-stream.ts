@@ -4,6 +4,7 @@ import type { GenerateRequest, GenerateResult, Usage } from "@/lib/protocol";
 import type { RemoteModelConfig as ModelConfig } from "./config";
 import { brokenStream, requestError, streamError, timeoutError, type ErrorContext } from "./errors";
 import { keepReceivedBytes } from "./read-ahead";
+import { idleWatch } from "./idle-watch";
 import { createLogprobAligner, createLogprobParser, type ParsedToken } from "./logprobs";
 import { ModelError, type LogprobSink } from "./types";
 
@@ -68,13 +69,14 @@ export async function* streamOpenAI(spec: StreamSpec, signal: AbortSignal, onLog
   const onAbort = () => upstream.abort();
   signal.addEventListener("abort", onAbort, { once: true });
   let timedOut = false;
-  let idle: ReturnType<typeof setTimeout> | undefined;
+  let idle: ReturnType<typeof idleWatch> | undefined;
   const armIdle = () => {
-    clearTimeout(idle);
-    idle = setTimeout(() => {
-      timedOut = true;
-      upstream.abort();
-    }, config.timeoutMs);
+    if (idle) idle.resume();
+    else
+      idle = idleWatch(config.timeoutMs, () => {
+        timedOut = true;
+        upstream.abort();
+      });
   };
 
   let received = 0;
@@ -105,7 +107,7 @@ export async function* streamOpenAI(spec: StreamSpec, signal: AbortSignal, onLog
       for await (const chunk of stream) {
         // One network read can carry many events, which the package hands out after an abort too.
         if (signal.aborted) break;
-        clearTimeout(idle);
+        idle?.hold();
         const view = spec.view(chunk);
         if (view.usage) usage = mapUsage(view.usage);
         if (view.finishReason) finish = mapFinish(view, spec.stop, config);
@@ -134,7 +136,7 @@ export async function* streamOpenAI(spec: StreamSpec, signal: AbortSignal, onLog
     if (!finish) throw brokenStream(config, received, "the stream ended without a finish reason");
     return withUsage(finish);
   } finally {
-    clearTimeout(idle);
+    idle?.stop();
     signal.removeEventListener("abort", onAbort);
     upstream.abort(); // no-op after a complete stream; stops the request if the consumer left early
   }
