@@ -3,6 +3,8 @@ import * as z from "zod";
 export const ExecuteOptionsSchema = z.object({
   timeoutMs: z.number().int().positive(),
   maxOutputChars: z.number().int().positive(),
+  /** Seed Python's `random` before this block (the experiment pool seeds a trace's first block in each interpreter, so replays repeat it). Node sandbox only. */
+  seed: z.number().int().nonnegative().optional(),
 });
 export type ExecuteOptions = z.infer<typeof ExecuteOptionsSchema>;
 

@@ -301,7 +301,8 @@ async function runPythonThread() {
     // While model code runs, promise reactions it registers are dropped (see trackTimers).
     timers.executing(true);
     try {
-      raw = JSON.parse(runner.run(msg.code, msg.options.maxOutputChars));
+      // A missing seed arrives as None (a JS null would arrive as jsnull).
+      raw = JSON.parse(runner.run(msg.code, msg.options.maxOutputChars, msg.options.seed));
     } catch (err) {
       if (err?.constructor?.name === "PythonError") {
         // The timeout interrupt landed in the runner's own bookkeeping, outside its try. The

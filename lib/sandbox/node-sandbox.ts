@@ -389,6 +389,12 @@ export class NodeSandbox implements Sandbox {
   private queue: Promise<unknown> = Promise.resolve();
   private nextId = 1;
   private disposed = false;
+  /**
+   * Executions so far under which the runtime restarted (timeout without interrupt, crash,
+   * memory cap): the namespace was lost there. The experiment pool reads it to know where a
+   * trace's replayable history starts again.
+   */
+  restarts = 0;
 
   constructor(options: NodeSandboxOptions = {}) {
     const bundle =
@@ -487,6 +493,7 @@ export class NodeSandbox implements Sandbox {
     } catch (err) {
       spare?.resume();
       this.prepareSpare();
+      this.restarts++;
       // The process died (memory cap, crash) or stopped answering: whatever it held is gone.
       proc.kill();
       const memoryMb = err instanceof ProcessDied ? err.memoryMb : undefined;
@@ -508,6 +515,7 @@ export class NodeSandbox implements Sandbox {
     this.prepareSpare();
     const { result } = msg;
     if (msg.restarted) {
+      this.restarts++;
       const crash = !msg.interrupted;
       return finishResult(
         { ...result, error: undefined },

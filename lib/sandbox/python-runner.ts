@@ -195,9 +195,14 @@ def reset():
 _current = None  # captures of the run in progress, for recover()
 
 
-def run(code, max_chars):
+def run(code, max_chars, seed=None):
     global _cell, _current
     _disarm()
+    if seed is not None:
+        # The experiment pool replays a trace's blocks into a fresh interpreter; seeding its
+        # first block there makes a replay draw the numbers the first run drew.
+        import random
+        random.seed(seed)
     _cell += 1
     filename = "<cell-%d>" % _cell
     # Registered so tracebacks show source lines, also for functions called from later cells.
