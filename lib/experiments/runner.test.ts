@@ -149,4 +149,52 @@ describe("experiment runner against the scripted server", () => {
     store.setStatus(exp.id, "running", 1_000);
     expect(store.getExperiment(exp.id, 1_000 + 60_000).status).toBe("interrupted");
   });
+
+  it("tool-using traces beyond the pool's size run at once: no trace holds Python while its model thinks", async () => {
+    // One execution place for 4 traces of 2 programs each. Before, a trace kept its process from
+    // its first program to its end, so with one place the traces' code ran one trace after another.
+    const spans = new Map<number, { first: number; last: number; blocks: number }>();
+    class TimedPool extends SandboxPool {
+      private next = 0;
+      override session() {
+        const inner = super.session();
+        const id = this.next++;
+        return {
+          ...inner,
+          execute: async (code: string, options: Parameters<typeof inner.execute>[1]) => {
+            const first = performance.now();
+            const r = await inner.execute(code, options);
+            const span = spans.get(id) ?? { first, last: 0, blocks: 0 };
+            spans.set(id, { first: span.first, last: performance.now(), blocks: span.blocks + 1 });
+            return r;
+          },
+        };
+      }
+    }
+    const one = new TimedPool({ running: 1, warm: 1, kept: 1 });
+    const slow = await startScriptedServer({ chunksPerSecond: 4000 });
+    try {
+      const exp = store.createExperiment(
+        spec({ policies: ["paper:rounds=2"], samples: 1, model: { baseUrl: slow.baseUrl, model: "scripted-r1", template: "deepseek-r1" } }),
+      );
+      const final = await runExperiment({ store, traces, experimentId: exp.id, sandboxes: one });
+      expect(final.progress).toMatchObject({ total: 4, done: 4, failed: 0 });
+      const items = store.items(exp.id);
+      expect(items.every((it) => it.toolCalls === 2 && it.verdict === "correct")).toBe(true);
+      const all = [...spans.values()].filter((s) => s.blocks === 2);
+      expect(all).toHaveLength(4);
+      // Some pair of traces overlaps: one ran its first program before the other ran its last.
+      const overlapping = all.flatMap((a, i) => all.slice(i + 1).filter((b) => a.first < b.last && b.first < a.last));
+      expect(overlapping.length).toBeGreaterThan(0);
+      const stats = one.stats();
+      expect(stats.peakRunning).toBe(1);
+      expect(stats.peakSessions).toBeGreaterThan(1);
+      // One interpreter kept, so the other traces' second programs found theirs by replay, with the same verdicts.
+      expect(stats.restores).toBeGreaterThan(0);
+      expect(stats.keptHits + stats.restores).toBe(4);
+    } finally {
+      await one.dispose();
+      await slow.close();
+    }
+  }, 120_000);
 });
