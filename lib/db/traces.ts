@@ -71,9 +71,14 @@ function derive(segments: readonly Segment[], events: readonly TraceEvent[]) {
 export class TraceStore {
   constructor(private readonly db: Db) {}
 
-  /** Insert a whole trace (new run, import, fork). */
-  /** A new trace; one created live (the playground's run) comes with its writer's lease. */
+  /** A new trace (new run, import, fork); one created live (the playground's run) comes with its writer's lease. */
   create(body: CreateTraceBody, now = Date.now()): Trace & { lease?: string } {
+    const { id, lease } = this.insert(body, now);
+    return { ...this.get(id, now), ...(lease ? { lease } : {}) };
+  }
+
+  /** {@link create} without reading the trace back (the experiment runner writes thousands and needs none of them). */
+  insert(body: CreateTraceBody, now = Date.now()): { id: string; lease?: string } {
     const id = body.id || randomUUID();
     if (this.exists(id)) throw new AppError("conflict", `a trace with id ${id} already exists`);
     const d = derive(body.segments, body.events);
@@ -121,7 +126,7 @@ export class TraceStore {
         this.db.prepare("UPDATE traces SET writer_lease = ?, writer_owner = ?, writer_at = ? WHERE id = ?").run(lease.writer_lease, lease.writer_owner, lease.writer_at, id);
       }
     })();
-    return { ...this.get(id, now), ...(lease ? { lease: lease.writer_lease } : {}) };
+    return { id, ...(lease ? { lease: lease.writer_lease } : {}) };
   }
 
   exists(id: string): boolean {

@@ -7,6 +7,7 @@ import { createProvider, resolveModelConfig, type Provider } from "@/lib/provide
 import { runHeadless } from "@/lib/runner/headless";
 import { createMathGrader, poolGrader } from "./grade";
 import { SandboxPool } from "./sandbox-pool";
+import { WriteQueue } from "./write-queue";
 import type { ExperimentStore, ItemKey, ItemOutcome } from "./store";
 
 /**
@@ -134,6 +135,7 @@ export async function runExperiment(opts: RunExperimentOptions): Promise<Experim
   const grade = opts.grade ?? poolGrader(pool, math);
 
   const queue = store.claimUnfinished(id, now());
+  const writes = new WriteQueue((fn) => store.transaction(fn));
   store.setStatus(id, "running", now());
   const started = now();
   let tokensThisRun = 0;
@@ -159,7 +161,7 @@ export async function runExperiment(opts: RunExperimentOptions): Promise<Experim
     const policy = policies.get(item.policy);
     if (!problem || !policy) {
       const outcome: ItemOutcome = { status: "failed", traceId: null, verdict: null, answer: null, tokens: 0, toolCalls: 0, hints: [], durationMs: 0, attempts: 0, error: `unknown ${problem ? "policy" : "problem"}` };
-      store.finishItem(id, key, outcome, now());
+      finish(key, outcome);
       return;
     }
     store.markRunning(id, key, now());
@@ -207,10 +209,9 @@ export async function runExperiment(opts: RunExperimentOptions): Promise<Experim
           verdict: graded.verdict,
           ...(regraded ? { events: [...lastTrace.events, { type: "answer-graded" as const, at: now(), ...(graded.answer !== undefined ? { answer: graded.answer } : {}), verdict: graded.verdict, ...(graded.reason ? { reason: graded.reason } : {}) }] } : {}),
         };
-        saveTrace(trace, item.policy, logprobs);
         const s = traceStats(trace);
         const outcome: ItemOutcome = { status: "done", traceId: trace.id, verdict: graded.verdict, answer: graded.answer ?? null, ...s, durationMs, attempts, error: null };
-        finish(key, outcome);
+        finish(key, outcome, trace, item.policy, logprobs);
         return;
       }
       if (!RETRYABLE.has(lastFailure.code) || attempts >= spec.retry.tries) break;
@@ -221,17 +222,20 @@ export async function runExperiment(opts: RunExperimentOptions): Promise<Experim
       }
     }
     // The last failed attempt is kept as a trace too: its partial text shows where the server gave up.
-    saveTrace(lastTrace, item.policy, logprobs);
     const s = traceStats(lastTrace);
-    finish(key, { status: "failed", traceId: lastTrace.id, verdict: null, answer: null, ...s, durationMs: 0, attempts, error: `${lastFailure.code}: ${lastFailure.message}` });
+    finish(key, { status: "failed", traceId: lastTrace.id, verdict: null, answer: null, ...s, durationMs: 0, attempts, error: `${lastFailure.code}: ${lastFailure.message}` }, lastTrace, item.policy, logprobs);
   }
 
-  function saveTrace(trace: Trace, policy: string, logprobs: SegmentLogprobs) {
-    opts.traces.create({ ...trace, dataset: exp.datasetName, tags: [`exp:${id}`, `policy:${policy}`, `exp:${id}:${policy}`] });
-    for (const [segment, tokens] of Object.entries(logprobs)) opts.traces.putLogprobs(trace.id, Number(segment), tokens);
-  }
-  function finish(key: ItemKey, outcome: ItemOutcome) {
-    store.finishItem(id, key, outcome, now());
+  /** The item's trace, token probabilities and outcome, written together with other items that finished about now. */
+  function finish(key: ItemKey, outcome: ItemOutcome, trace?: Trace, policy?: string, logprobs?: SegmentLogprobs) {
+    const at = now();
+    writes.push(() => {
+      if (trace) {
+        opts.traces.insert({ ...trace, dataset: exp.datasetName, tags: [`exp:${id}`, `policy:${policy}`, `exp:${id}:${policy}`] });
+        for (const [segment, tokens] of Object.entries(logprobs ?? {})) opts.traces.putLogprobs(trace.id, Number(segment), tokens);
+      }
+      store.finishItem(id, key, outcome, at);
+    });
     tokensThisRun += outcome.tokens;
     finishedThisRun++;
     opts.onItemFinished?.(key, outcome);
@@ -248,6 +252,7 @@ export async function runExperiment(opts: RunExperimentOptions): Promise<Experim
     clearInterval(ticker);
     if (ownPool) await pool.dispose();
     await math?.dispose();
+    await writes.close();
   }
   store.setStatus(id, opts.signal?.aborted ? "cancelled" : "finished", now());
   const final = summary();

@@ -293,6 +293,11 @@ export class ExperimentStore {
     return (this.db.prepare("SELECT * FROM experiment_items WHERE experiment_id = ? AND status = 'pending' ORDER BY sample, problem_idx, policy").all(id) as ItemRow[]).map(toItem);
   }
 
+  /** Run `fn` in one transaction (nested calls are savepoints): the runner's batched writes. */
+  transaction(fn: () => void): void {
+    this.db.transaction(fn)();
+  }
+
   markRunning(id: string, key: ItemKey, now = Date.now()): void {
     this.db
       .prepare("UPDATE experiment_items SET status = 'running', updated_at = ? WHERE experiment_id = ? AND problem_id = ? AND policy = ? AND sample = ?")
