@@ -53,7 +53,7 @@ function progressLine(s: ExperimentSummary): string {
 }
 
 /** At most one line a second (redrawn in place on a terminal), and the last state at the end. */
-function progressPrinter() {
+export function progressPrinter() {
   const tty = process.stderr.isTTY === true;
   let last = 0;
   return {

@@ -342,4 +342,27 @@ export const MIGRATIONS: Migration[] = [
       ) WITHOUT ROWID;
     `,
   },
+  {
+    version: 10,
+    name: "experiment workers",
+    // `hintlab worker --experiment ID` on any number of processes or machines shares one
+    // experiment. An item records the owner (lib/db/owners.ts) that claimed it; the owner's
+    // heartbeat is the item's lease, so a dead worker's items become claimable again (at once on
+    // the same machine, after OWNER_TIMEOUT_MS elsewhere). `experiment_workers` lists who joined,
+    // for progress per worker after the owner rows are gone.
+    sql: `
+      ALTER TABLE experiment_items ADD COLUMN worker TEXT;
+      CREATE INDEX experiment_items_worker ON experiment_items (experiment_id, worker);
+      CREATE TABLE experiment_workers (
+        experiment_id TEXT NOT NULL REFERENCES experiments(id) ON DELETE CASCADE,
+        owner_id TEXT NOT NULL,
+        host TEXT NOT NULL,
+        pid INTEGER NOT NULL,
+        concurrency INTEGER NOT NULL,
+        joined_at INTEGER NOT NULL,
+        left_at INTEGER,
+        PRIMARY KEY (experiment_id, owner_id)
+      );
+    `,
+  },
 ];

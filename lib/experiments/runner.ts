@@ -7,7 +7,7 @@ import { createProvider, resolveModelConfig, type Provider } from "@/lib/provide
 import { runHeadless } from "@/lib/runner/headless";
 import { createMathGrader, poolGrader } from "./grade";
 import { SandboxPool } from "./sandbox-pool";
-import { WriteQueue } from "./write-queue";
+import { DroppedWrite, WriteQueue } from "./write-queue";
 import type { ExperimentStore, ItemKey, ItemOutcome } from "./store";
 
 /**
@@ -48,6 +48,13 @@ export interface RunExperimentOptions {
   /** Called after every item state change and at least once a second while running. */
   onProgress?: (summary: ExperimentSummary) => void;
   onItemFinished?: (item: ItemKey, outcome: ItemOutcome) => void;
+  /**
+   * Run as one of several workers sharing the experiment (`hintlab worker`, see workers.ts):
+   * claim items one by one instead of taking all that are unfinished, keep to those this process
+   * holds, take over those of workers that die, and stop when nothing is left anywhere (or the
+   * experiment is cancelled from the UI).
+   */
+  worker?: boolean;
 }
 
 /** Waits `ms`, or less when the signal aborts (a cancelled run does not sit out its backoff). */
@@ -134,9 +141,18 @@ export async function runExperiment(opts: RunExperimentOptions): Promise<Experim
   const math = opts.grade ? undefined : createMathGrader();
   const grade = opts.grade ?? poolGrader(pool, math);
 
-  const queue = store.claimUnfinished(id, now());
+  const workerMode = opts.worker === true;
+  // Our own signal: the caller's, or (for a worker) the experiment cancelled in the database.
+  const controller = new AbortController();
+  const signal = controller.signal;
+  const onAbort = () => controller.abort();
+  if (opts.signal?.aborted) controller.abort();
+  opts.signal?.addEventListener("abort", onAbort);
+  const queue = workerMode ? [] : store.claimUnfinished(id, now());
+  const me = workerMode ? store.joinWorker(id, concurrency, now()) : undefined;
   const writes = new WriteQueue((fn) => store.transaction(fn));
-  store.setStatus(id, "running", now());
+  if (workerMode) store.workerBeat(id, now());
+  else store.setStatus(id, "running", now());
   const started = now();
   let tokensThisRun = 0;
   let finishedThisRun = 0;
@@ -145,13 +161,14 @@ export async function runExperiment(opts: RunExperimentOptions): Promise<Experim
   const summary = () => {
     const elapsedSec = (now() - started) / 1000;
     const tokensPerSec = finishedThisRun > 0 && elapsedSec > 0 ? tokensThisRun / elapsedSec : null;
-    const left = remainingAtStart - finishedThisRun;
+    const left = workerMode ? store.unfinishedCount(id) : remainingAtStart - finishedThisRun;
     const etaSec = finishedThisRun > 0 ? (elapsedSec / finishedThisRun) * left : null;
     return store.getExperiment(id, now(), { tokensPerSec, etaSec });
   };
   const report = () => opts.onProgress?.(summary());
   const ticker = setInterval(() => {
-    store.heartbeat(id, now());
+    if (!workerMode) store.heartbeat(id, now());
+    else if (store.workerBeat(id, now()) === "cancelled") controller.abort();
     report();
   }, 1000);
 
@@ -186,14 +203,14 @@ export async function runExperiment(opts: RunExperimentOptions): Promise<Experim
           policyHints,
           provider,
           sandbox,
-          signal: opts.signal,
+          signal,
           now,
           ...(spec.logprobs !== undefined ? { logprobs: { top: spec.logprobs, onTokens: (segment, tokens) => void (into[segment] = (into[segment] ?? []).concat(tokens)) } } : {}),
         });
       } finally {
         await sandbox.close();
       }
-      if (opts.signal?.aborted) {
+      if (signal.aborted) {
         store.markPending(id, key, now());
         return;
       }
@@ -215,8 +232,8 @@ export async function runExperiment(opts: RunExperimentOptions): Promise<Experim
         return;
       }
       if (!RETRYABLE.has(lastFailure.code) || attempts >= spec.retry.tries) break;
-      await sleep(spec.retry.delaysMs[attempts - 1] ?? spec.retry.delaysMs.at(-1) ?? 0, opts.signal);
-      if (opts.signal?.aborted) {
+      await sleep(spec.retry.delaysMs[attempts - 1] ?? spec.retry.delaysMs.at(-1) ?? 0, signal);
+      if (signal.aborted) {
         store.markPending(id, key, now());
         return;
       }
@@ -234,7 +251,8 @@ export async function runExperiment(opts: RunExperimentOptions): Promise<Experim
         opts.traces.insert({ ...trace, dataset: exp.datasetName, tags: [`exp:${id}`, `policy:${policy}`, `exp:${id}:${policy}`] });
         for (const [segment, tokens] of Object.entries(logprobs ?? {})) opts.traces.putLogprobs(trace.id, Number(segment), tokens);
       }
-      store.finishItem(id, key, outcome, at);
+      // A worker taken for dead lost the item to another: its trace is undone with the savepoint.
+      if (!store.finishItem(id, key, outcome, at, me) && me) throw new DroppedWrite(`item ${key.problemId}/${key.policy}/${key.sample} was taken over`);
     });
     tokensThisRun += outcome.tokens;
     finishedThisRun++;
@@ -244,17 +262,40 @@ export async function runExperiment(opts: RunExperimentOptions): Promise<Experim
 
   try {
     let next = 0;
-    const worker = async () => {
-      while (!opts.signal?.aborted && next < queue.length) await runItem(queue[next++]!);
+    const slot = async () => {
+      while (!signal.aborted) {
+        if (!workerMode) {
+          if (next >= queue.length) return;
+          await runItem(queue[next++]!);
+          continue;
+        }
+        const [item] = store.claimItems(id, 1, now());
+        if (item) {
+          await runItem(item);
+          continue;
+        }
+        // Nothing to claim: done when nothing is left anywhere; else other workers hold the rest,
+        // and if one of them dies its items are ours to take over.
+        await writes.flush();
+        if (store.unfinishedCount(id) === 0) return;
+        await sleep(1000, signal);
+      }
     };
-    await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrency, queue.length)) }, worker));
+    const slots = workerMode ? Math.max(1, concurrency) : Math.max(1, Math.min(concurrency, queue.length));
+    await Promise.all(Array.from({ length: slots }, slot));
   } finally {
     clearInterval(ticker);
+    opts.signal?.removeEventListener("abort", onAbort);
     if (ownPool) await pool.dispose();
     await math?.dispose();
     await writes.close();
   }
-  store.setStatus(id, opts.signal?.aborted ? "cancelled" : "finished", now());
+  if (!workerMode) store.setStatus(id, signal.aborted ? "cancelled" : "finished", now());
+  else {
+    store.leaveWorker(id, now());
+    // The last worker out marks it finished; a cancelled one stays cancelled.
+    if (!signal.aborted && store.unfinishedCount(id) === 0) store.setStatus(id, "finished", now());
+  }
   const final = summary();
   opts.onProgress?.(final);
   return final;

@@ -23,7 +23,7 @@ describe("WriteQueue", () => {
     await new Promise((r) => setTimeout(r, 60));
     expect(count()).toBe(50);
     expect(commits()).toBe(1);
-    expect(q.stats()).toEqual({ written: 50, transactions: 1 });
+    expect(q.stats()).toEqual({ written: 50, dropped: 0, transactions: 1 });
   });
 
   it("a failing write is undone alone; the others commit and close() throws the failure", async () => {

@@ -10,12 +10,16 @@
  * at most the last `delayMs` of finished items: they are still `running` in the store, so a
  * resumed experiment runs them again (nothing is counted twice).
  */
+/** Thrown by a write that finds it must not happen after all: undone with its savepoint, not a failure. */
+export class DroppedWrite extends Error {}
+
 export class WriteQueue {
   private queued: (() => void)[] = [];
   private timer: NodeJS.Timeout | undefined;
   private flushing: Promise<void> | undefined;
   private failure: unknown;
   private written = 0;
+  private dropped = 0;
   private slices = 0;
 
   constructor(
@@ -45,8 +49,8 @@ export class WriteQueue {
     if (this.failure !== undefined) throw this.failure;
   }
 
-  stats(): { written: number; transactions: number } {
-    return { written: this.written, transactions: this.slices };
+  stats(): { written: number; dropped: number; transactions: number } {
+    return { written: this.written, dropped: this.dropped, transactions: this.slices };
   }
 
   private async drain(): Promise<void> {
@@ -60,7 +64,8 @@ export class WriteQueue {
             this.transaction(write); // a savepoint: a failing write is undone alone
             this.written++;
           } catch (err) {
-            this.failure ??= err;
+            if (err instanceof DroppedWrite) this.dropped++;
+            else this.failure ??= err;
           }
         }
       });

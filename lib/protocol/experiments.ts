@@ -94,6 +94,22 @@ export const ExperimentProgressSchema = z.object({
 });
 export type ExperimentProgress = z.infer<typeof ExperimentProgressSchema>;
 
+/** One process of `hintlab worker --experiment ID` (several may share an experiment). */
+export const ExperimentWorkerSchema = z.object({
+  /** Its owner id (lib/db/owners.ts), the lease holder of the items it claimed. */
+  id: z.string(),
+  host: z.string(),
+  pid: z.number().int(),
+  concurrency: z.number().int(),
+  joinedAt: z.number(),
+  /** working: alive; left: finished or stopped cleanly; gone: died (its items were or will be taken over). */
+  state: z.enum(["working", "left", "gone"]),
+  running: z.number().int(),
+  done: z.number().int(),
+  failed: z.number().int(),
+});
+export type ExperimentWorker = z.infer<typeof ExperimentWorkerSchema>;
+
 export const ExperimentSummarySchema = z.object({
   id: z.string(),
   name: z.string(),
@@ -107,6 +123,8 @@ export const ExperimentSummarySchema = z.object({
   createdAt: z.number(),
   updatedAt: z.number(),
   progress: ExperimentProgressSchema,
+  /** Present when workers (`hintlab worker`) ran it: progress per worker. */
+  workers: z.array(ExperimentWorkerSchema).optional(),
 });
 export type ExperimentSummary = z.infer<typeof ExperimentSummarySchema>;
 

@@ -1,0 +1,108 @@
+// `hintlab worker`: several processes share one experiment through the database. Two workers
+// and a third killed mid-run (SIGKILL, as a machine that dies): every item runs to the end
+// exactly once, the killed worker's in-flight items are taken over, none is lost or doubled.
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { openDb } from "@/lib/db";
+import { datasetFromTraceRecords, ExperimentStore } from "@/lib/experiments";
+import { startScriptedServer, type ScriptedServer } from "@/e2e/fixtures/scripted-server";
+
+const ROOT = path.resolve(import.meta.dirname, "../..");
+const DIR = mkdtempSync(path.join(tmpdir(), "hintlab-worker-"));
+
+function worker(args: string[]): { child: ChildProcess; done: Promise<{ code: number | null; signal: string | null; stdout: string; stderr: string }> } {
+  const child = spawn(process.execPath, ["--conditions=react-server", "--import", "tsx", path.join(ROOT, "lib/cli/main.ts"), "worker", ...args], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", NODE_ENV: "production", TSX_TSCONFIG_PATH: path.join(ROOT, "tsconfig.json") },
+  });
+  let stdout = "";
+  let stderr = "";
+  child.stdout!.on("data", (d: Buffer) => (stdout += d));
+  child.stderr!.on("data", (d: Buffer) => (stderr += d));
+  const done = new Promise<{ code: number | null; signal: string | null; stdout: string; stderr: string }>((resolve) =>
+    child.on("close", (code, signal) => resolve({ code, signal, stdout, stderr })),
+  );
+  return { child, done };
+}
+
+let server: ScriptedServer;
+beforeAll(async () => {
+  // ~0.7 s per trace, so the kill lands while the third worker holds items.
+  server = await startScriptedServer({ chunksPerSecond: 4000 });
+});
+afterAll(() => server.close());
+
+describe("hintlab worker", () => {
+  it("two workers and a killed third share one experiment: no item run twice or lost", async () => {
+    const file = path.join(DIR, "shared.db");
+    const db = openDb(file);
+    const store = new ExperimentStore(db);
+    const records = readFileSync(path.join(ROOT, "e2e/fixtures/data/r1-distill-math-40.jsonl"), "utf8");
+    const datasetId = store.importDataset(datasetFromTraceRecords(records, 8), "r1-math-8").dataset!.id;
+    const exp = store.createExperiment({
+      datasetId,
+      policies: ["greedy"],
+      samples: 3,
+      concurrency: 2,
+      model: { baseUrl: server.baseUrl, model: "scripted-r1", template: "deepseek-r1" },
+      maxTokens: 32_000,
+    });
+    const total = 24;
+    const args = ["--experiment", exp.id, "--db", file, "--concurrency", "2"];
+    const victim = worker(args);
+    // The victim holds items before the others start, so some are surely in flight when it dies.
+    const held = () =>
+      db
+        .prepare("SELECT problem_id, policy, sample FROM experiment_items i JOIN experiment_workers w ON w.owner_id = i.worker AND w.experiment_id = i.experiment_id WHERE i.experiment_id = ? AND w.pid = ? AND i.status = 'running'")
+        .all(exp.id, victim.child.pid) as { problem_id: string; policy: string; sample: number }[];
+    const deadline = Date.now() + 60_000;
+    while (held().length < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    const a = worker(args);
+    const b = worker(args);
+    // Let all three work a little, then kill the victim with items in flight.
+    await new Promise((r) => setTimeout(r, 1200));
+    let inFlight = held();
+    while (inFlight.length === 0 && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 20));
+      inFlight = held();
+    }
+    expect(inFlight.length).toBeGreaterThan(0);
+    victim.child.kill("SIGKILL");
+    const [ra, rb, rv] = await Promise.all([a.done, b.done, victim.done]);
+    expect(rv.signal).toBe("SIGKILL");
+    expect(ra.code, ra.stderr).toBe(0);
+    expect(rb.code, rb.stderr).toBe(0);
+
+    const items = store.items(exp.id);
+    expect(items).toHaveLength(total);
+    expect(items.every((it) => it.status === "done" && it.verdict === "correct" && it.traceId)).toBe(true);
+    // One trace per item, no more: the victim's unfinished work left nothing behind.
+    expect(new Set(items.map((it) => it.traceId)).size).toBe(total);
+    const traces = db.prepare("SELECT COUNT(*) AS n FROM traces WHERE tags LIKE ?").get(`%"exp:${exp.id}"%`) as { n: number };
+    expect(traces.n).toBe(total);
+    // The victim's in-flight items were taken over and finished by the others.
+    const workers = store.getExperiment(exp.id).workers!;
+    expect(workers).toHaveLength(3);
+    const victimRow = workers.find((w) => w.pid === victim.child.pid)!;
+    expect(victimRow.state).toBe("gone");
+    expect(workers.filter((w) => w.pid !== victim.child.pid).every((w) => w.state === "left" && w.done > 0)).toBe(true);
+    expect(workers.reduce((n, w) => n + w.done, 0)).toBe(total);
+    const finishedBy = db.prepare("SELECT worker FROM experiment_items WHERE experiment_id = ? AND problem_id = ? AND policy = ? AND sample = ?");
+    for (const k of inFlight) expect((finishedBy.get(exp.id, k.problem_id, k.policy, k.sample) as { worker: string }).worker).not.toBe(victimRow.id);
+    // Requests: one per item, plus at most one per item the victim had in flight.
+    const completions = server.requests.filter((r) => r.endpoint === "completions").length;
+    expect(completions).toBeGreaterThanOrEqual(total);
+    expect(completions).toBeLessThanOrEqual(total + 2);
+    expect(store.getExperiment(exp.id).status).toBe("finished");
+    db.close();
+  }, 180_000);
+
+  it("refuses an unknown experiment with a message that says so", async () => {
+    const r = await worker(["--experiment", "nope", "--db", path.join(DIR, "empty.db")]).done;
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("no experiment nope");
+  });
+});
