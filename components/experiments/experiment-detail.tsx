@@ -11,6 +11,7 @@ import { HintTable, PolicyTable } from "./results-tables";
 import { RftPanel } from "./rft-panel";
 import { tracesHref } from "./traces-href";
 import { usePoll } from "./use-poll";
+import { WorkersPanel } from "./workers-panel";
 
 // Results are computed server-side by lib/experiments/results.ts; validated here only loosely.
 const DetailSchema = ExperimentSummarySchema.extend({ results: z.custom<ExperimentResults>((v) => typeof v === "object" && v !== null) });
@@ -61,6 +62,7 @@ export function ExperimentDetail({ id }: { id: string }) {
         <a href={tracesHref(data, {})}>all traces</a>
       </div>
       {actionError && <div className="error-banner">{actionError}</div>}
+      {data.workers && data.workers.length > 0 && <WorkersPanel workers={data.workers} />}
 
       <h3>Per policy</h3>
       <p className="muted small">
