@@ -247,7 +247,8 @@ async function runPythonThread() {
     if (config.snapshotPath) {
       try {
         const [fs, zlib] = await Promise.all([import("node:fs"), import("node:zlib")]);
-        pyodide = await loadPyodide({ ...options, _loadSnapshot: zlib.gunzipSync(fs.readFileSync(config.snapshotPath)) });
+        const bytes = fs.readFileSync(config.snapshotPath);
+        pyodide = await loadPyodide({ ...options, _loadSnapshot: config.snapshotPath.endsWith(".gz") ? zlib.gunzipSync(bytes) : bytes });
         snapshot = true;
       } catch (err) {
         process.stderr.write(`hintlab sandbox: booting without the snapshot: ${err?.message ?? err}\n`);

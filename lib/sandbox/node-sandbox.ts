@@ -26,7 +26,8 @@ export interface NodeSandboxOptions {
   sympyBundlePath?: string | null;
   /**
    * Boot snapshot made by scripts/prepare-assets.mjs (restores in ~0.5 s instead of booting
-   * CPython in ~4 s). Default: public/pyodide/python-snapshot.bin.gz when it exists; `null` boots normally.
+   * CPython in ~4 s), gzipped (`.gz`) or not. Default: public/pyodide/python-snapshot.bin, else
+   * python-snapshot.bin.gz, when it exists; `null` boots normally.
    */
   snapshotPath?: string | null;
   /**
@@ -401,9 +402,13 @@ export class NodeSandbox implements Sandbox {
       options.sympyBundlePath === undefined
         ? path.join(REPO_ROOT, "public", "pyodide", "sympy-bundle.zip")
         : options.sympyBundlePath;
+    // The uncompressed copy when prepare-assets made it (no gunzip per boot), else the gzipped one.
+    const raw = path.join(REPO_ROOT, "public", "pyodide", "python-snapshot.bin");
     const snapshot =
       options.snapshotPath === undefined
-        ? path.join(REPO_ROOT, "public", "pyodide", "python-snapshot.bin.gz")
+        ? fs.existsSync(raw)
+          ? raw
+          : path.join(REPO_ROOT, "public", "pyodide", "python-snapshot.bin.gz")
         : options.snapshotPath;
     this.cfg = {
       pyodideDir: options.pyodideDir ?? defaultPyodideDir(),
