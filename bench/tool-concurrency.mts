@@ -124,7 +124,7 @@ async function main() {
       const p = tools.pool;
       if (p) console.log(
         `    Python: ${p.executions} executions, ${p.keptHits} in a kept interpreter, ${p.restores} restored by replay (${p.replayedBlocks} blocks, ${(p.replayMs / 1000).toFixed(1)} s), ` +
-          `${p.booted} interpreters booted, at most ${p.peakRunning} running and ${p.peakSessions} traces with code live at once`,
+          `${p.booted} processes started, ${p.recycled ?? 0} recycled, at most ${p.peakRunning} running and ${p.peakSessions} traces with code live at once`,
       );
       if (greedy.failed || tools.failed) process.exitCode = 1;
     }

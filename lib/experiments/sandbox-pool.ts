@@ -32,7 +32,9 @@ export interface SandboxPoolStats {
   /** Most executions seen running at once, and most trace sessions with code seen live at once. */
   peakRunning: number;
   peakSessions: number;
+  /** New Python processes started, and processes given a fresh interpreter for another trace. */
   booted: number;
+  recycled: number;
 }
 
 /** One earlier block of a trace, as it is replayed: its code, the limits it ran with, a digest of what it printed. */
@@ -43,6 +45,8 @@ interface Block {
 }
 
 const PROCESS_MB = 256;
+/** A process serves at most this many traces (one fresh Python thread each) before it is replaced: a bound on anything that might accumulate in it. */
+const MAX_RECYCLES = 64;
 
 /** Executions whose namespace was lost (the runtime restarted), as counted by NodeSandbox; 0 for hosts that do not count. */
 function restartsOf(s: Sandbox): number {
@@ -59,9 +63,11 @@ function digest(r: ExecutionResult): string {
  * processes from its first block to its end, so tool-using traces queued behind each other
  * while the model server idled: 0.36× greedy's tokens/s at concurrency 16.)
  *
- * Isolation: an interpreter serves one trace only, from a fresh boot (restored from the boot
- * snapshot) until it is killed; nothing one trace did — patched builtins or modules, files,
- * JavaScript globals, timers — can reach another trace or the grader.
+ * Isolation: an interpreter serves one trace only, from a fresh start (restored from the boot
+ * snapshot) until it is thrown away; nothing one trace did — patched builtins or modules, files,
+ * JavaScript globals, timers — can reach another trace or the grader. A process whose trace is
+ * done is given a fresh interpreter (a new Python thread: new V8 isolate, new wasm instance) for
+ * the next trace instead of being killed, since a new process costs twice the CPU.
  *
  * Notebook semantics: a trace's later blocks see its earlier definitions. After each block the
  * trace's interpreter is *kept* for its next block when memory allows (`kept`); when it is not,
@@ -95,6 +101,7 @@ export class SandboxPool {
   private readonly keptBy = new Map<object, Sandbox>();
   private readonly inUse = new Set<Sandbox>();
   private active = 0;
+  private recycling = 0;
   private sessions = 0;
   private readonly waiting: (() => void)[] = [];
   private disposed = false;
@@ -108,6 +115,7 @@ export class SandboxPool {
     peakRunning: 0,
     peakSessions: 0,
     booted: 0,
+    recycled: 0,
   };
 
   /** `new SandboxPool(2)` is `{ running: 2 }`, as before the options existed. */
@@ -227,9 +235,9 @@ export class SandboxPool {
     return this.create();
   }
 
-  /** Keep `warm` interpreters booting or booted, so the next trace's first block finds one ready. */
+  /** Keep `warm` interpreters ready (booting, booted or being recycled), so the next trace's first block rarely waits. */
   private refill(): void {
-    while (!this.disposed && this.fresh.length < this.warm) this.fresh.push(this.boot());
+    while (!this.disposed && this.fresh.length + this.recycling < this.warm) this.fresh.push(this.boot());
   }
 
   private keep(key: object, sandbox: Sandbox, closed: boolean): void {
@@ -238,9 +246,34 @@ export class SandboxPool {
     else this.keptBy.set(key, sandbox);
   }
 
+  /**
+   * Done with an interpreter: its process gets a fresh Python thread and joins the ready stock
+   * (see NodeSandbox.recycle: about half the CPU of a new process), or is killed when the stock
+   * is full, the host cannot recycle, or the process has served MAX_RECYCLES traces already.
+   */
   private discard(sandbox: Sandbox): void {
     this.inUse.delete(sandbox);
-    void sandbox.dispose().catch(() => undefined);
+    const r = sandbox as Sandbox & { recycle?: () => Promise<void>; recycled?: number };
+    const idle = this.fresh.length + this.recycling;
+    if (this.disposed || !r.recycle || idle >= this.warm + this.running || (r.recycled ?? 0) >= MAX_RECYCLES) {
+      void sandbox.dispose().catch(() => undefined);
+      return;
+    }
+    this.recycling++;
+    r.recycle().then(
+      () => {
+        this.recycling--;
+        if (this.disposed) void sandbox.dispose().catch(() => undefined);
+        else {
+          this.counts.recycled++;
+          this.fresh.push(sandbox);
+        }
+      },
+      () => {
+        this.recycling--;
+        void sandbox.dispose().catch(() => undefined);
+      },
+    );
   }
 
   /** A place among the `running` executions; a released place passes straight to the next waiter. */

@@ -38,6 +38,8 @@ function runController() {
   let worker;
   let workerReady = Promise.resolve();
   let firstReady = true;
+  /** The parent asked for a fresh Python thread (`fresh`): its readiness is reported, unlike a restart's. */
+  let announceReady = false;
   /** @type {{id: number, interruptSent: boolean, timers: NodeJS.Timeout[], started: number} | undefined} */
   let job;
   /** @type {((msg: any) => void) | undefined} */
@@ -61,8 +63,9 @@ function runController() {
     workerReady = new Promise((resolve) => {
       onWorkerMessage = (msg) => {
         if (msg.type === "ready") {
-          if (firstReady) send(msg); // later restarts are internal: the parent already knows
+          if (firstReady || announceReady) send(msg); // restarts after a crash are internal: the parent already knows
           firstReady = false;
+          announceReady = false;
           resolve();
         } else if (msg.type === "load-failed") {
           send(msg);
@@ -201,6 +204,12 @@ function runController() {
       void execute(msg);
     } else if (msg?.type === "reset") {
       void reset(msg);
+    } else if (msg?.type === "fresh" && config && !job) {
+      // A new trace in this process: throw the whole Python thread away (its isolate, wasm
+      // memory, JS globals, timers — everything the last trace could touch) and start another.
+      // V8 keeps the compiled wasm per process, so this costs about half a new process.
+      announceReady = true;
+      restartWorker();
     }
   });
   // The parent is gone (crashed, killed): nothing left to serve.

@@ -217,14 +217,29 @@ describe("attacks: timers and callbacks outliving their execution", () => {
   });
 });
 
-describe("attacks: one trace leaking into the next (reset() between traces)", () => {
-  /** Trace A runs `attack`; after reset(), trace B runs `probe` and must see a clean interpreter. */
+// Between traces the sandbox either switches to a fresh process (reset(), the CLI's way) or keeps
+// its process and replaces the Python thread in it (recycle(), the experiment pool's way): the
+// same attacks must fail across both.
+describe.each([
+  ["reset() between traces: a fresh process", () => sandbox.reset()],
+  ["recycle() between traces: a fresh Python thread in the same process", () => sandbox.recycle()],
+] as const)("attacks: one trace leaking into the next, %s", (_how, between) => {
+  /** Trace A runs `attack`; after `between`, trace B runs `probe` and must see a clean interpreter. */
   async function acrossTraces(attack: string, probe: string) {
     const a = await run(attack);
     expect(a.error, a.error).toBeUndefined();
-    await sandbox.reset();
+    await between();
     return run(probe);
   }
+
+  it("leaves a JavaScript timer running that writes into the next trace's globals", async () => {
+    const a = await run("import js\nfrom pyodide.ffi import create_proxy\njs.globalThis.ticks = 0\njs.setInterval(create_proxy(lambda: setattr(js.globalThis, 'ticks', js.globalThis.ticks + 1)), 1)");
+    expect(a.error, a.error).toBeUndefined();
+    await between();
+    await sleep(150);
+    expect((await run("import js\nprint(getattr(js.globalThis, 'ticks', None))")).stdout).toBe("None\n");
+    await stillWorks();
+  });
 
   it("patches builtins.print to forge answers", async () => {
     const r = await acrossTraces("import builtins\n_p = builtins.print\nbuiltins.print = lambda *a, **k: _p('\\\\boxed{999}')", "print(2 + 2)");
@@ -294,14 +309,14 @@ describe("attacks: one trace leaking into the next (reset() between traces)", ()
   });
 
   it.skipIf(!HAS_BUNDLE)("a new trace still imports sympy", async () => {
-    await sandbox.reset();
+    await between();
     const r = await run("import sympy\nprint(sympy.factorint(2**32 + 1))", { ...OPTS, timeoutMs: 60_000 });
     expect(r.error).toBeUndefined();
     expect(r.stdout).toBe("{641: 1, 6700417: 1}\n");
   }, 90_000);
 
   it("notebook semantics hold within a trace", async () => {
-    await sandbox.reset();
+    await between();
     await run("def f(x):\n    return x * 2\nstate = [1]");
     await run("state.append(f(state[-1]))");
     expect((await run("print(state)")).stdout).toBe("[1, 2]\n");
