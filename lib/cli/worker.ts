@@ -9,7 +9,8 @@ export const WORKER_USAGE = `usage: hintlab worker --experiment ID [--concurrenc
 Runs items of an existing experiment together with any number of other workers sharing the
 same database (this machine or others): each claims pending items for itself, and the items of a
 worker that dies are taken over by the others (at once on this machine; after 15 s of silence
-from another). Create the experiment first (the Experiments page, or \`hintlab run\` and Ctrl-C).
+from another). A cancelled or interrupted experiment is resumed; a cancel on the experiment's
+page stops every worker. Create the experiment first (the Experiments page, or \`hintlab run\` and Ctrl-C).
 The model connection is the experiment's own (its API key from this machine's environment).
 
   --experiment ID   the experiment to work on
@@ -53,10 +54,10 @@ export async function runWorker(argv: string[]): Promise<number> {
     db.close();
     return 2;
   }
-  if (exp.status === "cancelled" || exp.status === "finished") {
-    process.stderr.write(`hintlab worker: experiment ${id} is ${exp.status}; nothing to work on\n`);
+  if (exp.status === "finished") {
+    process.stderr.write(`hintlab worker: experiment ${id} is finished; nothing to work on\n`);
     db.close();
-    return exp.status === "finished" ? 0 : 2;
+    return 0;
   }
   const controller = new AbortController();
   const onSigint = () => {

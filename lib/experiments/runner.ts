@@ -151,7 +151,7 @@ export async function runExperiment(opts: RunExperimentOptions): Promise<Experim
   const queue = workerMode ? [] : store.claimUnfinished(id, now());
   const me = workerMode ? store.joinWorker(id, concurrency, now()) : undefined;
   const writes = new WriteQueue((fn) => store.transaction(fn));
-  if (workerMode) store.workerBeat(id, now());
+  if (workerMode) store.workerBeat(id, now(), true);
   else store.setStatus(id, "running", now());
   const started = now();
   let tokensThisRun = 0;

@@ -22,14 +22,7 @@ import {
 import { bundledDatasets, ensureBundledDatasets } from "./bundled";
 import { parseDatasetJsonl, type ParsedDataset } from "./datasets";
 import { parsePolicyLabel } from "./policies";
-import {
-  anyWorkerAlive,
-  claimItems,
-  joinWorker,
-  leaveWorker,
-  unfinishedCount,
-  workerProgress,
-} from "./workers";
+import { anyWorkerAlive, claimItems, joinWorker, leaveWorker, unfinishedCount, workerProgress } from "./workers";
 
 /** A runner that has not written a heartbeat for this long is gone: its experiment shows as interrupted. */
 export const HEARTBEAT_TIMEOUT_MS = 15_000;
@@ -103,12 +96,8 @@ function toItem(r: ItemRow): ExperimentItem {
 }
 
 /** Policy labels of a spec resolved to policies (labels are parsed, objects kept). */
-export function resolvePolicies(
-  spec: Pick<ExperimentSpec, "policies">,
-): ExperimentPolicy[] {
-  return spec.policies.map((p) =>
-    typeof p === "string" ? parsePolicyLabel(p) : p,
-  );
+export function resolvePolicies(spec: Pick<ExperimentSpec, "policies">): ExperimentPolicy[] {
+  return spec.policies.map((p) => (typeof p === "string" ? parsePolicyLabel(p) : p));
 }
 
 /** Datasets, problems, experiments and their items over SQLite (migration 3; bundled sets: migration 8, bundled.ts). */
@@ -125,99 +114,35 @@ export class ExperimentStore {
    * same name again returns the existing dataset — one the user imported, never a bundled one:
    * an import is always the user's own copy, whatever the bundled sets hold.
    */
-  importDataset(
-    text: string,
-    name: string,
-    mode: "valid" | "all-or-nothing" = "valid",
-    now = Date.now(),
-  ): DatasetImportResult {
+  importDataset(text: string, name: string, mode: "valid" | "all-or-nothing" = "valid", now = Date.now()): DatasetImportResult {
     return this.storeDataset(parseDatasetJsonl(text, name), name, mode, now);
   }
 
   /** Store a parsed problem set (parseDatasetStream: an upload read line by line); problems without a source get `name`. */
-  storeDataset(
-    parsed: ParsedDataset,
-    name: string,
-    mode: "valid" | "all-or-nothing" = "valid",
-    now = Date.now(),
-  ): DatasetImportResult {
-    if (
-      parsed.problems.length === 0 ||
-      (mode === "all-or-nothing" && parsed.errors.length > 0)
-    ) {
-      return {
-        dataset: null,
-        imported: 0,
-        errors: parsed.errors.length
-          ? parsed.errors
-          : [{ line: 0, reason: "no problems in the file" }],
-      };
+  storeDataset(parsed: ParsedDataset, name: string, mode: "valid" | "all-or-nothing" = "valid", now = Date.now()): DatasetImportResult {
+    if (parsed.problems.length === 0 || (mode === "all-or-nothing" && parsed.errors.length > 0)) {
+      return { dataset: null, imported: 0, errors: parsed.errors.length ? parsed.errors : [{ line: 0, reason: "no problems in the file" }] };
     }
-    const existing = this.db
-      .prepare(
-        "SELECT id FROM datasets WHERE name = ? AND content_hash = ? AND bundled IS NULL",
-      )
-      .get(name, parsed.contentHash) as { id: string } | undefined;
-    if (existing)
-      return {
-        dataset: this.getDataset(existing.id),
-        imported: 0,
-        errors: parsed.errors,
-      };
+    const existing = this.db.prepare("SELECT id FROM datasets WHERE name = ? AND content_hash = ? AND bundled IS NULL").get(name, parsed.contentHash) as { id: string } | undefined;
+    if (existing) return { dataset: this.getDataset(existing.id), imported: 0, errors: parsed.errors };
     const id = randomUUID();
     this.db.transaction(() => {
-      this.db
-        .prepare(
-          "INSERT INTO datasets (id, name, content_hash, problem_count, created_at) VALUES (?, ?, ?, ?, ?)",
-        )
-        .run(id, name, parsed.contentHash, parsed.problems.length, now);
-      const insert = this.db.prepare(
-        "INSERT INTO problems (dataset_id, idx, problem_id, kind, json) VALUES (?, ?, ?, ?, ?)",
-      );
-      parsed.problems.forEach((p, i) =>
-        insert.run(
-          id,
-          i,
-          p.id,
-          p.kind,
-          JSON.stringify(p.source ? p : { ...p, source: name }),
-        ),
-      );
+      this.db.prepare("INSERT INTO datasets (id, name, content_hash, problem_count, created_at) VALUES (?, ?, ?, ?, ?)").run(id, name, parsed.contentHash, parsed.problems.length, now);
+      const insert = this.db.prepare("INSERT INTO problems (dataset_id, idx, problem_id, kind, json) VALUES (?, ?, ?, ?, ?)");
+      parsed.problems.forEach((p, i) => insert.run(id, i, p.id, p.kind, JSON.stringify(p.source ? p : { ...p, source: name })));
     })();
-    return {
-      dataset: this.getDataset(id),
-      imported: parsed.problems.length,
-      errors: parsed.errors,
-    };
+    return { dataset: this.getDataset(id), imported: parsed.problems.length, errors: parsed.errors };
   }
 
   getDataset(id: string): DatasetSummary {
-    const row = this.db
-      .prepare("SELECT * FROM datasets WHERE id = ?")
-      .get(id) as
-      | {
-          id: string;
-          name: string;
-          content_hash: string;
-          problem_count: number;
-          created_at: number;
-          bundled: string | null;
-        }
+    const row = this.db.prepare("SELECT * FROM datasets WHERE id = ?").get(id) as
+      | { id: string; name: string; content_hash: string; problem_count: number; created_at: number; bundled: string | null }
       | undefined;
     if (!row) throw new AppError("not-found", `no dataset ${id}`);
     const kinds = Object.fromEntries(
-      (
-        this.db
-          .prepare(
-            "SELECT kind, COUNT(*) AS n FROM problems WHERE dataset_id = ? GROUP BY kind",
-          )
-          .all(id) as { kind: string; n: number }[]
-      ).map((k) => [k.kind, k.n]),
+      (this.db.prepare("SELECT kind, COUNT(*) AS n FROM problems WHERE dataset_id = ? GROUP BY kind").all(id) as { kind: string; n: number }[]).map((k) => [k.kind, k.n]),
     );
-    const shipped =
-      row.bundled === null
-        ? undefined
-        : bundledDatasets().find((b) => b.key === row.bundled);
+    const shipped = row.bundled === null ? undefined : bundledDatasets().find((b) => b.key === row.bundled);
     return {
       id: row.id,
       name: row.name,
@@ -225,15 +150,7 @@ export class ExperimentStore {
       kinds,
       contentHash: row.content_hash,
       createdAt: row.created_at,
-      ...(row.bundled !== null
-        ? {
-            bundled: {
-              key: row.bundled,
-              source: shipped?.source ?? "an earlier hintlab release",
-              license: shipped?.license ?? "see datasets/README.md",
-            },
-          }
-        : {}),
+      ...(row.bundled !== null ? { bundled: { key: row.bundled, source: shipped?.source ?? "an earlier hintlab release", license: shipped?.license ?? "see datasets/README.md" } } : {}),
     };
   }
 
@@ -242,22 +159,10 @@ export class ExperimentStore {
    * release's version of a bundled set (kept only while an experiment uses it) is left out.
    */
   listDatasets(): DatasetSummary[] {
-    const imported = this.db
-      .prepare(
-        "SELECT id FROM datasets WHERE bundled IS NULL ORDER BY created_at DESC, id",
-      )
-      .all() as { id: string }[];
-    const present = new Set(
-      (
-        this.db
-          .prepare("SELECT id FROM datasets WHERE bundled IS NOT NULL")
-          .all() as { id: string }[]
-      ).map((r) => r.id),
-    );
+    const imported = this.db.prepare("SELECT id FROM datasets WHERE bundled IS NULL ORDER BY created_at DESC, id").all() as { id: string }[];
+    const present = new Set((this.db.prepare("SELECT id FROM datasets WHERE bundled IS NOT NULL").all() as { id: string }[]).map((r) => r.id));
     const bundled = bundledDatasets().filter((b) => present.has(b.id));
-    return [...imported.map((r) => r.id), ...bundled.map((b) => b.id)].map(
-      (id) => this.getDataset(id),
-    );
+    return [...imported.map((r) => r.id), ...bundled.map((b) => b.id)].map((id) => this.getDataset(id));
   }
 
   /**
@@ -267,55 +172,23 @@ export class ExperimentStore {
    */
   deleteDataset(id: string): void {
     const d = this.getDataset(id);
-    if (d.bundled)
-      throw new AppError(
-        "conflict",
-        `"${d.name}" ships with hintlab and is read-only`,
-        undefined,
-        "bundled",
-      );
-    const { n } = this.db
-      .prepare("SELECT COUNT(*) AS n FROM experiments WHERE dataset_id = ?")
-      .get(id) as { n: number };
-    if (n > 0)
-      throw new AppError(
-        "conflict",
-        `"${d.name}" is used by ${n} experiment${n === 1 ? "" : "s"}; it stays while they do`,
-        undefined,
-        "in-use",
-      );
+    if (d.bundled) throw new AppError("conflict", `"${d.name}" ships with hintlab and is read-only`, undefined, "bundled");
+    const { n } = this.db.prepare("SELECT COUNT(*) AS n FROM experiments WHERE dataset_id = ?").get(id) as { n: number };
+    if (n > 0) throw new AppError("conflict", `"${d.name}" is used by ${n} experiment${n === 1 ? "" : "s"}; it stays while they do`, undefined, "in-use");
     this.db.prepare("DELETE FROM datasets WHERE id = ?").run(id);
   }
 
-  problems(
-    datasetId: string,
-    offset = 0,
-    limit = Number.MAX_SAFE_INTEGER,
-  ): ProblemPage {
+  problems(datasetId: string, offset = 0, limit = Number.MAX_SAFE_INTEGER): ProblemPage {
     this.getDataset(datasetId);
-    const total = (
-      this.db
-        .prepare("SELECT COUNT(*) AS n FROM problems WHERE dataset_id = ?")
-        .get(datasetId) as { n: number }
-    ).n;
-    const rows = this.db
-      .prepare(
-        "SELECT json FROM problems WHERE dataset_id = ? ORDER BY idx LIMIT ? OFFSET ?",
-      )
-      .all(datasetId, limit, offset) as { json: string }[];
-    return {
-      total,
-      problems: rows.map((r) => ProblemSchema.parse(JSON.parse(r.json))),
-    };
+    const total = (this.db.prepare("SELECT COUNT(*) AS n FROM problems WHERE dataset_id = ?").get(datasetId) as { n: number }).n;
+    const rows = this.db.prepare("SELECT json FROM problems WHERE dataset_id = ? ORDER BY idx LIMIT ? OFFSET ?").all(datasetId, limit, offset) as { json: string }[];
+    return { total, problems: rows.map((r) => ProblemSchema.parse(JSON.parse(r.json))) };
   }
 
   // ---- experiments ----
 
   /** Create an experiment and all its items (pending), keyed by (problem, policy, sample). */
-  createExperiment(
-    input: ExperimentSpecInput,
-    now = Date.now(),
-  ): ExperimentSummary {
+  createExperiment(input: ExperimentSpecInput, now = Date.now()): ExperimentSummary {
     const spec = ExperimentSpecSchema.parse(input);
     let policies: ExperimentPolicy[];
     try {
@@ -323,71 +196,37 @@ export class ExperimentStore {
     } catch (e) {
       throw new AppError("bad-request", (e as Error).message);
     }
-    if (new Set(policies.map((p) => p.label)).size !== policies.length)
-      throw new AppError("bad-request", "a policy label is listed twice");
+    if (new Set(policies.map((p) => p.label)).size !== policies.length) throw new AppError("bad-request", "a policy label is listed twice");
     const dataset = this.getDataset(spec.datasetId);
     const problems = this.db
-      .prepare(
-        "SELECT problem_id, idx FROM problems WHERE dataset_id = ? ORDER BY idx LIMIT ?",
-      )
-      .all(spec.datasetId, spec.problemLimit ?? -1) as {
-      problem_id: string;
-      idx: number;
-    }[];
+      .prepare("SELECT problem_id, idx FROM problems WHERE dataset_id = ? ORDER BY idx LIMIT ?")
+      .all(spec.datasetId, spec.problemLimit ?? -1) as { problem_id: string; idx: number }[];
     const id = randomUUID();
-    const name =
-      spec.name ??
-      `${dataset.name} × ${policies.map((p) => p.label).join(", ")}`;
+    const name = spec.name ?? `${dataset.name} × ${policies.map((p) => p.label).join(", ")}`;
     this.db.transaction(() => {
       this.db
-        .prepare(
-          "INSERT INTO experiments (id, name, dataset_id, spec, status, heartbeat_at, created_at, updated_at) VALUES (?, ?, ?, ?, 'pending', NULL, ?, ?)",
-        )
-        .run(
-          id,
-          name,
-          spec.datasetId,
-          JSON.stringify({ ...spec, policies }),
-          now,
-          now,
-        );
-      const insert = this.db.prepare(
-        "INSERT INTO experiment_items (experiment_id, problem_id, problem_idx, policy, sample, updated_at) VALUES (?, ?, ?, ?, ?, ?)",
-      );
+        .prepare("INSERT INTO experiments (id, name, dataset_id, spec, status, heartbeat_at, created_at, updated_at) VALUES (?, ?, ?, ?, 'pending', NULL, ?, ?)")
+        .run(id, name, spec.datasetId, JSON.stringify({ ...spec, policies }), now, now);
+      const insert = this.db.prepare("INSERT INTO experiment_items (experiment_id, problem_id, problem_idx, policy, sample, updated_at) VALUES (?, ?, ?, ?, ?, ?)");
       // Sample-major order: with a partial run, every problem has its first sample before any has a second.
-      for (let s = 0; s < spec.samples; s++)
-        for (const p of problems)
-          for (const pol of policies)
-            insert.run(id, p.problem_id, p.idx, pol.label, s, now);
+      for (let s = 0; s < spec.samples; s++) for (const p of problems) for (const pol of policies) insert.run(id, p.problem_id, p.idx, pol.label, s, now);
     })();
     return this.getExperiment(id, now);
   }
 
   private row(id: string): ExperimentRow {
     const row = this.db
-      .prepare(
-        "SELECT e.*, d.name AS dataset_name FROM experiments e JOIN datasets d ON d.id = e.dataset_id WHERE e.id = ?",
-      )
+      .prepare("SELECT e.*, d.name AS dataset_name FROM experiments e JOIN datasets d ON d.id = e.dataset_id WHERE e.id = ?")
       .get(id) as ExperimentRow | undefined;
     if (!row) throw new AppError("not-found", `no experiment ${id}`);
     return row;
   }
 
-  getExperiment(
-    id: string,
-    now = Date.now(),
-    live?: Partial<Pick<ExperimentProgress, "tokensPerSec" | "etaSec">>,
-  ): ExperimentSummary {
+  getExperiment(id: string, now = Date.now(), live?: Partial<Pick<ExperimentProgress, "tokensPerSec" | "etaSec">>): ExperimentSummary {
     const row = this.row(id);
     const spec = ExperimentSpecSchema.parse(JSON.parse(row.spec));
     const counts = Object.fromEntries(
-      (
-        this.db
-          .prepare(
-            "SELECT status, COUNT(*) AS n FROM experiment_items WHERE experiment_id = ? GROUP BY status",
-          )
-          .all(id) as { status: ItemStatus; n: number }[]
-      ).map((c) => [c.status, c.n]),
+      (this.db.prepare("SELECT status, COUNT(*) AS n FROM experiment_items WHERE experiment_id = ? GROUP BY status").all(id) as { status: ItemStatus; n: number }[]).map((c) => [c.status, c.n]),
     ) as Partial<Record<ItemStatus, number>>;
     const done = counts.done ?? 0;
     const failed = counts.failed ?? 0;
@@ -401,21 +240,14 @@ export class ExperimentStore {
     const stale =
       !workerAlive &&
       (row.status === "interrupted" ||
-        (row.status === "running" &&
-          (row.heartbeat_at === null ||
-            now - row.heartbeat_at > HEARTBEAT_TIMEOUT_MS ||
-            !ownerAlive(this.db, row.owner_id, now))));
+        (row.status === "running" && (row.heartbeat_at === null || now - row.heartbeat_at > HEARTBEAT_TIMEOUT_MS || !ownerAlive(this.db, row.owner_id, now))));
     return {
       id: row.id,
       name: row.name,
       kind: "dataset",
       datasetId: row.dataset_id,
       datasetName: row.dataset_name,
-      status: stale
-        ? "interrupted"
-        : workerAlive && row.status === "interrupted"
-          ? "running"
-          : row.status,
+      status: stale ? "interrupted" : workerAlive && row.status === "interrupted" ? "running" : row.status,
       spec,
       policies: resolvePolicies(spec),
       createdAt: row.created_at,
@@ -434,22 +266,12 @@ export class ExperimentStore {
   }
 
   listExperiments(now = Date.now()): ExperimentSummary[] {
-    return (
-      this.db
-        .prepare("SELECT id FROM experiments ORDER BY created_at DESC, id")
-        .all() as { id: string }[]
-    ).map((r) => this.getExperiment(r.id, now));
+    return (this.db.prepare("SELECT id FROM experiments ORDER BY created_at DESC, id").all() as { id: string }[]).map((r) => this.getExperiment(r.id, now));
   }
 
   items(id: string): ExperimentItem[] {
     this.row(id);
-    return (
-      this.db
-        .prepare(
-          "SELECT * FROM experiment_items WHERE experiment_id = ? ORDER BY sample, problem_idx, policy",
-        )
-        .all(id) as ItemRow[]
-    ).map(toItem);
+    return (this.db.prepare("SELECT * FROM experiment_items WHERE experiment_id = ? ORDER BY sample, problem_idx, policy").all(id) as ItemRow[]).map(toItem);
   }
 
   problemMap(datasetId: string): Map<string, Problem> {
@@ -460,24 +282,12 @@ export class ExperimentStore {
   setStatus(id: string, status: ExperimentStatus, now = Date.now()): void {
     const running = status === "running";
     this.db
-      .prepare(
-        "UPDATE experiments SET status = ?, updated_at = ?, heartbeat_at = ?, owner_id = ? WHERE id = ?",
-      )
-      .run(
-        status,
-        now,
-        running ? now : null,
-        running ? currentOwner(this.db, now) : null,
-        id,
-      );
+      .prepare("UPDATE experiments SET status = ?, updated_at = ?, heartbeat_at = ?, owner_id = ? WHERE id = ?")
+      .run(status, now, running ? now : null, running ? currentOwner(this.db, now) : null, id);
   }
 
   heartbeat(id: string, now = Date.now()): void {
-    this.db
-      .prepare(
-        "UPDATE experiments SET heartbeat_at = ?, updated_at = ? WHERE id = ?",
-      )
-      .run(now, now, id);
+    this.db.prepare("UPDATE experiments SET heartbeat_at = ?, updated_at = ? WHERE id = ?").run(now, now, id);
   }
 
   /**
@@ -485,18 +295,8 @@ export class ExperimentStore {
    * failed ones (model-server failures are transient) go back to pending.
    */
   claimUnfinished(id: string, now = Date.now()): ExperimentItem[] {
-    this.db
-      .prepare(
-        "UPDATE experiment_items SET status = 'pending', updated_at = ? WHERE experiment_id = ? AND status IN ('running', 'failed')",
-      )
-      .run(now, id);
-    return (
-      this.db
-        .prepare(
-          "SELECT * FROM experiment_items WHERE experiment_id = ? AND status = 'pending' ORDER BY sample, problem_idx, policy",
-        )
-        .all(id) as ItemRow[]
-    ).map(toItem);
+    this.db.prepare("UPDATE experiment_items SET status = 'pending', updated_at = ? WHERE experiment_id = ? AND status IN ('running', 'failed')").run(now, id);
+    return (this.db.prepare("SELECT * FROM experiment_items WHERE experiment_id = ? AND status = 'pending' ORDER BY sample, problem_idx, policy").all(id) as ItemRow[]).map(toItem);
   }
 
   /** Join experiment `id` as a worker (see workers.ts); returns this process's owner id. */
@@ -512,12 +312,8 @@ export class ExperimentStore {
   /** Claim up to `n` pending items (or items of workers that are gone) for this worker. */
   claimItems(id: string, n: number, now = Date.now()): ExperimentItem[] {
     const keys = claimItems(this.db, id, n, now);
-    const get = this.db.prepare(
-      "SELECT * FROM experiment_items WHERE experiment_id = ? AND problem_id = ? AND policy = ? AND sample = ?",
-    );
-    return keys.map((k) =>
-      toItem(get.get(id, k.problem_id, k.policy, k.sample) as ItemRow),
-    );
+    const get = this.db.prepare("SELECT * FROM experiment_items WHERE experiment_id = ? AND problem_id = ? AND policy = ? AND sample = ?");
+    return keys.map((k) => toItem(get.get(id, k.problem_id, k.policy, k.sample) as ItemRow));
   }
 
   unfinishedCount(id: string): number {
@@ -526,13 +322,13 @@ export class ExperimentStore {
 
   /**
    * A worker's beat: the experiment is running (again, if a dead worker's owner id had it read as
-   * interrupted) with this process as its owner. A cancelled or finished experiment stays so.
+   * interrupted) with this process as its owner. Joining (`join`) resumes a cancelled experiment
+   * too, as `hintlab run --resume` does; a beat does not, so a cancel on the experiment's page
+   * stops the workers at their next beat. A finished experiment stays so.
    */
-  workerBeat(id: string, now = Date.now()): ExperimentStatus {
+  workerBeat(id: string, now = Date.now(), join = false): ExperimentStatus {
     this.db
-      .prepare(
-        "UPDATE experiments SET status = 'running', owner_id = ?, heartbeat_at = ?, updated_at = ? WHERE id = ? AND status IN ('running', 'interrupted', 'pending')",
-      )
+      .prepare(`UPDATE experiments SET status = 'running', owner_id = ?, heartbeat_at = ?, updated_at = ? WHERE id = ? AND status IN ('running', 'interrupted', 'pending'${join ? ", 'cancelled'" : ""})`)
       .run(currentOwner(this.db, now), now, now, id);
     return this.row(id).status;
   }
@@ -544,18 +340,14 @@ export class ExperimentStore {
 
   markRunning(id: string, key: ItemKey, now = Date.now()): void {
     this.db
-      .prepare(
-        "UPDATE experiment_items SET status = 'running', updated_at = ? WHERE experiment_id = ? AND problem_id = ? AND policy = ? AND sample = ?",
-      )
+      .prepare("UPDATE experiment_items SET status = 'running', updated_at = ? WHERE experiment_id = ? AND problem_id = ? AND policy = ? AND sample = ?")
       .run(now, id, key.problemId, key.policy, key.sample);
   }
 
   /** An item the runner gave up on without an outcome (cancelled): back to pending. */
   markPending(id: string, key: ItemKey, now = Date.now()): void {
     this.db
-      .prepare(
-        "UPDATE experiment_items SET status = 'pending', updated_at = ? WHERE experiment_id = ? AND problem_id = ? AND policy = ? AND sample = ? AND status = 'running'",
-      )
+      .prepare("UPDATE experiment_items SET status = 'pending', updated_at = ? WHERE experiment_id = ? AND problem_id = ? AND policy = ? AND sample = ? AND status = 'running'")
       .run(now, id, key.problemId, key.policy, key.sample);
   }
 
@@ -563,38 +355,32 @@ export class ExperimentStore {
    * Record an item's outcome. With `worker`, only while that worker still holds the item; false
    * when another took it over (this one was taken for dead), so the caller drops its result.
    */
-  finishItem(
-    id: string,
-    key: ItemKey,
-    o: ItemOutcome,
-    now = Date.now(),
-    worker?: string,
-  ): boolean {
-    return (
-      this.db
-        .prepare(
-          `UPDATE experiment_items SET status = @status, trace_id = @trace_id, verdict = @verdict, answer = @answer, tokens = @tokens,
+  finishItem(id: string, key: ItemKey, o: ItemOutcome, now = Date.now(), worker?: string): boolean {
+    const guard = worker ? " AND worker = @worker AND status = 'running'" : "";
+    const r = this.db
+      .prepare(
+        `UPDATE experiment_items SET status = @status, trace_id = @trace_id, verdict = @verdict, answer = @answer, tokens = @tokens,
            tool_calls = @tool_calls, hints = @hints, duration_ms = @duration_ms, attempts = @attempts, error = @error, updated_at = @now
-         WHERE experiment_id = @id AND problem_id = @problem_id AND policy = @policy AND sample = @sample${worker ? " AND worker = @worker AND status = 'running'" : ""}`,
-        )
-        .run({
-          ...(worker ? { worker } : {}),
-          id,
-          problem_id: key.problemId,
-          policy: key.policy,
-          sample: key.sample,
-          status: o.status,
-          trace_id: o.traceId,
-          verdict: o.verdict,
-          answer: o.answer,
-          tokens: o.tokens,
-          tool_calls: o.toolCalls,
-          hints: JSON.stringify(o.hints),
-          duration_ms: o.durationMs,
-          attempts: o.attempts,
-          error: o.error,
-          now,
-        }).changes > 0
-    );
+         WHERE experiment_id = @id AND problem_id = @problem_id AND policy = @policy AND sample = @sample${guard}`,
+      )
+      .run({
+        ...(worker ? { worker } : {}),
+        id,
+        problem_id: key.problemId,
+        policy: key.policy,
+        sample: key.sample,
+        status: o.status,
+        trace_id: o.traceId,
+        verdict: o.verdict,
+        answer: o.answer,
+        tokens: o.tokens,
+        tool_calls: o.toolCalls,
+        hints: JSON.stringify(o.hints),
+        duration_ms: o.durationMs,
+        attempts: o.attempts,
+        error: o.error,
+        now,
+      });
+    return r.changes > 0;
   }
 }
