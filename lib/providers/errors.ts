@@ -94,7 +94,8 @@ export function brokenStream(config: ModelConfig, received: number, reason: stri
   );
 }
 
-function connectionError(error: APIConnectionError, config: ModelConfig): ModelError {
+/** A request that got no response (refused, unknown host, closed before headers), as a ModelError that says what to fix. */
+export function connectionError(error: unknown, config: ModelConfig): ModelError {
   const code = findErrorCode(error);
   const where = `the model server at ${config.baseUrl}`;
   if (code === "ECONNREFUSED") {
@@ -226,7 +227,7 @@ function causeMessages(error: unknown): string[] {
   return messages;
 }
 
-function describe(error: unknown): string {
+export function describe(error: unknown): string {
   if (error instanceof Error) {
     const cause = error.cause instanceof Error ? `: ${error.cause.message}` : "";
     return `${error.message}${cause}`;
