@@ -72,7 +72,7 @@ afterAll(async () => {
   await new Promise((r) => server.close(r));
 });
 
-const provider = (overrides = {}) => createOllamaProvider(modelConfig(base, { model: MODEL, timeoutMs: 2_000, ...overrides }));
+const provider = (overrides = {}) => createOllamaProvider(modelConfig(base, { provider: "ollama", model: MODEL, timeoutMs: 2_000, ...overrides }));
 const request = (overrides = {}) => generateRequest({ prompt: "<|im_start|>user\nWhat is 7*8?<|im_end|>\n<|im_start|>assistant\n<think>\n", maxTokens: 64, ...overrides });
 
 function expectModelError(error: unknown, code: ModelError["code"]): ModelError {
@@ -245,7 +245,9 @@ describe("ollama provider: failures", () => {
 
   it("nothing listening is connection-refused", async () => {
     const port = await closedPort();
-    const out = await run(createOllamaProvider(modelConfig(`http://127.0.0.1:${port}`, { model: MODEL })), request());
-    expect(expectModelError(out.error, "connection-refused").message).toContain("connection refused");
+    const out = await run(createOllamaProvider(modelConfig(`http://127.0.0.1:${port}`, { provider: "ollama", model: MODEL })), request());
+    const error = expectModelError(out.error, "connection-refused");
+    expect(error.message).toContain("connection refused");
+    expect(error.message).toContain("ollama serve");
   });
 });
