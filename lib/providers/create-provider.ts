@@ -19,8 +19,9 @@ export function createProvider(config: ModelConfig): Provider {
     case "lmstudio":
       // LM Studio's /v1/completions is a raw completion (no chat template), the same wire protocol
       // as vLLM's, so it is the completions provider with LM Studio's defaults and error hints
-      // (errors.ts) — except for stops: like Ollama it says finish_reason "stop" without which
-      // stop matched, so they are found in the text (openai-stream.ts, findStops).
+      // (errors.ts) — except for stops: LM Studio documents no field naming the stop that matched
+      // (vLLM's stop_reason, SGLang's matched_stop), and a bare finish_reason "stop" would make a
+      // trigger look like the model's own end, so they are found in the text (openai-stream.ts, findStops).
       return createOpenAICompletionsProvider(config, { findStops: true });
     case "local":
       return createLocalProvider({

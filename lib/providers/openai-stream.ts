@@ -50,8 +50,8 @@ interface StreamSpec {
   stop: string[];
   /**
    * Find `stop` in the text here instead of trusting the server to report it: for servers that
-   * end at a stop with finish_reason "stop" but never say which (LM Studio), so a trigger would
-   * look like the model's own end. The request must then not send `stop` (streamingParams).
+   * end at a stop with finish_reason "stop" and no field naming it (LM Studio), where a trigger
+   * would look like the model's own end. The request must then not send `stop` (streamingParams).
    */
   findStops?: boolean;
   start: (client: OpenAI, signal: AbortSignal) => Promise<AsyncIterable<unknown>>;
