@@ -2,7 +2,7 @@
 
 import { useEffect, useState } from "react";
 import { TEMPLATES } from "@/lib/engine";
-import { ModelListSchema, type ModelList, type ProviderKind, type TemplateId } from "@/lib/protocol";
+import { apisOf, ModelListSchema, REMOTE_PROVIDERS, type ModelList, type ProviderKind, type RemoteProviderKind, type TemplateId } from "@/lib/protocol";
 import { useActions, useHintlab, usesLocalModel } from "@/lib/store";
 import { formatBytes } from "./local-model-panel";
 
@@ -26,6 +26,9 @@ export function ModelSettings() {
   const local = usesLocalModel(model, server?.provider);
   const connectionId = model.connection ?? server?.connection;
   const connection = connections.find((c) => c.id === connectionId);
+  // The APIs this connection offers: completions or chat on an OpenAI-compatible server; Ollama and LM Studio one each.
+  const connectionKind = (connection?.provider ?? server?.provider ?? "openai-completions") as ProviderKind;
+  const apis = apisOf(connectionKind === "local" || connectionKind === "scripted" ? "openai-completions" : connectionKind);
   const summary = local
     ? `${model.provider === "local" && model.model ? model.model : (server?.model ?? "")} (local)`
     : connection
@@ -91,11 +94,15 @@ export function ModelSettings() {
             API
             <select
               data-testid="provider"
-              value={model.provider ?? connection?.provider ?? server?.provider ?? "openai-completions"}
-              onChange={(e) => setModel({ provider: e.target.value as ProviderKind })}
+              value={model.provider && (apis as string[]).includes(model.provider) ? model.provider : (apis as string[]).includes(connectionKind) ? connectionKind : apis[0]}
+              disabled={apis.length < 2}
+              onChange={(e) => setModel({ provider: e.target.value as RemoteProviderKind })}
             >
-              <option value="openai-completions">completions (raw prompt)</option>
-              <option value="openai-chat">chat (assistant prefill)</option>
+              {apis.map((k) => (
+                <option key={k} value={k}>
+                  {REMOTE_PROVIDERS[k].label}
+                </option>
+              ))}
             </select>
           </label>
         ) : null}
@@ -215,8 +222,8 @@ export function ConnectNotice() {
   if (!server || server.configured || model.connection) return null;
   return (
     <div className="notice" data-testid="connect-notice">
-      <strong>No model is connected.</strong> Start an OpenAI-compatible server (vLLM, SGLang, llama.cpp, Ollama…) and either restart hintlab with{" "}
-      <code>HINTLAB_BASE_URL=http://localhost:8000/v1 HINTLAB_MODEL=Qwen/QwQ-32B</code> (see README) or have an admin add it in{" "}
+      <strong>No model is connected.</strong> Start a model server (vLLM, SGLang, llama.cpp, Ollama, LM Studio…) and either restart hintlab with{" "}
+      <code>HINTLAB_BASE_URL=http://localhost:8000/v1 HINTLAB_MODEL=Qwen/QwQ-32B</code> (Ollama: <code>HINTLAB_PROVIDER=ollama HINTLAB_MODEL=qwq:32b</code>; see README) or have an admin add it in{" "}
       <a href="/settings">Settings → Model connections</a>, then choose it in Model settings.
     </div>
   );

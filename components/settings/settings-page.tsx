@@ -1,6 +1,17 @@
 "use client";
 import { useCallback, useEffect, useState, type FormEvent } from "react";
-import { ApiErrorBodySchema, PublicConnectionSchema, ROLES, TEMPLATE_IDS, UserListItemSchema, type PublicConnection, type UserListItem } from "@/lib/protocol";
+import {
+  ApiErrorBodySchema,
+  PublicConnectionSchema,
+  REMOTE_PROVIDER_KINDS,
+  REMOTE_PROVIDERS,
+  ROLES,
+  TEMPLATE_IDS,
+  UserListItemSchema,
+  type PublicConnection,
+  type RemoteProviderKind,
+  type UserListItem,
+} from "@/lib/protocol";
 
 async function api<T>(path: string, method = "GET", body?: unknown): Promise<T> {
   const res = await fetch(path, { method, headers: body === undefined ? undefined : { "content-type": "application/json" }, body: body === undefined ? undefined : JSON.stringify(body) });
@@ -116,6 +127,11 @@ function Users({ localUser }: { localUser: boolean }) {
 function Connections() {
   const [connections, setConnections] = useState<PublicConnection[]>([]);
   const [error, setError] = useState<string | null>(null);
+  // The kind chosen in the form: its server's usual address and whether it takes a key.
+  const [kind, setKind] = useState<RemoteProviderKind>("openai-completions");
+  const info = REMOTE_PROVIDERS[kind];
+  // Ollama and LM Studio listen on fixed ports: an empty base URL means theirs on the hintlab server's machine.
+  const ownServer = kind === "ollama" || kind === "lmstudio";
   const reload = useCallback(() => {
     api<{ connections: unknown[] }>("/api/connections").then(
       (b) => setConnections(b.connections.map((c) => PublicConnectionSchema.parse(c))),
@@ -130,9 +146,11 @@ function Connections() {
     const text = (k: string) => String(form.get(k) ?? "").trim() || undefined;
     const target = e.currentTarget;
     setError(null);
-    api("/api/connections", "POST", { name: text("name"), baseUrl: text("baseUrl"), model: text("model"), provider: text("provider"), template: text("template"), apiKey: text("apiKey") }).then(
+    const baseUrl = text("baseUrl") ?? (ownServer ? info.defaultBaseUrl : undefined);
+    api("/api/connections", "POST", { name: text("name"), baseUrl, model: text("model"), provider: kind, template: text("template"), apiKey: text("apiKey") }).then(
       () => {
         target.reset();
+        setKind("openai-completions");
         reload();
       },
       (err: Error) => setError(err.message),
@@ -176,11 +194,14 @@ function Connections() {
       </table>
       <form onSubmit={add} className="grid2">
         <input name="name" placeholder="name, e.g. vllm-a100" required data-testid="new-connection-name" />
-        <input name="baseUrl" placeholder="http://localhost:8000/v1" required data-testid="new-connection-url" />
-        <input name="model" placeholder="model, e.g. Qwen/QwQ-32B" data-testid="new-connection-model" />
-        <select name="provider" defaultValue="openai-completions">
-          <option value="openai-completions">completions (raw prompt)</option>
-          <option value="openai-chat">chat (assistant prefill)</option>
+        <input name="baseUrl" placeholder={ownServer ? `${info.defaultBaseUrl} (default)` : info.defaultBaseUrl} required={!ownServer} data-testid="new-connection-url" />
+        <input name="model" placeholder={kind === "ollama" ? "model, e.g. qwq:32b (ollama list)" : kind === "lmstudio" ? "model, e.g. qwq-32b (lms ls)" : "model, e.g. Qwen/QwQ-32B"} data-testid="new-connection-model" />
+        <select name="provider" value={kind} onChange={(e) => setKind(e.target.value as RemoteProviderKind)} data-testid="new-connection-provider">
+          {REMOTE_PROVIDER_KINDS.map((k) => (
+            <option key={k} value={k}>
+              {REMOTE_PROVIDERS[k].label}
+            </option>
+          ))}
         </select>
         <select name="template" defaultValue="">
           <option value="">template: server default</option>
@@ -188,7 +209,7 @@ function Connections() {
             <option key={t}>{t}</option>
           ))}
         </select>
-        <input name="apiKey" type="password" placeholder="API key (optional)" autoComplete="off" />
+        <input name="apiKey" type="password" placeholder={info.needsKey ? "API key" : ownServer ? "API key (none for a local server; a proxy's)" : "API key (optional)"} autoComplete="off" />
         <button type="submit" data-testid="add-connection">
           Add connection
         </button>

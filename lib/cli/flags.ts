@@ -1,4 +1,4 @@
-import { TemplateIdSchema, type TemplateId } from "@/lib/protocol";
+import { REMOTE_PROVIDER_KINDS, REMOTE_PROVIDERS, RemoteProviderKindSchema, TemplateIdSchema, type RemoteProviderKind, type TemplateId } from "@/lib/protocol";
 
 /**
  * Flag parsing shared by the CLI commands: a bad flag is a UsageError whose message says which
@@ -24,15 +24,36 @@ export function templateFlag(raw: string | undefined): TemplateId | undefined {
   return template.data;
 }
 
-/** `--base-url`, `--model`, `--template`, `--chat` as the model part of a run's settings. */
-export function modelFlags(values: { "base-url"?: string; model?: string; chat?: boolean }, template: TemplateId | undefined) {
+/** `--provider KIND` (`--chat` is short for `--provider openai-chat`), checked against the model servers hintlab speaks. */
+export function providerFlag(raw: string | undefined, chat: boolean | undefined): RemoteProviderKind | undefined {
+  if (raw === undefined) return chat ? "openai-chat" : undefined;
+  const provider = RemoteProviderKindSchema.safeParse(raw);
+  if (!provider.success) throw new UsageError(`--provider must be one of ${REMOTE_PROVIDER_KINDS.join(", ")} (got "${raw}")`);
+  if (chat && provider.data !== "openai-chat") throw new UsageError(`--chat means --provider openai-chat; it cannot go with --provider ${raw}`);
+  return provider.data;
+}
+
+/**
+ * `--base-url`, `--model`, `--template`, `--provider`/`--chat` as the model part of a run's settings.
+ * `--provider ollama` (or lmstudio) alone means that server on this machine, unless the environment
+ * already configures one (HINTLAB_PROVIDER of the same kind, with its HINTLAB_BASE_URL).
+ */
+export function modelFlags(
+  values: { "base-url"?: string; model?: string; chat?: boolean; provider?: string },
+  template: TemplateId | undefined,
+  env: Readonly<Record<string, string | undefined>> = process.env,
+) {
+  const provider = providerFlag(values.provider, values.chat);
+  const ownServer = provider === "ollama" || provider === "lmstudio";
+  const baseUrl = values["base-url"] ?? (ownServer && env.HINTLAB_PROVIDER?.trim() !== provider ? REMOTE_PROVIDERS[provider].defaultBaseUrl : undefined);
   return {
-    ...(values["base-url"] ? { baseUrl: values["base-url"] } : {}),
+    ...(baseUrl ? { baseUrl } : {}),
     ...(values.model ? { model: values.model } : {}),
     ...(template ? { template } : {}),
-    ...(values.chat ? { provider: "openai-chat" as const } : {}),
+    ...(provider ? { provider } : {}),
   };
 }
+
 
 /** `--retries N` and `--retry-delays-ms LIST` (each undefined when absent). */
 export function retryFlags(values: { retries?: string; "retry-delays-ms"?: string }): { tries?: number; delays?: number[] } {

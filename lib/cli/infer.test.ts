@@ -62,6 +62,20 @@ describe("hintlab infer (headless)", () => {
     expect(r.stderr).toContain("injected");
   });
 
+  it("--provider ollama: the same session through Ollama's native /api/generate, stops found in the stream", async () => {
+    const before = server.requests.length;
+    const r = await hintlab(["infer", "--provider", "ollama", "--base-url", server.url, "--model", "scripted-r1", "--template", "deepseek-r1", "--problem", fixture.problem, "--gold", fixture.gold_answer, "--policy", "paper", "--rounds", "2", "--seed", "3"]);
+    expect(r.code, r.stderr).toBe(0);
+    const trace: Trace = TraceSchema.parse(JSON.parse(r.stdout));
+    expect(trace.config).toMatchObject({ provider: "ollama", baseUrl: server.url });
+    expect(trace.segments.map((s) => s.kind)).toEqual(["prompt", "model", "hint", "model", "tool_output", "hint", "model", "tool_output", "model"]);
+    expect(fixture.completion.startsWith(trace.segments[1]!.text)).toBe(true);
+    expect(trace.verdict).toBe("correct");
+    const sent = server.requests.slice(before);
+    expect(sent.length).toBeGreaterThanOrEqual(5);
+    expect(sent.every((q) => q.endpoint === "ollama-generate" && (q.body?.raw === true) && q.stop?.length === 0)).toBe(true);
+  });
+
   it("greedy never injects: the trace is the recorded completion", async () => {
     const r = await hintlab(["infer", "--base-url", server.baseUrl, "--model", "scripted-r1", "--template", "deepseek-r1", "--problem", fixture.problem, "--gold", fixture.gold_answer, "--policy", "greedy"]);
     expect(r.code, r.stderr).toBe(0);

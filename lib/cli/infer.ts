@@ -11,7 +11,11 @@ import { modelFlags, num, templateFlag, UsageError } from "./flags";
 export const INFER_USAGE = `usage: hintlab infer --base-url URL --model NAME (--problem TEXT | --problem-file FILE) [options]
 
   --template qwq|qwen3|deepseek-r1|raw   prompt template (default qwq, or HINTLAB_TEMPLATE)
-  --chat                                use chat with assistant prefill instead of raw completions
+  --provider openai-completions|openai-chat|ollama|lmstudio
+                                        the model server's API (default openai-completions, or HINTLAB_PROVIDER):
+                                        ollama = Ollama's native /api/generate (base URL http://localhost:11434),
+                                        lmstudio = LM Studio (http://localhost:1234/v1)
+  --chat                                short for --provider openai-chat (assistant prefill)
   --kind math|code|free                 problem kind (default math); picks the hints
   --gold ANSWER                         gold answer: the trace gets a verdict
   --policy greedy|paper|budget:min=N,max=M[,word=W]
@@ -40,6 +44,7 @@ export function parseInferArgs(argv: string[]) {
       model: { type: "string" },
       template: { type: "string" },
       chat: { type: "boolean" },
+      provider: { type: "string" },
       problem: { type: "string" },
       "problem-file": { type: "string" },
       kind: { type: "string" },

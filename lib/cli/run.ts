@@ -23,7 +23,8 @@ export const RUN_USAGE = `usage: hintlab run --dataset FILE|NAME --policies LIST
                             e.g. greedy,paper:rounds=2,paper:rounds=1:p=0.5,paper:rounds=1:hint=math-general
   --samples K               samples per problem and policy (default 1)
   --concurrency C           concurrent sessions against the model server (default 8)
-  --base-url URL --model NAME [--template qwq|qwen3|deepseek-r1|raw] [--chat]
+  --base-url URL --model NAME [--template qwq|qwen3|deepseek-r1|raw]
+  [--provider openai-completions|openai-chat|ollama|lmstudio] [--chat]
   --name NAME               experiment name
   --max-tokens N            completion budget per trace (default 16384)
   --temperature T  --top-p P  --seed S
@@ -86,6 +87,7 @@ export function parseRunArgs(argv: string[]) {
       model: { type: "string" },
       template: { type: "string" },
       chat: { type: "boolean" },
+      provider: { type: "string" },
       name: { type: "string" },
       "max-tokens": { type: "string" },
       temperature: { type: "string" },

@@ -21,7 +21,8 @@ export const SWEEP_USAGE = `usage: hintlab sweep --trace ID (--at SEGMENT:OFFSET
   --temperature T  --seed S (default 0)  --max-tokens N (per sample, after the point)
   --concurrency C           samples at once (1–64, default 8; the local model runs one at a time)
   --name NAME
-  --base-url URL --model NAME [--template qwq|qwen3|deepseek-r1|raw] [--chat]
+  --base-url URL --model NAME [--template qwq|qwen3|deepseek-r1|raw]
+  [--provider openai-completions|openai-chat|ollama|lmstudio] [--chat]
                             default: the model the trace was made with
   --retries N  --retry-delays-ms LIST   model-server failures (default 3 tries, 1000,4000,16000)
   --json                    print the whole sweep (SweepView) as JSON instead of the grid
@@ -65,6 +66,7 @@ export function parseSweepArgs(argv: string[]): SweepCliArgs {
         model: { type: "string" },
         template: { type: "string" },
         chat: { type: "boolean" },
+        provider: { type: "string" },
         retries: { type: "string" },
         "retry-delays-ms": { type: "string" },
         resume: { type: "string" },

@@ -1,7 +1,7 @@
 import "server-only";
 import { BUILTIN_HINTS } from "@/hints";
 import { getTemplate } from "@/lib/engine";
-import { AppError, SweepSpecSchema, type ExperimentModelSchema, type Hint, type SweepSpecInput, type Trace } from "@/lib/protocol";
+import { AppError, REMOTE_PROVIDER_KINDS, SweepSpecSchema, type ExperimentModelSchema, type Hint, type RemoteProviderKind, type SweepSpecInput, type Trace } from "@/lib/protocol";
 import { planSweep, type SweepPlan, type SweepSource } from "@/lib/sweeps";
 import type { z } from "zod";
 import type { StoredArm, StoredPlan, SweepRunSettings, SweepStore } from "./sweep-store";
@@ -53,7 +53,8 @@ export function storedPlan(plan: SweepPlan, library: readonly Hint[]): StoredPla
 export function defaultSweepModel(source: Trace, trustBaseUrl: boolean): z.infer<typeof ExperimentModelSchema> {
   const c = source.config;
   if (c.provider === "local") return { connection: "local", model: c.model, template: c.template };
-  const provider = c.provider === "openai-completions" || c.provider === "openai-chat" ? c.provider : undefined;
+  // The API travels with the trace: a trace of Ollama's native API continued as OpenAI completions would hit the wrong endpoint.
+  const provider = (REMOTE_PROVIDER_KINDS as readonly string[]).includes(c.provider) ? (c.provider as RemoteProviderKind) : undefined;
   return { model: c.model, template: c.template, ...(provider ? { provider } : {}), ...(trustBaseUrl && c.baseUrl ? { baseUrl: c.baseUrl } : {}) };
 }
 

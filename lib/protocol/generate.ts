@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { MAX_TOP_LOGPROBS, TokenLogprobSchema } from "./logprobs";
+import { RemoteProviderKindSchema } from "./providers";
 import { FinishReasonSchema, ProviderKindSchema, TemplateIdSchema, UsageSchema } from "./trace";
 
 /**
@@ -138,11 +139,10 @@ export const PublicConnectionSchema = z.object({
 });
 export type PublicConnection = z.infer<typeof PublicConnectionSchema>;
 
-const RemoteKindSchema = z.enum(["openai-completions", "openai-chat"]);
 /** POST /api/connections (admin): a model server the app may call. */
 export const ConnectionBodySchema = z.object({
   name: z.string().trim().min(1).max(100),
-  provider: RemoteKindSchema.default("openai-completions"),
+  provider: RemoteProviderKindSchema.default("openai-completions"),
   baseUrl: z
     .string()
     .trim()

@@ -4,6 +4,7 @@
  */
 export * from "./trace";
 export * from "./generate";
+export * from "./providers";
 export * from "./sandbox";
 export * from "./sandbox-frame";
 export * from "./hint";

@@ -66,7 +66,7 @@ export const PolicySchema = z.discriminatedUnion("type", [
 ]);
 export type Policy = z.infer<typeof PolicySchema>;
 
-export const ProviderKindSchema = z.enum(["openai-completions", "openai-chat", "local", "scripted"]);
+export const ProviderKindSchema = z.enum(["openai-completions", "openai-chat", "ollama", "lmstudio", "local", "scripted"]);
 export type ProviderKind = z.infer<typeof ProviderKindSchema>;
 
 /** Everything needed to reproduce a trace. */

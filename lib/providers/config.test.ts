@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { PublicModelConfigSchema } from "@/lib/protocol";
+import { ConnectionBodySchema, PublicModelConfigSchema } from "@/lib/protocol";
 import { publicConfig, readServerConfig, resolveModelConfig, type ModelConfig } from "./config";
 import { DEFAULT_LOCAL_MODEL } from "./local/source";
 import { ModelError } from "./types";
@@ -157,6 +157,52 @@ describe("connections chosen by id (the browser never sends a URL)", () => {
     const error = catchModelError(() => resolveModelConfig({ connection: "gone" }, env(VLLM), lookup));
     expect(error.code).toBe("bad-request");
     expect(error.message).toContain('"gone"');
+  });
+});
+
+describe("Ollama and LM Studio", () => {
+  it("HINTLAB_PROVIDER=ollama or lmstudio alone points at the server's default local address", () => {
+    expect(env({ HINTLAB_PROVIDER: "ollama", HINTLAB_MODEL: "qwq:32b" })).toMatchObject({ provider: "ollama", baseUrl: "http://localhost:11434", template: "qwq", issues: [] });
+    expect(env({ HINTLAB_PROVIDER: "lmstudio", HINTLAB_MODEL: "qwq-32b" })).toMatchObject({ provider: "lmstudio", baseUrl: "http://localhost:1234/v1", issues: [] });
+    expect(env({ HINTLAB_PROVIDER: "ollama", HINTLAB_BASE_URL: "http://gpu-box:11434/" }).baseUrl).toBe("http://gpu-box:11434");
+    expect(resolveModelConfig({}, env({ HINTLAB_PROVIDER: "ollama", HINTLAB_MODEL: "qwq:32b" }))).toEqual({
+      provider: "ollama",
+      baseUrl: "http://localhost:11434",
+      model: "qwq:32b",
+      template: "qwq",
+      timeoutMs: 300_000,
+    });
+    expect(publicConfig(env({ HINTLAB_PROVIDER: "lmstudio", HINTLAB_MODEL: "qwq-32b" }))).toMatchObject({ configured: true, provider: "lmstudio", baseUrl: "http://localhost:1234/v1" });
+    expect(env({ HINTLAB_PROVIDER: "olama" }).issues[0]).toBe('HINTLAB_PROVIDER="olama" is not a provider; use one of openai-completions, openai-chat, ollama, lmstudio, local.');
+  });
+
+  const ollama = { id: "o1", name: "ollama-box", provider: "ollama" as const, baseUrl: "http://box:11434", model: "deepseek-r1:8b" };
+  const lmstudio = { id: "l1", name: "lms", provider: "lmstudio" as const, baseUrl: "http://localhost:1234/v1", model: "qwq-32b" };
+  const lookup = (id: string) => [ollama, lmstudio].find((c) => c.id === id);
+
+  it("a connection's kind is its API: chat cannot be asked of Ollama's native API or of LM Studio", () => {
+    expect(resolveModelConfig({ connection: "o1" }, env(VLLM), lookup)).toMatchObject({ provider: "ollama", baseUrl: "http://box:11434", model: "deepseek-r1:8b" });
+    expect(resolveModelConfig({ connection: "o1", provider: "ollama" }, env(VLLM), lookup).provider).toBe("ollama");
+    const chat = catchModelError(() => resolveModelConfig({ connection: "o1", provider: "openai-chat" }, env(VLLM), lookup));
+    expect(chat.code).toBe("bad-request");
+    expect(chat.message).toBe(
+      'The connection "ollama-box" is Ollama (native /api/generate, raw); it cannot be called as chat (assistant prefill). Choose Ollama (native /api/generate, raw) as API in Model settings, or another connection.',
+    );
+    expect(catchModelError(() => resolveModelConfig({ connection: "l1", provider: "openai-chat" }, env(VLLM), lookup)).code).toBe("bad-request");
+    // …nor Ollama's protocol of a vLLM server.
+    expect(catchModelError(() => resolveModelConfig({ provider: "ollama" }, env(VLLM))).message).toContain("The server's connection (HINTLAB_BASE_URL) is completions (raw prompt)");
+    expect(catchModelError(() => resolveModelConfig({ provider: "openai-chat" }, env({ HINTLAB_PROVIDER: "ollama", HINTLAB_MODEL: "m" }))).code).toBe("bad-request");
+  });
+
+  it("a base URL of the CLI's own comes with the API the CLI chose", () => {
+    expect(resolveModelConfig({ baseUrl: "http://box:11434", model: "qwq:32b", provider: "ollama" }, env({}))).toMatchObject({ provider: "ollama", baseUrl: "http://box:11434" });
+    expect(resolveModelConfig({ baseUrl: "http://localhost:1234/v1", model: "m", provider: "lmstudio" }, env(VLLM)).provider).toBe("lmstudio");
+  });
+
+  it("admins can add Ollama and LM Studio connections", () => {
+    expect(ConnectionBodySchema.parse({ name: "o", provider: "ollama", baseUrl: "http://localhost:11434" }).provider).toBe("ollama");
+    expect(ConnectionBodySchema.parse({ name: "l", provider: "lmstudio", baseUrl: "http://localhost:1234/v1" }).provider).toBe("lmstudio");
+    expect(ConnectionBodySchema.safeParse({ name: "x", provider: "local", baseUrl: "http://localhost:1" }).success).toBe(false);
   });
 });
 

@@ -1,8 +1,12 @@
 import "server-only";
 import {
+  apisOf,
   LOCAL_CONNECTION_ID,
+  REMOTE_PROVIDER_KINDS,
+  REMOTE_PROVIDERS,
   SERVER_CONNECTION_ID,
   TEMPLATE_IDS,
+  type ProviderKind,
   type ModelSettings,
   type PublicModelConfig,
   type TemplateId,
@@ -13,7 +17,7 @@ import { ModelError } from "./types";
 import { ConnectionStore, type StoredConnection } from "./connections";
 
 /** Provider kinds a server can be configured with (the scripted one is a test fixture, not a provider). */
-export const SERVER_PROVIDER_KINDS = ["openai-completions", "openai-chat", "local"] as const;
+export const SERVER_PROVIDER_KINDS = [...REMOTE_PROVIDER_KINDS, "local"] as const;
 export type ServerProviderKind = (typeof SERVER_PROVIDER_KINDS)[number];
 export type RemoteProviderKind = Exclude<ServerProviderKind, "local">;
 
@@ -64,7 +68,8 @@ export interface RemoteModelConfig {
 /**
  * Read HINTLAB_BASE_URL, HINTLAB_MODEL, HINTLAB_API_KEY (fallback OPENAI_API_KEY),
  * HINTLAB_TEMPLATE (qwq|qwen3|deepseek-r1|raw, default qwq), HINTLAB_PROVIDER
- * (openai-completions|openai-chat|local; default openai-completions with a base URL, else local),
+ * (openai-completions|openai-chat|ollama|lmstudio|local; default openai-completions with a base URL,
+ * else local; ollama and lmstudio default the base URL to their servers' own, on this machine),
  * HINTLAB_TIMEOUT_MS (default 300000) and the HINTLAB_LOCAL_* settings of the local model.
  * Never throws: unusable values are reported in `issues`.
  */
@@ -88,6 +93,8 @@ export function readServerConfig(env: Readonly<Record<string, string | undefined
 
   // With no model server configured, the local GGUF model is the zero-setup default.
   const provider = value("HINTLAB_PROVIDER") ?? (baseUrl ? "openai-completions" : "local");
+  // Ollama and LM Studio listen on fixed local ports: naming the provider is enough.
+  if (!baseUrl && (provider === "ollama" || provider === "lmstudio")) baseUrl = REMOTE_PROVIDERS[provider].defaultBaseUrl;
   // The default local model is a DeepSeek-R1 distill; remote servers default to QwQ.
   const template = value("HINTLAB_TEMPLATE") ?? (provider === "local" ? "deepseek-r1" : "qwq");
   if (!(TEMPLATE_IDS as readonly string[]).includes(template)) {
@@ -137,19 +144,19 @@ export function resolveModelConfig(
   if (settings.provider === "scripted") {
     throw new ModelError(
       "bad-request",
-      'Provider "scripted" only exists in tests. Choose raw completions (openai-completions) or chat (openai-chat) in Model settings.',
+      'Provider "scripted" only exists in tests. Choose a connection and its API (e.g. raw completions, openai-completions) in Model settings.',
     );
   }
   const connection = settings.connection;
   if (connection === LOCAL_CONNECTION_ID || (settings.provider === "local" && !connection)) return resolveLocalConfig({ ...settings, provider: "local" }, server);
-  const remoteKind = settings.provider === "openai-completions" || settings.provider === "openai-chat" ? settings.provider : undefined;
+  const remoteKind = isRemoteKind(settings.provider) ? settings.provider : undefined;
   if (connection && connection !== SERVER_CONNECTION_ID) {
     const stored = lookup(connection);
     if (!stored) throw new ModelError("bad-request", `There is no model connection "${connection}" on this server; choose another in Model settings.`);
     const model = settings.model ?? stored.model;
     if (!model) throw new ModelError("not-configured", `The connection "${stored.name}" names no model; type the model name in Model settings.`);
     return {
-      provider: remoteKind ?? stored.provider,
+      provider: apiOn(stored.provider, remoteKind, `The connection "${stored.name}"`),
       baseUrl: stored.baseUrl,
       model,
       ...(stored.apiKey ? { apiKey: stored.apiKey } : {}),
@@ -170,7 +177,9 @@ export function resolveModelConfig(
     throw new ModelError("not-configured", notConfiguredMessage(missing));
   }
   const keyApplies = server.apiKey !== undefined && server.baseUrl !== undefined && sameOrigin(baseUrl, server.baseUrl);
-  const provider: RemoteProviderKind = remoteKind ?? (server.provider === "local" ? "openai-completions" : server.provider);
+  const serverKind: RemoteProviderKind = server.provider === "local" ? "openai-completions" : server.provider;
+  // A base URL of the caller's own (the CLI) comes with the caller's API; the server's connection offers only its own.
+  const provider = settings.baseUrl && connection !== SERVER_CONNECTION_ID ? (remoteKind ?? serverKind) : apiOn(serverKind, remoteKind, "The server's connection (HINTLAB_BASE_URL)");
   return {
     provider,
     baseUrl,
@@ -180,6 +189,23 @@ export function resolveModelConfig(
     timeoutMs: server.timeoutMs,
     ...(server.apiKey !== undefined && !keyApplies ? { apiKeyWithheld: true } : {}),
   };
+}
+
+const isRemoteKind = (kind: ProviderKind | undefined): kind is RemoteProviderKind => (REMOTE_PROVIDER_KINDS as readonly string[]).includes(kind ?? "");
+
+/**
+ * The API a session calls a connection of kind `base` with: its own choice when the connection
+ * offers it (completions or chat on an OpenAI-compatible server), else the connection's own. A
+ * choice the connection cannot serve (chat on Ollama's native API, Ollama's protocol on vLLM)
+ * is refused rather than quietly replaced, so a trace never records an API it did not run on.
+ */
+function apiOn(base: RemoteProviderKind, chosen: RemoteProviderKind | undefined, what: string): RemoteProviderKind {
+  if (!chosen || apisOf(base).includes(chosen)) return chosen ?? base;
+  const offered = apisOf(base).map((k) => REMOTE_PROVIDERS[k].label).join(" or ");
+  throw new ModelError(
+    "bad-request",
+    `${what} is ${REMOTE_PROVIDERS[base].label}; it cannot be called as ${REMOTE_PROVIDERS[chosen].label}. Choose ${offered} as API in Model settings, or another connection.`,
+  );
 }
 
 /**

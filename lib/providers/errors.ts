@@ -19,6 +19,11 @@ const SETTINGS_HINT = "Check HINTLAB_BASE_URL or the base URL in Model settings.
 const MAX_SERVER_MESSAGE = 300;
 /** Socket failures after the connection was made (undici's "other side closed", RST, broken pipe). */
 const CLOSED_BEFORE_RESPONSE: ReadonlySet<string> = new Set(["UND_ERR_SOCKET", "ECONNRESET", "EPIPE", "ECONNABORTED"]);
+/** Servers that users start themselves, and how. */
+const IS_IT_RUNNING: Partial<Record<ModelConfig["provider"], string>> = {
+  ollama: "Is Ollama running (`ollama serve`, or the Ollama app)?",
+  lmstudio: "Is LM Studio's server on (Developer tab → Start server, or `lms server start`)?",
+};
 
 /** The server sent nothing (no headers, or no chunk) for `config.timeoutMs`. */
 export function timeoutError(config: ModelConfig): ModelError {
@@ -94,13 +99,14 @@ export function brokenStream(config: ModelConfig, received: number, reason: stri
   );
 }
 
-function connectionError(error: APIConnectionError, config: ModelConfig): ModelError {
+/** A request that got no response (refused, unknown host, closed before headers), as a ModelError that says what to fix. */
+export function connectionError(error: unknown, config: ModelConfig): ModelError {
   const code = findErrorCode(error);
   const where = `the model server at ${config.baseUrl}`;
   if (code === "ECONNREFUSED") {
     return new ModelError(
       "connection-refused",
-      `Could not connect to ${where}: connection refused. Is the server running? ${SETTINGS_HINT}`,
+      `Could not connect to ${where}: connection refused. ${IS_IT_RUNNING[config.provider] ?? "Is the server running?"} ${SETTINGS_HINT}`,
       { cause: error },
     );
   }
@@ -156,6 +162,7 @@ async function notFound(context: ErrorContext, cause: unknown): Promise<ModelErr
   } catch {
     models = null;
   }
+  if (config.provider === "lmstudio") return lmStudioNotFound(context, models, cause);
   if (models === null) {
     return new ModelError(
       "endpoint-not-found",
@@ -178,6 +185,39 @@ async function notFound(context: ErrorContext, cause: unknown): Promise<ModelErr
     endpoint === "/completions"
       ? `The model server at ${config.baseUrl} has no /completions endpoint (404); switch Model settings → provider to chat (assistant prefill), or set HINTLAB_PROVIDER=openai-chat.`
       : `The model server at ${config.baseUrl} has no /chat/completions endpoint (404); switch Model settings → provider to raw completions, or set HINTLAB_PROVIDER=openai-completions.`,
+    { cause },
+  );
+}
+
+/**
+ * LM Studio answers 404 both for a model it does not have and for one it has not loaded ("No
+ * models loaded. Please load a model in the developer page or use the `lms load` command."),
+ * which happens when Just-in-Time loading is off; /v1/models lists the downloaded ones then.
+ */
+function lmStudioNotFound(context: ErrorContext, models: string[] | null, cause: unknown): ModelError {
+  const { config } = context;
+  const said = extractServerMessage(context.responseBody);
+  const detail = said ? `: ${said}` : "";
+  if (models === null) {
+    return new ModelError(
+      "endpoint-not-found",
+      `Nothing answers at ${config.baseUrl}/completions or ${config.baseUrl}/models (404${detail}): LM Studio serves its API under …/v1, e.g. http://localhost:1234/v1. ${SETTINGS_HINT}`,
+      { cause },
+    );
+  }
+  if (!models.includes(config.model)) {
+    const available = models.length ? models.slice(0, 12).join(", ") + (models.length > 12 ? ", …" : "") : "none";
+    return new ModelError(
+      "model-not-found",
+      `LM Studio has no model "${config.model}" (404${detail}). It has: ${available} (from /models). ` +
+        `Set the model (Model settings, HINTLAB_MODEL) to one of them, or download it in LM Studio (\`lms get ${config.model}\`).`,
+      { cause },
+    );
+  }
+  return new ModelError(
+    "model-not-found",
+    `LM Studio has "${config.model}" but did not load it (404${detail}). Load it with \`lms load ${config.model}\` or in LM Studio's Developer tab, ` +
+      "or turn on Just-in-Time model loading in its server settings.",
     { cause },
   );
 }
@@ -226,7 +266,7 @@ function causeMessages(error: unknown): string[] {
   return messages;
 }
 
-function describe(error: unknown): string {
+export function describe(error: unknown): string {
   if (error instanceof Error) {
     const cause = error.cause instanceof Error ? `: ${error.cause.message}` : "";
     return `${error.message}${cause}`;

@@ -9,7 +9,7 @@ import type { LogprobSink, Provider } from "./types";
  * rendered prompt (template + every segment so far), so an injected hint is just a longer prompt
  * that prefix-caching servers (vLLM, SGLang, llama.cpp) mostly do not recompute.
  */
-export function createOpenAICompletionsProvider(config: ModelConfig): Provider {
+export function createOpenAICompletionsProvider(config: ModelConfig, options: { findStops?: boolean } = {}): Provider {
   return {
     generate: (request: GenerateRequest, signal: AbortSignal, onLogprobs?: LogprobSink) =>
       streamOpenAI(
@@ -17,12 +17,13 @@ export function createOpenAICompletionsProvider(config: ModelConfig): Provider {
           config,
           endpoint: "/completions",
           stop: request.stop,
+          findStops: options.findStops,
           start: (client, upstreamSignal) =>
             client.completions.create(
               {
                 model: config.model,
                 prompt: request.prompt,
-                ...streamingParams(request),
+                ...streamingParams(request, { sendStops: !options.findStops }),
                 ...(request.logprobs !== undefined ? { logprobs: request.logprobs } : {}),
               },
               { signal: upstreamSignal },

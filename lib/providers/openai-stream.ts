@@ -5,19 +5,19 @@ import type { RemoteModelConfig as ModelConfig } from "./config";
 import { brokenStream, requestError, streamError, timeoutError, type ErrorContext } from "./errors";
 import { keepReceivedBytes } from "./read-ahead";
 import { idleWatch } from "./idle-watch";
+import { StopScanner } from "./local/stop-scanner";
 import { createLogprobAligner, createLogprobParser, type ParsedToken } from "./logprobs";
 import { ModelError, type LogprobSink } from "./types";
 
-/** What one streamed chunk carries, whatever the endpoint's shape. */
 /**
- * The request fields both endpoints share: stops, sampling, and max_tokens — always sent, since
- * servers default to 16 tokens (OpenAI, vLLM's completions).
+ * The request fields both endpoints share: stops (unless they are found here, see StreamSpec),
+ * sampling, and max_tokens — always sent, since servers default to 16 tokens (OpenAI, vLLM's completions).
  */
-export function streamingParams(request: GenerateRequest) {
+export function streamingParams(request: GenerateRequest, { sendStops = true }: { sendStops?: boolean } = {}) {
   return {
     stream: true as const,
     stream_options: { include_usage: true },
-    ...(request.stop.length ? { stop: request.stop } : {}),
+    ...(sendStops && request.stop.length ? { stop: request.stop } : {}),
     max_tokens: request.maxTokens,
     ...(request.temperature !== undefined ? { temperature: request.temperature } : {}),
     ...(request.topP !== undefined ? { top_p: request.topP } : {}),
@@ -25,6 +25,7 @@ export function streamingParams(request: GenerateRequest) {
   };
 }
 
+/** What one streamed chunk carries, whatever the endpoint's shape. */
 export interface ChunkView {
   text: string;
   finishReason?: string | null;
@@ -47,6 +48,12 @@ interface StreamSpec {
   config: ModelConfig;
   endpoint: ErrorContext["endpoint"];
   stop: string[];
+  /**
+   * Find `stop` in the text here instead of trusting the server to report it: for servers that
+   * end at a stop with finish_reason "stop" and no field naming it (LM Studio), where a trigger
+   * would look like the model's own end. The request must then not send `stop` (streamingParams).
+   */
+  findStops?: boolean;
   start: (client: OpenAI, signal: AbortSignal) => Promise<AsyncIterable<unknown>>;
   view: (chunk: unknown) => ChunkView;
   /** Top alternatives asked for (request.logprobs); absent = no logprobs. */
@@ -83,6 +90,7 @@ export async function* streamOpenAI(spec: StreamSpec, signal: AbortSignal, onLog
   const wantsLogprobs = spec.logprobs !== undefined && onLogprobs !== undefined;
   const parser = createLogprobParser(spec.logprobs ?? 0);
   const aligner = createLogprobAligner();
+  const scanner = spec.findStops ? new StopScanner(spec.stop) : undefined;
   let usage: Usage | undefined;
   let finish: Pick<GenerateResult, "finishReason" | "matchedStop"> | undefined;
   const withUsage = (result: GenerateResult): GenerateResult => (usage ? { ...result, usage } : result);
@@ -110,19 +118,28 @@ export async function* streamOpenAI(spec: StreamSpec, signal: AbortSignal, onLog
         idle?.hold();
         const view = spec.view(chunk);
         if (view.usage) usage = mapUsage(view.usage);
-        if (view.finishReason) finish = mapFinish(view, spec.stop, config);
+        let text = view.text;
+        let matched: string | undefined;
+        if (scanner) {
+          ({ emit: text, stop: matched } = scanner.push(view.text));
+          // The held-back tail of the text (a possible start of a stop string) is the model's once the stream is done.
+          if (view.finishReason && matched === undefined) text += scanner.flush();
+        }
+        if (matched !== undefined) finish = { finishReason: "stop", matchedStop: matched };
+        else if (view.finishReason) finish = mapFinish(view, scanner ? [] : spec.stop, config);
         if (wantsLogprobs) {
           const tokens: ParsedToken[] = parser.parse(view.logprobs);
           aligner.pushTokens(tokens);
-          aligner.pushText(view.text);
+          aligner.pushText(text);
           const ready = aligner.drain();
           if (ready.length) onLogprobs(ready);
         }
-        if (view.text) {
-          received += view.text.length;
+        if (text) {
+          received += text.length;
           // The timer is off while the consumer holds the chunk: a slow reader is not a silent server.
-          yield view.text;
+          yield text;
         }
+        if (matched !== undefined) break; // finally closes the request: the server writes on past the stop
         armIdle();
       }
     } catch (error) {

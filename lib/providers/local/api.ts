@@ -3,6 +3,7 @@ import { encodeNdjson, type DownloadFrame, type LocalModelStatus, type ModelList
 import { LOCAL_CONNECTION_ID, SERVER_CONNECTION_ID } from "@/lib/protocol";
 import { readServerConfig, type ServerModelConfig } from "../config";
 import { ConnectionStore } from "../connections";
+import { listOllamaModels } from "../ollama-errors";
 import { ModelError } from "../types";
 import { DownloadError } from "./download";
 import { sharedModels } from "./shared";
@@ -33,7 +34,11 @@ export function localModelStatus(ref?: string, server: ServerModelConfig = readS
  */
 export async function listModels(server: ServerModelConfig = readServerConfig(), connectionId?: string): Promise<ModelList> {
   const stored = connectionId && connectionId !== SERVER_CONNECTION_ID && connectionId !== LOCAL_CONNECTION_ID ? new ConnectionStore().get(connectionId) : undefined;
-  const remote = stored ? { baseUrl: stored.baseUrl, apiKey: stored.apiKey } : server.baseUrl ? { baseUrl: server.baseUrl, apiKey: server.apiKey } : undefined;
+  const remote = stored
+    ? { baseUrl: stored.baseUrl, apiKey: stored.apiKey, ollama: stored.provider === "ollama" }
+    : server.baseUrl
+      ? { baseUrl: server.baseUrl, apiKey: server.apiKey, ollama: server.provider === "ollama" }
+      : undefined;
   return {
     remote: remote ? await remoteModels(remote) : null,
     local: {
@@ -44,7 +49,12 @@ export async function listModels(server: ServerModelConfig = readServerConfig(),
   };
 }
 
-async function remoteModels({ baseUrl, apiKey }: { baseUrl: string; apiKey?: string }): Promise<NonNullable<ModelList["remote"]>> {
+async function remoteModels({ baseUrl, apiKey, ollama }: { baseUrl: string; apiKey?: string; ollama: boolean }): Promise<NonNullable<ModelList["remote"]>> {
+  if (ollama) {
+    // Ollama's own list (its /v1/models exists too, but the native API is at the root, not under /v1).
+    const models = await listOllamaModels(baseUrl, apiKey);
+    return models ? { baseUrl, models } : { baseUrl, models: [], error: `Could not list the models of ${baseUrl} (GET /api/tags failed): is Ollama running there?` };
+  }
   try {
     const response = await fetch(`${baseUrl}/models`, {
       headers: apiKey ? { authorization: `Bearer ${apiKey}` } : {},
