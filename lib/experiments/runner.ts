@@ -1,4 +1,5 @@
 import "server-only";
+import { setMaxListeners } from "node:events";
 import { BUILTIN_HINTS, fillHint, hintsForProblem, HINT_LIBRARY_VERSION } from "@/hints";
 import type { TraceStore } from "@/lib/db";
 import type { SegmentLogprobs } from "@/lib/engine";
@@ -145,6 +146,7 @@ export async function runExperiment(opts: RunExperimentOptions): Promise<Experim
   // Our own signal: the caller's, or (for a worker) the experiment cancelled in the database.
   const controller = new AbortController();
   const signal = controller.signal;
+  setMaxListeners(0, signal); // one listener per live session (its stream, its backoff): hundreds
   const onAbort = () => controller.abort();
   if (opts.signal?.aborted) controller.abort();
   opts.signal?.addEventListener("abort", onAbort);

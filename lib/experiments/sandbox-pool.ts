@@ -235,9 +235,13 @@ export class SandboxPool {
     return this.create();
   }
 
-  /** Keep `warm` interpreters ready (booting, booted or being recycled), so the next trace's first block rarely waits. */
+  /**
+   * Boot ahead while the pool is small, so the first traces' first blocks rarely wait. Under
+   * load interpreters come back (recycled) about as fast as traces take them, so booting ahead
+   * then would only start processes that the returning ones make surplus (and kill).
+   */
   private refill(): void {
-    while (!this.disposed && this.fresh.length + this.recycling < this.warm) this.fresh.push(this.boot());
+    while (!this.disposed && this.fresh.length + this.recycling + this.inUse.size + this.keptBy.size < this.warm) this.fresh.push(this.boot());
   }
 
   private keep(key: object, sandbox: Sandbox, closed: boolean): void {
