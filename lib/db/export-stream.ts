@@ -37,6 +37,8 @@ export function* exportLines(db: Db, filters: ExportFilters, toLines: TraceToLin
 }
 
 const ID_PAGE = 1000;
+/** ~1 MB of text per chunk (memory stays one chunk plus one batch of traces). */
+const CHUNK = 1 << 20;
 const LOAD_BATCH = 64;
 
 /**
@@ -45,22 +47,23 @@ const LOAD_BATCH = 64;
  */
 export function exportStream(db: Db, filters: ExportFilters, toLines: TraceToLines): ReadableStream<Uint8Array> {
   const lines = exportLines(db, filters, toLines);
-  const encoder = new TextEncoder();
   return new ReadableStream<Uint8Array>(
     {
       pull(controller) {
-        // Small lines (edits) are batched into chunks of at least 64 KB: fewer, larger writes.
+        // Lines are joined into chunks of at least CHUNK characters: fewer, larger writes and one
+        // encoding per chunk. Buffer.from encodes UTF-8 about twice as fast as TextEncoder here
+        // (bench/traces.mjs, Node 20), and a Buffer is the Uint8Array the stream carries.
         let out = "";
-        while (out.length < 65_536) {
+        while (out.length < CHUNK) {
           const next = lines.next();
           if (next.done) {
-            if (out) controller.enqueue(encoder.encode(out));
+            if (out) controller.enqueue(Buffer.from(out));
             controller.close();
             return;
           }
           out += next.value;
         }
-        controller.enqueue(encoder.encode(out));
+        controller.enqueue(Buffer.from(out));
       },
       cancel() {
         lines.return(undefined);
