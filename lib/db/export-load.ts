@@ -27,41 +27,46 @@ export const BATCH_SQL = `SELECT t.*, ${child("segments", "c.idx")}, ${child("ev
  * Ids no longer in the database are left out (a trace deleted while the export runs).
  */
 export function loadTraces(db: Db, ids: readonly string[], now = Date.now()): Trace[] {
+  return loadStoredTraces(db, ids).map((row) => storedTrace(row, now));
+}
+
+/** The stored rows of `loadTraces`, in the order of `ids` (those still in the database). */
+export function loadStoredTraces(db: Db, ids: readonly string[]): StoredTrace[] {
   if (!ids.length) return [];
   const rows = db.prepare(BATCH_SQL).all(JSON.stringify(ids)) as StoredTrace[];
   const byId = new Map(rows.map((r) => [r.id, r]));
+  return ids.flatMap((id) => byId.get(id) ?? []);
+}
+
+/**
+ * The Trace of a stored row, validated. `segments` given: those are used instead of the row's
+ * (the export's fast path passes [] when it splices the stored segment text itself).
+ */
+export function storedTrace(row: StoredTrace, now: number, segments?: readonly unknown[]): Trace {
   const list = (json: string | null): unknown[] => (json === null ? [] : (JSON.parse(`[${json}]`) as unknown[]));
-  const out: Trace[] = [];
-  for (const id of ids) {
-    const row = byId.get(id);
-    if (!row) continue;
-    out.push(
-      TraceSchema.parse({
-        id: row.id,
-        problem: JSON.parse(row.problem),
-        ...(row.parent_id ? { parentId: row.parent_id } : {}),
-        ...(row.fork_at ? { forkAt: JSON.parse(row.fork_at) } : {}),
-        config: JSON.parse(row.config),
-        segments: list(row.segments_json),
-        events: list(row.events_json),
-        status: effectiveStatus(row.status, row.updated_at, now),
-        ...(row.answer !== null ? { answer: row.answer } : {}),
-        ...(row.verdict ? { verdict: row.verdict } : {}),
-        review: {
-          status: row.review_status,
-          ...(row.review_note ? { note: row.review_note } : {}),
-          ...(row.review_author ? { author: row.review_author } : {}),
-          ...(row.review_at ? { at: row.review_at } : {}),
-        },
-        annotations: list(row.annotations_json),
-        edits: list(row.edits_json),
-        ...(row.dataset ? { dataset: row.dataset } : {}),
-        tags: JSON.parse(row.tags) as string[],
-        version: row.version,
-        createdAt: row.created_at,
-        updatedAt: row.updated_at,
-      }),
-    );
-  }
-  return out;
+  return TraceSchema.parse({
+    id: row.id,
+    problem: JSON.parse(row.problem),
+    ...(row.parent_id ? { parentId: row.parent_id } : {}),
+    ...(row.fork_at ? { forkAt: JSON.parse(row.fork_at) } : {}),
+    config: JSON.parse(row.config),
+    segments: segments ?? list(row.segments_json),
+    events: list(row.events_json),
+    status: effectiveStatus(row.status, row.updated_at, now),
+    ...(row.answer !== null ? { answer: row.answer } : {}),
+    ...(row.verdict ? { verdict: row.verdict } : {}),
+    review: {
+      status: row.review_status,
+      ...(row.review_note ? { note: row.review_note } : {}),
+      ...(row.review_author ? { author: row.review_author } : {}),
+      ...(row.review_at ? { at: row.review_at } : {}),
+    },
+    annotations: list(row.annotations_json),
+    edits: list(row.edits_json),
+    ...(row.dataset ? { dataset: row.dataset } : {}),
+    tags: JSON.parse(row.tags) as string[],
+    version: row.version,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  });
 }

@@ -1,6 +1,6 @@
 import "server-only";
 import type { Trace, TraceListQuery } from "@/lib/protocol";
-import { loadTraces } from "./export-load";
+import { loadStoredTraces, storedTrace } from "./export-load";
 import type { Db } from "./sqlite";
 import { withStatementCache } from "./statement-cache";
 import { TraceStore } from "./traces";
@@ -11,8 +11,12 @@ export type ExportFilters = Omit<TraceListQuery, "limit" | "offset" | "sort" | "
 /**
  * Turns one trace into its JSONL lines. Passed in by the caller (route, CLI) because lib/db may
  * not import lib/export (see the dependency table in docs/architecture.md and eslint.config.mjs).
+ * `fromStoredSegments` (lib/export's traceToLines offers it for unedited `segments`): the same
+ * lines from a trace whose `segments` are left empty plus their stored JSON (comma-joined), so
+ * the bulk of the text is copied instead of parsed and re-written; undefined: not in the shape
+ * it can copy, and the parsed trace is used.
  */
-export type TraceToLines = (trace: Trace) => string[];
+export type TraceToLines = ((trace: Trace) => string[]) & { fromStoredSegments?: (trace: Trace, segmentsJson: string) => string[] | undefined };
 
 /**
  * The lines of an export, one trace loaded at a time (constant memory whatever the size of the
@@ -22,13 +26,18 @@ export type TraceToLines = (trace: Trace) => string[];
 export function* exportLines(db: Db, filters: ExportFilters, toLines: TraceToLines): Generator<string> {
   const store = new TraceStore(withStatementCache(db));
   const cached = withStatementCache(db);
+  const fromStored = toLines.fromStoredSegments;
   let batch: string[] = [];
   const flush = function* () {
-    for (const trace of loadTraces(cached, batch)) yield* toLines(trace);
+    const now = Date.now();
+    for (const row of loadStoredTraces(cached, batch)) {
+      const fast = fromStored?.(storedTrace(row, now, []), row.segments_json ?? "");
+      yield* fast ?? toLines(storedTrace(row, now));
+    }
     batch = [];
   };
-  // Ids are paged by the list (one count and one page query per ID_PAGE); traces are read
-  // LOAD_BATCH at a time, which bounds memory to that many traces whatever the selection.
+  // Ids are paged by the list (one query per ID_PAGE); traces are read LOAD_BATCH at a time,
+  // which bounds memory to that many traces whatever the selection.
   for (const id of store.iterateIds(filters, ID_PAGE)) {
     batch.push(id);
     if (batch.length >= LOAD_BATCH) yield* flush();

@@ -11,12 +11,13 @@ import { TraceListQuerySchema, type Trace } from "@/lib/protocol";
 import { editRecords } from "./edits";
 import { openaiRecord } from "./openai";
 import { DEFAULT_EDIT_CONTEXT, FORMATS, defaultEdited, type ExportFormat, type ExportOptions } from "./options";
-import { segmentsRecord } from "./segments";
+import { segmentsRecord, storedSegmentsLine } from "./segments";
 import { sharegptRecord } from "./sharegpt";
 import { trlRecord } from "./trl";
 
 export { applyEdits, deriveEdited } from "@/lib/engine";
 export { isTrained, splitForTraining, codePointLength, type Chunk } from "./text";
+export { storedSegmentsWithTrain } from "./stored-segments";
 export { FORMATS, DEFAULT_EDIT_CONTEXT, defaultEdited, type ExportFormat, type ExportOptions };
 
 /** The JSONL records of one trace in `format`. Options left undefined take the format's defaults. */
@@ -41,9 +42,21 @@ export function toJsonlLine(record: object): string {
   return JSON.stringify(record) + "\n";
 }
 
-/** `exportTrace` as JSONL lines: what the export stream (lib/db) writes for each trace. */
-export function traceToLines(format: ExportFormat, opts: ExportOptions = {}): (trace: Trace) => string[] {
-  return (trace) => exportTrace(trace, format, opts).map(toJsonlLine);
+/**
+ * `exportTrace` as JSONL lines: what the export stream (lib/db) writes for each trace. The
+ * unedited `segments` format also offers `fromStoredSegments` (same bytes, its segments spliced
+ * from their stored JSON instead of parsed and re-written; undefined when that text is not in the
+ * schema's shape): the export stream uses it when present and falls back to the parsed trace.
+ */
+export function traceToLines(format: ExportFormat, opts: ExportOptions = {}): ((trace: Trace) => string[]) & { fromStoredSegments?: (trace: Trace, segmentsJson: string) => string[] | undefined } {
+  const toLines = (trace: Trace) => exportTrace(trace, format, opts).map(toJsonlLine);
+  if (format !== "segments" || (opts.edited ?? defaultEdited(format))) return toLines;
+  return Object.assign(toLines, {
+    fromStoredSegments: (trace: Trace, segmentsJson: string) => {
+      const line = storedSegmentsLine(trace, segmentsJson);
+      return line === undefined ? undefined : [line];
+    },
+  });
 }
 
 const Flag = z.enum(["0", "1", "true", "false"]).transform((v) => v === "1" || v === "true");
