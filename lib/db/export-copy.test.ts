@@ -39,7 +39,7 @@ function counting(): { toLines: TraceToLines; copied: () => number } {
   const inner = traceToLines("segments");
   let copied = 0;
   const toLines = Object.assign((t: Trace) => inner(t), {
-    fromStoredSegments: (t: Trace, json: string) => {
+    fromStoredSegments: (t: Trace, json: readonly string[]) => {
       const r = inner.fromStoredSegments!(t, json);
       if (r) copied++;
       return r;

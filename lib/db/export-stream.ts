@@ -12,11 +12,11 @@ export type ExportFilters = Omit<TraceListQuery, "limit" | "offset" | "sort" | "
  * Turns one trace into its JSONL lines. Passed in by the caller (route, CLI) because lib/db may
  * not import lib/export (see the dependency table in docs/architecture.md and eslint.config.mjs).
  * `fromStoredSegments` (lib/export's traceToLines offers it for unedited `segments`): the same
- * lines from a trace whose `segments` are left empty plus their stored JSON (comma-joined), so
+ * lines from a trace whose `segments` are left empty plus their stored JSON (one text each), so
  * the bulk of the text is copied instead of parsed and re-written; undefined: not in the shape
  * it can copy, and the parsed trace is used.
  */
-export type TraceToLines = ((trace: Trace) => string[]) & { fromStoredSegments?: (trace: Trace, segmentsJson: string) => string[] | undefined };
+export type TraceToLines = ((trace: Trace) => string[]) & { fromStoredSegments?: (trace: Trace, segments: readonly string[]) => string[] | undefined };
 
 /**
  * The lines of an export, one trace loaded at a time (constant memory whatever the size of the
@@ -31,7 +31,7 @@ export function* exportLines(db: Db, filters: ExportFilters, toLines: TraceToLin
   const flush = function* () {
     const now = Date.now();
     for (const row of loadStoredTraces(cached, batch)) {
-      const fast = fromStored?.(storedTrace(row, now, []), row.segments_json ?? "");
+      const fast = fromStored?.(storedTrace(row, now, []), row.segments);
       yield* fast ?? toLines(storedTrace(row, now));
     }
     batch = [];

@@ -48,12 +48,12 @@ export function toJsonlLine(record: object): string {
  * from their stored JSON instead of parsed and re-written; undefined when that text is not in the
  * schema's shape): the export stream uses it when present and falls back to the parsed trace.
  */
-export function traceToLines(format: ExportFormat, opts: ExportOptions = {}): ((trace: Trace) => string[]) & { fromStoredSegments?: (trace: Trace, segmentsJson: string) => string[] | undefined } {
+export function traceToLines(format: ExportFormat, opts: ExportOptions = {}): ((trace: Trace) => string[]) & { fromStoredSegments?: (trace: Trace, segments: readonly string[]) => string[] | undefined } {
   const toLines = (trace: Trace) => exportTrace(trace, format, opts).map(toJsonlLine);
   if (format !== "segments" || (opts.edited ?? defaultEdited(format))) return toLines;
   return Object.assign(toLines, {
-    fromStoredSegments: (trace: Trace, segmentsJson: string) => {
-      const line = storedSegmentsLine(trace, segmentsJson);
+    fromStoredSegments: (trace: Trace, segments: readonly string[]) => {
+      const line = storedSegmentsLine(trace, segments);
       return line === undefined ? undefined : [line];
     },
   });

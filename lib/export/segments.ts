@@ -21,8 +21,8 @@ export function segmentsRecord(trace: Trace, opts: ExportOptions): object {
  * JSON (see storedSegmentsWithTrain): the same bytes as `toJsonlLine(segmentsRecord(trace, {}))`
  * when that text has the shape the schema writes, undefined otherwise. `trace.segments` is not read.
  */
-export function storedSegmentsLine(trace: Trace, segmentsJson: string): string | undefined {
-  const segments = storedSegmentsWithTrain(segmentsJson);
+export function storedSegmentsLine(trace: Trace, stored: readonly string[]): string | undefined {
+  const segments = storedSegmentsWithTrain(stored);
   if (segments === undefined) return undefined;
   // {...head, segments, ...tail}: both halves are never empty (id, createdAt), so the braces
   // between them are replaced by the segments member.

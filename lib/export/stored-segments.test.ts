@@ -5,8 +5,8 @@ import { SegmentSchema, type Segment } from "@/lib/protocol";
 import { exportTrace, isTrained, storedSegmentsWithTrain } from "./index";
 
 const GOLDEN = path.resolve(import.meta.dirname, "__golden__/input.jsonl");
-/** What TraceStore writes for segments: each JSON.stringify'd, joined by commas (as the export's query joins them). */
-const stored = (segments: object[]) => segments.map((s) => JSON.stringify(s)).join(",");
+/** What TraceStore writes for segments: each JSON.stringify'd. */
+const stored = (segments: object[]) => segments.map((s) => JSON.stringify(s));
 /** The parsing path's array inside: SegmentSchema, then the native record's segments. */
 const parsed = (segments: object[]) => {
   const trace = JSON.parse(readFileSync(GOLDEN, "utf8").split("\n")[0]!) as object;
@@ -26,7 +26,7 @@ describe("segments copied from their stored JSON", () => {
     segments.push({ id: "h", kind: "hint", text: "Wait, use \\boxed{}", hintId: "math-general", reason: "trigger", trigger: "Wait" });
     segments.push({ id: "e", kind: "edit", text: "fixed", original: "brok\"en", editId: "edit-1", author: "ann" });
     expect(storedSegmentsWithTrain(stored(segments))).toBe(parsed(segments));
-    expect(storedSegmentsWithTrain("")).toBe("");
+    expect(storedSegmentsWithTrain([])).toBe("");
     // train follows the kind, last in each segment.
     const one = JSON.parse(`[${storedSegmentsWithTrain(stored(segments))!}]`) as (Segment & { train: boolean })[];
     expect(one.map((s) => s.train)).toEqual(one.map((s) => isTrained(s.kind)));
@@ -42,13 +42,13 @@ describe("segments copied from their stored JSON", () => {
       stored([{ ...ok, kind: "thought" }]), // unknown kind
       stored([{ ...ok, kind: "hint", reason: "boredom" }]), // unknown reason
       stored([ok, { ...ok, id: 5 }]),
-      `${stored([ok])},`, // cut off
-      stored([ok]).slice(0, -2),
-      `${stored([ok])}${stored([ok])}`, // no comma between two
-      stored([ok]).replace(`"text"`, `"te\\u0078t"`), // an escaped key
-      stored([{ ...ok, author: "a" }]).replace("}", `,"author":"b"}`), // a key twice
+      [`${stored([ok])[0]},`], // more after it
+      [stored([ok])[0]!.slice(0, -2)], // cut off
+      [stored([ok])[0]! + stored([ok])[0]!], // two in one
+      [stored([ok])[0]!.replace(`"text"`, `"te\\u0078t"`)], // an escaped key
+      [stored([{ ...ok, author: "a" }])[0]!.replace("}", `,"author":"b"}`)], // a key twice
     ];
-    for (const json of declined) expect(storedSegmentsWithTrain(json), json).toBeUndefined();
+    for (const json of declined) expect(storedSegmentsWithTrain(json), json.join()).toBeUndefined();
     expect(storedSegmentsWithTrain(stored([ok, ok]))).toBe(parsed([ok, ok]));
   });
 });

@@ -6,57 +6,56 @@ import { isTrained } from "./text";
  * parsed and written again: the export's fast path (bench/traces.mjs: parsing, validating and
  * re-stringifying the segment texts was most of its CPU time).
  *
- * `json` is a trace's stored segments joined by commas, each written by `JSON.stringify` (the
- * only writer, TraceStore). Such a text is exactly what `JSON.stringify(SegmentSchema.parse(
- * JSON.parse(text)))` gives back when its keys are the schema's, in the schema's order, with
- * string values and known `kind`/`reason` values: a JSON.stringify output parses and
- * re-stringifies to itself, and the schema keeps present keys in its order. This checks exactly
- * that shape (a linear scan: string ends are found with indexOf), and appends `"train"` where
- * segmentWithTrain puts it (last). Any other shape (a key out of order, an unknown key, a number
- * where a string belongs, an unknown kind) returns undefined: the caller takes the parsing path,
- * which validates, reorders or throws as before.
+ * `stored` are a trace's segments as stored, each written by `JSON.stringify` (the only writer,
+ * TraceStore). Such a text is exactly what `JSON.stringify(SegmentSchema.parse(JSON.parse(text)))`
+ * gives back when its keys are the schema's, in the schema's order, with string values and known
+ * `kind`/`reason` values: a JSON.stringify output parses and re-stringifies to itself, and the
+ * schema keeps present keys in its order. This checks exactly that shape (a linear scan: string
+ * ends are found with indexOf), and appends `"train"` where segmentWithTrain puts it (last). Any
+ * other shape (a key out of order, an unknown key, a number where a string belongs, an unknown
+ * kind) returns undefined: the caller takes the parsing path, which validates, reorders or
+ * throws as before.
  *
  * Returns the array's inside (no brackets), "" for no segments.
  */
-export function storedSegmentsWithTrain(json: string): string | undefined {
+export function storedSegmentsWithTrain(stored: readonly string[]): string | undefined {
   let out = "";
-  let i = 0;
-  while (i < json.length) {
-    if (i > 0) {
-      if (json.charCodeAt(i) !== COMMA) return undefined;
-      i++;
-    }
-    const start = i;
-    if (json.charCodeAt(i) !== OPEN) return undefined;
-    let at = i + 1;
-    // Required keys, in order: id, kind, text.
-    const id = member(json, at, "id", true);
-    if (!id) return undefined;
-    const kind = member(json, id.end, "kind", false);
-    if (!kind) return undefined;
-    const kindValue = json.slice(kind.start + 1, kind.end - 1);
-    if (!KINDS.has(kindValue)) return undefined;
-    const text = member(json, kind.end, "text", false);
-    if (!text) return undefined;
-    at = text.end;
-    // Optional keys: each at most once, in the schema's order.
-    let next = 0;
-    while (json.charCodeAt(at) === COMMA) {
-      const key = keyAt(json, at + 1);
-      if (key === undefined) return undefined;
-      const k = OPTIONAL.indexOf(key, next);
-      if (k < 0) return undefined;
-      const m = member(json, at, key, false);
-      if (!m) return undefined;
-      if (key === "reason" && !REASONS.has(json.slice(m.start + 1, m.end - 1))) return undefined;
-      next = k + 1;
-      at = m.end;
-    }
-    if (json.charCodeAt(at) !== CLOSE) return undefined;
-    out += (start > 0 ? "," : "") + json.slice(start, at) + (isTrained(kindValue as (typeof SEGMENT_KINDS)[number]) ? ',"train":true}' : ',"train":false}');
-    i = at + 1;
+  for (const [n, json] of stored.entries()) {
+    const copied = withTrain(json);
+    if (copied === undefined) return undefined;
+    out += n > 0 ? "," + copied : copied;
   }
   return out;
+}
+
+/** One stored segment with `"train"` appended, or undefined when not in the schema's shape. */
+function withTrain(json: string): string | undefined {
+  if (json.charCodeAt(0) !== OPEN) return undefined;
+  // Required keys, in order: id, kind, text.
+  const id = member(json, 1, "id", true);
+  if (!id) return undefined;
+  const kind = member(json, id.end, "kind", false);
+  if (!kind) return undefined;
+  const kindValue = json.slice(kind.start + 1, kind.end - 1);
+  if (!KINDS.has(kindValue)) return undefined;
+  const text = member(json, kind.end, "text", false);
+  if (!text) return undefined;
+  let at = text.end;
+  // Optional keys: each at most once, in the schema's order.
+  let next = 0;
+  while (json.charCodeAt(at) === COMMA) {
+    const key = keyAt(json, at + 1);
+    if (key === undefined) return undefined;
+    const k = OPTIONAL.indexOf(key, next);
+    if (k < 0) return undefined;
+    const m = member(json, at, key, false);
+    if (!m) return undefined;
+    if (key === "reason" && !REASONS.has(json.slice(m.start + 1, m.end - 1))) return undefined;
+    next = k + 1;
+    at = m.end;
+  }
+  if (at !== json.length - 1 || json.charCodeAt(at) !== CLOSE) return undefined;
+  return json.slice(0, at) + (isTrained(kindValue as (typeof SEGMENT_KINDS)[number]) ? ',"train":true}' : ',"train":false}');
 }
 
 const COMMA = 44;
