@@ -8,7 +8,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { traceToLines } from "@/lib/export";
 import { BUILTIN_HINTS } from "@/hints";
 import type { Trace } from "@/lib/protocol";
-import { exportLines, exportStream, type TraceToLines } from "./export-stream";
+import { exportChunks, exportLines, exportStream, type TraceToLines } from "./export-stream";
 import { importTraces } from "./import";
 import { openDb, type Db } from "./sqlite";
 import { TraceStore } from "./traces";
@@ -88,5 +88,19 @@ describe("the segments export copies stored segment text", () => {
     db.prepare("UPDATE segments SET json = ? WHERE trace_id = ? AND idx = 0").run(JSON.stringify({ id: "s", kind: "thought", text: "x" }), id);
     expect(() => new TraceStore(db).get(id!)).toThrow();
     expect(() => [...exportLines(db, { dataset: "tora" }, traceToLines("segments"))]).toThrow();
+  });
+});
+
+describe("export chunks", () => {
+  it("are the lines' UTF-8 bytes in order, about 1 MB each, a longer line in a chunk of its own", () => {
+    const lines = Array.from({ length: 400 }, (_, i) => `{"n":${i},"text":"${"ünïcödé 😀 ".repeat(i % 7 === 0 ? 900 : 40)}"}\n`);
+    lines.splice(200, 0, `"${"x".repeat(1_500_000)}"\n`);
+    const chunks = [...exportChunks(lines.values())];
+    expect(Buffer.concat(chunks).equals(Buffer.from(lines.join("")))).toBe(true);
+    expect(chunks.length).toBeGreaterThan(2);
+    expect(chunks.filter((c) => c.length > 1 << 20).map((c) => c.length)).toEqual([1_500_003]);
+    // Short: only the last one and the one the long line cut off.
+    expect(chunks.filter((c) => c.length < 900_000).length).toBeLessThanOrEqual(2);
+    expect([...exportChunks([].values())]).toEqual([]);
   });
 });
