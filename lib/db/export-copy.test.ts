@@ -5,7 +5,7 @@ import { createReadStream, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { traceToLines } from "@/lib/export";
+import { traceToLines, type ExportFormat, type ExportOptions } from "@/lib/export";
 import { BUILTIN_HINTS } from "@/hints";
 import type { Trace } from "@/lib/protocol";
 import { exportChunks, exportLines, exportStream, type TraceToLines } from "./export-stream";
@@ -34,9 +34,9 @@ afterEach(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-/** traceToLines("segments") counting the traces its copying path took. */
-function counting(): { toLines: TraceToLines; copied: () => number } {
-  const inner = traceToLines("segments");
+/** traceToLines(format) counting the traces its copying path took. */
+function counting(format: ExportFormat = "segments", opts: ExportOptions = {}): { toLines: TraceToLines; copied: () => number } {
+  const inner = traceToLines(format, opts);
   let copied = 0;
   const toLines = Object.assign((t: Trace) => inner(t), {
     fromStoredSegments: (t: Trace, json: readonly string[]) => {
@@ -48,7 +48,7 @@ function counting(): { toLines: TraceToLines; copied: () => number } {
   return { toLines, copied: () => copied };
 }
 /** The parsing path, one TraceStore.get per trace. */
-const parsedExport = (ids: string[]) => ids.flatMap((id) => traceToLines("segments")(new TraceStore(db).get(id))).join("");
+const parsedExport = (ids: string[], format: ExportFormat = "segments", opts: ExportOptions = {}) => ids.flatMap((id) => traceToLines(format, opts)(new TraceStore(db).get(id))).join("");
 
 describe("the segments export copies stored segment text", () => {
   it("byte for byte what parsing each trace gives, for every trace of the fixtures (hints, tool outputs, edits, annotations)", async () => {
@@ -88,6 +88,41 @@ describe("the segments export copies stored segment text", () => {
     db.prepare("UPDATE segments SET json = ? WHERE trace_id = ? AND idx = 0").run(JSON.stringify({ id: "s", kind: "thought", text: "x" }), id);
     expect(() => new TraceStore(db).get(id!)).toThrow();
     expect(() => [...exportLines(db, { dataset: "tora" }, traceToLines("segments"))]).toThrow();
+  });
+});
+
+describe("the trl and openai exports copy stored segment text", () => {
+  it("byte for byte what parsing gives; a trace with edits to apply is parsed", () => {
+    const ids = [...new TraceStore(db).iterateIds({})];
+    for (const [format, opts, declined] of [
+      ["trl", {}, 1],
+      ["openai", {}, 1],
+      ["openai", { system: 'You are "careful".' }, 1],
+      ["trl", { edited: false }, 0],
+      ["openai", { edited: false }, 0],
+    ] as [ExportFormat, ExportOptions, number][]) {
+      const { toLines, copied } = counting(format, opts);
+      expect([...exportLines(db, {}, toLines)].join(""), `${format} ${JSON.stringify(opts)}`).toBe(parsedExport(ids, format, opts));
+      expect(copied()).toBe(ids.length - declined);
+    }
+  });
+
+  it("texts with escapes, astral characters, empty segments and lone surrogates: the same bytes (lone surrogates parsed)", () => {
+    const store = new TraceStore(db);
+    const ids = [...store.iterateIds({ dataset: "tora" })].slice(0, 3);
+    const put = db.prepare("UPDATE segments SET json = ? WHERE trace_id = ? AND idx = ?");
+    const seg = (id: string, kind: string, text: string) => JSON.stringify({ id, kind, text });
+    // Astral characters (a pair: one code point, two UTF-16 units), escapes of every kind, an empty model segment between two hints.
+    put.run(seg("a0", "prompt", 'Q: "𝑥²" \\ \t \u0001 \n'), ids[0], 0);
+    put.run(seg("a1", "model", "😀 then \"quoted\"\n\u0002 and \\u not an escape"), ids[0], 1);
+    put.run(seg("b0", "model", ""), ids[1], 1);
+    // A lone surrogate at a segment's end: JSON.stringify escapes it, so that trace is parsed.
+    put.run(seg("c1", "model", "half \ud83d"), ids[2], 1);
+    for (const format of ["trl", "openai"] as ExportFormat[]) {
+      const { toLines, copied } = counting(format);
+      expect([...exportLines(db, { dataset: "tora" }, toLines)].join(""), format).toBe(parsedExport([...store.iterateIds({ dataset: "tora" })], format));
+      expect(copied()).toBe(30 - 1);
+    }
   });
 });
 

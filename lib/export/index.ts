@@ -12,6 +12,7 @@ import { editRecords } from "./edits";
 import { openaiRecord } from "./openai";
 import { DEFAULT_EDIT_CONTEXT, FORMATS, defaultEdited, type ExportFormat, type ExportOptions } from "./options";
 import { segmentsRecord, storedSegmentsLine } from "./segments";
+import { storedTrainingLine } from "./stored-training";
 import { sharegptRecord } from "./sharegpt";
 import { trlRecord } from "./trl";
 
@@ -43,17 +44,25 @@ export function toJsonlLine(record: object): string {
 }
 
 /**
- * `exportTrace` as JSONL lines: what the export stream (lib/db) writes for each trace. The
- * unedited `segments` format also offers `fromStoredSegments` (same bytes, its segments spliced
- * from their stored JSON instead of parsed and re-written; undefined when that text is not in the
- * schema's shape): the export stream uses it when present and falls back to the parsed trace.
+ * `exportTrace` as JSONL lines: what the export stream (lib/db) writes for each trace. Unedited
+ * `segments`, `trl` and `openai` also offer `fromStoredSegments` (same bytes, the segment texts
+ * copied from their stored JSON instead of parsed and re-written; undefined when that text is
+ * not in the schema's shape or edits change it): the export stream uses it when present and
+ * falls back to the parsed trace.
  */
 export function traceToLines(format: ExportFormat, opts: ExportOptions = {}): ((trace: Trace) => string[]) & { fromStoredSegments?: (trace: Trace, segments: readonly string[]) => string[] | undefined } {
   const toLines = (trace: Trace) => exportTrace(trace, format, opts).map(toJsonlLine);
-  if (format !== "segments" || (opts.edited ?? defaultEdited(format))) return toLines;
+  const edited = opts.edited ?? defaultEdited(format);
+  const copy =
+    format === "segments" && !edited
+      ? (trace: Trace, segments: readonly string[]) => storedSegmentsLine(trace, segments)
+      : format === "trl" || format === "openai"
+        ? (trace: Trace, segments: readonly string[]) => storedTrainingLine(format, trace, segments, { ...opts, edited })
+        : undefined;
+  if (!copy) return toLines;
   return Object.assign(toLines, {
     fromStoredSegments: (trace: Trace, segments: readonly string[]) => {
-      const line = storedSegmentsLine(trace, segments);
+      const line = copy(trace, segments);
       return line === undefined ? undefined : [line];
     },
   });

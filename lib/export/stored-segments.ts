@@ -1,4 +1,4 @@
-import { PauseReasonSchema, SEGMENT_KINDS } from "@/lib/protocol";
+import { PauseReasonSchema, SEGMENT_KINDS, type SegmentKind } from "@/lib/protocol";
 import { isTrained } from "./text";
 
 /**
@@ -30,6 +30,16 @@ export function storedSegmentsWithTrain(stored: readonly string[]): string | und
 
 /** One stored segment with `"train"` appended, or undefined when not in the schema's shape. */
 function withTrain(json: string): string | undefined {
+  const shape = storedSegmentShape(json);
+  if (!shape) return undefined;
+  return json.slice(0, json.length - 1) + (isTrained(shape.kind) ? ',"train":true}' : ',"train":false}');
+}
+
+/**
+ * A stored segment's kind and its text as written in the JSON (escaped, without its quotes),
+ * when the stored text has the schema's shape (see storedSegmentsWithTrain); else undefined.
+ */
+export function storedSegmentShape(json: string): { kind: SegmentKind; text: string } | undefined {
   if (json.charCodeAt(0) !== OPEN) return undefined;
   // Required keys, in order: id, kind, text.
   const id = member(json, 1, "id", true);
@@ -55,7 +65,7 @@ function withTrain(json: string): string | undefined {
     at = m.end;
   }
   if (at !== json.length - 1 || json.charCodeAt(at) !== CLOSE) return undefined;
-  return json.slice(0, at) + (isTrained(kindValue as (typeof SEGMENT_KINDS)[number]) ? ',"train":true}' : ',"train":false}');
+  return { kind: kindValue as SegmentKind, text: json.slice(text.start + 1, text.end - 1) };
 }
 
 const COMMA = 44;
