@@ -4,7 +4,7 @@ import type { Writable } from "node:stream";
 import { parseArgs } from "node:util";
 import { describeZodError } from "@/lib/protocol";
 import { ExportQuerySchema, FORMATS, splitExportQuery, traceToLines } from "@/lib/export";
-import { defaultDbPath, exportLines, openDb } from "@/lib/db";
+import { defaultDbPath, exportChunks, exportLines, openDb } from "@/lib/db";
 import { queueScopedLines } from "@/lib/queues/store";
 
 export const EXPORT_USAGE = `usage: hintlab export --format ${FORMATS.join("|")} [filters] [options]
@@ -54,17 +54,15 @@ export async function runExport(argv: string[]): Promise<number> {
   try {
     const sink: Writable = tmp ? createWriteStream(tmp) : process.stdout;
     let lines = 0;
-    let buffered = "";
     const toLines = filters.queue ? queueScopedLines(db, filters.queue, (queue) => traceToLines(format, { ...opts, queue })) : traceToLines(format, opts);
-    for (const line of exportLines(db, filters, toLines)) {
-      lines++;
-      buffered += line;
-      if (buffered.length >= 65_536) {
-        if (!sink.write(buffered)) await once(sink, "drain");
-        buffered = "";
+    const counted = (function* () {
+      for (const line of exportLines(db, filters, toLines)) {
+        lines++;
+        yield line;
       }
-    }
-    if (buffered) sink.write(buffered);
+    })();
+    // The route's chunking: ~1 MB Buffers, each line encoded into its chunk.
+    for (const chunk of exportChunks(counted)) if (!sink.write(chunk)) await once(sink, "drain");
     if (tmp) {
       sink.end();
       await once(sink, "finish");

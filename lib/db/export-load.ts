@@ -4,64 +4,78 @@ import type { Db } from "./sqlite";
 import { effectiveStatus, type TraceRow } from "./trace-list";
 
 /**
+ * A traces row with its segments (each one's stored JSON, in order) and its events, annotations
+ * and edits as stored: JSON texts joined by commas (null: none).
+ */
+export interface StoredTrace extends TraceRow {
+  segments: string[];
+  events_json: string | null;
+  annotations_json: string | null;
+  edits_json: string | null;
+}
+
+// Two statements per batch. The traces with their events, annotations and edits: each trace's
+// rows of those tables come back concatenated in TraceStore's order (events by index; marks and
+// edits oldest first, then id), one JSON.parse per column instead of one per row. The segments,
+// the bulk of the bytes, in primary-key order (trace, index), one row each: no aggregate to
+// sort and copy them (bench/traces.mjs: group_concat cost twice the plain scan), and each row
+// is what the export's copying path takes.
+const child = (table: string, order: string) => `(SELECT group_concat(c.json, ',' ORDER BY ${order}) FROM ${table} c WHERE c.trace_id = t.id) AS ${table}_json`;
+const BATCH_SQL = `SELECT t.*, ${child("events", "c.idx")}, ${child("annotations", "c.created_at, c.id")}, ${child("edits", "c.created_at, c.id")}
+  FROM traces t WHERE t.id IN (SELECT value FROM json_each(?))`;
+const SEGMENTS_SQL = "SELECT trace_id, json FROM segments WHERE trace_id IN (SELECT value FROM json_each(?)) ORDER BY trace_id, idx";
+
+/**
  * Whole traces for an export, a batch of ids at a time: the same Trace as `TraceStore.get` (same
- * fields, same order of segments, events, annotations and edits), read with five queries per
+ * fields, same order of segments, events, annotations and edits), read with one statement per
  * batch instead of five per trace, and validated once (TraceSchema) instead of once per row
  * schema and again as a whole. Profiled on 3,000 bench traces (node --cpu-prof), per-trace
  * reads were half of the export's time: statement round trips and the double zod parse.
  * Ids no longer in the database are left out (a trace deleted while the export runs).
  */
 export function loadTraces(db: Db, ids: readonly string[], now = Date.now()): Trace[] {
+  return loadStoredTraces(db, ids).map((row) => storedTrace(row, now));
+}
+
+/** The stored rows of `loadTraces`, in the order of `ids` (those still in the database). */
+export function loadStoredTraces(db: Db, ids: readonly string[]): StoredTrace[] {
   if (!ids.length) return [];
   const list = JSON.stringify(ids);
-  const q = (sql: string) => db.prepare(sql).all(list) as { trace_id: string; json: string }[];
-  const rows = db.prepare("SELECT * FROM traces WHERE id IN (SELECT value FROM json_each(?))").all(list) as TraceRow[];
-  const group = (sql: string) => {
-    const by = new Map<string, unknown[]>();
-    for (const r of q(sql)) {
-      let a = by.get(r.trace_id);
-      if (!a) by.set(r.trace_id, (a = []));
-      a.push(JSON.parse(r.json));
-    }
-    return by;
-  };
-  // The ORDER BYs are TraceStore's (segments and events by index; marks and edits oldest first, then id).
-  const segments = group("SELECT trace_id, json FROM segments WHERE trace_id IN (SELECT value FROM json_each(?)) ORDER BY trace_id, idx");
-  const events = group("SELECT trace_id, json FROM events WHERE trace_id IN (SELECT value FROM json_each(?)) ORDER BY trace_id, idx");
-  const annotations = group("SELECT trace_id, json FROM annotations WHERE trace_id IN (SELECT value FROM json_each(?)) ORDER BY trace_id, created_at, id");
-  const edits = group("SELECT trace_id, json FROM edits WHERE trace_id IN (SELECT value FROM json_each(?)) ORDER BY trace_id, created_at, id");
-  const byId = new Map(rows.map((r) => [r.id, r]));
-  const out: Trace[] = [];
-  for (const id of ids) {
-    const row = byId.get(id);
-    if (!row) continue;
-    out.push(
-      TraceSchema.parse({
-        id: row.id,
-        problem: JSON.parse(row.problem),
-        ...(row.parent_id ? { parentId: row.parent_id } : {}),
-        ...(row.fork_at ? { forkAt: JSON.parse(row.fork_at) } : {}),
-        config: JSON.parse(row.config),
-        segments: segments.get(id) ?? [],
-        events: events.get(id) ?? [],
-        status: effectiveStatus(row.status, row.updated_at, now),
-        ...(row.answer !== null ? { answer: row.answer } : {}),
-        ...(row.verdict ? { verdict: row.verdict } : {}),
-        review: {
-          status: row.review_status,
-          ...(row.review_note ? { note: row.review_note } : {}),
-          ...(row.review_author ? { author: row.review_author } : {}),
-          ...(row.review_at ? { at: row.review_at } : {}),
-        },
-        annotations: annotations.get(id) ?? [],
-        edits: edits.get(id) ?? [],
-        ...(row.dataset ? { dataset: row.dataset } : {}),
-        tags: JSON.parse(row.tags) as string[],
-        version: row.version,
-        createdAt: row.created_at,
-        updatedAt: row.updated_at,
-      }),
-    );
-  }
-  return out;
+  const rows = db.prepare(BATCH_SQL).all(list) as Omit<StoredTrace, "segments">[];
+  const byId = new Map<string, StoredTrace>(rows.map((r) => [r.id, { ...r, segments: [] }]));
+  for (const [traceId, json] of db.prepare(SEGMENTS_SQL).raw().iterate(list) as IterableIterator<[string, string]>) byId.get(traceId)?.segments.push(json);
+  return ids.flatMap((id) => byId.get(id) ?? []);
+}
+
+/**
+ * The Trace of a stored row, validated. `segments` given: those are used instead of the row's
+ * (the export's fast path passes [] when it splices the stored segment text itself).
+ */
+export function storedTrace(row: StoredTrace, now: number, segments?: readonly unknown[]): Trace {
+  const list = (json: string | null): unknown[] => (json === null ? [] : (JSON.parse(`[${json}]`) as unknown[]));
+  return TraceSchema.parse({
+    id: row.id,
+    problem: JSON.parse(row.problem),
+    ...(row.parent_id ? { parentId: row.parent_id } : {}),
+    ...(row.fork_at ? { forkAt: JSON.parse(row.fork_at) } : {}),
+    config: JSON.parse(row.config),
+    segments: segments ?? row.segments.map((json) => JSON.parse(json) as unknown),
+    events: list(row.events_json),
+    status: effectiveStatus(row.status, row.updated_at, now),
+    ...(row.answer !== null ? { answer: row.answer } : {}),
+    ...(row.verdict ? { verdict: row.verdict } : {}),
+    review: {
+      status: row.review_status,
+      ...(row.review_note ? { note: row.review_note } : {}),
+      ...(row.review_author ? { author: row.review_author } : {}),
+      ...(row.review_at ? { at: row.review_at } : {}),
+    },
+    annotations: list(row.annotations_json),
+    edits: list(row.edits_json),
+    ...(row.dataset ? { dataset: row.dataset } : {}),
+    tags: JSON.parse(row.tags) as string[],
+    version: row.version,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  });
 }

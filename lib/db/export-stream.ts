@@ -1,6 +1,6 @@
 import "server-only";
 import type { Trace, TraceListQuery } from "@/lib/protocol";
-import { loadTraces } from "./export-load";
+import { loadStoredTraces, storedTrace } from "./export-load";
 import type { Db } from "./sqlite";
 import { withStatementCache } from "./statement-cache";
 import { TraceStore } from "./traces";
@@ -11,8 +11,12 @@ export type ExportFilters = Omit<TraceListQuery, "limit" | "offset" | "sort" | "
 /**
  * Turns one trace into its JSONL lines. Passed in by the caller (route, CLI) because lib/db may
  * not import lib/export (see the dependency table in docs/architecture.md and eslint.config.mjs).
+ * `fromStoredSegments` (lib/export's traceToLines offers it for unedited `segments`): the same
+ * lines from a trace whose `segments` are left empty plus their stored JSON (one text each), so
+ * the bulk of the text is copied instead of parsed and re-written; undefined: not in the shape
+ * it can copy, and the parsed trace is used.
  */
-export type TraceToLines = (trace: Trace) => string[];
+export type TraceToLines = ((trace: Trace) => string[]) & { fromStoredSegments?: (trace: Trace, segments: readonly string[]) => string[] | undefined };
 
 /**
  * The lines of an export, one trace loaded at a time (constant memory whatever the size of the
@@ -22,13 +26,18 @@ export type TraceToLines = (trace: Trace) => string[];
 export function* exportLines(db: Db, filters: ExportFilters, toLines: TraceToLines): Generator<string> {
   const store = new TraceStore(withStatementCache(db));
   const cached = withStatementCache(db);
+  const fromStored = toLines.fromStoredSegments;
   let batch: string[] = [];
   const flush = function* () {
-    for (const trace of loadTraces(cached, batch)) yield* toLines(trace);
+    const now = Date.now();
+    for (const row of loadStoredTraces(cached, batch)) {
+      const fast = fromStored?.(storedTrace(row, now, []), row.segments);
+      yield* fast ?? toLines(storedTrace(row, now));
+    }
     batch = [];
   };
-  // Ids are paged by the list (one count and one page query per ID_PAGE); traces are read
-  // LOAD_BATCH at a time, which bounds memory to that many traces whatever the selection.
+  // Ids are paged by the list (one query per ID_PAGE); traces are read LOAD_BATCH at a time,
+  // which bounds memory to that many traces whatever the selection.
   for (const id of store.iterateIds(filters, ID_PAGE)) {
     batch.push(id);
     if (batch.length >= LOAD_BATCH) yield* flush();
@@ -37,6 +46,8 @@ export function* exportLines(db: Db, filters: ExportFilters, toLines: TraceToLin
 }
 
 const ID_PAGE = 1000;
+/** 1 MB chunks (memory stays one chunk plus one batch of traces). */
+const CHUNK = 1 << 20;
 const LOAD_BATCH = 64;
 
 /**
@@ -44,28 +55,49 @@ const LOAD_BATCH = 64;
  * client holds back the database reads instead of filling memory.
  */
 export function exportStream(db: Db, filters: ExportFilters, toLines: TraceToLines): ReadableStream<Uint8Array> {
-  const lines = exportLines(db, filters, toLines);
-  const encoder = new TextEncoder();
+  const chunks = exportChunks(exportLines(db, filters, toLines));
   return new ReadableStream<Uint8Array>(
     {
       pull(controller) {
-        // Small lines (edits) are batched into chunks of at least 64 KB: fewer, larger writes.
-        let out = "";
-        while (out.length < 65_536) {
-          const next = lines.next();
-          if (next.done) {
-            if (out) controller.enqueue(encoder.encode(out));
-            controller.close();
-            return;
-          }
-          out += next.value;
-        }
-        controller.enqueue(encoder.encode(out));
+        const next = chunks.next();
+        if (next.done) controller.close();
+        else controller.enqueue(next.value);
       },
       cancel() {
-        lines.return(undefined);
+        chunks.return(undefined);
       },
     },
     { highWaterMark: 0 },
   );
+}
+
+/**
+ * Lines as UTF-8 chunks of about CHUNK bytes: fewer, larger writes. Each line is encoded
+ * straight into the chunk (Buffer.write) instead of joining lines into one string first:
+ * encoding a string built from many pieces flattens it first, which cost more than the encoding
+ * (bench/traces.mjs, Node 20; TextEncoder was slower still). A Buffer is the Uint8Array a web
+ * stream carries and what a Node stream writes without copying.
+ */
+export function* exportChunks(lines: Iterator<string>): Generator<Buffer, void, undefined> {
+  let chunk = Buffer.allocUnsafe(CHUNK);
+  let used = 0;
+  try {
+    for (let next = lines.next(); !next.done; next = lines.next()) {
+      const line = next.value;
+      // At most 3 bytes per UTF-16 unit: a line that may not fit starts a new chunk.
+      if (used + line.length * 3 > CHUNK) {
+        if (used) yield chunk.subarray(0, used);
+        chunk = Buffer.allocUnsafe(CHUNK);
+        used = 0;
+        if (line.length * 3 > CHUNK) {
+          yield Buffer.from(line);
+          continue;
+        }
+      }
+      used += chunk.write(line, used);
+    }
+    if (used) yield chunk.subarray(0, used);
+  } finally {
+    lines.return?.(undefined);
+  }
 }

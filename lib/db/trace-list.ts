@@ -36,14 +36,15 @@ export function effectiveStatus(status: TraceStatus, updatedAt: number, now = Da
   return LIVE_STATUSES.has(status) && now - updatedAt > LIVE_TIMEOUT_MS ? "interrupted" : status;
 }
 
-export function listTraces(db: Db, q: TraceListQuery, now = Date.now()): { items: TraceSummary[]; total: number } {
+/** The list's filters as SQL over `traces t` (shared by the list pages and the export's id scan). */
+export function listWhere(q: Omit<TraceListQuery, "limit" | "offset" | "sort" | "order">, now = Date.now()): { where: string[]; params: Record<string, unknown> } {
   const where: string[] = [];
   const params: Record<string, unknown> = {};
   if (q.q?.trim()) {
     where.push("t.id IN (SELECT m.trace_id FROM trace_search s JOIN trace_search_map m ON m.rowid_ = s.rowid WHERE trace_search MATCH @q)");
     params.q = ftsQuery(q.q);
   }
-  const equals: [keyof TraceListQuery, string][] = [
+  const equals: ["verdict" | "review" | "model" | "dataset", string][] = [
     ["verdict", "t.verdict"],
     ["review", "t.review_status"],
     ["model", "t.model"],
@@ -78,6 +79,11 @@ export function listTraces(db: Db, q: TraceListQuery, now = Date.now()): { items
       params.status = q.status;
     }
   }
+  return { where, params };
+}
+
+export function listTraces(db: Db, q: TraceListQuery, now = Date.now()): { items: TraceSummary[]; total: number } {
+  const { where, params } = listWhere(q, now);
   const sortCol = { created: "t.created_at", updated: "t.updated_at", tokens: "t.tokens", tool_calls: "t.tool_calls", chars: "t.chars" }[q.sort];
   const order = q.order === "asc" ? "ASC" : "DESC";
   const whereSql = where.length ? `WHERE ${where.join(" AND ")}` : "";

@@ -22,7 +22,7 @@ import {
   type TraceSummary,
 } from "@/lib/protocol";
 import { currentOwner } from "./owners";
-import { effectiveStatus, listTraces, toSummary, traceFacets, type TraceRow } from "./trace-list";
+import { effectiveStatus, listTraces, listWhere, toSummary, traceFacets, type TraceRow } from "./trace-list";
 import type { Db } from "./sqlite";
 import { checkEdit, checkSpan } from "./spans";
 import { acquireLease, checkLiveWrite, initialLease, LIVE_STATUSES, releaseLease, renewLease } from "./live-writes";
@@ -387,12 +387,20 @@ export class TraceStore {
 
   /** Ids matching list filters, in a stable order (for export). */
   *iterateIds(q: Omit<TraceListQuery, "limit" | "offset" | "sort" | "order">, batch = 200): Generator<string> {
-    let offset = 0;
+    // Keyset pages (after the last created_at, id seen) instead of the list's OFFSET pages: no
+    // count per page and no rescan of the rows already passed, so a page costs the same at the
+    // end of 100,000 traces as at the start; a trace added or deleted meanwhile shifts nothing.
+    const { where, params } = listWhere(q);
+    const sql = (after: boolean) =>
+      `SELECT t.id, t.created_at FROM traces t WHERE ${[...where, ...(after ? ["(t.created_at, t.id) > (@afterAt, @afterId)"] : []), "1"].join(" AND ")}
+       ORDER BY t.created_at, t.id LIMIT @batch`;
+    let page = this.db.prepare(sql(false)).raw().all({ ...params, batch }) as [string, number][];
+    const next = this.db.prepare(sql(true)).raw();
     for (;;) {
-      const { items } = this.list({ ...q, sort: "created", order: "asc", limit: batch, offset } as TraceListQuery);
-      for (const i of items) yield i.id;
-      if (items.length < batch) return;
-      offset += batch;
+      for (const [id] of page) yield id;
+      if (page.length < batch) return;
+      const [afterId, afterAt] = page[page.length - 1]!;
+      page = next.all({ ...params, batch, afterAt, afterId }) as [string, number][];
     }
   }
 

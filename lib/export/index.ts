@@ -11,12 +11,14 @@ import { TraceListQuerySchema, type Trace } from "@/lib/protocol";
 import { editRecords } from "./edits";
 import { openaiRecord } from "./openai";
 import { DEFAULT_EDIT_CONTEXT, FORMATS, defaultEdited, type ExportFormat, type ExportOptions } from "./options";
-import { segmentsRecord } from "./segments";
+import { segmentsRecord, storedSegmentsLine } from "./segments";
+import { storedTrainingLine } from "./stored-training";
 import { sharegptRecord } from "./sharegpt";
 import { trlRecord } from "./trl";
 
 export { applyEdits, deriveEdited } from "@/lib/engine";
 export { isTrained, splitForTraining, codePointLength, type Chunk } from "./text";
+export { storedSegmentsWithTrain } from "./stored-segments";
 export { FORMATS, DEFAULT_EDIT_CONTEXT, defaultEdited, type ExportFormat, type ExportOptions };
 
 /** The JSONL records of one trace in `format`. Options left undefined take the format's defaults. */
@@ -41,9 +43,29 @@ export function toJsonlLine(record: object): string {
   return JSON.stringify(record) + "\n";
 }
 
-/** `exportTrace` as JSONL lines: what the export stream (lib/db) writes for each trace. */
-export function traceToLines(format: ExportFormat, opts: ExportOptions = {}): (trace: Trace) => string[] {
-  return (trace) => exportTrace(trace, format, opts).map(toJsonlLine);
+/**
+ * `exportTrace` as JSONL lines: what the export stream (lib/db) writes for each trace. Unedited
+ * `segments`, `trl` and `openai` also offer `fromStoredSegments` (same bytes, the segment texts
+ * copied from their stored JSON instead of parsed and re-written; undefined when that text is
+ * not in the schema's shape or edits change it): the export stream uses it when present and
+ * falls back to the parsed trace.
+ */
+export function traceToLines(format: ExportFormat, opts: ExportOptions = {}): ((trace: Trace) => string[]) & { fromStoredSegments?: (trace: Trace, segments: readonly string[]) => string[] | undefined } {
+  const toLines = (trace: Trace) => exportTrace(trace, format, opts).map(toJsonlLine);
+  const edited = opts.edited ?? defaultEdited(format);
+  const copy =
+    format === "segments" && !edited
+      ? (trace: Trace, segments: readonly string[]) => storedSegmentsLine(trace, segments)
+      : format === "trl" || format === "openai"
+        ? (trace: Trace, segments: readonly string[]) => storedTrainingLine(format, trace, segments, { ...opts, edited })
+        : undefined;
+  if (!copy) return toLines;
+  return Object.assign(toLines, {
+    fromStoredSegments: (trace: Trace, segments: readonly string[]) => {
+      const line = copy(trace, segments);
+      return line === undefined ? undefined : [line];
+    },
+  });
 }
 
 const Flag = z.enum(["0", "1", "true", "false"]).transform((v) => v === "1" || v === "true");

@@ -1,6 +1,7 @@
 import type { Segment, Trace } from "@/lib/protocol";
 import { deriveEdited } from "@/lib/engine";
 import { isTrained } from "./text";
+import { storedSegmentsWithTrain } from "./stored-segments";
 import type { ExportOptions } from "./options";
 
 /**
@@ -12,13 +13,36 @@ import type { ExportOptions } from "./options";
  */
 export function segmentsRecord(trace: Trace, opts: ExportOptions): object {
   const segments = opts.edited ? deriveEdited(trace.segments, trace.edits).segments : trace.segments;
+  return { ...recordHead(trace), segments: segments.map(segmentWithTrain), ...recordTail(trace, opts) };
+}
+
+/**
+ * The unedited native record as a JSONL line with its segments array spliced from their stored
+ * JSON (see storedSegmentsWithTrain): the same bytes as `toJsonlLine(segmentsRecord(trace, {}))`
+ * when that text has the shape the schema writes, undefined otherwise. `trace.segments` is not read.
+ */
+export function storedSegmentsLine(trace: Trace, stored: readonly string[]): string | undefined {
+  const segments = storedSegmentsWithTrain(stored);
+  if (segments === undefined) return undefined;
+  // {...head, segments, ...tail}: both halves are never empty (id, createdAt), so the braces
+  // between them are replaced by the segments member.
+  return `${JSON.stringify(recordHead(trace)).slice(0, -1)},"segments":[${segments}],${JSON.stringify(recordTail(trace, { edited: false })).slice(1)}\n`;
+}
+
+/** The keys before `segments`. */
+function recordHead(trace: Trace) {
   return {
     id: trace.id,
     problem: trace.problem,
     ...(trace.parentId !== undefined ? { parentId: trace.parentId } : {}),
     ...(trace.forkAt ? { forkAt: trace.forkAt } : {}),
     config: trace.config,
-    segments: segments.map(segmentWithTrain),
+  };
+}
+
+/** The keys after `segments`. */
+function recordTail(trace: Trace, opts: ExportOptions) {
+  return {
     events: trace.events,
     status: trace.status,
     ...(trace.answer !== undefined ? { answer: trace.answer } : {}),
