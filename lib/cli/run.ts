@@ -24,6 +24,10 @@ export const RUN_USAGE = `usage: hintlab run --dataset FILE|NAME --policies LIST
   --samples K               samples per problem and policy (default 1)
   --concurrency C           concurrent sessions against the model server (default 8)
   --base-url URL --model NAME [--template qwq|qwen3|deepseek-r1|raw] [--chat]
+                            --base-url again (or URL,URL) for more servers of the same model: each
+                            request goes to the one with the fewest in flight, a failing one is taken
+                            out until its health check (GET URL/models) passes; URL@N caps a server
+                            at N requests in flight, e.g. --base-url http://a/v1 --base-url http://b/v1@8
   --name NAME               experiment name
   --max-tokens N            completion budget per trace (default 16384)
   --temperature T  --top-p P  --seed S
@@ -82,7 +86,7 @@ export function parseRunArgs(argv: string[]) {
       policy: { type: "string" },
       samples: { type: "string" },
       concurrency: { type: "string" },
-      "base-url": { type: "string" },
+      "base-url": { type: "string", multiple: true },
       model: { type: "string" },
       template: { type: "string" },
       chat: { type: "boolean" },

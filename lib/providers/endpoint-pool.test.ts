@@ -111,6 +111,19 @@ describe("EndpointPool routing", () => {
     expect(pool.stats().map((s) => s.served).reduce((x, y) => x + y)).toBe(5);
   });
 
+  it("requests that start in the same turn spread over the endpoints and respect the caps", async () => {
+    const [a, b, c] = [fake("http://a/v1"), fake("http://b/v1"), fake("http://c/v1", 1)];
+    const pool = new EndpointPool([a.endpoint, b.endpoint, c.endpoint], quiet);
+    const gens = Array.from({ length: 5 }, () => pool.generate(request(), new AbortController().signal));
+    const firsts = gens.map((g) => g.next());
+    await flush();
+    expect([a.open(), b.open(), c.open()]).toEqual([2, 2, 1]);
+    for (const f of [a, b, c]) for (const call of f.calls) call.finish();
+    await Promise.all(firsts);
+    await Promise.all(gens.map((g) => g.next()));
+    expect(pool.stats().map((s) => s.outstanding)).toEqual([0, 0, 0]);
+  });
+
   it("never exceeds an endpoint's cap: extra requests wait for a slot", async () => {
     const [a, b] = [fake("http://a/v1", 1), fake("http://b/v1", 2)];
     const pool = new EndpointPool([a.endpoint, b.endpoint], quiet);

@@ -197,7 +197,10 @@ export class EndpointPool implements Provider {
     let lastError: ModelError | undefined;
     for (;;) {
       const entry = await this.acquire(binding.preferred, tried, signal);
-      if (signal.aborted) return { finishReason: "abort" };
+      if (signal.aborted) {
+        if (entry) this.release(entry);
+        return { finishReason: "abort" };
+      }
       if (!entry) throw lastError ?? this.allDown();
       tried.add(entry);
       binding.preferred = entry;
@@ -205,10 +208,11 @@ export class EndpointPool implements Provider {
       let streamed = false;
       // A token's probabilities reach the sink just before its text is yielded: after that, nothing can move.
       const sink: LogprobSink | undefined = onLogprobs && ((tokens) => ((streamed = true), onLogprobs(tokens)));
-      const generation = entry.endpoint.provider.generate(request, signal, sink);
       let finished = false;
-      entry.outstanding++;
+      let generation: AsyncGenerator<string, GenerateResult> | undefined;
+      // acquire() counted this request on the endpoint already; every path below gives the slot back.
       try {
+        generation = entry.endpoint.provider.generate(request, signal, sink);
         for (;;) {
           const next = await generation.next();
           if (next.done) {
@@ -229,10 +233,9 @@ export class EndpointPool implements Provider {
         if (streamed || signal.aborted) throw error;
         lastError = error;
       } finally {
-        entry.outstanding--;
+        this.release(entry);
         // The consumer left mid-stream: the inner generator's finally aborts its request.
-        if (!finished) await generation.return(undefined as never).catch(() => undefined);
-        this.wake();
+        if (!finished) await generation?.return(undefined as never).catch(() => undefined);
       }
     }
   }
@@ -240,8 +243,9 @@ export class EndpointPool implements Provider {
   /**
    * The endpoint for the next request: the trace's own while it is up and has a free slot,
    * else the up endpoint with the fewest outstanding requests (ties: the one that served
-   * fewer, then list order). Waits while every usable endpoint is full, and up to `downWaitMs`
-   * while all are down. Null: nothing left to try (all tried, down past the wait, or closed).
+   * fewer, then list order), counted as outstanding on it before this returns. Waits while every
+   * usable endpoint is full, and up to `downWaitMs` while all are down. Null: nothing left to try
+   * (all tried, down past the wait, or closed).
    */
   private async acquire(preferred: Entry | undefined, tried: ReadonlySet<Entry>, signal: AbortSignal): Promise<Entry | null> {
     const deadline = Date.now() + this.downWaitMs;
@@ -250,13 +254,25 @@ export class EndpointPool implements Provider {
       const usable = this.entries.filter((e) => !tried.has(e));
       if (usable.length === 0) return null;
       const free = usable.filter((e) => e.state === "up" && hasSlot(e));
-      if (preferred && free.includes(preferred)) return preferred;
-      if (free.length) return free.reduce((best, e) => (e.outstanding < best.outstanding || (e.outstanding === best.outstanding && e.served < best.served) ? e : best));
+      const pick =
+        preferred && free.includes(preferred)
+          ? preferred
+          : free.reduce<Entry | undefined>((best, e) => (!best || e.outstanding < best.outstanding || (e.outstanding === best.outstanding && e.served < best.served) ? e : best), undefined);
+      if (pick) {
+        // Counted now, in the same turn as the choice: requests starting together must see each other.
+        pick.outstanding++;
+        return pick;
+      }
       const anyUp = usable.some((e) => e.state === "up");
       if (!anyUp && Date.now() >= deadline) return null;
       // Full: a slot frees when a request ends. Down: an endpoint comes back after a health check.
       await this.waitForChange(signal, anyUp ? undefined : deadline - Date.now());
     }
+  }
+
+  private release(entry: Entry): void {
+    entry.outstanding--;
+    this.wake();
   }
 
   private waitForChange(signal: AbortSignal, timeoutMs?: number): Promise<void> {
