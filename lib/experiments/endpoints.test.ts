@@ -108,6 +108,26 @@ describe("an experiment over several model servers", () => {
     expect(traces.get(items[0]!.traceId!).config.baseUrl).toBe(items[0]!.endpoint);
   });
 
+  it("the requests of one trace (hint, code, continuation) stay on the server that began it", async () => {
+    const [a, b] = [await serve(3000), await serve(3000)];
+    const datasetId = store.importDataset(datasetFromTraceRecords(RECORDS, 2), "two").dataset!.id;
+    const exp = store.createExperiment(spec(datasetId, [a, b].map((p) => ({ baseUrl: p.baseUrl })), { policies: ["paper:rounds=1"], samples: 2, concurrency: 4 }));
+    const final = await runExperiment({ store, traces, experimentId: exp.id, sandboxes: pool, grade: keepVerdict });
+    expect(final.progress).toMatchObject({ total: 4, done: 4, failed: 0 });
+    const { items } = expectEachItemOnce(exp.id, 4);
+    const requestsOn = new Map<string, number>();
+    for (const it of items) {
+      const trace = traces.get(it.traceId!);
+      expect(trace.config.endpoints).toBeUndefined(); // never moved
+      const streams = trace.events.filter((e) => e.type === "stream-started").length;
+      expect(streams).toBeGreaterThan(1);
+      requestsOn.set(it.endpoint!, (requestsOn.get(it.endpoint!) ?? 0) + streams);
+    }
+    // Each server saw exactly the requests of the traces recorded on it.
+    expect(Object.fromEntries(requestsOn)).toEqual(Object.fromEntries([a, b].filter((p) => p.completions().length).map((p) => [p.baseUrl, p.completions().length])));
+    expect(requestsOn.size).toBe(2); // and both were used
+  });
+
   it("a server that fails mid-run gets nothing while it is out, its traces are redone elsewhere, and it is brought back once healthy", async () => {
     // The pool createProvider shares for this configuration: the proxies ask it, at each request, what it thinks of them.
     const ref: { pool?: EndpointPool } = {};
