@@ -176,7 +176,7 @@ function Connections() {
       </table>
       <form onSubmit={add} className="grid2">
         <input name="name" placeholder="name, e.g. vllm-a100" required data-testid="new-connection-name" />
-        <input name="baseUrl" placeholder="http://localhost:8000/v1" required data-testid="new-connection-url" />
+        <input name="baseUrl" placeholder="http://localhost:8000/v1 (several: URL, URL@N)" title="One base URL, or several servers of the same model separated by commas; URL@N caps a server at N requests in flight" required data-testid="new-connection-url" />
         <input name="model" placeholder="model, e.g. Qwen/QwQ-32B" data-testid="new-connection-model" />
         <select name="provider" defaultValue="openai-completions">
           <option value="openai-completions">completions (raw prompt)</option>

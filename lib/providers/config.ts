@@ -168,9 +168,18 @@ export function resolveModelConfig(
     if (!stored) throw new ModelError("bad-request", `There is no model connection "${connection}" on this server; choose another in Model settings.`);
     const model = settings.model ?? stored.model;
     if (!model) throw new ModelError("not-configured", `The connection "${stored.name}" names no model; type the model name in Model settings.`);
+    // An admin may list several servers of the model in one connection (`URL, URL@N`); its key goes to each.
+    let list: EndpointSpec[];
+    try {
+      list = checkEndpoints(parseEndpointList(stored.baseUrl));
+    } catch (error) {
+      throw new ModelError("not-configured", `The connection "${stored.name}" has an unusable base URL: it ${(error as Error).message}`);
+    }
+    const several = list.length > 1 || list[0]!.maxConcurrent !== undefined;
     return {
       provider: remoteKind ?? stored.provider,
-      baseUrl: stored.baseUrl,
+      baseUrl: list[0]!.baseUrl,
+      ...(several ? { endpoints: list.map((e) => ({ ...e, ...(stored.apiKey ? { apiKey: stored.apiKey } : {}) })) } : {}),
       model,
       ...(stored.apiKey ? { apiKey: stored.apiKey } : {}),
       template: settings.template ?? stored.template ?? server.template,

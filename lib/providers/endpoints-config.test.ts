@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseEndpoint, parseEndpointList } from "@/lib/protocol";
+import { ConnectionBodySchema, parseEndpoint, parseEndpointList } from "@/lib/protocol";
 import { parseRunArgs } from "@/lib/cli/run";
 import { parseSweepArgs } from "@/lib/cli/sweep";
 import { readServerConfig, resolveModelConfig, type RemoteModelConfig } from "./config";
@@ -74,6 +74,33 @@ describe("resolving several endpoints", () => {
     expect(mixed.endpoints).toEqual([{ baseUrl: "http://gpu1:8000/v1", apiKey: "sk-1" }, { baseUrl: "http://elsewhere/v1" }]);
     expect(mixed.apiKeyWithheld).toBe(true);
     expect(readServerConfig({ HINTLAB_BASE_URL: "http://a/v1@0" }).issues[0]).toMatch(/^HINTLAB_BASE_URL "http:\/\/a\/v1@0": the cap/);
+  });
+});
+
+describe("a model connection listing several servers", () => {
+  it("an admin may write URL, URL@N in a connection's base URL; its key goes to each server", () => {
+    const body = ConnectionBodySchema.parse({ name: "gpus", baseUrl: " http://gpu1:8000/v1, http://gpu2:8000/v1@4 ", model: "qwq", apiKey: "sk-c" });
+    const stored = { id: "c1", name: body.name, provider: body.provider, baseUrl: body.baseUrl, model: "qwq", apiKey: "sk-c" };
+    const config = resolveModelConfig({ connection: "c1" }, readServerConfig({}), (id) => (id === "c1" ? stored : undefined)) as RemoteModelConfig;
+    expect(config).toMatchObject({
+      baseUrl: "http://gpu1:8000/v1",
+      apiKey: "sk-c",
+      endpoints: [
+        { baseUrl: "http://gpu1:8000/v1", apiKey: "sk-c" },
+        { baseUrl: "http://gpu2:8000/v1", maxConcurrent: 4, apiKey: "sk-c" },
+      ],
+    });
+    expect(createProvider(config)).toBeInstanceOf(EndpointPool);
+    const single = resolveModelConfig({ connection: "c1" }, readServerConfig({}), () => ({ ...stored, baseUrl: "http://gpu1:8000/v1" })) as RemoteModelConfig;
+    expect(single.endpoints).toBeUndefined();
+  });
+
+  it("the connection form refuses a bad list with the message it gave for a bad URL", () => {
+    const issue = (baseUrl: string) => ConnectionBodySchema.safeParse({ name: "x", baseUrl }).error?.issues[0]?.message;
+    expect(issue("http://a/v1, ftp://b")).toBe("the base URL must start with http:// or https://");
+    expect(issue("not a url")).toBe("the base URL must be a full URL such as http://localhost:8000/v1");
+    expect(issue("http://a/v1@0")).toMatch(/^the base URL "http:\/\/a\/v1@0": the cap after @ must be from 1 to 1024/);
+    expect(issue("http://a/v1")).toBeUndefined();
   });
 });
 
