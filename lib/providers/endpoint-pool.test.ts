@@ -178,6 +178,27 @@ describe("EndpointPool routing", () => {
     for (const f of [a, b]) for (const call of f.calls) call.finish();
     await all([other, blocker, r2, r3]);
   });
+
+  it("requests one by one keep a session (the engine's trace id) on its endpoint", async () => {
+    const [a, b] = [fake("http://a/v1"), fake("http://b/v1")];
+    const pool = new EndpointPool([a.endpoint, b.endpoint], quiet);
+    const inSession = (prompt: string) => start({ generate: (r, s) => pool.generate({ ...r, session: "trace-1" }, s) }, prompt);
+    const first = await inSession("s1");
+    expect(a.calls.at(-1)!.prompt).toBe("s1");
+    a.calls[0]!.finish();
+    await first.done;
+    const onB = await start(pool, "other 1"); // a served one already: b
+    const onA = await start(pool, "other 2");
+    expect([a.calls.at(-1)!.prompt, b.calls.at(-1)!.prompt]).toEqual(["other 2", "other 1"]);
+    b.calls[0]!.finish();
+    await onB.done; // now a: 1 outstanding, b: 0
+    const second = await inSession("s2");
+    expect(a.calls.at(-1)!.prompt).toBe("s2");
+    const third = await start(pool, "no session"); // least outstanding: b
+    expect(b.calls.at(-1)!.prompt).toBe("no session");
+    for (const f of [a, b]) for (const call of f.calls) call.finish();
+    await all([onA, second, third]);
+  });
 });
 
 describe("EndpointPool failures", () => {

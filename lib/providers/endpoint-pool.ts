@@ -135,6 +135,7 @@ export class EndpointPool implements Provider {
   private readonly probeTimeoutMs: number;
   private readonly log: (line: string) => void;
   private waiters: (() => void)[] = [];
+  private readonly sessions = new Map<string, Binding>();
   private closed = false;
 
   constructor(endpoints: readonly PoolEndpoint[], options: EndpointPoolOptions = {}) {
@@ -157,9 +158,22 @@ export class EndpointPool implements Provider {
     this.log = options.log ?? ((line) => process.stderr.write(`[hintlab] ${line}\n`));
   }
 
-  /** Unbound requests (the playground's): least outstanding each time, no affinity. */
+  /**
+   * Requests that come one by one (the playground's, through POST /api/generate): affinity by
+   * `request.session` (the engine sends its trace id), remembered for the latest sessions only.
+   */
   generate(request: GenerateRequest, signal: AbortSignal, onLogprobs?: LogprobSink): AsyncGenerator<string, GenerateResult> {
-    return this.route({ preferred: undefined, used: [] }, request, signal, onLogprobs);
+    return this.route(this.sessionBinding(request.session), request, signal, onLogprobs);
+  }
+
+  private sessionBinding(session: string | undefined): Binding {
+    if (session === undefined) return { preferred: undefined, used: [] };
+    let binding = this.sessions.get(session);
+    if (binding) this.sessions.delete(session); // re-inserted below: the Map's order is recency
+    else binding = { preferred: undefined, used: [] };
+    this.sessions.set(session, binding);
+    if (this.sessions.size > MAX_SESSIONS) this.sessions.delete(this.sessions.keys().next().value!);
+    return binding;
   }
 
   /** A provider for one trace's requests, with endpoint affinity (see TraceBinding). */
@@ -349,6 +363,9 @@ export class EndpointPool implements Provider {
     );
   }
 }
+
+/** Sessions whose endpoint generate() remembers (a binding is two fields: 10k of them is little). */
+const MAX_SESSIONS = 10_000;
 
 interface Binding {
   preferred: Entry | undefined;
