@@ -243,6 +243,7 @@ export async function runRun(argv: string[]): Promise<number> {
     });
     printer.end(final);
     const results = computeResults(store.items(experimentId), final.policies);
+    if (results.endpoints.length > 1) for (const e of results.endpoints) process.stderr.write(`[hintlab] ${e.endpoint}: ${e.done} done, ${e.failed} failed\n`);
     process.stdout.write(JSON.stringify({ experimentId, status: final.status, progress: final.progress, results }, null, 2) + "\n");
     if (final.status === "cancelled") process.stderr.write(`[hintlab] resume with: hintlab run --resume ${experimentId}${args.db === defaultDbPath() ? "" : ` --db ${args.db}`}\n`);
     return final.status === "cancelled" ? 130 : final.progress.failed > 0 ? 1 : 0;

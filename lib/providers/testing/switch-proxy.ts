@@ -11,8 +11,6 @@ export interface ProxyRecord {
   at: number;
   /** The proxy was down when the request arrived (it was answered 503). */
   whileDown: boolean;
-  /** Whatever the test's `tag` hook said at arrival (e.g. the pool's view of this endpoint). */
-  tag?: string;
 }
 
 export interface SwitchProxy {
@@ -30,7 +28,7 @@ export interface SwitchProxy {
   close(): Promise<void>;
 }
 
-export async function startSwitchProxy(targetBaseUrl: string, tag?: () => string): Promise<SwitchProxy> {
+export async function startSwitchProxy(targetBaseUrl: string): Promise<SwitchProxy> {
   const target = new URL(targetBaseUrl);
   const records: ProxyRecord[] = [];
   const open = new Set<http.ServerResponse>();
@@ -41,7 +39,7 @@ export async function startSwitchProxy(targetBaseUrl: string, tag?: () => string
 
   const server = http.createServer((req, res) => {
     const path = req.url ?? "/";
-    records.push({ method: req.method ?? "GET", path, at: Date.now(), whileDown: isDown, ...(tag ? { tag: tag() } : {}) });
+    records.push({ method: req.method ?? "GET", path, at: Date.now(), whileDown: isDown });
     if (isDown) {
       req.resume();
       res.writeHead(503, { "content-type": "application/json" }).end(JSON.stringify({ object: "error", message: "switched off by the test", type: "ServiceUnavailable", code: 503 }));
