@@ -83,6 +83,7 @@ describe("a sweep over two model servers", { timeout: 120_000 }, () => {
     expect(a.completions().length).toBeGreaterThan(0);
     expect(b.completions().length).toBeGreaterThan(0);
     const served = view.items.map((it) => traces.get(it.traceId!).config.baseUrl);
+    expect(view.items.map((it) => it.endpoint)).toEqual(served);
     expect(served.every((u) => u === a.baseUrl || u === b.baseUrl)).toBe(true);
     expect(new Set(served).size).toBe(2);
   });
