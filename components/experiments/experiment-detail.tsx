@@ -7,7 +7,7 @@ import type { ExperimentResults } from "@/lib/experiments/results";
 import { scalingChartData, tokensChartData } from "@/lib/experiments/charts";
 import { ProgressBar } from "./experiment-list";
 import { ResultsChart } from "./results-chart";
-import { HintTable, PolicyTable } from "./results-tables";
+import { EndpointTable, HintTable, PolicyTable } from "./results-tables";
 import { RftPanel } from "./rft-panel";
 import { tracesHref } from "./traces-href";
 import { usePoll } from "./use-poll";
@@ -74,6 +74,14 @@ export function ExperimentDetail({ id }: { id: string }) {
       <h3>Per hint</h3>
       <HintTable rows={r.hints} exp={data} />
       {r.hints.length === 0 && <p className="muted small">No hints injected yet.</p>}
+
+      {(r.endpoints?.length ?? 0) > 1 && (
+        <>
+          <h3>Per model server</h3>
+          <p className="muted small">Which server each item&apos;s trace ran on (its last request): requests went to the server with the fewest in flight, and a failing one was taken out until its health check passed.</p>
+          <EndpointTable rows={r.endpoints} />
+        </>
+      )}
 
       <div className="charts">
         <section className="panel">

@@ -1,7 +1,7 @@
 "use client";
 
 import type { ExperimentSummary } from "@/lib/protocol";
-import type { HintResult, PolicyResult } from "@/lib/experiments/results";
+import type { EndpointResult, HintResult, PolicyResult } from "@/lib/experiments/results";
 import { SortHeader, useSort } from "./sortable-header";
 import type { SortValue } from "./sort";
 import { tracesHref } from "./traces-href";
@@ -104,6 +104,36 @@ export function HintTable({ rows, exp }: { rows: readonly HintResult[]; exp: Pic
             <td>{h.wrongToRight}</td>
             <td>{h.rightToWrong}</td>
             <td>{h.pairedWithGreedy}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+/** Items per model server, when the run used several (issue 14); the URL is recorded without credentials. */
+export function EndpointTable({ rows }: { rows: readonly EndpointResult[] }) {
+  return (
+    <table className="table" data-testid="endpoint-results">
+      <thead>
+        <tr>
+          <th>Model server</th>
+          <th>done</th>
+          <th>failed</th>
+          <th>mean tokens</th>
+          <th>mean time</th>
+        </tr>
+      </thead>
+      <tbody>
+        {rows.map((e) => (
+          <tr key={e.endpoint} data-testid="endpoint-row">
+            <td>
+              <code>{e.endpoint}</code>
+            </td>
+            <td>{e.done}</td>
+            <td>{e.failed}</td>
+            <td>{num(e.meanTokens)}</td>
+            <td>{e.meanTimeMs === null ? "—" : `${(e.meanTimeMs / 1000).toFixed(1)} s`}</td>
           </tr>
         ))}
       </tbody>

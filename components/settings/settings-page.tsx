@@ -194,7 +194,7 @@ function Connections() {
       </table>
       <form onSubmit={add} className="grid2">
         <input name="name" placeholder="name, e.g. vllm-a100" required data-testid="new-connection-name" />
-        <input name="baseUrl" placeholder={ownServer ? `${info.defaultBaseUrl} (default)` : info.defaultBaseUrl} required={!ownServer} data-testid="new-connection-url" />
+        <input name="baseUrl" placeholder={ownServer ? `${info.defaultBaseUrl} (default)` : info.defaultBaseUrl} title="One base URL, or several servers of the same model separated by commas; URL@N caps a server at N requests in flight" required={!ownServer} data-testid="new-connection-url" />
         <input name="model" placeholder={kind === "ollama" ? "model, e.g. qwq:32b (ollama list)" : kind === "lmstudio" ? "model, e.g. qwq-32b (lms ls)" : "model, e.g. Qwen/QwQ-32B"} data-testid="new-connection-model" />
         <select name="provider" value={kind} onChange={(e) => setKind(e.target.value as RemoteProviderKind)} data-testid="new-connection-provider">
           {REMOTE_PROVIDER_KINDS.map((k) => (

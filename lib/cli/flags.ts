@@ -1,4 +1,4 @@
-import { REMOTE_PROVIDER_KINDS, REMOTE_PROVIDERS, RemoteProviderKindSchema, TemplateIdSchema, type RemoteProviderKind, type TemplateId } from "@/lib/protocol";
+import { MAX_ENDPOINTS, parseEndpointList, REMOTE_PROVIDER_KINDS, REMOTE_PROVIDERS, RemoteProviderKindSchema, TemplateIdSchema, type EndpointSpec, type RemoteProviderKind, type TemplateId } from "@/lib/protocol";
 
 /**
  * Flag parsing shared by the CLI commands: a bad flag is a UsageError whose message says which
@@ -34,20 +34,26 @@ export function providerFlag(raw: string | undefined, chat: boolean | undefined)
 }
 
 /**
- * `--base-url`, `--model`, `--template`, `--provider`/`--chat` as the model part of a run's settings.
- * `--provider ollama` (or lmstudio) alone means that server on this machine, unless the environment
- * already configures one (HINTLAB_PROVIDER of the same kind, with its HINTLAB_BASE_URL).
+ * `--base-url` (repeatable, each `URL` or `URL@N`: N requests in flight at most on that server;
+ * a comma-separated list counts as several), `--model`, `--template`, `--provider`/`--chat` as
+ * the model part of a run's settings. One URL without a cap stays `baseUrl`, exactly as before;
+ * otherwise `endpoints`. `--provider ollama` (or lmstudio) alone means that server on this
+ * machine, unless the environment already configures one (HINTLAB_PROVIDER of the same kind,
+ * with its HINTLAB_BASE_URL).
  */
 export function modelFlags(
-  values: { "base-url"?: string; model?: string; chat?: boolean; provider?: string },
+  values: { "base-url"?: string | string[]; model?: string; chat?: boolean; provider?: string },
   template: TemplateId | undefined,
   env: Readonly<Record<string, string | undefined>> = process.env,
 ) {
   const provider = providerFlag(values.provider, values.chat);
   const ownServer = provider === "ollama" || provider === "lmstudio";
-  const baseUrl = values["base-url"] ?? (ownServer && env.HINTLAB_PROVIDER?.trim() !== provider ? REMOTE_PROVIDERS[provider].defaultBaseUrl : undefined);
+  const given = values["base-url"];
+  const raw = given ?? (ownServer && env.HINTLAB_PROVIDER?.trim() !== provider ? REMOTE_PROVIDERS[provider].defaultBaseUrl : undefined);
+  const endpoints = endpointFlags(typeof raw === "string" ? [raw] : raw);
+  const single = endpoints?.length === 1 && endpoints[0]!.maxConcurrent === undefined;
   return {
-    ...(baseUrl ? { baseUrl } : {}),
+    ...(endpoints && single ? { baseUrl: endpoints[0]!.baseUrl } : endpoints ? { endpoints } : {}),
     ...(values.model ? { model: values.model } : {}),
     ...(template ? { template } : {}),
     ...(provider ? { provider } : {}),
@@ -60,4 +66,17 @@ export function retryFlags(values: { retries?: string; "retry-delays-ms"?: strin
   const tries = num("retries", values.retries, (n) => int(n) && n >= 1 && n <= 10, "an integer from 1 to 10");
   const delays = values["retry-delays-ms"]?.split(",").map((d) => num("retry-delays-ms", d.trim(), (n) => int(n) && n >= 0, "integers ≥ 0")!);
   return { ...(tries !== undefined ? { tries } : {}), ...(delays ? { delays } : {}) };
+}
+
+function endpointFlags(raw: string[] | undefined): EndpointSpec[] | undefined {
+  if (!raw?.length) return undefined;
+  let list: EndpointSpec[];
+  try {
+    list = raw.flatMap(parseEndpointList);
+  } catch (e) {
+    throw new UsageError(`--base-url ${(e as Error).message}`);
+  }
+  if (list.length === 0) throw new UsageError("--base-url names no URL");
+  if (list.length > MAX_ENDPOINTS) throw new UsageError(`--base-url: at most ${MAX_ENDPOINTS} servers (got ${list.length})`);
+  return list;
 }

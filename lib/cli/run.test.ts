@@ -62,6 +62,20 @@ describe("hintlab run", () => {
     store.db.close();
   });
 
+  it("--base-url repeated spreads the run over the servers (URL@N caps one) and the results count items per server", async () => {
+    const db = path.join(DIR, "servers.db");
+    const [before, beforeSlow] = [server.requests.length, slow.requests.length];
+    const r = await hintlab(["run", "--dataset", DATASET, "--policies", "greedy", "--concurrency", "4", "--max-tokens", "400", "--model", "scripted-r1", "--template", "deepseek-r1", "--base-url", server.baseUrl, "--base-url", `${slow.baseUrl}@1`, "--db", db]);
+    expect(r.code, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout) as { results: { endpoints: { endpoint: string; done: number; failed: number }[] } };
+    const sent = (s: ScriptedServer, from: number) => s.requests.slice(from).filter((q) => q.endpoint === "completions").length;
+    const byServer = Object.fromEntries(out.results.endpoints.map((e) => [e.endpoint, [e.done, e.failed]]));
+    expect(byServer).toEqual({ [server.baseUrl]: [sent(server, before), 0], [slow.baseUrl]: [sent(slow, beforeSlow), 0] });
+    expect(sent(server, before) + sent(slow, beforeSlow)).toBe(6);
+    expect(sent(slow, beforeSlow)).toBeGreaterThan(0);
+    expect(r.stderr).toContain(`[hintlab] ${slow.baseUrl}: ${sent(slow, beforeSlow)} done, 0 failed`);
+  });
+
   it("Ctrl-C cancels (finished items kept), --resume finishes the rest", async () => {
     const db = path.join(DIR, "b.db");
     let sent = false;

@@ -25,6 +25,10 @@ export const RUN_USAGE = `usage: hintlab run --dataset FILE|NAME --policies LIST
   --concurrency C           concurrent sessions against the model server (default 8)
   --base-url URL --model NAME [--template qwq|qwen3|deepseek-r1|raw]
   [--provider openai-completions|openai-chat|ollama|lmstudio] [--chat]
+                            --base-url again (or URL,URL) for more servers of the same model: each
+                            request goes to the one with the fewest in flight, a failing one is taken
+                            out until its health check (GET URL/models) passes; URL@N caps a server
+                            at N requests in flight, e.g. --base-url http://a/v1 --base-url http://b/v1@8
   --name NAME               experiment name
   --max-tokens N            completion budget per trace (default 16384)
   --temperature T  --top-p P  --seed S
@@ -83,7 +87,7 @@ export function parseRunArgs(argv: string[]) {
       policy: { type: "string" },
       samples: { type: "string" },
       concurrency: { type: "string" },
-      "base-url": { type: "string" },
+      "base-url": { type: "string", multiple: true },
       model: { type: "string" },
       template: { type: "string" },
       chat: { type: "boolean" },
@@ -241,6 +245,7 @@ export async function runRun(argv: string[]): Promise<number> {
     });
     printer.end(final);
     const results = computeResults(store.items(experimentId), final.policies);
+    if (results.endpoints.length > 1) for (const e of results.endpoints) process.stderr.write(`[hintlab] ${e.endpoint}: ${e.done} done, ${e.failed} failed\n`);
     process.stdout.write(JSON.stringify({ experimentId, status: final.status, progress: final.progress, results }, null, 2) + "\n");
     if (final.status === "cancelled") process.stderr.write(`[hintlab] resume with: hintlab run --resume ${experimentId}${args.db === defaultDbPath() ? "" : ` --db ${args.db}`}\n`);
     return final.status === "cancelled" ? 130 : final.progress.failed > 0 ? 1 : 0;

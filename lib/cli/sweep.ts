@@ -23,7 +23,8 @@ export const SWEEP_USAGE = `usage: hintlab sweep --trace ID (--at SEGMENT:OFFSET
   --name NAME
   --base-url URL --model NAME [--template qwq|qwen3|deepseek-r1|raw]
   [--provider openai-completions|openai-chat|ollama|lmstudio] [--chat]
-                            default: the model the trace was made with
+                            default: the model the trace was made with; repeat --base-url (URL or
+                            URL@N, N = cap on requests in flight) for several servers of that model
   --retries N  --retry-delays-ms LIST   model-server failures (default 3 tries, 1000,4000,16000)
   --json                    print the whole sweep (SweepView) as JSON instead of the grid
   --db FILE                 SQLite database (default HINTLAB_DB or ./data/hintlab.db; the UI reads it)
@@ -62,7 +63,7 @@ export function parseSweepArgs(argv: string[]): SweepCliArgs {
         "max-tokens": { type: "string" },
         concurrency: { type: "string" },
         name: { type: "string" },
-        "base-url": { type: "string" },
+        "base-url": { type: "string", multiple: true },
         model: { type: "string" },
         template: { type: "string" },
         chat: { type: "boolean" },

@@ -92,10 +92,11 @@ describe("hintlab worker", () => {
     expect(workers.reduce((n, w) => n + w.done, 0)).toBe(total);
     const finishedBy = db.prepare("SELECT worker FROM experiment_items WHERE experiment_id = ? AND problem_id = ? AND policy = ? AND sample = ?");
     for (const k of inFlight) expect((finishedBy.get(exp.id, k.problem_id, k.policy, k.sample) as { worker: string }).worker).not.toBe(victimRow.id);
-    // Requests: one per item, plus at most one per item the victim had in flight.
+    // Requests: one per item, plus the victim's lost work — its 2 items in flight and those it
+    // finished in its last ~100 ms, whose writes were still batched (WriteQueue) when it died.
     const completions = server.requests.filter((r) => r.endpoint === "completions").length;
     expect(completions).toBeGreaterThanOrEqual(total);
-    expect(completions).toBeLessThanOrEqual(total + 2);
+    expect(completions).toBeLessThanOrEqual(total + 5);
     expect(store.getExperiment(exp.id).status).toBe("finished");
     db.close();
   }, 180_000);

@@ -110,6 +110,12 @@ describe("/api/datasets and /api/experiments", () => {
     );
     expect(res.status).toBe(400);
     expect(((await res.json()) as { error: { message: string } }).error.message).toMatch(/choose a connection/);
+    // Nor a list of them (several servers of one model are for the CLI and HINTLAB_BASE_URL).
+    const list = await createExperiment(
+      new Request("http://localhost", { method: "POST", headers: JSON_TYPE, body: JSON.stringify({ datasetId, policies: ["greedy"], model: { endpoints: [{ baseUrl: "http://169.254.169.254/latest" }], model: "m" } }) }),
+    );
+    expect(list.status).toBe(400);
+    expect(((await list.json()) as { error: { message: string } }).error.message).toMatch(/^model\.endpoints: choose a connection/);
     expect(((await (await listExperiments(new Request("http://localhost/api/experiments"))).json()) as unknown[]).length).toBe(1);
   });
 

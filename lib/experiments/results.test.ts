@@ -42,6 +42,20 @@ describe("computeResults", () => {
     expect(half[1]).toBeCloseTo(0.9055, 4);
   });
 
+  it("per model server: done and failed items by the server their trace ran on; the local model lists none", () => {
+    const items = [
+      item("p1", "greedy", 0, { endpoint: "http://a/v1", tokens: 100 }),
+      item("p2", "greedy", 0, { endpoint: "http://a/v1", tokens: 300, durationMs: 3000 }),
+      item("p3", "greedy", 0, { endpoint: "http://b/v1", status: "failed", verdict: null }),
+      item("p4", "greedy", 0, { endpoint: "http://b/v1", status: "pending", verdict: null }),
+    ];
+    expect(computeResults(items, POLICIES).endpoints).toEqual([
+      { endpoint: "http://a/v1", done: 2, failed: 0, meanTokens: 200, meanTimeMs: 2000 },
+      { endpoint: "http://b/v1", done: 0, failed: 1, meanTokens: null, meanTimeMs: null },
+    ]);
+    expect(computeResults([item("p1", "greedy", 0)], POLICIES).endpoints).toEqual([]);
+  });
+
   it("failed items are counted apart, never as wrong; pending ones not at all", () => {
     const items = [item("p1", "greedy", 0), item("p2", "greedy", 0, { status: "failed", verdict: null, error: "server-error: 500" }), item("p3", "greedy", 0, { status: "pending", verdict: null })];
     expect(computeResults(items, POLICIES).policies[0]).toMatchObject({ n: 1, failed: 1, pass1: 1, problems: 1 });

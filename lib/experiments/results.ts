@@ -66,6 +66,16 @@ export interface BudgetScalingPoint {
   meanTokens: number | null;
 }
 
+/** One model server of the run: the items its traces finished on (issue 14: several servers of one model). */
+export interface EndpointResult {
+  endpoint: string;
+  /** Finished and failed items whose trace's last request went to this server. */
+  done: number;
+  failed: number;
+  meanTokens: number | null;
+  meanTimeMs: number | null;
+}
+
 export interface ExperimentResults {
   ciMethod: typeof CI_METHOD;
   policies: PolicyResult[];
@@ -79,6 +89,8 @@ export interface ExperimentResults {
   budgetScaling: BudgetScalingPoint[];
   /** Every policy as (mean tokens, pass@1), sorted by tokens. */
   accuracyVsTokens: { policy: string; meanTokens: number; pass1: number }[];
+  /** Which model server served the items, by URL (empty for the local model). */
+  endpoints: EndpointResult[];
 }
 
 export const CI_METHOD = "Wilson score interval of correct / graded samples (95%)";
@@ -152,7 +164,30 @@ export function computeResults(items: readonly ExperimentItem[], policies: reado
     scaling,
     budgetScaling,
     accuracyVsTokens,
+    endpoints: endpointResults(items),
   };
+}
+
+function endpointResults(items: readonly ExperimentItem[]): EndpointResult[] {
+  const by = new Map<string, ExperimentItem[]>();
+  for (const it of items) {
+    if (!it.endpoint || (it.status !== "done" && it.status !== "failed")) continue;
+    const list = by.get(it.endpoint);
+    if (list) list.push(it);
+    else by.set(it.endpoint, [it]);
+  }
+  return [...by.entries()]
+    .map(([endpoint, its]) => {
+      const done = its.filter((it) => it.status === "done");
+      return {
+        endpoint,
+        done: done.length,
+        failed: its.length - done.length,
+        meanTokens: mean(done.map((d) => d.tokens)),
+        meanTimeMs: mean(done.map((d) => d.durationMs)),
+      };
+    })
+    .sort((a, b) => a.endpoint.localeCompare(b.endpoint));
 }
 
 function policyResult(policy: string, items: readonly ExperimentItem[]): PolicyResult {

@@ -4,7 +4,7 @@ import { BUILTIN_HINTS, fillHint, hintsForProblem, HINT_LIBRARY_VERSION } from "
 import type { TraceStore } from "@/lib/db";
 import type { SegmentLogprobs } from "@/lib/engine";
 import type { ExperimentItem, ExperimentPolicy, ExperimentSpec, ExperimentSummary, ModelErrorCode, Problem, Trace, TraceConfig, UngradableReason, Verdict } from "@/lib/protocol";
-import { createProvider, resolveModelConfig, type Provider } from "@/lib/providers";
+import { createProvider, isEndpointPool, resolveModelConfig, type Provider, type TraceBinding } from "@/lib/providers";
 import { runHeadless } from "@/lib/runner/headless";
 import { createMathGrader, poolGrader } from "./grade";
 import { SandboxPool } from "./sandbox-pool";
@@ -117,6 +117,24 @@ function traceStats(trace: Trace) {
   return { tokens, toolCalls, hints };
 }
 
+/**
+ * Requests of one trace through an endpoint pool go through one binding (prefix-cache affinity,
+ * see TraceBinding); any other provider is used as it is.
+ */
+export function bindTrace(provider: Provider): { provider: Provider; binding?: TraceBinding } {
+  if (!isEndpointPool(provider)) return { provider };
+  const binding = provider.bind();
+  return { provider: binding.provider, binding };
+}
+
+/** The trace with the server that served it in its config (`baseUrl`; `endpoints` when several did). */
+export function withServedBy(trace: Trace, binding: TraceBinding | undefined): Trace {
+  const endpoint = binding?.endpoint();
+  if (!endpoint) return trace;
+  const used = binding!.endpoints();
+  return { ...trace, config: { ...trace.config, baseUrl: endpoint, ...(used.length > 1 ? { endpoints: used } : {}) } };
+}
+
 /** The error a failed session ended with (its last `error` event). */
 export function failureOf(trace: Trace): { code: string; message: string } | undefined {
   if (trace.status !== "failed") return undefined;
@@ -195,6 +213,7 @@ export async function runExperiment(opts: RunExperimentOptions): Promise<Experim
       attempts++;
       const sandbox = pool.session();
       const t0 = now();
+      const bound = bindTrace(provider);
       try {
         logprobs = {};
         const into = logprobs;
@@ -203,7 +222,7 @@ export async function runExperiment(opts: RunExperimentOptions): Promise<Experim
           problem,
           config,
           policyHints,
-          provider,
+          provider: bound.provider,
           sandbox,
           signal,
           now,
@@ -212,6 +231,7 @@ export async function runExperiment(opts: RunExperimentOptions): Promise<Experim
       } finally {
         await sandbox.close();
       }
+      lastTrace = withServedBy(lastTrace, bound.binding);
       if (signal.aborted) {
         store.markPending(id, key, now());
         return;

@@ -19,6 +19,7 @@ import {
   type ProblemPage,
   type Verdict,
 } from "@/lib/protocol";
+import { endpointLabel } from "@/lib/providers";
 import { bundledDatasets, ensureBundledDatasets } from "./bundled";
 import { parseDatasetJsonl, type ParsedDataset } from "./datasets";
 import { parsePolicyLabel } from "./policies";
@@ -42,6 +43,8 @@ interface ItemRow {
   duration_ms: number;
   attempts: number;
   error: string | null;
+  /** From the item's trace (its config's baseUrl), joined in items(). */
+  endpoint?: string | null;
 }
 
 interface ExperimentRow {
@@ -92,6 +95,7 @@ function toItem(r: ItemRow): ExperimentItem {
     durationMs: r.duration_ms,
     attempts: r.attempts,
     error: r.error,
+    ...(r.endpoint ? { endpoint: endpointLabel(r.endpoint) } : {}),
   };
 }
 
@@ -271,7 +275,14 @@ export class ExperimentStore {
 
   items(id: string): ExperimentItem[] {
     this.row(id);
-    return (this.db.prepare("SELECT * FROM experiment_items WHERE experiment_id = ? ORDER BY sample, problem_idx, policy").all(id) as ItemRow[]).map(toItem);
+    // The serving endpoint is read from the trace (its config records it): one truth, not a copy.
+    const rows = this.db
+      .prepare(
+        `SELECT i.*, json_extract(t.config, '$.baseUrl') AS endpoint FROM experiment_items i LEFT JOIN traces t ON t.id = i.trace_id
+         WHERE i.experiment_id = ? ORDER BY i.sample, i.problem_idx, i.policy`,
+      )
+      .all(id) as ItemRow[];
+    return rows.map(toItem);
   }
 
   problemMap(datasetId: string): Map<string, Problem> {

@@ -7,7 +7,7 @@ import { createProvider, resolveModelConfig, type Provider } from "@/lib/provide
 import { runHeadless } from "@/lib/runner/headless";
 import { planSweep, remainingItems, type SweepItem } from "@/lib/sweeps";
 import { createMathGrader, poolGrader } from "./grade";
-import { abortableSleep, failureOf, RETRYABLE, type Grader } from "./runner";
+import { abortableSleep, bindTrace, failureOf, RETRYABLE, withServedBy, type Grader } from "./runner";
 import { SandboxPool } from "./sandbox-pool";
 import { sweepSource } from "./sweep-setup";
 import type { ItemCost, StoredArm, SweepRecord, SweepStore } from "./sweep-store";
@@ -125,9 +125,8 @@ export async function runSweep(opts: RunSweepOptions): Promise<SweepRecord> {
   async function attempt(item: SweepItem, arm: StoredArm): Promise<{ trace: Trace; durationMs: number; evaluated?: number }> {
     const prefix = prefixOf(item);
     const sharedPrefix = selectTraceText(prefix.segments).length;
-    const provider: Provider = local
-      ? { generate: (request, signal) => inner.generate({ ...request, session: `sweep:${id}`, sharedPrefix }, signal) }
-      : inner;
+    const bound = local ? undefined : bindTrace(inner);
+    const provider: Provider = bound ? bound.provider : { generate: (request, signal) => inner.generate({ ...request, session: `sweep:${id}`, sharedPrefix }, signal) };
     const config: TraceConfig = {
       ...source.config,
       provider: modelConfig?.provider ?? source.config.provider,
@@ -154,8 +153,9 @@ export async function runSweep(opts: RunSweepOptions): Promise<SweepRecord> {
       for (const e of prefix.events) {
         if (e.type === "code-executed") await sandbox.execute(e.code, { timeoutMs: config.toolTimeoutMs, maxOutputChars: config.maxOutputChars });
       }
-      const trace = await runHeadless({ traceId: state.traceId, problem: source.problem, config: state.config, policyHints: [], provider, sandbox, signal: opts.signal, now, from: { state, input: armInput(arm, source.problem, now()) } });
+      const run = await runHeadless({ traceId: state.traceId, problem: source.problem, config: state.config, policyHints: [], provider, sandbox, signal: opts.signal, now, from: { state, input: armInput(arm, source.problem, now()) } });
       const after = inner.tokensEvaluated?.();
+      const trace = withServedBy(run, bound?.binding);
       return { trace, durationMs: now() - t0, ...(before !== undefined && after !== undefined ? { evaluated: after - before } : {}) };
     } finally {
       await sandbox.close();

@@ -13,6 +13,7 @@ import {
   type SweepOutcome,
   type SweepSpec,
 } from "@/lib/protocol";
+import { endpointLabel } from "@/lib/providers";
 import type { SweepPlan } from "@/lib/sweeps";
 import { HEARTBEAT_TIMEOUT_MS } from "./store";
 
@@ -73,6 +74,8 @@ export interface SweepItemRecord {
   error: string | null;
   attempts: number;
   cost: ItemCost;
+  /** The model server the sample's trace ran on (its config's baseUrl, without credentials); absent for the local model. */
+  endpoint?: string;
 }
 
 export interface SweepRecord {
@@ -118,6 +121,8 @@ interface ItemRow {
   completion_tokens: number;
   prefix_tokens: number | null;
   tokens_evaluated: number | null;
+  /** Joined from the item's trace in items(). */
+  endpoint?: string | null;
 }
 
 function toItem(r: ItemRow): SweepItemRecord {
@@ -140,6 +145,7 @@ function toItem(r: ItemRow): SweepItemRecord {
       ...(r.prefix_tokens !== null ? { prefixTokens: r.prefix_tokens } : {}),
       ...(r.tokens_evaluated !== null ? { tokensEvaluated: r.tokens_evaluated } : {}),
     },
+    ...(r.endpoint ? { endpoint: endpointLabel(r.endpoint) } : {}),
   };
 }
 
@@ -192,7 +198,11 @@ export class SweepStore {
   }
 
   items(id: string): SweepItemRecord[] {
-    return (this.db.prepare("SELECT * FROM sweep_items WHERE sweep_id = ? ORDER BY idx").all(id) as ItemRow[]).map(toItem);
+    // The serving endpoint is read from the sample's trace, as for experiment items.
+    const rows = this.db
+      .prepare("SELECT i.*, json_extract(t.config, '$.baseUrl') AS endpoint FROM sweep_items i LEFT JOIN traces t ON t.id = i.trace_id WHERE i.sweep_id = ? ORDER BY i.idx")
+      .all(id) as ItemRow[];
+    return rows.map(toItem);
   }
 
   /** Item counts; items a dead runner left `running` count as pending. */

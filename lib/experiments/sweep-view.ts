@@ -26,6 +26,7 @@ export function buildSweepView(store: SweepStore, id: string, now = Date.now()):
     ...(r.error ? { error: r.error } : {}),
     ...(r.attempts ? { attempts: r.attempts } : {}),
     ...(r.status === "done" && r.outcome ? { outcome: r.outcome } : {}),
+    ...(r.endpoint ? { endpoint: r.endpoint } : {}),
   }));
   return {
     id: sweep.id,

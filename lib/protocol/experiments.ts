@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { EndpointListSchema } from "./endpoints";
 import { PolicySchema, ProblemSchema, ProviderKindSchema, TemplateIdSchema, VerdictSchema } from "./trace";
 
 /**
@@ -17,10 +18,13 @@ export type ExperimentPolicy = z.infer<typeof ExperimentPolicySchema>;
  * Model connection of an experiment; the API key is never stored (it comes from the server).
  * `connection` names one of the server's connections; `baseUrl` is for the CLI only (the shell
  * user chose it) and the HTTP API refuses it, so a browser cannot make the server call a URL.
+ * `endpoints` (CLI only too) lists several servers of the same model, each with an optional cap
+ * (see lib/protocol/endpoints.ts); one URL without a cap stays a plain `baseUrl`.
  */
 export const ExperimentModelSchema = z.object({
   connection: z.string().min(1).max(100).optional(),
   baseUrl: z.string().optional(),
+  endpoints: EndpointListSchema.optional(),
   model: z.string().optional(),
   template: TemplateIdSchema.optional(),
   provider: ProviderKindSchema.optional(),
@@ -79,6 +83,8 @@ export const ExperimentItemSchema = z.object({
   durationMs: z.number(),
   attempts: z.number().int(),
   error: z.string().nullable(),
+  /** The model server that served the item's trace (its last request), without credentials; absent for the local model. */
+  endpoint: z.string().optional(),
 });
 export type ExperimentItem = z.infer<typeof ExperimentItemSchema>;
 

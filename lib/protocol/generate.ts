@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { MAX_ENDPOINTS, parseEndpointList } from "./endpoints";
 import { MAX_TOP_LOGPROBS, TokenLogprobSchema } from "./logprobs";
 import { RemoteProviderKindSchema } from "./providers";
 import { FinishReasonSchema, ProviderKindSchema, TemplateIdSchema, UsageSchema } from "./trace";
@@ -143,11 +144,18 @@ export type PublicConnection = z.infer<typeof PublicConnectionSchema>;
 export const ConnectionBodySchema = z.object({
   name: z.string().trim().min(1).max(100),
   provider: RemoteProviderKindSchema.default("openai-completions"),
-  baseUrl: z
-    .string()
-    .trim()
-    .url("the base URL must be a full URL such as http://localhost:8000/v1")
-    .refine((u) => /^https?:\/\//i.test(u), "the base URL must start with http:// or https://"),
+  /** One URL, or several servers of the same model as `URL, URL@N` (N = cap on requests in flight; lib/protocol/endpoints.ts). */
+  baseUrl: z.string().trim().superRefine((raw, ctx) => {
+    let list;
+    try {
+      list = parseEndpointList(raw);
+    } catch (error) {
+      return void ctx.addIssue({ code: "custom", message: `the base URL ${(error as Error).message}` });
+    }
+    if (list.length === 0 || list.some((e) => !URL.canParse(e.baseUrl))) return void ctx.addIssue({ code: "custom", message: "the base URL must be a full URL such as http://localhost:8000/v1" });
+    if (list.some((e) => !/^https?:\/\//i.test(e.baseUrl))) return void ctx.addIssue({ code: "custom", message: "the base URL must start with http:// or https://" });
+    if (list.length > MAX_ENDPOINTS) ctx.addIssue({ code: "custom", message: `at most ${MAX_ENDPOINTS} servers in one connection` });
+  }),
   model: z.string().trim().min(1).max(1000).optional(),
   template: TemplateIdSchema.optional(),
   /** Stored on the server, never sent back. */

@@ -12,6 +12,7 @@ export * from "./errors";
 export * from "./ndjson";
 export * from "./traces-api";
 export * from "./experiments";
+export * from "./endpoints";
 export * from "./local-model";
 export * from "./auth";
 export * from "./json-text";

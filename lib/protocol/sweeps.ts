@@ -194,6 +194,8 @@ export const SweepItemViewSchema = z.object({
   error: z.string().optional(),
   attempts: z.number().int().optional(),
   outcome: SweepOutcomeSchema.optional(),
+  /** The model server the sample's trace ran on (several servers of one model: issue 14). */
+  endpoint: z.string().optional(),
 });
 export type SweepItemView = z.infer<typeof SweepItemViewSchema>;
 

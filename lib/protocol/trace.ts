@@ -75,6 +75,12 @@ export const TraceConfigSchema = z.object({
   /** The server's connection the trace ran on (its id); `baseUrl` records where that was. */
   connection: z.string().optional(),
   baseUrl: z.string().optional(),
+  /**
+   * With several servers of the model (lib/providers/endpoint-pool.ts), `baseUrl` is the one that
+   * served the trace's last request, and this lists every one that served a request, in order,
+   * when there were several (a failover, or a full server).
+   */
+  endpoints: z.array(z.string()).optional(),
   model: z.string(),
   template: TemplateIdSchema,
   sampling: SamplingSchema,

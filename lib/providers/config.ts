@@ -4,6 +4,8 @@ import {
   LOCAL_CONNECTION_ID,
   REMOTE_PROVIDER_KINDS,
   REMOTE_PROVIDERS,
+  parseEndpointList,
+  type EndpointSpec,
   SERVER_CONNECTION_ID,
   TEMPLATE_IDS,
   type ProviderKind,
@@ -26,7 +28,10 @@ const DEFAULT_TIMEOUT_MS = 300_000;
 /** The model connection as configured by the server's environment. */
 export interface ServerModelConfig {
   provider: ServerProviderKind;
+  /** The first (or only) server of HINTLAB_BASE_URL. */
   baseUrl?: string;
+  /** Every server of HINTLAB_BASE_URL, when it lists several or caps one (`URL@N`). */
+  endpoints?: EndpointSpec[];
   model?: string;
   apiKey?: string;
   template: TemplateId;
@@ -55,7 +60,13 @@ export interface LocalModelConfig {
 /** An OpenAI-compatible model server. */
 export interface RemoteModelConfig {
   provider: RemoteProviderKind;
+  /** The server requests go to; with `endpoints`, the first of them. */
   baseUrl: string;
+  /**
+   * Several servers of the same model, or one with a cap: createProvider routes over them
+   * (EndpointPool). Absent for one URL without a cap, which is called directly as before.
+   */
+  endpoints?: RemoteEndpoint[];
   model: string;
   /** Only present when `baseUrl` is on the origin of HINTLAB_BASE_URL (see resolveModelConfig). */
   apiKey?: string;
@@ -65,8 +76,14 @@ export interface RemoteModelConfig {
   apiKeyWithheld?: boolean;
 }
 
+/** One server of a pool; its key follows the same origin rule as `apiKey`. */
+export interface RemoteEndpoint extends EndpointSpec {
+  apiKey?: string;
+}
+
 /**
- * Read HINTLAB_BASE_URL, HINTLAB_MODEL, HINTLAB_API_KEY (fallback OPENAI_API_KEY),
+ * Read HINTLAB_BASE_URL (one URL, or several `URL[@N]` separated by commas or spaces: see
+ * lib/protocol/endpoints.ts), HINTLAB_MODEL, HINTLAB_API_KEY (fallback OPENAI_API_KEY),
  * HINTLAB_TEMPLATE (qwq|qwen3|deepseek-r1|raw, default qwq), HINTLAB_PROVIDER
  * (openai-completions|openai-chat|ollama|lmstudio|local; default openai-completions with a base URL,
  * else local; ollama and lmstudio default the base URL to their servers' own, on this machine),
@@ -80,14 +97,16 @@ export function readServerConfig(env: Readonly<Record<string, string | undefined
     return raw ? raw : undefined;
   };
 
-  let baseUrl = value("HINTLAB_BASE_URL");
-  if (baseUrl) {
-    const problem = checkBaseUrl(baseUrl);
-    if (problem) {
-      issues.push(`HINTLAB_BASE_URL ${problem}`);
-      baseUrl = undefined;
-    } else {
-      baseUrl = trimSlashes(baseUrl);
+  let baseUrl: string | undefined;
+  let endpoints: EndpointSpec[] | undefined;
+  const rawBaseUrl = value("HINTLAB_BASE_URL");
+  if (rawBaseUrl) {
+    try {
+      const list = checkEndpoints(parseEndpointList(rawBaseUrl));
+      baseUrl = list[0]!.baseUrl;
+      if (list.length > 1 || list[0]!.maxConcurrent !== undefined) endpoints = list;
+    } catch (error) {
+      issues.push(`HINTLAB_BASE_URL ${(error as Error).message}`);
     }
   }
 
@@ -113,6 +132,7 @@ export function readServerConfig(env: Readonly<Record<string, string | undefined
   return {
     provider: (SERVER_PROVIDER_KINDS as readonly string[]).includes(provider) ? (provider as ServerProviderKind) : "openai-completions",
     baseUrl,
+    ...(endpoints ? { endpoints } : {}),
     model: value("HINTLAB_MODEL"),
     apiKey: value("HINTLAB_API_KEY") ?? value("OPENAI_API_KEY"),
     template: (TEMPLATE_IDS as readonly string[]).includes(template) ? (template as TemplateId) : "qwq",
@@ -122,8 +142,8 @@ export function readServerConfig(env: Readonly<Record<string, string | undefined
   };
 }
 
-/** What resolveModelConfig merges: the browser's Model settings, or a CLI's spec (which alone may carry a base URL). */
-export type ModelChoice = Omit<ModelSettings, "baseUrl"> & { baseUrl?: string };
+/** What resolveModelConfig merges: the browser's Model settings, or a CLI's spec (which alone may carry base URLs). */
+export type ModelChoice = Omit<ModelSettings, "baseUrl"> & { baseUrl?: string; endpoints?: EndpointSpec[] };
 
 /**
  * Merge per-session Model settings over the server's configuration. The browser chooses a
@@ -155,39 +175,64 @@ export function resolveModelConfig(
     if (!stored) throw new ModelError("bad-request", `There is no model connection "${connection}" on this server; choose another in Model settings.`);
     const model = settings.model ?? stored.model;
     if (!model) throw new ModelError("not-configured", `The connection "${stored.name}" names no model; type the model name in Model settings.`);
+    // An admin may list several servers of the model in one connection (`URL, URL@N`); its key goes to each.
+    let list: EndpointSpec[];
+    try {
+      list = checkEndpoints(parseEndpointList(stored.baseUrl));
+    } catch (error) {
+      throw new ModelError("not-configured", `The connection "${stored.name}" has an unusable base URL: it ${(error as Error).message}`);
+    }
+    const several = list.length > 1 || list[0]!.maxConcurrent !== undefined;
     return {
       provider: apiOn(stored.provider, remoteKind, `The connection "${stored.name}"`),
-      baseUrl: stored.baseUrl,
+      baseUrl: list[0]!.baseUrl,
+      ...(several ? { endpoints: list.map((e) => ({ ...e, ...(stored.apiKey ? { apiKey: stored.apiKey } : {}) })) } : {}),
       model,
       ...(stored.apiKey ? { apiKey: stored.apiKey } : {}),
       template: settings.template ?? stored.template ?? server.template,
       timeoutMs: server.timeoutMs,
     };
   }
-  if (!connection && !settings.baseUrl && server.provider === "local") return resolveLocalConfig({ ...settings, provider: "local" }, server);
+  if (!connection && !settings.baseUrl && !settings.endpoints?.length && server.provider === "local") return resolveLocalConfig({ ...settings, provider: "local" }, server);
   let baseUrl = server.baseUrl;
-  if (settings.baseUrl && connection !== SERVER_CONNECTION_ID) {
+  let endpoints: EndpointSpec[] | undefined = server.endpoints;
+  const own = connection !== SERVER_CONNECTION_ID;
+  if (own && settings.endpoints?.length) {
+    try {
+      endpoints = checkEndpoints(settings.endpoints);
+    } catch (error) {
+      throw new ModelError("bad-request", `The base URL ${(error as Error).message}`);
+    }
+    baseUrl = endpoints[0]!.baseUrl;
+    if (endpoints.length === 1 && endpoints[0]!.maxConcurrent === undefined) endpoints = undefined;
+  } else if (own && settings.baseUrl) {
     const problem = checkBaseUrl(settings.baseUrl);
     if (problem) throw new ModelError("bad-request", `The base URL ${problem}`);
     baseUrl = trimSlashes(settings.baseUrl);
+    endpoints = undefined;
   }
   const model = settings.model ?? server.model;
   if (!baseUrl || !model) {
     const missing = [!baseUrl && "a base URL", !model && "a model name"].filter(Boolean).join(" and ");
     throw new ModelError("not-configured", notConfiguredMessage(missing));
   }
-  const keyApplies = server.apiKey !== undefined && server.baseUrl !== undefined && sameOrigin(baseUrl, server.baseUrl);
+  // The environment's key goes only to the origins HINTLAB_BASE_URL names.
+  const keyOrigins = new Set((server.endpoints ?? (server.baseUrl ? [{ baseUrl: server.baseUrl }] : [])).map((e) => new URL(e.baseUrl).origin));
+  const keyFor = (url: string) => (server.apiKey !== undefined && keyOrigins.has(new URL(url).origin) ? server.apiKey : undefined);
+  const keyApplies = keyFor(baseUrl) !== undefined;
+  const withheld = server.apiKey !== undefined && [baseUrl, ...(endpoints ?? []).map((e) => e.baseUrl)].some((u) => keyFor(u) === undefined);
   const serverKind: RemoteProviderKind = server.provider === "local" ? "openai-completions" : server.provider;
   // A base URL of the caller's own (the CLI) comes with the caller's API; the server's connection offers only its own.
   const provider = settings.baseUrl && connection !== SERVER_CONNECTION_ID ? (remoteKind ?? serverKind) : apiOn(serverKind, remoteKind, "The server's connection (HINTLAB_BASE_URL)");
   return {
     provider,
     baseUrl,
+    ...(endpoints ? { endpoints: endpoints.map((e) => ({ ...e, ...(keyFor(e.baseUrl) !== undefined ? { apiKey: keyFor(e.baseUrl) } : {}) })) } : {}),
     model,
     ...(keyApplies ? { apiKey: server.apiKey } : {}),
     template: settings.template ?? server.template,
     timeoutMs: server.timeoutMs,
-    ...(server.apiKey !== undefined && !keyApplies ? { apiKeyWithheld: true } : {}),
+    ...(withheld ? { apiKeyWithheld: true } : {}),
   };
 }
 
@@ -266,8 +311,18 @@ function checkBaseUrl(raw: string): string | null {
   return null;
 }
 
-function sameOrigin(a: string, b: string): boolean {
-  return new URL(a).origin === new URL(b).origin;
+/** Every endpoint a usable http(s) URL, none twice; the list back with trailing slashes trimmed. */
+function checkEndpoints(list: readonly EndpointSpec[]): EndpointSpec[] {
+  if (list.length === 0) throw new Error("names no URL; write one, e.g. http://localhost:8000/v1.");
+  const seen = new Set<string>();
+  return list.map((e) => {
+    const problem = checkBaseUrl(e.baseUrl);
+    if (problem) throw new Error(problem);
+    const baseUrl = trimSlashes(e.baseUrl);
+    if (seen.has(baseUrl)) throw new Error(`lists ${baseUrl} twice; give each server once (a cap is written URL@N).`);
+    seen.add(baseUrl);
+    return { ...e, baseUrl };
+  });
 }
 
 const trimSlashes = (url: string) => url.replace(/\/+$/, "");

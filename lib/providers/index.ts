@@ -6,7 +6,8 @@
  * connection by id. `generateStream` turns one generation into the NDJSON frames of POST /api/generate.
  * Without a base URL the provider is `local` (lib/providers/local): a GGUF model in this process,
  * one context sequence per `request.session`, downloaded on first use (listModels,
- * localModelStatus, downloadResponse back /api/models and /api/local-model).
+ * localModelStatus, downloadResponse back /api/models and /api/local-model). Several servers of
+ * one model (`endpoints`) are one EndpointPool: least outstanding, caps, health-checked failover.
  */
 import "server-only";
 
@@ -19,6 +20,7 @@ export {
   type ModelChoice,
   type LocalModelConfig,
   type ModelConfig,
+  type RemoteEndpoint,
   type RemoteModelConfig,
   type ServerModelConfig,
   type ServerProviderKind,
@@ -27,6 +29,7 @@ export { ConnectionStore, listPublicConnections, toPublicConnection, type Stored
 export { createOpenAIChatProvider } from "./openai-chat";
 export { createOpenAICompletionsProvider } from "./openai-completions";
 export { createProvider } from "./create-provider";
+export { EndpointPool, endpointLabel, isEndpointPool, modelsProbe, type EndpointStats, type PoolEndpoint, type TraceBinding } from "./endpoint-pool";
 export { generateResponse, generateStream, NDJSON_HEADERS } from "./generate-stream";
 export { cancelDownload, downloadResponse, listModels, localModelStatus, sourceFor } from "./local/api";
 export { DEFAULT_LOCAL_MODEL } from "./local/source";

@@ -13,8 +13,8 @@ export const GET = guarded("read", () =>
 /** POST: create one from a spec and start it in the background (201). The model is a connection id, never a URL (SSRF). */
 export const POST = guarded("run", async (request) => {
   const spec = await parseJsonBody(request, ExperimentSpecSchema);
-  if (spec.model.baseUrl !== undefined) {
-    throw new AppError("bad-request", "model.baseUrl: choose a connection (model.connection) instead; an admin adds model servers in Settings → Model connections");
+  if (spec.model.baseUrl !== undefined || spec.model.endpoints !== undefined) {
+    throw new AppError("bad-request", `model.${spec.model.baseUrl !== undefined ? "baseUrl" : "endpoints"}: choose a connection (model.connection) instead; an admin adds model servers in Settings → Model connections`);
   }
   return Response.json(createAndStartExperiment(spec), { status: 201 });
 });
