@@ -50,6 +50,8 @@ function revive(v: unknown): unknown {
 
 export class PgDatabase {
   readonly name: string;
+  readonly memory = false;
+  readonly readonly = false;
   open = true;
   private depth = 0;
   private readonly worker: Worker;
