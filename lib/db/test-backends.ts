@@ -29,3 +29,20 @@ export function testDbLocation(backend: Backend, dir: string, name = "t.db"): st
   u.searchParams.set("options", `-c search_path=${schema}`);
   return u.toString();
 }
+
+/** Point the process's shared database (getDb) at a fresh test database of `backend`, through the env as the server reads it. */
+export function stubTestDbEnv(stubEnv: (name: string, value: string) => unknown, backend: Backend, dir: string): void {
+  if (backend === "sqlite") {
+    stubEnv("HINTLAB_DATABASE_URL", "");
+    stubEnv("HINTLAB_DB", path.join(dir, "t.db"));
+  } else {
+    stubEnv("HINTLAB_DATABASE_URL", testDbLocation(backend, dir));
+  }
+}
+
+/** Close the shared database getDb opened, so a PostgreSQL test run does not pile up connections. */
+export function closeSharedDb(): void {
+  const g = globalThis as unknown as { __hintlabDb?: { db: { open: boolean; close(): unknown } } };
+  if (g.__hintlabDb?.db.open) g.__hintlabDb.db.close();
+  delete g.__hintlabDb;
+}
