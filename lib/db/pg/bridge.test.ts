@@ -1,6 +1,7 @@
 // The synchronous bridge against a real server (skipped without HINTLAB_TEST_DATABASE_URL).
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { PgDatabase, PgError } from "./bridge";
+import { PG_BOOTSTRAP } from "./dialect";
 import { testDbLocation } from "../test-backends";
 
 const url = process.env.HINTLAB_TEST_DATABASE_URL;
@@ -9,6 +10,7 @@ describe.skipIf(!url)("PgDatabase", () => {
   let db: PgDatabase;
   beforeEach(() => {
     db = new PgDatabase(testDbLocation("postgres", ""));
+    db.exec(PG_BOOTSTRAP);
     db.exec("CREATE TABLE kv (k TEXT PRIMARY KEY, n BIGINT, b BYTEA, r DOUBLE PRECISION)");
   });
   afterEach(() => db.close());
@@ -59,6 +61,18 @@ describe.skipIf(!url)("PgDatabase", () => {
     expect(() => db.transaction(() => db.prepare("INSERT INTO kv (k) VALUES (?)").run("a"))()).toThrow(/duplicate key/);
     expect(db.inTransaction).toBe(false);
     expect(keys()).toEqual(["a"]);
+  });
+
+  it("the SQLite idioms the dialect supports behave as on SQLite on the server", () => {
+    const put = db.prepare("INSERT INTO kv (k, n) VALUES (?, ?)");
+    for (const [k, n] of [["a", 1], ["b", 2], ["c", null]] as const) put.run(k, n);
+    expect(db.prepare("SELECT sum(n > 1) AS big, sum(k = 'zz') AS none FROM kv").get()).toEqual({ big: 1, none: 0 });
+    expect(db.prepare("SELECT sum(n > 1) AS s FROM kv WHERE k = 'zz'").get()).toEqual({ s: null });
+    expect(db.prepare("SELECT k FROM kv ORDER BY k LIMIT ?").pluck().all(-1)).toEqual(["a", "b", "c"]);
+    expect(db.prepare("SELECT k FROM kv ORDER BY k LIMIT ?").pluck().all(1)).toEqual(["a"]);
+    expect(db.prepare("SELECT k FROM kv WHERE n IS ? ORDER BY k").pluck().all(null)).toEqual(["c"]);
+    expect(db.prepare("SELECT k FROM kv WHERE n IS NOT ? ORDER BY k").pluck().all(1)).toEqual(["b", "c"]);
+    expect(db.prepare("SELECT k FROM kv WHERE k LIKE ?").pluck().all("A%")).toEqual(["a"]);
   });
 
   it("a closed database refuses queries", () => {

@@ -23,6 +23,12 @@ describe("translateQuery", () => {
   it("INSERT OR IGNORE becomes ON CONFLICT DO NOTHING", () => {
     expect(translateQuery("INSERT OR IGNORE INTO d (id) VALUES (?);").text).toBe("INSERT INTO d (id) VALUES ($1) ON CONFLICT DO NOTHING");
   });
+  it("IS ? compares with NULL as a value, and a negative LIMIT is none", () => {
+    expect(translateQuery("DELETE FROM s WHERE u = ? AND h IS NOT ? AND g IS @g AND x IS NOT NULL").text).toBe(
+      "DELETE FROM s WHERE u = $1 AND h IS DISTINCT FROM $2 AND g IS NOT DISTINCT FROM $3 AND x IS NOT NULL",
+    );
+    expect(translateQuery("SELECT id FROM p ORDER BY idx LIMIT ?").text).toBe("SELECT id FROM p ORDER BY idx LIMIT hintlab_limit($1)");
+  });
   it("LIKE keeps SQLite's case-insensitivity", () => {
     expect(translateQuery("SELECT 1 WHERE a LIKE ? AND b NOT LIKE ?").text).toBe("SELECT 1 WHERE a ILIKE $1 AND b NOT ILIKE $2");
   });

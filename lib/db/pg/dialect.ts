@@ -29,6 +29,20 @@ export const PG_BOOTSTRAP = `
   CREATE OR REPLACE FUNCTION hintlab_fts(q text) RETURNS tsquery LANGUAGE sql IMMUTABLE AS $$
     SELECT to_tsquery('simple', replace(replace(replace(trim(q), '"*', ':*'), '"', ''), ' ', ' & '))
   $$;
+  -- LIMIT -1 means no limit in SQLite.
+  CREATE OR REPLACE FUNCTION hintlab_limit(n bigint) RETURNS bigint LANGUAGE sql IMMUTABLE AS $$
+    SELECT CASE WHEN n < 0 THEN NULL ELSE n END
+  $$;
+  -- SQLite's comparisons are integers, so hintlab counts with sum(a = b); give PostgreSQL's
+  -- booleans the same sum (NULL over no non-NULL input, as SQLite's SUM).
+  CREATE OR REPLACE FUNCTION hintlab_sum_bool(s bigint, x boolean) RETURNS bigint LANGUAGE sql IMMUTABLE AS $$
+    SELECT CASE WHEN x IS NULL THEN s ELSE coalesce(s, 0) + x::int END
+  $$;
+  DO $$ BEGIN
+    IF NOT EXISTS (SELECT 1 FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace WHERE p.proname = 'sum' AND n.nspname = current_schema() AND p.proargtypes = '16') THEN
+      CREATE AGGREGATE sum(boolean) (sfunc = hintlab_sum_bool, stype = bigint);
+    END IF;
+  END $$;
   DO $$ BEGIN
     CREATE COLLATION IF NOT EXISTS hintlab_nocase (provider = icu, locale = 'und-u-ks-level2', deterministic = false);
   END $$;
@@ -108,6 +122,10 @@ export function translateQuery(sql: string): Translated {
     // SQLite's LIKE ignores ASCII case; ILIKE ignores all case (the difference is non-ASCII only).
     c = c.replace(/\bNOT\s+LIKE\b/gi, "NOT ILIKE").replace(/(?<!NOT\s+|I)\bLIKE\b/gi, "ILIKE");
     c = c.replace(/\bIFNULL\(/gi, "COALESCE(");
+    // SQLite's `IS ?` compares with NULL as a value; PostgreSQL's IS takes only NULL/TRUE/FALSE.
+    c = c.replace(/\bIS\s+NOT\s+(?=[?@:$][\w]*)/gi, "IS DISTINCT FROM ").replace(/\bIS\s+(?=[?@:$][\w]*)/gi, "IS NOT DISTINCT FROM ");
+    // SQLite reads a negative LIMIT as none (hintlab binds -1 for "no limit"); PostgreSQL's is NULL.
+    c = c.replace(/\bLIMIT\s+([?]|[@:$][A-Za-z_]\w*)/gi, (_m, p: string) => `LIMIT hintlab_limit(${p})`);
     return c.replace(/(?<![:\w])([?]|[@:$][A-Za-z_]\w*)/g, (tok: string) => {
       if (tok === "?") {
         params.push({ kind: "pos", index: positional++ });
