@@ -1,6 +1,6 @@
 // The synchronous bridge against a real server (skipped without HINTLAB_TEST_DATABASE_URL).
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { PgDatabase, PgError } from "./bridge";
+import { IMMEDIATE_LOCK, PgDatabase, PgError } from "./bridge";
 import { PG_BOOTSTRAP } from "./dialect";
 import { testDbLocation } from "../test-backends";
 
@@ -53,6 +53,21 @@ describe.skipIf(!url)("PgDatabase", () => {
     })();
     expect(db.inTransaction).toBe(false);
     expect(keys()).toEqual(["a", "c", "e"]);
+  });
+
+  it("an immediate transaction holds the database's write lock until it ends, as SQLite's BEGIN IMMEDIATE", () => {
+    const other = new PgDatabase(url!);
+    const tryLock = () => other.prepare(`SELECT pg_try_advisory_xact_lock(${IMMEDIATE_LOCK}) AS got`).pluck().get();
+    try {
+      db.transaction(() => {
+        expect(tryLock()).toBe(false);
+        db.transaction(() => expect(tryLock()).toBe(false))();
+      }).immediate();
+      expect(tryLock()).toBe(true);
+      db.transaction(() => expect(tryLock()).toBe(true))();
+    } finally {
+      other.close();
+    }
   });
 
   it("a failing statement throws the server's error and leaves the connection usable", () => {

@@ -35,6 +35,9 @@ export class PgError extends Error {
 /** Query timeout for one statement, so a dead server fails the caller instead of hanging the process. */
 const WAIT_MS = Number(process.env.HINTLAB_PG_TIMEOUT_MS ?? 60_000);
 
+/** The advisory lock key of immediate transactions (any constant; shared by every hintlab process on the database). */
+export const IMMEDIATE_LOCK = 724_312;
+
 function workerFile(): string {
   // Beside this file in the source tree; HINTLAB_PG_WORKER for bundles that move files around.
   if (process.env.HINTLAB_PG_WORKER) return process.env.HINTLAB_PG_WORKER;
@@ -121,10 +124,13 @@ export class PgDatabase {
 
   /** better-sqlite3's transaction(): a function that runs `fn` in BEGIN…COMMIT, or in a SAVEPOINT when nested. */
   transaction<A extends unknown[], R>(fn: (...args: A) => R): ((...args: A) => R) & { immediate: (...args: A) => R; deferred: (...args: A) => R; exclusive: (...args: A) => R } {
-    const run = (...args: A): R => {
+    const run = (lock: boolean, args: A): R => {
       const outer = this.depth === 0;
       const sp = `hintlab_sp_${this.depth}`;
-      this.call({ sql: outer ? "BEGIN" : `SAVEPOINT ${sp}` });
+      // SQLite's BEGIN IMMEDIATE takes the database's write lock at once, so two immediate
+      // transactions (claims of experiment items) never interleave. The same here: a
+      // transaction-scoped advisory lock that every immediate transaction on this database takes.
+      this.call({ sql: outer ? (lock ? `BEGIN; SELECT pg_advisory_xact_lock(${IMMEDIATE_LOCK})` : "BEGIN") : `SAVEPOINT ${sp}` });
       this.depth++;
       let r: R;
       try {
@@ -144,8 +150,9 @@ export class PgDatabase {
       }
       return r;
     };
-    // PostgreSQL takes row locks as statements touch rows; claims use FOR UPDATE SKIP LOCKED.
-    return Object.assign(run, { immediate: run, deferred: run, exclusive: run });
+    const deferred = (...args: A) => run(false, args);
+    const immediate = (...args: A) => run(true, args);
+    return Object.assign(deferred, { immediate, deferred, exclusive: immediate });
   }
 
   private rollback(outer: boolean, sp: string): void {
