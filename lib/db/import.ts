@@ -10,6 +10,7 @@ import { listHints } from "./hint-store";
 import type { Db } from "./sqlite";
 import { withStatementCache } from "./statement-cache";
 import { TraceStore } from "./traces";
+import { isPgUrl } from "./pg/bridge";
 
 /**
  * Server side of import: stream the upload line by line (never the whole body in memory), parse
@@ -290,6 +291,8 @@ async function undo(db: Db, store: TraceStore, ids: readonly string[], now: numb
 }
 
 function spoolDirOf(db: Db): string {
+  // A PostgreSQL store has no directory of its own: the data directory's, as for other files.
+  if (isPgUrl(db.name)) return process.env.HINTLAB_DATA_DIR ? path.resolve(/* turbopackIgnore: true */ process.env.HINTLAB_DATA_DIR) : tmpdir();
   return db.memory || !db.name ? tmpdir() : path.dirname(db.name);
 }
 

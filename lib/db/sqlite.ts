@@ -4,11 +4,17 @@ import { mkdirSync } from "node:fs";
 import path from "node:path";
 import { MIGRATIONS } from "./migrations";
 import { currentOwner } from "./owners";
+import { PgDatabase, isPgUrl } from "./pg/bridge";
+import { migratePg, openPgDb } from "./pg/open";
 
 export type Db = Database.Database;
 
-/** Default database file: HINTLAB_DB, else <HINTLAB_DATA_DIR or ./data>/hintlab.db. */
+/**
+ * Default database: HINTLAB_DATABASE_URL (postgres://…, the PostgreSQL store, see pg/bridge.ts),
+ * else the file HINTLAB_DB, else <HINTLAB_DATA_DIR or ./data>/hintlab.db.
+ */
 export function defaultDbPath(): string {
+  if (process.env.HINTLAB_DATABASE_URL) return process.env.HINTLAB_DATABASE_URL;
   if (process.env.HINTLAB_DB) return path.resolve(/* turbopackIgnore: true */ process.env.HINTLAB_DB);
   return path.join(path.resolve(/* turbopackIgnore: true */ process.env.HINTLAB_DATA_DIR ?? "./data"), "hintlab.db");
 }
@@ -19,6 +25,8 @@ export function defaultDbPath(): string {
  * so a crash mid-migration leaves the previous version intact.
  */
 export function openDb(file: string = defaultDbPath()): Db {
+  // The PostgreSQL adapter implements the part of better-sqlite3's API hintlab uses (bridge.ts).
+  if (isPgUrl(file)) return openPgDb(file) as unknown as Db;
   if (file !== ":memory:") mkdirSync(path.dirname(file), { recursive: true });
   const db = new Database(file);
   db.pragma("journal_mode = WAL");
@@ -30,6 +38,7 @@ export function openDb(file: string = defaultDbPath()): Db {
 }
 
 export function migrate(db: Db): number {
+  if ((db as unknown) instanceof PgDatabase) return migratePg(db as unknown as PgDatabase);
   db.exec("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)");
   const applied = new Set((db.prepare("SELECT version FROM schema_migrations").all() as { version: number }[]).map((r) => r.version));
   const newest = Math.max(0, ...applied);
