@@ -2,6 +2,7 @@
 // "N passed, N failed". Exits non-zero if anything failed.
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
+import { startPgServer } from "./pg-test-server.mjs";
 
 const out = "test-results";
 mkdirSync(out, { recursive: true });
@@ -39,11 +40,37 @@ function suite(name, cmd, args, report, count, env) {
 const npx = "node_modules/.bin/";
 check("typecheck", `${npx}tsc`, ["--noEmit", "-p", "."]);
 check("lint", `${npx}eslint`, [".", "--max-warnings", "0"]);
-suite("unit", `${npx}vitest`, ["run", "--reporter=default", "--reporter=json", `--outputFile=${out}/unit.json`], `${out}/unit.json`, (r) => ({
-  passed: r.numPassedTests,
-  failed: r.numFailedTests,
-  skipped: r.numPendingTests + (r.numTodoTests ?? 0),
-}));
+// The store's suites run against SQLite and, with a throwaway PostgreSQL cluster, against
+// PostgreSQL too (lib/db/test-backends.ts reads HINTLAB_TEST_DATABASE_URL). CI installs
+// PostgreSQL (.ci/run), so there a cluster that cannot start is a failure; elsewhere the
+// PostgreSQL half is skipped with a note.
+let pg;
+try {
+  pg = await startPgServer();
+  lines.push(`postgresql: throwaway cluster for the store suites (${pg.url.replace(/\/\/[^@]*@/, "//")})`);
+} catch (e) {
+  const why = e instanceof Error ? e.message : String(e);
+  if (process.env.CI || process.env.HINTLAB_REQUIRE_PG) {
+    totals.failed++;
+    lines.push(`postgresql: FAILED to start a test cluster: ${why}`);
+  } else lines.push(`postgresql: not available (${why}); the store suites ran on SQLite only`);
+}
+try {
+  suite(
+    "unit",
+    `${npx}vitest`,
+    ["run", "--reporter=default", "--reporter=json", `--outputFile=${out}/unit.json`],
+    `${out}/unit.json`,
+    (r) => ({
+      passed: r.numPassedTests,
+      failed: r.numFailedTests,
+      skipped: r.numPendingTests + (r.numTodoTests ?? 0),
+    }),
+    pg ? { HINTLAB_TEST_DATABASE_URL: pg.url } : {},
+  );
+} finally {
+  pg?.stop();
+}
 suite(
   "e2e",
   `${npx}playwright`,

@@ -392,7 +392,7 @@ export class TraceStore {
     // end of 100,000 traces as at the start; a trace added or deleted meanwhile shifts nothing.
     const { where, params } = listWhere(q);
     const sql = (after: boolean) =>
-      `SELECT t.id, t.created_at FROM traces t WHERE ${[...where, ...(after ? ["(t.created_at, t.id) > (@afterAt, @afterId)"] : []), "1"].join(" AND ")}
+      `SELECT t.id, t.created_at FROM traces t WHERE ${[...where, ...(after ? ["(t.created_at, t.id) > (@afterAt, @afterId)"] : []), "TRUE"].join(" AND ")}
        ORDER BY t.created_at, t.id LIMIT @batch`;
     let page = this.db.prepare(sql(false)).raw().all({ ...params, batch }) as [string, number][];
     const next = this.db.prepare(sql(true)).raw();

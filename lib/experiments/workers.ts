@@ -45,7 +45,7 @@ export function claimItems(db: Db, id: string, n: number, now = Date.now()): Cla
       // taken when that runner is gone, which the experiment's own status says.
       const gone = holders.filter((w) => w !== null && w !== me && !ownerAlive(db, w, now)) as string[];
       const runnerGone = holders.includes(null) && !experimentRunnerAlive(db, id, now);
-      const taken = `status = 'running' AND (${gone.length ? `worker IN (${gone.map(() => "?").join(",")})` : "0"}${runnerGone ? " OR worker IS NULL" : ""})`;
+      const taken = `status = 'running' AND (${gone.length ? `worker IN (${gone.map(() => "?").join(",")})` : "FALSE"}${runnerGone ? " OR worker IS NULL" : ""})`;
       const rows = db
         .prepare(
           `SELECT problem_id, policy, sample FROM experiment_items WHERE experiment_id = ? AND (status = 'pending' OR (${taken}))

@@ -122,6 +122,8 @@ export function translateQuery(sql: string): Translated {
     // SQLite's LIKE ignores ASCII case; ILIKE ignores all case (the difference is non-ASCII only).
     c = c.replace(/\bNOT\s+LIKE\b/gi, "NOT ILIKE").replace(/(?<!NOT\s+|I)\bLIKE\b/gi, "ILIKE");
     c = c.replace(/\bIFNULL\(/gi, "COALESCE(");
+    // group_concat(x, sep [ORDER BY …]) is string_agg in PostgreSQL (same arguments, text only).
+    c = c.replace(/\bgroup_concat\(([^,()]+),/gi, (_m, arg: string) => `string_agg((${arg})::text,`);
     // SQLite's `IS ?` compares with NULL as a value; PostgreSQL's IS takes only NULL/TRUE/FALSE.
     c = c.replace(/\bIS\s+NOT\s+(?=[?@:$][\w]*)/gi, "IS DISTINCT FROM ").replace(/\bIS\s+(?=[?@:$][\w]*)/gi, "IS NOT DISTINCT FROM ");
     // SQLite reads a negative LIMIT as none (hintlab binds -1 for "no limit"); PostgreSQL's is NULL.
