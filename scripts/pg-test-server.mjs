@@ -10,7 +10,7 @@
 // Postgres refuses to run as root, so as root the cluster is owned by and run as the `postgres`
 // user (Debian's package creates it). Binaries: PG_BIN, else the newest /usr/lib/postgresql/*/bin.
 import { execFileSync, spawnSync } from "node:child_process";
-import { chmodSync, chownSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
