@@ -17,12 +17,14 @@ import { WorkersPanel } from "./workers-panel";
 const DetailSchema = ExperimentSummarySchema.extend({ results: z.custom<ExperimentResults>((v) => typeof v === "object" && v !== null) });
 type Detail = z.infer<typeof DetailSchema>;
 const live = (d: Detail) => d.status === "running" || d.status === "pending";
+/** Live: every second. Stopped with items left: every 5 s, since a `hintlab worker` elsewhere may take it up. */
+const polling = (d: Detail) => (live(d) ? true : d.progress.done + d.progress.failed < d.progress.total ? 5000 : false);
 
 const num = (x: number | null | undefined, digits = 0) => (x === null || x === undefined ? "—" : x.toLocaleString(undefined, { maximumFractionDigits: digits }));
 
 export function ExperimentDetail({ id }: { id: string }) {
   const [version, setVersion] = useState(0);
-  const { data, error } = usePoll(`/api/experiments/${encodeURIComponent(id)}`, DetailSchema, 1000, live, version);
+  const { data, error } = usePoll(`/api/experiments/${encodeURIComponent(id)}`, DetailSchema, 1000, polling, version);
   const [actionError, setActionError] = useState<string | null>(null);
   if (error && !data) return <div className="error-banner page-pad">Could not load experiment {id}: {error}</div>;
   if (!data) return <p className="muted page-pad">Loading…</p>;

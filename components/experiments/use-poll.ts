@@ -4,10 +4,10 @@ import { useEffect, useState } from "react";
 import type { z } from "zod";
 
 /**
- * Fetch JSON, validate it, and refetch every `intervalMs` while `keepPolling(data)` says so.
- * External system: the server's experiment state.
+ * Fetch JSON, validate it, and refetch every `intervalMs` while `keepPolling(data)` says so (a
+ * number: refetch after that many ms instead). External system: the server's experiment state.
  */
-export function usePoll<T extends z.ZodType>(url: string, schema: T, intervalMs: number, keepPolling: (d: z.infer<T>) => boolean, version = 0) {
+export function usePoll<T extends z.ZodType>(url: string, schema: T, intervalMs: number, keepPolling: (d: z.infer<T>) => boolean | number, version = 0) {
   const [state, setState] = useState<{ data?: z.infer<T>; error?: string }>({});
   useEffect(() => {
     let stop = false;
@@ -20,7 +20,8 @@ export function usePoll<T extends z.ZodType>(url: string, schema: T, intervalMs:
         const data = schema.parse(body) as z.infer<T>;
         if (stop) return;
         setState({ data });
-        if (keepPolling(data)) timer = setTimeout(tick, intervalMs);
+        const again = keepPolling(data);
+        if (again !== false) timer = setTimeout(tick, typeof again === "number" ? again : intervalMs);
       } catch (e) {
         if (!stop) setState((s) => ({ ...s, error: (e as Error).message }));
       }
