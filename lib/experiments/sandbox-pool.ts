@@ -253,13 +253,14 @@ export class SandboxPool {
   /**
    * Done with an interpreter: its process gets a fresh Python thread and joins the ready stock
    * (see NodeSandbox.recycle: about half the CPU of a new process), or is killed when the stock
-   * is full, the host cannot recycle, or the process has served MAX_RECYCLES traces already.
+   * is full (warm + 4 per running place: under load traces take them back as fast as they come), the
+   * host cannot recycle, or the process has served MAX_RECYCLES traces already.
    */
   private discard(sandbox: Sandbox): void {
     this.inUse.delete(sandbox);
     const r = sandbox as Sandbox & { recycle?: () => Promise<void>; recycled?: number };
     const idle = this.fresh.length + this.recycling;
-    if (this.disposed || !r.recycle || idle >= this.warm + this.running || (r.recycled ?? 0) >= MAX_RECYCLES) {
+    if (this.disposed || !r.recycle || idle >= this.warm + 4 * this.running || (r.recycled ?? 0) >= MAX_RECYCLES) {
       void sandbox.dispose().catch(() => undefined);
       return;
     }
