@@ -365,4 +365,27 @@ export const MIGRATIONS: Migration[] = [
       );
     `,
   },
+  {
+    version: 11,
+    name: "experiment model servers",
+    // Live counters of each model server an experiment uses (issue 14 item 2), one row per
+    // runner (the app's run, each `hintlab worker`) and endpoint: every runner has its own
+    // endpoint pool, and the page sums them. See lib/experiments/endpoint-status.ts.
+    sql: `
+      CREATE TABLE experiment_endpoints (
+        experiment_id TEXT NOT NULL REFERENCES experiments(id) ON DELETE CASCADE,
+        runner TEXT NOT NULL,
+        url TEXT NOT NULL,
+        state TEXT NOT NULL,
+        outstanding INTEGER NOT NULL,
+        max_concurrent INTEGER,
+        served INTEGER NOT NULL,
+        failures INTEGER NOT NULL,
+        last_error TEXT,
+        next_probe_at INTEGER,
+        updated_at INTEGER NOT NULL,
+        PRIMARY KEY (experiment_id, runner, url)
+      );
+    `,
+  },
 ];

@@ -186,9 +186,15 @@ export async function runExperiment(opts: RunExperimentOptions): Promise<Experim
     return store.getExperiment(id, now(), { tokensPerSec, etaSec });
   };
   const report = () => opts.onProgress?.(summary());
+  // This run's view of its model servers, for the page (several runners may share the experiment).
+  const runner = me ?? `run:${crypto.randomUUID()}`;
+  const servers = () => {
+    if (isEndpointPool(provider)) store.recordEndpoints(id, runner, provider.stats(), now());
+  };
   const ticker = setInterval(() => {
     if (!workerMode) store.heartbeat(id, now());
     else if (store.workerBeat(id, now()) === "cancelled") controller.abort();
+    servers();
     report();
   }, 1000);
 
@@ -307,6 +313,7 @@ export async function runExperiment(opts: RunExperimentOptions): Promise<Experim
     await Promise.all(Array.from({ length: slots }, slot));
   } finally {
     clearInterval(ticker);
+    servers(); // the final counts
     opts.signal?.removeEventListener("abort", onAbort);
     if (ownPool) await pool.dispose();
     await math?.dispose();

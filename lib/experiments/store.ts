@@ -24,6 +24,8 @@ import { bundledDatasets, ensureBundledDatasets } from "./bundled";
 import { parseDatasetJsonl, type ParsedDataset } from "./datasets";
 import { parsePolicyLabel } from "./policies";
 import { anyWorkerAlive, claimItems, joinWorker, leaveWorker, unfinishedCount, workerProgress } from "./workers";
+import { endpointStatus, recordEndpoints } from "./endpoint-status";
+import type { EndpointStats } from "@/lib/providers/endpoint-pool";
 
 /** A runner that has not written a heartbeat for this long is gone: its experiment shows as interrupted. */
 export const HEARTBEAT_TIMEOUT_MS = 15_000;
@@ -241,6 +243,7 @@ export class ExperimentStore {
     const workers = workerProgress(this.db, id, now);
     // With workers, the experiment runs while any of them lives (the owner is only the last to beat).
     const workerAlive = workers.length > 0 && anyWorkerAlive(this.db, id, now);
+    const endpoints = endpointStatus(this.db, id, now);
     const stale =
       !workerAlive &&
       (row.status === "interrupted" ||
@@ -266,7 +269,13 @@ export class ExperimentStore {
         etaSec: live?.etaSec ?? null,
       },
       ...(workers.length ? { workers } : {}),
+      ...(endpoints.length ? { endpoints } : {}),
     };
+  }
+
+  /** A runner's view of its model servers (see endpoint-status.ts). */
+  recordEndpoints(id: string, runner: string, stats: readonly EndpointStats[], now = Date.now()): void {
+    recordEndpoints(this.db, id, runner, stats, now);
   }
 
   listExperiments(now = Date.now()): ExperimentSummary[] {

@@ -116,6 +116,26 @@ export const ExperimentWorkerSchema = z.object({
 });
 export type ExperimentWorker = z.infer<typeof ExperimentWorkerSchema>;
 
+/** One model server of an experiment, summed over the runners that use it (the app's run, each worker). */
+export const ExperimentEndpointSchema = z.object({
+  /** As recorded in traces: no credentials. */
+  url: z.string(),
+  /** up or down as its live runners see it (down when any of them took it out); idle: no runner reported within the last 10 s. */
+  state: z.enum(["up", "down", "idle"]),
+  /** Requests in flight now, over live runners. */
+  outstanding: z.number().int(),
+  /** Per-runner cap (null: none). */
+  maxConcurrent: z.number().int().nullable(),
+  /** Requests that ended without an endpoint failure, and endpoint failures (requests and health checks), over all runs. */
+  served: z.number().int(),
+  failures: z.number().int(),
+  lastError: z.string().nullable(),
+  /** While down: when the next health check runs (epoch ms). */
+  nextProbeAt: z.number().nullable(),
+  updatedAt: z.number(),
+});
+export type ExperimentEndpoint = z.infer<typeof ExperimentEndpointSchema>;
+
 export const ExperimentSummarySchema = z.object({
   id: z.string(),
   name: z.string(),
@@ -131,6 +151,8 @@ export const ExperimentSummarySchema = z.object({
   progress: ExperimentProgressSchema,
   /** Present when workers (`hintlab worker`) ran it: progress per worker. */
   workers: z.array(ExperimentWorkerSchema).optional(),
+  /** Present when it ran against several model servers (an endpoint pool): live counters per server. */
+  endpoints: z.array(ExperimentEndpointSchema).optional(),
 });
 export type ExperimentSummary = z.infer<typeof ExperimentSummarySchema>;
 
