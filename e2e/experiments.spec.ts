@@ -53,7 +53,13 @@ test("import a dataset (bad line reported), run greedy and paper:rounds=1, cance
   await expect(greedy.locator("td").nth(1)).toHaveText("6");
   const paper = rows.filter({ hasText: "paper:rounds=1" });
   await expect(paper.locator("td").nth(5)).toHaveText("100.0%"); // every paper trace ran code
-  await expect(page.getByTestId("policy-ci").first()).toHaveText("61.0% – 100.0%"); // Wilson 6/6, not 100.0% – 100.0%
+  // Issue 15: 2 samples on each of 3 problems are not 6 independent ones: the interval is over
+  // problems (bootstrap, at least Wilson of 3/3 problems), not 100.0% – 100.0%, nor Wilson 6/6's 61.0%.
+  await expect(greedy.getByTestId("policy-ci")).toHaveText("43.9% – 100.0%");
+  await expect(greedy.getByTestId("policy-pass-at-k")).toHaveText("@2 100.0%");
+  // The hint policy against greedy on the same problems and samples: no difference, with its interval and test.
+  await expect(greedy.getByTestId("policy-vs-greedy")).toHaveText("—");
+  await expect(paper.getByTestId("policy-vs-greedy")).toHaveText("±0.0 pts [−56.1, +56.1], p = 1.00 (sign-flip test)");
 
   // Issue 12: the results tables sort by a column (a button in the header, keyboard too).
   const order = () => rows.evaluateAll((trs) => trs.map((tr) => (tr as HTMLElement).dataset.policy));
