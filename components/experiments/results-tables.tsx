@@ -24,6 +24,7 @@ const POLICY_COLUMNS = [
   ["graded", "correct / graded"],
   ["vsGreedy", "vs greedy (paired)"],
   ["passAtK", "pass@k"],
+  ["codeFailures", "failed tests (code)"],
 ] as const;
 type PolicyColumn = (typeof POLICY_COLUMNS)[number][0];
 
@@ -32,6 +33,7 @@ function policyValue(r: PolicyResult, key: PolicyColumn): SortValue {
   if (key === "ci95") return r.ci95?.[0];
   if (key === "vsGreedy") return r.vsGreedy?.diff;
   if (key === "passAtK") return r.passAtK.at(-1)?.value;
+  if (key === "codeFailures") return Object.values(r.codeFailures).reduce((a, b) => a + (b ?? 0), 0);
   return r[key];
 }
 
@@ -72,12 +74,23 @@ export function PolicyTable({ rows, exp }: { rows: readonly PolicyResult[]; exp:
             <td className="small" data-testid="policy-pass-at-k">
               {row.passAtK.length ? row.passAtK.map((p) => `@${p.k} ${pct(p.value)}`).join(" · ") : "—"}
             </td>
+            <td className="small" data-testid="policy-code-failures">
+              {FAILURE_LABELS.flatMap(([k, label]) => (row.codeFailures[k] ? [`${label} ${row.codeFailures[k]}`] : [])).join(" · ") || "—"}
+            </td>
           </tr>
         ))}
       </tbody>
     </table>
   );
 }
+
+// "not run" (tests after the first failure, which grading skips) is left out: it says nothing of the program.
+const FAILURE_LABELS = [
+  ["wrong-answer", "wrong answer"],
+  ["timeout", "timeout"],
+  ["runtime-error", "runtime error"],
+  ["output-limit", "output limit"],
+] as const;
 
 const signed = (x: number) => `${x > 0 ? "+" : x < 0 ? "−" : "±"}${(100 * Math.abs(x)).toFixed(1)}`;
 const pValue = (p: number) => (p < 0.001 ? "p < 0.001" : `p = ${p.toFixed(p < 0.01 ? 3 : 2)}`);

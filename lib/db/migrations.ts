@@ -388,4 +388,11 @@ export const MIGRATIONS: Migration[] = [
       );
     `,
   },
+  {
+    version: 12,
+    name: "code test failures per item",
+    // Issue 15: why a code problem's program failed (wrong answer, timeout, runtime error…),
+    // counted per policy on the results page. JSON object reason → tests; NULL for math items.
+    sql: `ALTER TABLE experiment_items ADD COLUMN code_failures TEXT;`,
+  },
 ];

@@ -194,3 +194,16 @@ describe("computeResults: each policy against greedy", () => {
     expect(computeResults(items, POLICIES).policies.find((p) => p.policy === "paper:rounds=1")!.vsGreedy).toMatchObject({ pairs: 1, wrongToRight: 1 });
   });
 });
+
+describe("computeResults: code problems", () => {
+  it("counts the failed tests of a policy's finished items by reason", () => {
+    const items = [
+      item("p0", "greedy", 0, { verdict: "incorrect", codeFailures: { "wrong-answer": 1, "not-run": 3 } }),
+      item("p1", "greedy", 0, { verdict: "incorrect", codeFailures: { timeout: 1, "not-run": 1 } }),
+      item("p2", "greedy", 0, { verdict: "correct" }),
+      item("p3", "greedy", 0, { status: "failed", verdict: null, codeFailures: { "runtime-error": 1 } }), // not finished: not counted
+    ];
+    expect(computeResults(items, POLICIES).policies[0]!.codeFailures).toEqual({ "wrong-answer": 1, timeout: 1, "not-run": 4 });
+    expect(computeResults([item("p0", "greedy", 0)], POLICIES).policies[0]!.codeFailures).toEqual({});
+  });
+});

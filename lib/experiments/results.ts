@@ -35,6 +35,8 @@ export interface PolicyResult {
   passAtK: PassAtK[];
   /** Against greedy on the same problems and samples (null for greedy itself, or without pairs). */
   vsGreedy: PairedComparison | null;
+  /** Code problems: tests failed by reason, over finished items ("not-run": after a failed one). Empty for math. */
+  codeFailures: NonNullable<ExperimentItem["codeFailures"]>;
   /** Share of finished traces that executed code at least once. */
   toolCallRate: number | null;
   meanToolCalls: number | null;
@@ -208,6 +210,12 @@ function endpointResults(items: readonly ExperimentItem[]): EndpointResult[] {
     .sort((a, b) => a.endpoint.localeCompare(b.endpoint));
 }
 
+function sumCodeFailures(items: readonly ExperimentItem[]): NonNullable<ExperimentItem["codeFailures"]> {
+  const out: NonNullable<ExperimentItem["codeFailures"]> = {};
+  for (const it of items) for (const [k, n] of Object.entries(it.codeFailures ?? {})) out[k as keyof typeof out] = (out[k as keyof typeof out] ?? 0) + (n ?? 0);
+  return out;
+}
+
 function policyResult(policy: string, items: readonly ExperimentItem[]): Omit<PolicyResult, "vsGreedy"> {
   const done = items.filter((it) => it.status === "done");
   const failed = items.filter((it) => it.status === "failed").length;
@@ -239,6 +247,7 @@ function policyResult(policy: string, items: readonly ExperimentItem[]): Omit<Po
     pass1,
     ci95: pass1 === null ? null : several ? clusteredPass1Ci(rates) : wilson(correct, graded),
     ciMethod: pass1 === null ? null : several ? "bootstrap" : "wilson",
+    codeFailures: sumCodeFailures(done),
     passAtK: passAtK([...perProblem.values()]),
     toolCallRate: mean(done.map((d) => (d.toolCalls > 0 ? 1 : 0))),
     meanToolCalls: mean(done.map((d) => d.toolCalls)),

@@ -6,6 +6,7 @@ import type { SegmentLogprobs } from "@/lib/engine";
 import type { ExperimentItem, ExperimentPolicy, ExperimentSpec, ExperimentSummary, ModelErrorCode, Problem, Trace, TraceConfig, UngradableReason, Verdict } from "@/lib/protocol";
 import { createProvider, isEndpointPool, resolveModelConfig, type Provider, type TraceBinding } from "@/lib/providers";
 import { runHeadless } from "@/lib/runner/headless";
+import type { CodeFailure } from "@/lib/grading";
 import { createMathGrader, poolGrader } from "./grade";
 import { SandboxPool } from "./sandbox-pool";
 import { DroppedWrite, WriteQueue } from "./write-queue";
@@ -28,6 +29,8 @@ export interface Graded {
   answer?: string;
   verdict: Verdict;
   reason?: UngradableReason;
+  /** Code problems: failed tests by reason. */
+  codeFailures?: Partial<Record<CodeFailure, number>>;
 }
 export type Grader = (problem: Problem, trace: Trace) => Graded | Promise<Graded>;
 
@@ -158,7 +161,7 @@ export async function runExperiment(opts: RunExperimentOptions): Promise<Experim
   const concurrency = opts.concurrency ?? spec.concurrency;
   // One math grader for the run (its sympy processes outlive single traces), disposed at the end.
   const math = opts.grade ? undefined : createMathGrader();
-  const grade = opts.grade ?? poolGrader(pool, math);
+  const grade = opts.grade ?? poolGrader(pool, math, { perTestMs: spec.codeTestTimeoutMs, floatTolerance: spec.floatTolerance });
 
   const workerMode = opts.worker === true;
   // Our own signal: the caller's, or (for a worker) the experiment cancelled in the database.
@@ -255,7 +258,7 @@ export async function runExperiment(opts: RunExperimentOptions): Promise<Experim
           ...(regraded ? { events: [...lastTrace.events, { type: "answer-graded" as const, at: now(), ...(graded.answer !== undefined ? { answer: graded.answer } : {}), verdict: graded.verdict, ...(graded.reason ? { reason: graded.reason } : {}) }] } : {}),
         };
         const s = traceStats(trace);
-        const outcome: ItemOutcome = { status: "done", traceId: trace.id, verdict: graded.verdict, answer: graded.answer ?? null, ...s, durationMs, attempts, error: null };
+        const outcome: ItemOutcome = { status: "done", traceId: trace.id, verdict: graded.verdict, answer: graded.answer ?? null, ...s, durationMs, attempts, error: null, ...(graded.codeFailures ? { codeFailures: graded.codeFailures } : {}) };
         finish(key, outcome, trace, item.policy, logprobs);
         return;
       }

@@ -47,6 +47,7 @@ interface ItemRow {
   error: string | null;
   /** From the item's trace (its config's baseUrl), joined in items(). */
   endpoint?: string | null;
+  code_failures: string | null;
 }
 
 interface ExperimentRow {
@@ -79,6 +80,7 @@ export interface ItemOutcome {
   durationMs: number;
   attempts: number;
   error: string | null;
+  codeFailures?: ExperimentItem["codeFailures"];
 }
 
 function toItem(r: ItemRow): ExperimentItem {
@@ -98,6 +100,7 @@ function toItem(r: ItemRow): ExperimentItem {
     attempts: r.attempts,
     error: r.error,
     ...(r.endpoint ? { endpoint: endpointLabel(r.endpoint) } : {}),
+    ...(r.code_failures ? { codeFailures: JSON.parse(r.code_failures) as ExperimentItem["codeFailures"] } : {}),
   };
 }
 
@@ -380,7 +383,7 @@ export class ExperimentStore {
     const r = this.db
       .prepare(
         `UPDATE experiment_items SET status = @status, trace_id = @trace_id, verdict = @verdict, answer = @answer, tokens = @tokens,
-           tool_calls = @tool_calls, hints = @hints, duration_ms = @duration_ms, attempts = @attempts, error = @error, updated_at = @now
+           tool_calls = @tool_calls, hints = @hints, duration_ms = @duration_ms, attempts = @attempts, error = @error, code_failures = @code_failures, updated_at = @now
          WHERE experiment_id = @id AND problem_id = @problem_id AND policy = @policy AND sample = @sample${guard}`,
       )
       .run({
@@ -398,6 +401,7 @@ export class ExperimentStore {
         hints: JSON.stringify(o.hints),
         duration_ms: o.durationMs,
         attempts: o.attempts,
+        code_failures: o.codeFailures && Object.keys(o.codeFailures).length ? JSON.stringify(o.codeFailures) : null,
         error: o.error,
         now,
       });

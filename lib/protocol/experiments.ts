@@ -49,6 +49,13 @@ export const ExperimentSpecSchema = z.object({
   triggers: z.array(z.string().min(1)).default(["Wait", "Alternatively"]),
   maxToolCalls: z.number().int().min(0).max(100).default(6),
   toolTimeoutMs: z.number().int().positive().default(10_000),
+  /** Code problems: the time limit of each test when the final program is graded. */
+  codeTestTimeoutMs: z.number().int().min(100).max(120_000).default(6_000),
+  /**
+   * Code problems, stdin tests: floats in the output may differ from the expected ones by
+   * tol · max(1, |expected|). 0 = LiveCodeBench's rule (numbers equal as exact decimals).
+   */
+  floatTolerance: z.number().min(0).max(1).default(0),
   /** Token probabilities stored with every trace: alternatives per token (0–5); absent = none. */
   logprobs: z.number().int().min(0).max(5).optional(),
   /** Model-server failures: tries per item and the waits between them. */
@@ -85,6 +92,8 @@ export const ExperimentItemSchema = z.object({
   error: z.string().nullable(),
   /** The model server that served the item's trace (its last request), without credentials; absent for the local model. */
   endpoint: z.string().optional(),
+  /** Code problems: the program's failed tests by reason (absent for math, or when every test passed). */
+  codeFailures: z.partialRecord(z.enum(["wrong-answer", "timeout", "runtime-error", "output-limit", "not-run"]), z.number().int()).optional(),
 });
 export type ExperimentItem = z.infer<typeof ExperimentItemSchema>;
 
