@@ -191,6 +191,8 @@ test("roles: an annotator reads, annotates and reviews as themself, but cannot r
     await ann.post(`${app.url}/api/sweeps`, { data: { spec: { type: "hints", traceId: listed.items[0]!.id, at: { segment: 1, offset: 5 }, arms: [{ kind: "none" }], samples: 1 } } }),
     await ann.post(`${app.url}/api/sweeps/x/cancel`),
     await ann.post(`${app.url}/api/sweeps/x/resume`),
+    // Regrading an experiment rewrites its verdicts and runs code: a researcher's, like a run.
+    await ann.post(`${app.url}/api/experiments/x/regrade`),
   ];
   expect(forbidden.map((r) => r.status())).toEqual(Array(forbidden.length).fill(403));
   expect(model.requests.length).toBe(0); // the annotator's generate never reached the model server

@@ -4,6 +4,7 @@ import { useState } from "react";
 import { z } from "zod";
 import { ExperimentSummarySchema } from "@/lib/protocol";
 import type { ExperimentResults } from "@/lib/experiments/results";
+import type { GradingInfo } from "@/lib/experiments/registry";
 import { scalingChartData, tokensChartData } from "@/lib/experiments/charts";
 import { ProgressBar } from "./experiment-list";
 import { ResultsChart } from "./results-chart";
@@ -12,14 +13,18 @@ import { RftPanel } from "./rft-panel";
 import { tracesHref } from "./traces-href";
 import { usePoll } from "./use-poll";
 import { EndpointsPanel } from "./endpoints-panel";
+import { GradingPanel } from "./grading-panel";
 import { WorkersPanel } from "./workers-panel";
 
 // Results are computed server-side by lib/experiments/results.ts; validated here only loosely.
-const DetailSchema = ExperimentSummarySchema.extend({ results: z.custom<ExperimentResults>((v) => typeof v === "object" && v !== null) });
+const DetailSchema = ExperimentSummarySchema.extend({
+  results: z.custom<ExperimentResults>((v) => typeof v === "object" && v !== null),
+  grading: z.custom<GradingInfo>((v) => typeof v === "object" && v !== null),
+});
 type Detail = z.infer<typeof DetailSchema>;
 const live = (d: Detail) => d.status === "running" || d.status === "pending";
 /** Live: every second. Stopped with items left: every 5 s, since a `hintlab worker` elsewhere may take it up. */
-const polling = (d: Detail) => (live(d) ? true : d.progress.done + d.progress.failed < d.progress.total ? 5000 : false);
+const polling = (d: Detail) => (live(d) || d.grading.regrade?.running ? true : d.progress.done + d.progress.failed < d.progress.total ? 5000 : false);
 
 const num = (x: number | null | undefined, digits = 0) => (x === null || x === undefined ? "—" : x.toLocaleString(undefined, { maximumFractionDigits: digits }));
 
@@ -30,7 +35,7 @@ export function ExperimentDetail({ id }: { id: string }) {
   if (error && !data) return <div className="error-banner page-pad">Could not load experiment {id}: {error}</div>;
   if (!data) return <p className="muted page-pad">Loading…</p>;
   const p = data.progress;
-  const act = async (what: "cancel" | "resume") => {
+  const act = async (what: "cancel" | "resume" | "regrade") => {
     setActionError(null);
     const res = await fetch(`/api/experiments/${encodeURIComponent(id)}/${what}`, { method: "POST" });
     if (!res.ok) setActionError(((await res.json()) as { error?: { message: string } }).error?.message ?? `HTTP ${res.status}`);
@@ -63,10 +68,14 @@ export function ExperimentDetail({ id }: { id: string }) {
           )
         )}
         <a href={tracesHref(data, {})}>all traces</a>
+        <a href={`/api/experiments/${encodeURIComponent(id)}`} download={`experiment-${id}.json`} data-testid="results-json">
+          results (JSON)
+        </a>
       </div>
       {actionError && <div className="error-banner">{actionError}</div>}
       {data.workers && data.workers.length > 0 && <WorkersPanel workers={data.workers} />}
       {data.endpoints && data.endpoints.length > 0 && <EndpointsPanel endpoints={data.endpoints} />}
+      <GradingPanel grading={data.grading} canRegrade={!live(data) && p.done > 0} onRegrade={() => void act("regrade")} />
 
       <h3>Per policy</h3>
       <p className="muted small">

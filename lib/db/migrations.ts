@@ -390,9 +390,24 @@ export const MIGRATIONS: Migration[] = [
   },
   {
     version: 12,
-    name: "code test failures per item",
-    // Issue 15: why a code problem's program failed (wrong answer, timeout, runtime error…),
-    // counted per policy on the results page. JSON object reason → tests; NULL for math items.
-    sql: `ALTER TABLE experiment_items ADD COLUMN code_failures TEXT;`,
+    name: "grader versions and verdict history",
+    // Issue 15: which grader (and version) gave an item its verdict, every verdict an item was
+    // ever given (a regrade with a newer grader keeps the old one), and why a code problem's
+    // program failed (JSON object reason → tests; NULL for math items).
+    sql: `
+      ALTER TABLE experiment_items ADD COLUMN code_failures TEXT;
+      ALTER TABLE experiment_items ADD COLUMN grader TEXT;
+      CREATE TABLE experiment_verdicts (
+        experiment_id TEXT NOT NULL REFERENCES experiments(id) ON DELETE CASCADE,
+        problem_id TEXT NOT NULL,
+        policy TEXT NOT NULL,
+        sample INTEGER NOT NULL,
+        grader TEXT NOT NULL,
+        verdict TEXT NOT NULL,
+        answer TEXT,
+        graded_at INTEGER NOT NULL,
+        PRIMARY KEY (experiment_id, problem_id, policy, sample, grader)
+      );
+    `,
   },
 ];

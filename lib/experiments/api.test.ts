@@ -12,6 +12,11 @@ import { GET as listExperiments, POST as createExperiment } from "@/app/api/expe
 import { GET as getExperiment } from "@/app/api/experiments/[id]/route";
 import { POST as cancel } from "@/app/api/experiments/[id]/cancel/route";
 import { POST as resume } from "@/app/api/experiments/[id]/resume/route";
+import { POST as regrade } from "@/app/api/experiments/[id]/regrade/route";
+import { getDb } from "@/lib/db";
+import { GRADER_VERSION } from "@/lib/grading/version";
+import type { GradingInfo } from "./registry";
+import { recordVerdict } from "./verdicts";
 import type { DatasetImportResult, DatasetSummary, ExperimentSummary, ProblemPage } from "@/lib/protocol";
 import { startScriptedServer, type ScriptedServer } from "@/e2e/fixtures/scripted-server";
 import { datasetFromTraceRecords } from "./datasets";
@@ -22,7 +27,7 @@ const DATASET = datasetFromTraceRecords(readFileSync(path.join(ROOT, "e2e/fixtur
 const NDJSON = { "content-type": "application/x-ndjson" };
 const JSON_TYPE = { "content-type": "application/json" };
 const params = (id: string) => ({ params: Promise.resolve({ id }) });
-type Detail = ExperimentSummary & { results: ExperimentResults };
+type Detail = ExperimentSummary & { results: ExperimentResults; grading: GradingInfo };
 
 let slow: ScriptedServer;
 beforeAll(async () => {
@@ -93,6 +98,29 @@ describe("/api/datasets and /api/experiments", () => {
     expect(finished.progress).toMatchObject({ total: 8, done: 8, failed: 0 });
     expect(finished.results.policies[0]).toMatchObject({ policy: "greedy", n: 8, pass1: 1 });
     expect((await resume(new Request("http://localhost"), params(id))).status).toBe(409);
+
+    // Issue 15: the results state their grader; a regrade with a newer grader keeps both verdicts.
+    expect(finished.grading).toMatchObject({ current: [GRADER_VERSION], history: [GRADER_VERSION], earlier: [] });
+    const regraded = async (query = "") => {
+      expect((await regrade(new Request(`http://localhost/api/experiments/${id}/regrade${query}`, { method: "POST" }), params(id))).status).toBe(202);
+      return until(id, (d) => d.grading.regrade?.running === false);
+    };
+    expect((await regraded()).grading.regrade).toMatchObject({ total: 8, done: 8, skipped: 8, changed: 0 }); // already current
+    // As if an older grader had called them all wrong: its verdicts, recorded under its version.
+    const db = getDb();
+    db.prepare("UPDATE experiment_items SET verdict = 'incorrect', grader = 'hintlab-math-0' WHERE experiment_id = ?").run(id);
+    for (const it of db.prepare("SELECT problem_id, policy, sample FROM experiment_items WHERE experiment_id = ?").all(id) as { problem_id: string; policy: string; sample: number }[])
+      recordVerdict(db, id, { problemId: it.problem_id, policy: it.policy, sample: it.sample }, "hintlab-math-0", "incorrect", "0", 1);
+    const stale = (await (await getExperiment(new Request("http://localhost"), params(id))).json()) as Detail;
+    expect(stale.grading.current).toEqual(["hintlab-math-0"]);
+    const after = await regraded();
+    expect(after.grading.regrade).toMatchObject({ total: 8, done: 8, skipped: 0, changed: 8 });
+    expect(after.grading.current).toEqual([GRADER_VERSION]);
+    expect(after.grading.history).toEqual(["hintlab-math-0", GRADER_VERSION]);
+    expect(after.grading.earlier).toEqual([{ grader: "hintlab-math-0", policies: [{ policy: "greedy", pass1: 0, graded: 8 }] }]);
+    expect(after.results.policies[0]).toMatchObject({ policy: "greedy", pass1: 1 });
+    // force: every item again, nothing changes.
+    expect((await regraded("?force=1")).grading.regrade).toMatchObject({ done: 8, skipped: 0, changed: 0 });
   });
 
   it("bad bodies are 400 with the field; unknown ids 404", async () => {

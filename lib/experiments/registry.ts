@@ -1,7 +1,11 @@
 import "server-only";
 import { getDb, TraceStore } from "@/lib/db";
 import { AppError, type ExperimentSpecInput, type ExperimentSummary } from "@/lib/protocol";
+import { createMathGrader, poolGrader } from "./grade";
+import { regradeExperiment, type RegradeProgress } from "./regrade";
 import { computeResults, type ExperimentResults } from "./results";
+import { SandboxPool } from "./sandbox-pool";
+import { gradersOf, itemsAsGradedBy } from "./verdicts";
 import { runExperiment } from "./runner";
 import { ExperimentStore } from "./store";
 
@@ -68,12 +72,67 @@ export async function cancelExperiment(id: string): Promise<ExperimentSummary> {
   return store.getExperiment(id);
 }
 
-/** Progress (with live rates while it runs here) and results. */
-export function experimentDetail(id: string): ExperimentSummary & { results: ExperimentResults } {
+/** How the items were graded: every grader version seen, pass@1 per policy under each earlier one, a regrade under way. */
+export interface GradingInfo {
+  /** Grader versions of the current verdicts, and every version that ever graded this experiment (oldest first). */
+  current: string[];
+  history: string[];
+  /** Per earlier grader: pass@1 per policy over the items it graded. */
+  earlier: { grader: string; policies: { policy: string; pass1: number | null; graded: number }[] }[];
+  regrade?: RegradeProgress & { running: boolean; error?: string };
+}
+
+/** Progress (with live rates while it runs here), results, and how they were graded. */
+export function experimentDetail(id: string): ExperimentSummary & { results: ExperimentResults; grading: GradingInfo } {
   const store = experimentStore();
   const live = running.get(id)?.latest;
   const summary = store.getExperiment(id, Date.now(), live ? { tokensPerSec: live.progress.tokensPerSec, etaSec: live.progress.etaSec } : undefined);
-  return { ...summary, results: cachedResults(summary, () => computeResults(store.items(id), summary.policies)) };
+  const items = store.items(id);
+  const current = [...new Set(items.flatMap((it) => (it.status === "done" && it.grader ? [it.grader] : [])))].sort();
+  const history = gradersOf(getDb(), id);
+  const earlier = history
+    .filter((g) => !current.includes(g))
+    .map((grader) => ({ grader, policies: computeResults(itemsAsGradedBy(getDb(), id, grader, items), summary.policies).policies.map((p) => ({ policy: p.policy, pass1: p.pass1, graded: p.graded })) }));
+  const job = regrading.get(id);
+  return {
+    ...summary,
+    results: cachedResults(summary, () => computeResults(items, summary.policies)),
+    grading: { current, history, earlier, ...(job ? { regrade: { ...job.progress, running: job.running, ...(job.error ? { error: job.error } : {}) } } : {}) },
+  };
+}
+
+interface RegradeJob {
+  progress: RegradeProgress;
+  running: boolean;
+  error?: string;
+}
+const regrading = ((globalThis as unknown as { __hintlabRegrades?: Map<string, RegradeJob> }).__hintlabRegrades ??= new Map());
+
+/**
+ * Grade a stopped experiment's finished items again with this server's grader, in the background
+ * (progress in the detail's `grading.regrade`). Refused while it runs or is being regraded.
+ */
+export function startRegrade(id: string, force = false): GradingInfo["regrade"] {
+  const store = experimentStore();
+  const exp = store.getExperiment(id);
+  if (exp.status === "running" || running.has(id)) throw new AppError("conflict", `experiment ${id} is running: regrade it once it stopped`);
+  if (regrading.get(id)?.running) throw new AppError("conflict", `experiment ${id} is being regraded already`);
+  const job: RegradeJob = { progress: { total: 0, done: 0, changed: 0, skipped: 0 }, running: true };
+  regrading.set(id, job);
+  const pool = new SandboxPool();
+  const math = createMathGrader();
+  void regradeExperiment({ store, traces: new TraceStore(getDb()), experimentId: id, grade: poolGrader(pool, math, { perTestMs: exp.spec.codeTestTimeoutMs, floatTolerance: exp.spec.floatTolerance }), force, onProgress: (p) => (job.progress = p) })
+    .then((p) => (job.progress = p))
+    .catch((e: unknown) => {
+      console.error(`regrade of ${id} stopped:`, e);
+      job.error = (e as Error).message;
+    })
+    .finally(() => {
+      job.running = false;
+      void pool.dispose();
+      void math.dispose();
+    });
+  return { ...job.progress, running: true };
 }
 
 /**

@@ -10,6 +10,7 @@ import type { CodeFailure } from "@/lib/grading";
 import { createMathGrader, poolGrader } from "./grade";
 import { SandboxPool } from "./sandbox-pool";
 import { DroppedWrite, WriteQueue } from "./write-queue";
+import { graderOf } from "./verdicts";
 import type { ExperimentStore, ItemKey, ItemOutcome } from "./store";
 
 /**
@@ -31,6 +32,8 @@ export interface Graded {
   reason?: UngradableReason;
   /** Code problems: failed tests by reason. */
   codeFailures?: Partial<Record<CodeFailure, number>>;
+  /** Who graded (verdicts.ts); default: the grader of the problem's kind. */
+  grader?: string;
 }
 export type Grader = (problem: Problem, trace: Trace) => Graded | Promise<Graded>;
 
@@ -258,7 +261,7 @@ export async function runExperiment(opts: RunExperimentOptions): Promise<Experim
           ...(regraded ? { events: [...lastTrace.events, { type: "answer-graded" as const, at: now(), ...(graded.answer !== undefined ? { answer: graded.answer } : {}), verdict: graded.verdict, ...(graded.reason ? { reason: graded.reason } : {}) }] } : {}),
         };
         const s = traceStats(trace);
-        const outcome: ItemOutcome = { status: "done", traceId: trace.id, verdict: graded.verdict, answer: graded.answer ?? null, ...s, durationMs, attempts, error: null, ...(graded.codeFailures ? { codeFailures: graded.codeFailures } : {}) };
+        const outcome: ItemOutcome = { status: "done", traceId: trace.id, verdict: graded.verdict, answer: graded.answer ?? null, ...s, durationMs, attempts, error: null, grader: graded.grader ?? graderOf(problem), ...(graded.codeFailures ? { codeFailures: graded.codeFailures } : {}) };
         finish(key, outcome, trace, item.policy, logprobs);
         return;
       }

@@ -25,6 +25,7 @@ import { parseDatasetJsonl, type ParsedDataset } from "./datasets";
 import { parsePolicyLabel } from "./policies";
 import { anyWorkerAlive, claimItems, joinWorker, leaveWorker, unfinishedCount, workerProgress } from "./workers";
 import { endpointStatus, recordEndpoints } from "./endpoint-status";
+import { recordVerdict } from "./verdicts";
 import type { EndpointStats } from "@/lib/providers/endpoint-pool";
 
 /** A runner that has not written a heartbeat for this long is gone: its experiment shows as interrupted. */
@@ -48,6 +49,7 @@ interface ItemRow {
   /** From the item's trace (its config's baseUrl), joined in items(). */
   endpoint?: string | null;
   code_failures: string | null;
+  grader: string | null;
 }
 
 interface ExperimentRow {
@@ -81,6 +83,8 @@ export interface ItemOutcome {
   attempts: number;
   error: string | null;
   codeFailures?: ExperimentItem["codeFailures"];
+  /** The grader (and version) of `verdict`, see verdicts.ts. */
+  grader?: string;
 }
 
 function toItem(r: ItemRow): ExperimentItem {
@@ -101,6 +105,7 @@ function toItem(r: ItemRow): ExperimentItem {
     error: r.error,
     ...(r.endpoint ? { endpoint: endpointLabel(r.endpoint) } : {}),
     ...(r.code_failures ? { codeFailures: JSON.parse(r.code_failures) as ExperimentItem["codeFailures"] } : {}),
+    ...(r.grader ? { grader: r.grader } : {}),
   };
 }
 
@@ -383,7 +388,7 @@ export class ExperimentStore {
     const r = this.db
       .prepare(
         `UPDATE experiment_items SET status = @status, trace_id = @trace_id, verdict = @verdict, answer = @answer, tokens = @tokens,
-           tool_calls = @tool_calls, hints = @hints, duration_ms = @duration_ms, attempts = @attempts, error = @error, code_failures = @code_failures, updated_at = @now
+           tool_calls = @tool_calls, hints = @hints, duration_ms = @duration_ms, attempts = @attempts, error = @error, code_failures = @code_failures, grader = @grader, updated_at = @now
          WHERE experiment_id = @id AND problem_id = @problem_id AND policy = @policy AND sample = @sample${guard}`,
       )
       .run({
@@ -402,9 +407,22 @@ export class ExperimentStore {
         duration_ms: o.durationMs,
         attempts: o.attempts,
         code_failures: o.codeFailures && Object.keys(o.codeFailures).length ? JSON.stringify(o.codeFailures) : null,
+        grader: o.grader ?? null,
         error: o.error,
         now,
       });
+    if (r.changes > 0 && o.status === "done" && o.verdict && o.grader) recordVerdict(this.db, id, key, o.grader, o.verdict, o.answer, now);
     return r.changes > 0;
+  }
+
+  /** A finished item graded again (regrade.ts): its current verdict replaced, the earlier grader's kept in the history. */
+  regradeItem(id: string, key: ItemKey, g: Pick<ItemOutcome, "verdict" | "answer" | "codeFailures" | "grader">, now = Date.now()): void {
+    this.db.transaction(() => {
+      this.db
+        .prepare("UPDATE experiment_items SET verdict = ?, answer = ?, code_failures = ?, grader = ?, updated_at = ? WHERE experiment_id = ? AND problem_id = ? AND policy = ? AND sample = ? AND status = 'done'")
+        .run(g.verdict, g.answer, g.codeFailures && Object.keys(g.codeFailures).length ? JSON.stringify(g.codeFailures) : null, g.grader ?? null, now, id, key.problemId, key.policy, key.sample);
+      if (g.verdict && g.grader) recordVerdict(this.db, id, key, g.grader, g.verdict, g.answer, now);
+      this.db.prepare("UPDATE experiments SET updated_at = ? WHERE id = ?").run(now, id);
+    })();
   }
 }

@@ -22,6 +22,14 @@ export interface CodeTest {
   type: "stdin" | "functional";
 }
 
+/**
+ * The code grader's version, stated with results like the math grader's (version.ts); bump it when
+ * the same program and tests can get a different verdict.
+ * - hintlab-code-1: exact lines (trailing whitespace ignored), Python equality for functional tests.
+ * - hintlab-code-2: LiveCodeBench's decimal rule for numeric lines; optional float tolerance.
+ */
+export const CODE_GRADER_VERSION = "hintlab-code-2";
+
 /** Why a test failed, as counted on the results page. */
 export type CodeFailure = "wrong-answer" | "timeout" | "runtime-error" | "output-limit" | "not-run";
 export const CODE_FAILURES: readonly CodeFailure[] = ["wrong-answer", "timeout", "runtime-error", "output-limit", "not-run"];

@@ -94,6 +94,8 @@ export const ExperimentItemSchema = z.object({
   endpoint: z.string().optional(),
   /** Code problems: the program's failed tests by reason (absent for math, or when every test passed). */
   codeFailures: z.partialRecord(z.enum(["wrong-answer", "timeout", "runtime-error", "output-limit", "not-run"]), z.number().int()).optional(),
+  /** The grader and version that gave `verdict` (absent: graded before versions were recorded, or not graded). */
+  grader: z.string().optional(),
 });
 export type ExperimentItem = z.infer<typeof ExperimentItemSchema>;
 
