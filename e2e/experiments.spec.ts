@@ -1,6 +1,7 @@
 import { writeFileSync, mkdirSync } from "node:fs";
 import path from "node:path";
 import { expect, test } from "@playwright/test";
+import { GRADER_VERSION } from "../lib/grading/version";
 import { mathDatasetLines } from "./fixtures/math-dataset";
 
 // Issue "Experiments": import a real problem set, run greedy vs the paper policy against the
@@ -60,6 +61,10 @@ test("import a dataset (bad line reported), run greedy and paper:rounds=1, cance
   // The hint policy against greedy on the same problems and samples: no difference, with its interval and test.
   await expect(greedy.getByTestId("policy-vs-greedy")).toHaveText("—");
   await expect(paper.getByTestId("policy-vs-greedy")).toHaveText("±0.0 pts [−56.2, +56.2], p = 1.00 (sign-flip test)");
+  // …and which grader gave these verdicts, so two experiments are compared only when graded alike.
+  await expect(page.getByTestId("experiment-grader")).toHaveText(GRADER_VERSION);
+  await page.getByTestId("regrade-experiment").click();
+  await expect(page.getByTestId("regrade-progress")).toContainText("regraded 12/12 · 0 verdicts changed · 12 already current");
 
   // Issue 12: the results tables sort by a column (a button in the header, keyboard too).
   const order = () => rows.evaluateAll((trs) => trs.map((tr) => (tr as HTMLElement).dataset.policy));
