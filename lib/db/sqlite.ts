@@ -19,6 +19,20 @@ export function defaultDbPath(): string {
   return path.join(path.resolve(/* turbopackIgnore: true */ process.env.HINTLAB_DATA_DIR ?? "./data"), "hintlab.db");
 }
 
+/** A `--db` flag's value: a PostgreSQL URL as given, a file resolved against the working directory. */
+export function dbLocation(flag: string | undefined): string {
+  if (flag === undefined) return defaultDbPath();
+  return isPgUrl(flag) ? flag : path.resolve(/* turbopackIgnore: true */ flag);
+}
+
+/**
+ * Whether `db` is the PostgreSQL store, for the few statements that must differ by backend
+ * (row locks: SQLite has no FOR UPDATE, its writers are serialised anyway).
+ */
+export function isPostgres(db: Db): boolean {
+  return (db as unknown) instanceof PgDatabase;
+}
+
 /**
  * Open a database file (created if missing) in WAL mode and bring its schema up to date.
  * Migrations are numbered and each runs in its own transaction, recorded in `schema_migrations`,
@@ -38,7 +52,7 @@ export function openDb(file: string = defaultDbPath()): Db {
 }
 
 export function migrate(db: Db): number {
-  if ((db as unknown) instanceof PgDatabase) return migratePg(db as unknown as PgDatabase);
+  if (isPostgres(db)) return migratePg(db as unknown as PgDatabase);
   db.exec("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)");
   const applied = new Set((db.prepare("SELECT version FROM schema_migrations").all() as { version: number }[]).map((r) => r.version));
   const newest = Math.max(0, ...applied);
