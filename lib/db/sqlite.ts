@@ -5,6 +5,8 @@ import path from "node:path";
 import { MIGRATIONS } from "./migrations";
 import { currentOwner } from "./owners";
 import { PgDatabase, isPgUrl } from "./pg/bridge";
+
+export { dbLabel } from "./pg/bridge";
 import { migratePg, openPgDb } from "./pg/open";
 
 export type Db = Database.Database;

@@ -22,6 +22,9 @@ interface Answer {
 
 export const isPgUrl = (s: string): boolean => /^postgres(ql)?:\/\//i.test(s);
 
+/** A database location fit to print: a URL's password masked. */
+export const dbLabel = (location: string): string => location.replace(/:\/\/([^:@/]+):[^@/]*@/, "://$1:***@");
+
 export class PgError extends Error {
   constructor(
     message: string,
@@ -70,7 +73,7 @@ export class PgDatabase {
 
   constructor(url: string, options: { timeoutMs?: number } = {}) {
     this.waitMs = options.timeoutMs ?? WAIT_MS;
-    this.name = url.replace(/:\/\/([^:@/]+):[^@/]*@/, "://$1:***@");
+    this.name = dbLabel(url);
     const { port1, port2 } = new MessageChannel();
     this.port = port1;
     this.worker = new Worker(workerFile(), { workerData: { port: port2, flag: this.flag.buffer, url }, transferList: [port2] });
