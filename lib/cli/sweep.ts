@@ -1,4 +1,3 @@
-import path from "node:path";
 import { parseArgs } from "node:util";
 import { BUILTIN_HINTS } from "@/hints";
 import { dbLabel, dbLocation, defaultDbPath, openDb, readUserHints, TraceStore } from "@/lib/db";
