@@ -1,11 +1,11 @@
 // See experiments.mjs for what this measures and how to run it.
-import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { availableParallelism, tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { openDb, TraceStore } from "@/lib/db";
 import { datasetFromTraceRecords, ExperimentStore, runExperiment, SandboxPool } from "@/lib/experiments";
+import { startChildServer } from "./lib/child-server.mts";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const SAMPLES = Number(process.env.BENCH_SAMPLES ?? 2);
@@ -18,21 +18,8 @@ if (process.argv[2] === "--server") {
   await main();
 }
 
-async function startServer(): Promise<{ baseUrl: string; stop: () => void }> {
-  const child = spawn(process.execPath, ["--conditions=react-server", "--import", "tsx", fileURLToPath(import.meta.url), "--server"], {
-    cwd: ROOT,
-    env: { ...process.env, TSX_TSCONFIG_PATH: path.join(ROOT, "tsconfig.json") },
-    stdio: ["ignore", "pipe", "inherit"],
-  });
-  const baseUrl = await new Promise<string>((resolve, reject) => {
-    let out = "";
-    child.stdout!.on("data", (d: Buffer) => {
-      out += d;
-      if (out.includes("\n")) resolve(out.trim());
-    });
-    child.once("exit", (code) => reject(new Error(`scripted server exited (${code})`)));
-  });
-  return { baseUrl, stop: () => child.kill() };
+function startServer() {
+  return startChildServer(import.meta.url);
 }
 
 async function main() {

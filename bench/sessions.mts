@@ -1,5 +1,4 @@
 // See sessions.mjs for what this measures and how to run it.
-import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import { availableParallelism, tmpdir } from "node:os";
 import path from "node:path";
@@ -7,6 +6,7 @@ import { monitorEventLoopDelay } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
 import { openDb, TraceStore } from "@/lib/db";
 import { datasetFromTraceRecords, ExperimentStore, runExperiment, SandboxPool } from "@/lib/experiments";
+import { startChildServer } from "./lib/child-server.mts";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 512);
@@ -15,21 +15,8 @@ const RATE = Number(process.env.BENCH_RATE ?? 40);
 const MAX_TOKENS = Number(process.env.BENCH_MAX_TOKENS ?? 1200);
 
 
-async function startServer(): Promise<{ baseUrl: string; stop: () => void }> {
-  const child = spawn(process.execPath, ["--conditions=react-server", "--import", "tsx", fileURLToPath(import.meta.url), "--server", String(RATE)], {
-    cwd: ROOT,
-    env: { ...process.env, TSX_TSCONFIG_PATH: path.join(ROOT, "tsconfig.json") },
-    stdio: ["ignore", "pipe", "inherit"],
-  });
-  const baseUrl = await new Promise<string>((resolve, reject) => {
-    let out = "";
-    child.stdout!.on("data", (d: Buffer) => {
-      out += d;
-      if (out.includes("\n")) resolve(out.trim());
-    });
-    child.once("exit", (code) => reject(new Error(`scripted server exited (${code})`)));
-  });
-  return { baseUrl, stop: () => child.kill() };
+function startServer() {
+  return startChildServer(import.meta.url, String(RATE));
 }
 
 const memNow = () => {

@@ -1,11 +1,11 @@
 // See tool-concurrency.mjs for what this measures and how to run it.
-import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { availableParallelism, tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { openDb, TraceStore } from "@/lib/db";
 import { datasetFromTraceRecords, ExperimentStore, runExperiment, SandboxPool } from "@/lib/experiments";
+import { startChildServer } from "./lib/child-server.mts";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const CONCURRENCIES = (process.env.BENCH_CONCURRENCY ?? "16,64").split(",").map(Number);
@@ -22,21 +22,8 @@ const PROGRAMS: Record<string, string> = {
 const PROGRAM = PROGRAMS[process.env.BENCH_PROGRAM ?? "plain"];
 if (!PROGRAM) throw new Error(`BENCH_PROGRAM: one of ${Object.keys(PROGRAMS).join(", ")}`);
 
-async function startServer(): Promise<{ baseUrl: string; stop: () => void }> {
-  const child = spawn(process.execPath, ["--conditions=react-server", "--import", "tsx", fileURLToPath(import.meta.url), "--server"], {
-    cwd: ROOT,
-    env: { ...process.env, TSX_TSCONFIG_PATH: path.join(ROOT, "tsconfig.json") },
-    stdio: ["ignore", "pipe", "inherit"],
-  });
-  const baseUrl = await new Promise<string>((resolve, reject) => {
-    let out = "";
-    child.stdout!.on("data", (d: Buffer) => {
-      out += d;
-      if (out.includes("\n")) resolve(out.trim());
-    });
-    child.once("exit", (code) => reject(new Error(`bench server exited (${code})`)));
-  });
-  return { baseUrl, stop: () => child.kill() };
+function startServer() {
+  return startChildServer(import.meta.url);
 }
 
 /** Busy and total jiffies of the whole machine, from /proc/stat. */

@@ -53,7 +53,13 @@ test("import a dataset (bad line reported), run greedy and paper:rounds=1, cance
   await expect(greedy.locator("td").nth(1)).toHaveText("6");
   const paper = rows.filter({ hasText: "paper:rounds=1" });
   await expect(paper.locator("td").nth(5)).toHaveText("100.0%"); // every paper trace ran code
-  await expect(page.getByTestId("policy-ci").first()).toHaveText("61.0% – 100.0%"); // Wilson 6/6, not 100.0% – 100.0%
+  // Issue 15: 2 samples on each of 3 problems are not 6 independent ones: the interval is over
+  // problems (bootstrap, at least Wilson of 3/3 problems), not 100.0% – 100.0%, nor Wilson 6/6's 61.0%.
+  await expect(greedy.getByTestId("policy-ci")).toHaveText("43.8% – 100.0%");
+  await expect(greedy.getByTestId("policy-pass-at-k")).toHaveText("@2 100.0%");
+  // The hint policy against greedy on the same problems and samples: no difference, with its interval and test.
+  await expect(greedy.getByTestId("policy-vs-greedy")).toHaveText("—");
+  await expect(paper.getByTestId("policy-vs-greedy")).toHaveText("±0.0 pts [−56.2, +56.2], p = 1.00 (sign-flip test)");
 
   // Issue 12: the results tables sort by a column (a button in the header, keyboard too).
   const order = () => rows.evaluateAll((trs) => trs.map((tr) => (tr as HTMLElement).dataset.policy));
@@ -84,7 +90,7 @@ test("import a dataset (bad line reported), run greedy and paper:rounds=1, cance
     const bands = await chart.locator("path.recharts-area-area").evaluateAll((ps) => ps.map((p) => p.getAttribute("d") ?? ""));
     expect(bands).toHaveLength(1);
     expect(bands[0]).toMatch(/^M[\d.]+,[\d.]+/);
-    // A band with height: 6/6 spans 61%–100%, not a line at 100% as the normal approximation drew.
+    // A band with height: 6/6 on 3 problems spans 44%–100%, not a line at 100% as the normal approximation drew.
     expect((await chart.locator("path.recharts-area-area").boundingBox())!.height).toBeGreaterThan(40);
     await expect(chart.locator(".recharts-errorBar")).toHaveCount(2);
     await expect(chart.getByTestId("chart-point")).toHaveCount(2);
@@ -93,7 +99,7 @@ test("import a dataset (bad line reported), run greedy and paper:rounds=1, cance
   const tooltip = page.getByTestId("scaling-chart").getByTestId("chart-tooltip");
   await expect(tooltip).toBeVisible();
   await expect(tooltip).toContainText("greedy: 0 end-of-thinking rounds");
-  await expect(tooltip).toContainText(/pass@1 100\.0% \(95% CI 61\.0%–100\.0%\) · 6\/6 correct · [\d,]+ mean tokens/);
+  await expect(tooltip).toContainText(/pass@1 100\.0% \(95% CI 43\.8%–100\.0%\) · 6\/6 correct · [\d,]+ mean tokens/);
 
   await page.getByTestId("run-rft").click();
   await expect(page.getByTestId("rft-funnel")).toContainText("greedy wrong");

@@ -38,7 +38,9 @@ test("a hintlab worker process takes over a cancelled experiment; its page lists
       HOME: process.env.HOME ?? "",
       NODE_ENV: "production",
       TSX_TSCONFIG_PATH: path.resolve("tsconfig.json"),
-      HINTLAB_BASE_URL: `${MODEL_URL}/v1`,
+      // Two servers of the model (the scripted server under two names): the worker's endpoint
+      // pool reports its live counters per server to the page.
+      HINTLAB_BASE_URL: `${MODEL_URL}/v1, ${MODEL_URL.replace("127.0.0.1", "localhost")}/v1@1`,
       HINTLAB_MODEL: "scripted-r1",
       HINTLAB_TEMPLATE: "deepseek-r1",
     },
@@ -55,4 +57,14 @@ test("a hintlab worker process takes over a cancelled experiment; its page lists
   await expect(progress).toContainText("6 done · 0 failed");
   await expect(row).toHaveAttribute("data-state", "left");
   await expect(row.locator("td").nth(3)).toHaveText(/^[1-6]$/); // done by this worker (the app may have finished one before the cancel)
+
+  // The model servers the worker used, with what each served (one request per greedy trace).
+  const servers = page.getByTestId("experiment-endpoint");
+  await expect(servers).toHaveCount(2);
+  await expect(servers.first()).toContainText(`${MODEL_URL}/v1`);
+  await expect(servers.nth(1)).toContainText("/ 1"); // its cap
+  const served = (await page.getByTestId("endpoint-served").allTextContents()).map(Number);
+  const byWorker = Number(await row.locator("td").nth(3).textContent());
+  expect(served.reduce((a, b) => a + b, 0)).toBe(byWorker);
+  await expect(page.getByTestId("endpoint-outstanding").first()).toHaveText("0");
 });

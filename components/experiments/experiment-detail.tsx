@@ -11,6 +11,7 @@ import { EndpointTable, HintTable, PolicyTable } from "./results-tables";
 import { RftPanel } from "./rft-panel";
 import { tracesHref } from "./traces-href";
 import { usePoll } from "./use-poll";
+import { EndpointsPanel } from "./endpoints-panel";
 import { WorkersPanel } from "./workers-panel";
 
 // Results are computed server-side by lib/experiments/results.ts; validated here only loosely.
@@ -65,6 +66,7 @@ export function ExperimentDetail({ id }: { id: string }) {
       </div>
       {actionError && <div className="error-banner">{actionError}</div>}
       {data.workers && data.workers.length > 0 && <WorkersPanel workers={data.workers} />}
+      {data.endpoints && data.endpoints.length > 0 && <EndpointsPanel endpoints={data.endpoints} />}
 
       <h3>Per policy</h3>
       <p className="muted small">

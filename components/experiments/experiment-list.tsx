@@ -69,7 +69,7 @@ export function ExperimentList({ datasetId }: { datasetId?: string }) {
 function NewExperiment({ datasetId }: { datasetId?: string }) {
   const router = useRouter();
   const datasets = usePoll("/api/datasets", DatasetsSchema, 0, () => false);
-  const [form, setForm] = useState({ datasetId: datasetId ?? "", name: "", policies: "greedy,paper:rounds=1,paper:rounds=2", samples: 1, problemLimit: "", concurrency: 8, maxTokens: 16384, baseUrl: "", model: "", template: "" });
+  const [form, setForm] = useState({ datasetId: datasetId ?? "", name: "", policies: "greedy,paper:rounds=1,paper:rounds=2", samples: 1, problemLimit: "", concurrency: 8, maxTokens: 16384, codeTestTimeoutMs: 6000, floatTolerance: "0", baseUrl: "", model: "", template: "" });
   const [error, setError] = useState<string | null>(null);
   const submit = async () => {
     setError(null);
@@ -82,6 +82,9 @@ function NewExperiment({ datasetId }: { datasetId?: string }) {
       ...(Number(form.problemLimit) >= 1 ? { problemLimit: Math.floor(Number(form.problemLimit)) } : {}),
       concurrency: form.concurrency,
       maxTokens: form.maxTokens,
+      codeTestTimeoutMs: form.codeTestTimeoutMs,
+      // Sent as typed: the server says what is wrong with it (e.g. "1e-6" is fine, "abc" is not).
+      floatTolerance: Number(form.floatTolerance),
       model: { ...(form.baseUrl ? { baseUrl: form.baseUrl } : {}), ...(form.model ? { model: form.model } : {}), ...(form.template ? { template: form.template } : {}) },
     };
     const res = await fetch("/api/experiments", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
@@ -127,6 +130,14 @@ function NewExperiment({ datasetId }: { datasetId?: string }) {
         <label>
           Max tokens per trace
           <input type="number" min={1} value={form.maxTokens} onChange={(e) => setForm({ ...form, maxTokens: Math.max(1, Number(e.target.value) || 1) })} />
+        </label>
+        <label>
+          Per-test time limit, ms <span className="small muted">(code problems)</span>
+          <input data-testid="experiment-code-timeout" type="number" min={100} max={120000} value={form.codeTestTimeoutMs} onChange={(e) => setForm({ ...form, codeTestTimeoutMs: Number(e.target.value) || 6000 })} />
+        </label>
+        <label>
+          Float tolerance <span className="small muted">(code, stdin: 0 = LiveCodeBench&apos;s exact decimals; e.g. 1e-6)</span>
+          <input data-testid="experiment-float-tolerance" value={form.floatTolerance} onChange={(e) => setForm({ ...form, floatTolerance: e.target.value })} />
         </label>
         <label>
           Base URL <span className="small muted">(default: the server&apos;s)</span>

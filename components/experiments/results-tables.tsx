@@ -22,12 +22,18 @@ const POLICY_COLUMNS = [
   ["meanTimeMs", "mean time"],
   ["ungradable", "ungradable"],
   ["graded", "correct / graded"],
+  ["vsGreedy", "vs greedy (paired)"],
+  ["passAtK", "pass@k"],
+  ["codeFailures", "failed tests (code)"],
 ] as const;
 type PolicyColumn = (typeof POLICY_COLUMNS)[number][0];
 
 /** What a policy column sorts by: the interval by its lower bound (the cautious reading), counts by graded. */
 function policyValue(r: PolicyResult, key: PolicyColumn): SortValue {
   if (key === "ci95") return r.ci95?.[0];
+  if (key === "vsGreedy") return r.vsGreedy?.diff;
+  if (key === "passAtK") return r.passAtK.at(-1)?.value;
+  if (key === "codeFailures") return Object.values(r.codeFailures).reduce((a, b) => a + (b ?? 0), 0);
   return r[key];
 }
 
@@ -62,10 +68,41 @@ export function PolicyTable({ rows, exp }: { rows: readonly PolicyResult[]; exp:
             <td>{row.meanTimeMs === null ? "—" : `${(row.meanTimeMs / 1000).toFixed(1)} s`}</td>
             <td>{row.ungradable ? <a href={tracesHref(exp, { policy: row.policy, verdict: "ungradable" })}>{row.ungradable}</a> : 0}</td>
             <td>{row.graded ? `${row.correct}/${row.graded}` : "—"}</td>
+            <td className="small" data-testid="policy-vs-greedy">
+              <VsGreedy v={row.vsGreedy} />
+            </td>
+            <td className="small" data-testid="policy-pass-at-k">
+              {row.passAtK.length ? row.passAtK.map((p) => `@${p.k} ${pct(p.value)}`).join(" · ") : "—"}
+            </td>
+            <td className="small" data-testid="policy-code-failures">
+              {FAILURE_LABELS.flatMap(([k, label]) => (row.codeFailures[k] ? [`${label} ${row.codeFailures[k]}`] : [])).join(" · ") || "—"}
+            </td>
           </tr>
         ))}
       </tbody>
     </table>
+  );
+}
+
+// "not run" (tests after the first failure, which grading skips) is left out: it says nothing of the program.
+const FAILURE_LABELS = [
+  ["wrong-answer", "wrong answer"],
+  ["timeout", "timeout"],
+  ["runtime-error", "runtime error"],
+  ["output-limit", "output limit"],
+] as const;
+
+const signed = (x: number) => `${x > 0 ? "+" : x < 0 ? "−" : "±"}${(100 * Math.abs(x)).toFixed(1)}`;
+const pValue = (p: number) => (p < 0.001 ? "p < 0.001" : `p = ${p.toFixed(p < 0.01 ? 3 : 2)}`);
+
+/** The paired difference with greedy in points, its interval and test, e.g. "+12.5 pts [+3.1, +21.9], p = 0.03 (McNemar)". */
+function VsGreedy({ v }: { v: PolicyResult["vsGreedy"] }) {
+  if (!v) return <>—</>;
+  const test = v.test === "mcnemar-exact" ? "McNemar exact" : "sign-flip test";
+  return (
+    <span title={`${v.pairs} paired samples on ${v.problems} problems; greedy wrong → right ${v.wrongToRight}, right → wrong ${v.rightToWrong}`}>
+      {signed(v.diff)} pts [{signed(v.ci95[0])}, {signed(v.ci95[1])}], {pValue(v.pValue)} ({test})
+    </span>
   );
 }
 

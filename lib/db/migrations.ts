@@ -365,4 +365,34 @@ export const MIGRATIONS: Migration[] = [
       );
     `,
   },
+  {
+    version: 11,
+    name: "experiment model servers",
+    // Live counters of each model server an experiment uses (issue 14 item 2), one row per
+    // runner (the app's run, each `hintlab worker`) and endpoint: every runner has its own
+    // endpoint pool, and the page sums them. See lib/experiments/endpoint-status.ts.
+    sql: `
+      CREATE TABLE experiment_endpoints (
+        experiment_id TEXT NOT NULL REFERENCES experiments(id) ON DELETE CASCADE,
+        runner TEXT NOT NULL,
+        url TEXT NOT NULL,
+        state TEXT NOT NULL,
+        outstanding INTEGER NOT NULL,
+        max_concurrent INTEGER,
+        served INTEGER NOT NULL,
+        failures INTEGER NOT NULL,
+        last_error TEXT,
+        next_probe_at INTEGER,
+        updated_at INTEGER NOT NULL,
+        PRIMARY KEY (experiment_id, runner, url)
+      );
+    `,
+  },
+  {
+    version: 12,
+    name: "code test failures per item",
+    // Issue 15: why a code problem's program failed (wrong answer, timeout, runtime error…),
+    // counted per policy on the results page. JSON object reason → tests; NULL for math items.
+    sql: `ALTER TABLE experiment_items ADD COLUMN code_failures TEXT;`,
+  },
 ];

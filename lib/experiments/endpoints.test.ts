@@ -153,6 +153,11 @@ describe("an experiment over several model servers", () => {
     while (bState() === "up" && Date.now() - downAt < 5_000) await sleep(5);
     const outAt = Date.now();
     expect(bState()).toBe("down");
+    // The page's live counters (written on the runner's one-second beat) show it out.
+    const shownB = () => store.getExperiment(exp.id).endpoints?.find((e) => e.url === b.baseUrl);
+    while (shownB()?.state !== "down" && Date.now() - outAt < 2_000) await sleep(20);
+    expect(shownB()).toMatchObject({ state: "down", lastError: expect.any(String) });
+    expect(shownB()!.failures).toBeGreaterThan(0);
     await sleep(Math.max(0, downAt + 2_500 - Date.now()));
     b.up();
     const upAt = Date.now();
@@ -178,5 +183,10 @@ describe("an experiment over several model servers", () => {
     expect(b.completions().filter((r) => r.at > backAt).length).toBeGreaterThan(0);
     expect(items.filter((it) => it.endpoint === b.baseUrl).length).toBeGreaterThan(0);
     expect(bState()).toBe("up");
+    // The final counts, as the page shows them: the pool's own, nothing in flight.
+    const shown = store.getExperiment(exp.id).endpoints!;
+    expect(shown.map((e) => e.url).sort()).toEqual([a, b, c].map((p) => p.baseUrl).sort());
+    for (const e of ref.pool!.stats()) expect(shown.find((x) => x.url === e.url)).toMatchObject({ state: "up", outstanding: 0, served: e.served, failures: e.failures });
+    expect(shown.reduce((n, e) => n + e.served, 0)).toBeGreaterThanOrEqual(30);
   });
 });

@@ -30,7 +30,13 @@ afterAll(async () => {
 describe("poolGrader (the runner's default)", () => {
   it("code: the trace's program against the problem's tests (stdin and functional)", async () => {
     expect((await grade(lcb[0]!, traceWith(solution("p0-correct.py")))).verdict).toBe("correct");
-    expect((await grade(lcb[0]!, traceWith(solution("p0-wrong.py")))).verdict).toBe("incorrect");
+    const wrong = await grade(lcb[0]!, traceWith(solution("p0-wrong.py")));
+    expect(wrong.verdict).toBe("incorrect");
+    // Why, per test: the first failure and the tests not run after it (all 3 of p0 fail).
+    expect(wrong.codeFailures).toEqual({ "wrong-answer": 1, "not-run": 2 });
+    // The experiment's per-test limit reaches the tests: a program that never ends is a timeout.
+    const tight = poolGrader(pool, undefined, { perTestMs: 500 });
+    expect((await tight(lcb[0]!, traceWith("while True:\n    pass\n"))).codeFailures).toEqual({ timeout: 1, "not-run": 2 });
     expect((await grade(lcb[11]!, traceWith(solution("p11-correct.py")))).verdict).toBe("correct");
     expect((await grade(lcb[0]!, traceWith(undefined))).verdict).toBe("incorrect");
   });

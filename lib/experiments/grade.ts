@@ -1,9 +1,12 @@
 import "server-only";
 import { availableParallelism } from "node:os";
-import { DEFAULT_PER_PAIR_MS, gradeCode, gradeMathPairs, SymbolicGrader, type ExecuteFn, type GradingProcess } from "@/lib/grading";
-import type { Problem, Trace, UngradableReason, Verdict } from "@/lib/protocol";
+import { DEFAULT_PER_PAIR_MS, failureCounts, gradeCode, gradeMathPairs, SymbolicGrader, type CodeGradeOptions, type ExecuteFn, type GradingProcess } from "@/lib/grading";
+import type { Problem, Trace } from "@/lib/protocol";
 import { NodeSandbox } from "@/lib/sandbox/node";
-import type { Grader } from "./runner";
+import type { Graded, Grader } from "./runner";
+
+/** An experiment's limits for code problems (its spec's codeTestTimeoutMs and floatTolerance). */
+export type CodeLimits = Pick<CodeGradeOptions, "perTestMs" | "floatTolerance">;
 import type { SandboxPool } from "./sandbox-pool";
 
 /**
@@ -52,15 +55,15 @@ export function createMathGrader(options: MathGraderOptions = {}): SymbolicGrade
  * keep their verdict. Without `math`, a grader of one process is made on first use (the caller
  * then cannot dispose it: pass one when the run has an end).
  */
-export function poolGrader(pool: SandboxPool, math?: SymbolicGrader): Grader {
+export function poolGrader(pool: SandboxPool, math?: SymbolicGrader, code: CodeLimits = {}): Grader {
   let own: SymbolicGrader | undefined;
-  return async (problem: Problem, trace: Trace): Promise<{ answer?: string; verdict: Verdict; reason?: UngradableReason }> => {
+  return async (problem: Problem, trace: Trace): Promise<Graded> => {
     const answer = trace.answer;
     if (problem.kind === "code" && problem.tests?.length) {
       if (!answer?.trim()) return { verdict: "incorrect" };
       return withSandbox(pool, async (execute) => {
-        const r = await gradeCode(answer, problem.tests!, execute, { ...(problem.starterCode ? { starterCode: problem.starterCode } : {}), stopOnFailure: true });
-        return { answer, verdict: r.passed ? "correct" : "incorrect" };
+        const r = await gradeCode(answer, problem.tests!, execute, { ...(problem.starterCode ? { starterCode: problem.starterCode } : {}), stopOnFailure: true, ...code });
+        return { answer, verdict: r.passed ? "correct" : "incorrect", ...(r.passed ? {} : { codeFailures: failureCounts(r) }) };
       });
     }
     if (problem.gold !== undefined) {

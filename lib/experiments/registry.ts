@@ -73,5 +73,25 @@ export function experimentDetail(id: string): ExperimentSummary & { results: Exp
   const store = experimentStore();
   const live = running.get(id)?.latest;
   const summary = store.getExperiment(id, Date.now(), live ? { tokensPerSec: live.progress.tokensPerSec, etaSec: live.progress.etaSec } : undefined);
-  return { ...summary, results: computeResults(store.items(id), summary.policies) };
+  return { ...summary, results: cachedResults(summary, () => computeResults(store.items(id), summary.policies)) };
+}
+
+/**
+ * The page polls every second, and the results' bootstraps cost up to ~15 ms per 1,000 items with several samples per problem (bench:
+ * `node bench/experiment-results.mjs`). Results are recomputed when an item finished since,
+ * and while items keep finishing at most every 10× their last cost (100k items: every ~10 s;
+ * a few thousand: every poll). Progress counts are not cached.
+ */
+const cache = ((globalThis as unknown as { __hintlabResults?: Map<string, { key: string; at: number; costMs: number; results: ExperimentResults }> }).__hintlabResults ??= new Map());
+function cachedResults(summary: ExperimentSummary, compute: () => ExperimentResults): ExperimentResults {
+  const p = summary.progress;
+  const key = `${summary.updatedAt}:${p.done}:${p.failed}:${p.total}`;
+  const hit = cache.get(summary.id);
+  const now = performance.now();
+  if (hit && (hit.key === key || now - hit.at < 10 * hit.costMs)) return hit.results;
+  const results = compute();
+  cache.delete(summary.id);
+  cache.set(summary.id, { key, at: now, costMs: performance.now() - now, results });
+  if (cache.size > 64) cache.delete(cache.keys().next().value!);
+  return results;
 }

@@ -10,8 +10,11 @@ function item(problemId: string, policy: string, sample: number, over: Partial<E
 }
 
 describe("computeResults", () => {
-  it("pass@1 is the mean over problems of the per-problem sample accuracy, with a Wilson CI of correct / graded", () => {
-    // Per problem 1, 1/2, 1/2, 1/2 → mean 0.625; 5 of 8 graded correct → Wilson [0.3057, 0.8632].
+  it("pass@1 is the mean over problems of the per-problem sample accuracy; with several samples per problem its CI is a bootstrap over problems", () => {
+    // Per problem 1, 1/2, 1/2, 1/2 → mean 0.625. Resampling 4 problems: the mean is 0.5 with
+    // probability (3/4)^4 = 0.32, ≥ 0.875 with 0.051, 1 with 0.004 → percentiles [0.5, 0.875];
+    // with 4 problems that is narrower than Wilson of 0.625 over 4, [0.2194, 0.9081], which is
+    // the floor. (Wilson of 5/8 samples, [0.3057, 0.8632], treated a problem's samples as independent.)
     const items = [
       item("p1", "greedy", 0),
       item("p1", "greedy", 1),
@@ -20,15 +23,20 @@ describe("computeResults", () => {
     const r = computeResults(items, POLICIES);
     const g = r.policies[0]!;
     expect(g).toMatchObject({ policy: "greedy", n: 8, problems: 4, graded: 8, correct: 5, pass1: 0.625, meanTokens: 250, toolCallRate: 0, meanTimeMs: 1000 });
-    expect(g.ci95![0]).toBeCloseTo(0.3057, 4);
-    expect(g.ci95![1]).toBeCloseTo(0.8632, 4);
-    expect(r.ciMethod).toMatch(/Wilson/);
+    expect(g.ci95![0]).toBeCloseTo(0.2194, 4);
+    expect(g.ci95![1]).toBeCloseTo(0.9081, 4);
+    expect(g.ciMethod).toBe("bootstrap");
+    expect(r.ciMethod).toMatch(/bootstrap over problems/);
+    // pass@2 (unbiased): problem 1 → 1, the others 1 − C(1,2)/C(2,2) = 1.
+    expect(g.passAtK).toEqual([{ k: 2, value: 1, problems: 4 }]);
   });
 
   it("40 of 40 correct: the interval's lower bound is below 100% (the normal approximation read 100.0% – 100.0%)", () => {
     const items = Array.from({ length: 40 }, (_, i) => item(`p${i}`, "greedy", 0));
-    const [lo, hi] = computeResults(items, POLICIES).policies[0]!.ci95!;
-    expect(lo).toBeCloseTo(0.9124, 4);
+    const g = computeResults(items, POLICIES).policies[0]!;
+    expect(g.ciMethod).toBe("wilson"); // one sample per problem
+    const [lo, hi] = g.ci95!;
+    expect(lo).toBeCloseTo(0.9124, 4); // 40 / (40 + 1.96²)
     expect(lo).toBeLessThan(1);
     expect(hi).toBe(1);
   });
@@ -152,5 +160,50 @@ describe("computeResults", () => {
   it("ungraded traces (code without a grader) do not count towards pass@1", () => {
     const r = computeResults([item("p1", "greedy", 0, { verdict: "ungraded" })], POLICIES).policies[0]!;
     expect(r).toMatchObject({ n: 1, pass1: null, ci95: null });
+  });
+});
+
+describe("computeResults: each policy against greedy", () => {
+  it("pairs items by problem and sample; one sample per problem gives McNemar and Newcombe", () => {
+    // 6 problems: greedy right on p0–p1; the hint policy right on p0–p4.
+    const items = Array.from({ length: 6 }, (_, i) => [
+      item(`p${i}`, "greedy", 0, { verdict: i < 2 ? "correct" : "incorrect" }),
+      item(`p${i}`, "paper:rounds=1", 0, { verdict: i < 5 ? "correct" : "incorrect" }),
+    ]).flat();
+    const r = computeResults(items, POLICIES);
+    expect(r.policies.find((p) => p.policy === "greedy")!.vsGreedy).toBeNull();
+    const v = r.policies.find((p) => p.policy === "paper:rounds=1")!.vsGreedy!;
+    expect(v).toMatchObject({ against: "greedy", pairs: 6, problems: 6, wrongToRight: 3, rightToWrong: 0, test: "mcnemar-exact" });
+    expect(v.diff).toBeCloseTo(0.5, 12);
+    expect(v.pValue).toBeCloseTo(0.25, 12); // 2 · (½)³
+    expect(v.ci95[0]).toBeLessThan(0.5);
+    expect(v.ci95[1]).toBeGreaterThan(0.5);
+    // A policy with no finished items has nothing to pair.
+    expect(r.policies.find((p) => p.policy === "paper:rounds=2")!.vsGreedy).toBeNull();
+  });
+
+  it("an ungradable or failed item on either side leaves the pair out", () => {
+    const items = [
+      item("p0", "greedy", 0),
+      item("p0", "paper:rounds=1", 0, { verdict: "ungradable" }),
+      item("p1", "greedy", 0, { status: "failed", verdict: null }),
+      item("p1", "paper:rounds=1", 0),
+      item("p2", "greedy", 0, { verdict: "incorrect" }),
+      item("p2", "paper:rounds=1", 0),
+    ];
+    expect(computeResults(items, POLICIES).policies.find((p) => p.policy === "paper:rounds=1")!.vsGreedy).toMatchObject({ pairs: 1, wrongToRight: 1 });
+  });
+});
+
+describe("computeResults: code problems", () => {
+  it("counts the failed tests of a policy's finished items by reason", () => {
+    const items = [
+      item("p0", "greedy", 0, { verdict: "incorrect", codeFailures: { "wrong-answer": 1, "not-run": 3 } }),
+      item("p1", "greedy", 0, { verdict: "incorrect", codeFailures: { timeout: 1, "not-run": 1 } }),
+      item("p2", "greedy", 0, { verdict: "correct" }),
+      item("p3", "greedy", 0, { status: "failed", verdict: null, codeFailures: { "runtime-error": 1 } }), // not finished: not counted
+    ];
+    expect(computeResults(items, POLICIES).policies[0]!.codeFailures).toEqual({ "wrong-answer": 1, timeout: 1, "not-run": 4 });
+    expect(computeResults([item("p0", "greedy", 0)], POLICIES).policies[0]!.codeFailures).toEqual({});
   });
 });

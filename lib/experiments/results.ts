@@ -1,5 +1,6 @@
 import type { ExperimentItem, ExperimentPolicy } from "@/lib/protocol";
 import { wilson } from "@/lib/sweeps";
+import { BOOTSTRAP_RESAMPLES, BOOTSTRAP_SEED, clusteredPass1Ci, pairedComparison, passAtK, type PairedComparison, type PairedSample, type PassAtK } from "./statistics";
 
 /**
  * Results of an experiment from its item rows — a pure function, shared by the CLI, the API and
@@ -8,11 +9,11 @@ import { wilson } from "@/lib/sweeps";
  * `ungradable` ones (the grader could not decide: the answer hit the per-pair time limit or was
  * too large): pass@1 is over graded items only, `ungradable` says how many were left out.
  *
- * pass@1 of a policy = mean over problems of (correct samples / finished samples of that problem).
- * Its 95% CI is the Wilson score interval of correct / graded samples (the sweeps' helper). The
- * normal approximation it replaces collapsed at the ends (40/40 read "100.0% – 100.0%"), which is
- * where hint policies often sit. Samples of one problem are counted as independent, so with several
- * samples per problem the interval is narrower than a bootstrap over problems would be (issue 15).
+ * pass@1 of a policy = mean over problems of (correct samples / graded samples of that problem).
+ * Its 95% CI, pass@k and the paired comparison with greedy are in statistics.ts: Wilson with one
+ * sample per problem, a seeded bootstrap over problems with several (a problem's samples are not
+ * independent). The normal approximation this replaced collapsed at the ends (40/40 read
+ * "100.0% – 100.0%"), which is where hint policies often sit.
  */
 export interface PolicyResult {
   policy: string;
@@ -28,6 +29,14 @@ export interface PolicyResult {
   /** null when nothing is graded yet. */
   pass1: number | null;
   ci95: [number, number] | null;
+  /** How ci95 was computed: Wilson (one graded sample per problem) or a bootstrap over problems (several). */
+  ciMethod: "wilson" | "bootstrap" | null;
+  /** Unbiased pass@k for k = 2, 4, … up to the most graded samples of a problem (empty with one sample). */
+  passAtK: PassAtK[];
+  /** Against greedy on the same problems and samples (null for greedy itself, or without pairs). */
+  vsGreedy: PairedComparison | null;
+  /** Code problems: tests failed by reason, over finished items ("not-run": after a failed one). Empty for math. */
+  codeFailures: NonNullable<ExperimentItem["codeFailures"]>;
   /** Share of finished traces that executed code at least once. */
   toolCallRate: number | null;
   meanToolCalls: number | null;
@@ -77,6 +86,7 @@ export interface EndpointResult {
 }
 
 export interface ExperimentResults {
+  /** How the intervals and tests were computed, in words (for the page and exports). */
   ciMethod: typeof CI_METHOD;
   policies: PolicyResult[];
   hints: HintResult[];
@@ -93,7 +103,9 @@ export interface ExperimentResults {
   endpoints: EndpointResult[];
 }
 
-export const CI_METHOD = "Wilson score interval of correct / graded samples (95%)";
+export const CI_METHOD =
+  `95% intervals: Wilson score interval with one sample per problem, else a percentile bootstrap over problems (${BOOTSTRAP_RESAMPLES} resamples, seed ${BOOTSTRAP_SEED}), at least as wide as the Wilson interval over the number of problems. ` +
+  `Against greedy on the same problems and samples: Newcombe's paired interval and the exact McNemar test with one sample per problem, else a paired bootstrap interval over problems and a sign-flip permutation test over problems. pass@k: the unbiased estimator.`;
 
 /** A verdict that says right or wrong (not "nothing to grade against", not "could not decide"). */
 const isGraded = (v: ExperimentItem["verdict"]): boolean => v === "correct" || v === "incorrect";
@@ -107,12 +119,20 @@ export function computeResults(items: readonly ExperimentItem[], policies: reado
     if (!byPolicy.has(it.policy)) byPolicy.set(it.policy, []);
     byPolicy.get(it.policy)!.push(it);
   }
-  const policyResults = [...byPolicy.entries()].map(([label, its]) => policyResult(label, its));
-
   const greedyLabel = policies.find((p) => p.policy.type === "greedy")?.label;
   const key = (it: ExperimentItem) => `${it.problemId}\u0000${it.sample}`;
   const greedy = new Map<string, ExperimentItem>();
   if (greedyLabel) for (const it of byPolicy.get(greedyLabel) ?? []) if (it.status === "done") greedy.set(key(it), it);
+  const vsGreedy = (label: string, its: readonly ExperimentItem[]): PairedComparison | null => {
+    if (!greedyLabel || label === greedyLabel) return null;
+    const pairs: PairedSample[] = [];
+    for (const it of its) {
+      const g = greedy.get(key(it));
+      if (it.status === "done" && g && isGraded(it.verdict) && isGraded(g.verdict)) pairs.push({ problemId: it.problemId, policyCorrect: it.verdict === "correct", greedyCorrect: g.verdict === "correct" });
+    }
+    return pairedComparison(greedyLabel, pairs);
+  };
+  const policyResults = [...byPolicy.entries()].map(([label, its]) => ({ ...policyResult(label, its), vsGreedy: vsGreedy(label, its) }));
 
   const hints = new Map<string, HintResult>();
   for (const it of items) {
@@ -190,7 +210,13 @@ function endpointResults(items: readonly ExperimentItem[]): EndpointResult[] {
     .sort((a, b) => a.endpoint.localeCompare(b.endpoint));
 }
 
-function policyResult(policy: string, items: readonly ExperimentItem[]): PolicyResult {
+function sumCodeFailures(items: readonly ExperimentItem[]): NonNullable<ExperimentItem["codeFailures"]> {
+  const out: NonNullable<ExperimentItem["codeFailures"]> = {};
+  for (const it of items) for (const [k, n] of Object.entries(it.codeFailures ?? {})) out[k as keyof typeof out] = (out[k as keyof typeof out] ?? 0) + (n ?? 0);
+  return out;
+}
+
+function policyResult(policy: string, items: readonly ExperimentItem[]): Omit<PolicyResult, "vsGreedy"> {
   const done = items.filter((it) => it.status === "done");
   const failed = items.filter((it) => it.status === "failed").length;
   const perProblem = new Map<string, { correct: number; graded: number }>();
@@ -209,6 +235,7 @@ function policyResult(policy: string, items: readonly ExperimentItem[]): PolicyR
     graded += p.graded;
     correct += p.correct;
   }
+  const several = [...perProblem.values()].some((p) => p.graded > 1);
   return {
     policy,
     n: done.length,
@@ -218,7 +245,10 @@ function policyResult(policy: string, items: readonly ExperimentItem[]): PolicyR
     graded,
     correct,
     pass1,
-    ci95: pass1 === null ? null : wilson(correct, graded),
+    ci95: pass1 === null ? null : several ? clusteredPass1Ci(rates) : wilson(correct, graded),
+    ciMethod: pass1 === null ? null : several ? "bootstrap" : "wilson",
+    codeFailures: sumCodeFailures(done),
+    passAtK: passAtK([...perProblem.values()]),
     toolCallRate: mean(done.map((d) => (d.toolCalls > 0 ? 1 : 0))),
     meanToolCalls: mean(done.map((d) => d.toolCalls)),
     meanTokens: mean(done.map((d) => d.tokens)),

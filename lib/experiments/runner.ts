@@ -6,6 +6,7 @@ import type { SegmentLogprobs } from "@/lib/engine";
 import type { ExperimentItem, ExperimentPolicy, ExperimentSpec, ExperimentSummary, ModelErrorCode, Problem, Trace, TraceConfig, UngradableReason, Verdict } from "@/lib/protocol";
 import { createProvider, isEndpointPool, resolveModelConfig, type Provider, type TraceBinding } from "@/lib/providers";
 import { runHeadless } from "@/lib/runner/headless";
+import type { CodeFailure } from "@/lib/grading";
 import { createMathGrader, poolGrader } from "./grade";
 import { SandboxPool } from "./sandbox-pool";
 import { DroppedWrite, WriteQueue } from "./write-queue";
@@ -28,6 +29,8 @@ export interface Graded {
   answer?: string;
   verdict: Verdict;
   reason?: UngradableReason;
+  /** Code problems: failed tests by reason. */
+  codeFailures?: Partial<Record<CodeFailure, number>>;
 }
 export type Grader = (problem: Problem, trace: Trace) => Graded | Promise<Graded>;
 
@@ -158,7 +161,7 @@ export async function runExperiment(opts: RunExperimentOptions): Promise<Experim
   const concurrency = opts.concurrency ?? spec.concurrency;
   // One math grader for the run (its sympy processes outlive single traces), disposed at the end.
   const math = opts.grade ? undefined : createMathGrader();
-  const grade = opts.grade ?? poolGrader(pool, math);
+  const grade = opts.grade ?? poolGrader(pool, math, { perTestMs: spec.codeTestTimeoutMs, floatTolerance: spec.floatTolerance });
 
   const workerMode = opts.worker === true;
   // Our own signal: the caller's, or (for a worker) the experiment cancelled in the database.
@@ -186,9 +189,15 @@ export async function runExperiment(opts: RunExperimentOptions): Promise<Experim
     return store.getExperiment(id, now(), { tokensPerSec, etaSec });
   };
   const report = () => opts.onProgress?.(summary());
+  // This run's view of its model servers, for the page (several runners may share the experiment).
+  const runner = me ?? `run:${crypto.randomUUID()}`;
+  const servers = () => {
+    if (isEndpointPool(provider)) store.recordEndpoints(id, runner, provider.stats(), now());
+  };
   const ticker = setInterval(() => {
     if (!workerMode) store.heartbeat(id, now());
     else if (store.workerBeat(id, now()) === "cancelled") controller.abort();
+    servers();
     report();
   }, 1000);
 
@@ -249,7 +258,7 @@ export async function runExperiment(opts: RunExperimentOptions): Promise<Experim
           ...(regraded ? { events: [...lastTrace.events, { type: "answer-graded" as const, at: now(), ...(graded.answer !== undefined ? { answer: graded.answer } : {}), verdict: graded.verdict, ...(graded.reason ? { reason: graded.reason } : {}) }] } : {}),
         };
         const s = traceStats(trace);
-        const outcome: ItemOutcome = { status: "done", traceId: trace.id, verdict: graded.verdict, answer: graded.answer ?? null, ...s, durationMs, attempts, error: null };
+        const outcome: ItemOutcome = { status: "done", traceId: trace.id, verdict: graded.verdict, answer: graded.answer ?? null, ...s, durationMs, attempts, error: null, ...(graded.codeFailures ? { codeFailures: graded.codeFailures } : {}) };
         finish(key, outcome, trace, item.policy, logprobs);
         return;
       }
@@ -307,6 +316,7 @@ export async function runExperiment(opts: RunExperimentOptions): Promise<Experim
     await Promise.all(Array.from({ length: slots }, slot));
   } finally {
     clearInterval(ticker);
+    servers(); // the final counts
     opts.signal?.removeEventListener("abort", onAbort);
     if (ownPool) await pool.dispose();
     await math?.dispose();

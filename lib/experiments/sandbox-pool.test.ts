@@ -47,6 +47,45 @@ function pool(opts: { running?: number; warm?: number; kept?: number }) {
   return new SandboxPool({ warm: 0, ...opts, create: () => new FakeSandbox() });
 }
 
+
+/** A process that boots when `boot()` is called (its `ready` waits until then) and can be recycled like NodeSandbox. */
+class BootingSandbox extends FakeSandbox {
+  static live = 0;
+  static peakLive = 0;
+  recycled = 0;
+  boot!: () => void;
+  readonly ready = new Promise<void>((resolve) => (this.boot = resolve));
+  constructor() {
+    super();
+    BootingSandbox.peakLive = Math.max(BootingSandbox.peakLive, ++BootingSandbox.live);
+  }
+  async recycle() {
+    this.namespace = [];
+    this.seeds.length = 0;
+    this.recycled++;
+  }
+  override async dispose() {
+    if (!this.disposed) BootingSandbox.live--;
+    await super.dispose();
+  }
+}
+
+/** `bootMs`: how long each new process takes to boot (null: until the test calls boot()). */
+function bootingPool(opts: { running?: number; warm?: number; kept?: number }, bootMs: number | null = 2) {
+  FakeSandbox.made = [];
+  BootingSandbox.live = 0;
+  BootingSandbox.peakLive = 0;
+  return new SandboxPool({
+    warm: 0,
+    ...opts,
+    create: () => {
+      const s = new BootingSandbox();
+      if (bootMs !== null) setTimeout(() => s.boot(), bootMs);
+      return s;
+    },
+  });
+}
+
 /** The seed each fake interpreter was given with its first block: the trace it belongs to. */
 const ownerOf = (s: FakeSandbox) => s.seeds[0];
 
@@ -182,6 +221,61 @@ describe("SandboxPool", () => {
     await p.dispose();
     expect(FakeSandbox.made.every((f) => f.disposed)).toBe(true);
     await expect(t.execute("b", OPTS)).rejects.toThrow(/closed|disposed/);
+  });
+
+  it("a trace waiting for its interpreter to boot does not hold an execution place", async () => {
+    const p = bootingPool({ running: 1, kept: 4 }, null);
+    const a = p.session();
+    const first = a.execute("a=1", OPTS);
+    await new Promise((r) => setTimeout(r, 1));
+    (FakeSandbox.made[0] as BootingSandbox).boot();
+    await first; // kept for a's next block
+    const b = p.session();
+    const bDone = b.execute("b=1", OPTS); // waits for a process that has not booted
+    await new Promise((r) => setTimeout(r, 1));
+    expect(FakeSandbox.made).toHaveLength(2);
+    // a's next block runs on its kept interpreter while b's boot is still pending: b holds no place.
+    expect((await a.execute("show", OPTS)).stdout).toBe("a=1\n");
+    (FakeSandbox.made[1] as BootingSandbox).boot();
+    await bDone;
+    expect(p.stats()).toMatchObject({ executions: 3, keptHits: 1, peakRunning: 1 });
+    await Promise.all([a.close(), b.close()]);
+  });
+
+  it("in a burst of first blocks, recycles used interpreters for the waiting traces instead of keeping them", async () => {
+    const p = bootingPool({ running: 1, kept: 16 }, 40); // a boot takes longer than a block, as with Pyodide
+    const traces = Array.from({ length: 8 }, () => p.session());
+    const outputs = await Promise.all(traces.map(async (t) => (await t.execute("slow", OPTS), (await t.execute("show", OPTS)).stdout)));
+    // Notebook semantics hold whether a trace kept its interpreter or replayed into a recycled one.
+    expect(outputs).toEqual(Array(8).fill("slow\n"));
+    const s = p.stats();
+    // With room to keep all 8, a first block's interpreter still went to a waiting trace.
+    expect(s.recycled).toBeGreaterThan(0);
+    expect(s.keptHits).toBeLessThan(8);
+    expect(s.executions).toBe(16);
+    await Promise.all(traces.map((t) => t.close()));
+  });
+
+  it("bounds the processes alive and booting at once, however many traces wait", async () => {
+    const p = bootingPool({ running: 1, kept: 1, warm: 1 });
+    const traces = Array.from({ length: 12 }, () => p.session());
+    await Promise.all(traces.map((t) => t.execute("slow", OPTS)));
+    expect(BootingSandbox.peakLive).toBeLessThanOrEqual(1 + 1 + 2); // kept + warm + 2 × running
+    expect(p.stats().executions).toBe(12);
+    await Promise.all(traces.map((t) => t.close()));
+    await p.dispose();
+    expect(BootingSandbox.live).toBe(0);
+  });
+
+  it("never gives a recycled interpreter two traces at once", async () => {
+    const p = bootingPool({ running: 2, kept: 0 });
+    const traces = Array.from({ length: 6 }, () => p.session());
+    await Promise.all(traces.map(async (t, i) => {
+      await t.execute(`v${i}`, OPTS);
+      await new Promise((r) => setTimeout(r, 1 + (i % 3)));
+      expect((await t.execute("show", OPTS)).stdout).toBe(`v${i}\n`);
+    }));
+    await Promise.all(traces.map((t) => t.close()));
   });
 
   it("a trace that never runs code costs no interpreter", async () => {

@@ -97,11 +97,17 @@ export class SandboxPool {
   readonly warm: number;
   readonly kept: number;
   private readonly create: () => Sandbox;
+  /** Ready, never-used interpreters. */
   private readonly fresh: Sandbox[] = [];
+  /** Traces waiting for a fresh interpreter, in arrival order. */
+  private readonly wantFresh: { resolve: (s: Sandbox) => void; reject: (e: Error) => void }[] = [];
+  /** Interpreters being made ready: new processes booting, and used ones being recycled. */
+  private readonly preparing = new Set<Sandbox>();
   private readonly keptBy = new Map<object, Sandbox>();
   private readonly inUse = new Set<Sandbox>();
   private active = 0;
-  private recycling = 0;
+  /** New processes not yet ready (a subset of `preparing`). */
+  private booting = 0;
   private sessions = 0;
   private readonly waiting: (() => void)[] = [];
   private disposed = false;
@@ -145,14 +151,20 @@ export class SandboxPool {
         started = true;
         this.counts.peakSessions = Math.max(this.counts.peakSessions, ++this.sessions);
       }
-      await this.slot();
-      let sandbox: Sandbox | undefined;
+      // The interpreter first, then an execution place: a trace waiting for a boot or a
+      // recycle must not hold one of the `running` places (on 2 cores, two traces waiting for
+      // boots would otherwise stall every trace whose interpreter is ready).
+      const own = this.keptBy.get(key);
+      this.keptBy.delete(key);
+      if (own) this.counts.keptHits++;
+      const sandbox = own ?? (await this.takeFresh());
+      this.inUse.add(sandbox);
+      let placed = false;
+      let handedOn = false; // kept or discarded as the block ended; else discarded in `finally`
       try {
-        sandbox = this.keptBy.get(key);
-        this.keptBy.delete(key);
-        if (sandbox) this.counts.keptHits++;
-        else sandbox = await this.restore(seed, history);
-        this.inUse.add(sandbox);
+        await this.slot();
+        placed = true;
+        if (!own && history.length > 0) await this.replay(sandbox, seed, history);
         const before = restartsOf(sandbox);
         // The first block of a history is seeded, in the first run as in every replay.
         const result = await sandbox.execute(code, history.length === 0 ? { ...options, seed } : options);
@@ -164,13 +176,13 @@ export class SandboxPool {
           this.discard(sandbox);
         } else {
           history.push({ code, options, digest: digest(result) });
-          this.keep(key, sandbox, closed);
+          this.keep(key, sandbox, closed, history.length === 1);
         }
-        sandbox = undefined;
+        handedOn = true;
         return result;
       } finally {
-        if (sandbox) this.discard(sandbox); // execute threw: the interpreter is in an unknown state
-        this.release();
+        if (!handedOn) this.discard(sandbox); // execute or replay threw: the interpreter is in an unknown state
+        if (placed) this.release();
       }
     };
     return {
@@ -196,43 +208,94 @@ export class SandboxPool {
 
   async dispose(): Promise<void> {
     this.disposed = true;
-    const all = [...this.fresh.splice(0), ...this.keptBy.values(), ...this.inUse];
+    const all = [...this.fresh.splice(0), ...this.keptBy.values(), ...this.inUse, ...this.preparing];
     this.keptBy.clear();
     this.inUse.clear();
+    this.preparing.clear();
     for (const w of this.waiting.splice(0)) w(); // each wakes to 'disposed'
+    for (const w of this.wantFresh.splice(0)) w.reject(new Error("SandboxPool: disposed"));
     await Promise.all(all.map((s) => s.dispose().catch(() => undefined)));
   }
 
-  /** A fresh interpreter with the trace's earlier blocks replayed into it (output discarded). */
-  private async restore(seed: number, history: Block[]): Promise<Sandbox> {
-    const sandbox = this.takeFresh();
-    this.inUse.add(sandbox);
-    try {
-      if (history.length === 0) return sandbox;
-      this.counts.restores++;
-      const t0 = performance.now();
-      for (const [i, block] of history.entries()) {
-        const again = await sandbox.execute(block.code, i === 0 ? { ...block.options, seed } : block.options);
-        if (digest(again) !== block.digest) this.counts.divergedBlocks++;
-      }
-      this.counts.replayedBlocks += history.length;
-      this.counts.replayMs += performance.now() - t0;
-      return sandbox;
-    } catch (err) {
-      this.discard(sandbox);
-      throw err;
+  /** The trace's earlier blocks replayed into a fresh interpreter (their output discarded). */
+  private async replay(sandbox: Sandbox, seed: number, history: Block[]): Promise<void> {
+    this.counts.restores++;
+    const t0 = performance.now();
+    for (const [i, block] of history.entries()) {
+      const again = await sandbox.execute(block.code, i === 0 ? { ...block.options, seed } : block.options);
+      if (digest(again) !== block.digest) this.counts.divergedBlocks++;
     }
+    this.counts.replayedBlocks += history.length;
+    this.counts.replayMs += performance.now() - t0;
   }
 
-  private takeFresh(): Sandbox {
-    const s = this.fresh.shift() ?? this.boot();
-    this.refill();
-    return s;
+  /**
+   * A ready fresh interpreter: from the stock, else the next one to become ready. A new process
+   * is started only when the boots and recycles already under way are fewer than the traces
+   * waiting: a recycle (~0.3 s of CPU) beats a new process (~0.7 s), and in a burst of first
+   * blocks every process started is one more to feed later.
+   */
+  private takeFresh(): Promise<Sandbox> {
+    const ready = this.fresh.shift();
+    if (ready) {
+      this.inUse.add(ready); // counted as alive from the hand-off on, not only once the taker resumes
+      this.refill();
+      return Promise.resolve(ready);
+    }
+    const wanted = new Promise<Sandbox>((resolve, reject) => this.wantFresh.push({ resolve, reject }));
+    this.bootForWaiters();
+    return wanted;
   }
 
-  private boot(): Sandbox {
+  /**
+   * Enough interpreters on their way for the traces waiting for one — within bounds: at most
+   * `running` processes booting at once (a boot is ~0.7 s of CPU; more at once only slow the
+   * executions sharing the cores), and at most `kept + warm + 2 × running` processes alive
+   * (~250 MB each). Past those, a waiter gets the next recycled interpreter: every trace that
+   * finishes a block hands one back while others wait.
+   */
+  private bootForWaiters(): void {
+    while (
+      !this.disposed &&
+      this.preparing.size < this.wantFresh.length &&
+      this.booting < this.running &&
+      this.alive() < this.kept + this.warm + 2 * this.running
+    )
+      this.boot();
+  }
+
+  private alive(): number {
+    return this.fresh.length + this.preparing.size + this.inUse.size + this.keptBy.size;
+  }
+
+  /** Start a new process; once it is ready (or failed: its execute then says why) it serves the first waiter or joins the stock. */
+  private boot(): void {
     this.counts.booted++;
-    return this.create();
+    this.booting++;
+    const sandbox = this.create();
+    this.preparing.add(sandbox);
+    const ready = (sandbox as { ready?: Promise<unknown> }).ready ?? Promise.resolve();
+    const done = () => {
+      this.booting--;
+      this.preparing.delete(sandbox);
+      this.offer(sandbox);
+      this.bootForWaiters();
+    };
+    ready.then(done, done);
+  }
+
+  /** A ready interpreter to the trace waiting longest, else to the stock. */
+  private offer(sandbox: Sandbox): void {
+    if (this.disposed) {
+      void sandbox.dispose().catch(() => undefined);
+      return;
+    }
+    const next = this.wantFresh.shift();
+    if (next) {
+      this.inUse.add(sandbox);
+      next.resolve(sandbox);
+    }
+    else this.fresh.push(sandbox);
   }
 
   /**
@@ -241,12 +304,19 @@ export class SandboxPool {
    * then would only start processes that the returning ones make surplus (and kill).
    */
   private refill(): void {
-    while (!this.disposed && this.fresh.length + this.recycling + this.inUse.size + this.keptBy.size < this.warm) this.fresh.push(this.boot());
+    while (!this.disposed && this.alive() < this.warm) this.boot();
   }
 
-  private keep(key: object, sandbox: Sandbox, closed: boolean): void {
+  /**
+   * After a block, the interpreter waits for the trace's next one while there is room — except
+   * after a trace's first block while other traces wait for an interpreter: whether a trace writes
+   * a second block is unknown then, and a paper:rounds=1 trace never does, so in a burst of first
+   * blocks keeping would start a process per trace. A trace with two blocks has shown it writes
+   * more, and is kept.
+   */
+  private keep(key: object, sandbox: Sandbox, closed: boolean, firstBlock: boolean): void {
     this.inUse.delete(sandbox);
-    if (closed || this.disposed || this.keptBy.size >= this.kept) this.discard(sandbox);
+    if (closed || this.disposed || this.keptBy.size >= this.kept || (firstBlock && this.wantFresh.length > 0)) this.discard(sandbox);
     else this.keptBy.set(key, sandbox);
   }
 
@@ -259,24 +329,24 @@ export class SandboxPool {
   private discard(sandbox: Sandbox): void {
     this.inUse.delete(sandbox);
     const r = sandbox as Sandbox & { recycle?: () => Promise<void>; recycled?: number };
-    const idle = this.fresh.length + this.recycling;
-    if (this.disposed || !r.recycle || idle >= this.warm + 4 * this.running || (r.recycled ?? 0) >= MAX_RECYCLES) {
+    const idle = this.fresh.length + this.preparing.size;
+    const surplus = idle >= this.warm + 4 * this.running && this.wantFresh.length <= this.preparing.size;
+    if (this.disposed || !r.recycle || surplus || (r.recycled ?? 0) >= MAX_RECYCLES) {
       void sandbox.dispose().catch(() => undefined);
+      this.bootForWaiters();
       return;
     }
-    this.recycling++;
+    this.preparing.add(sandbox);
     r.recycle().then(
       () => {
-        this.recycling--;
-        if (this.disposed) void sandbox.dispose().catch(() => undefined);
-        else {
-          this.counts.recycled++;
-          this.fresh.push(sandbox);
-        }
+        this.preparing.delete(sandbox);
+        this.counts.recycled++;
+        this.offer(sandbox);
       },
       () => {
-        this.recycling--;
+        this.preparing.delete(sandbox);
         void sandbox.dispose().catch(() => undefined);
+        this.bootForWaiters(); // a waiter may have counted on this one
       },
     );
   }

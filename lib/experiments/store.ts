@@ -24,6 +24,8 @@ import { bundledDatasets, ensureBundledDatasets } from "./bundled";
 import { parseDatasetJsonl, type ParsedDataset } from "./datasets";
 import { parsePolicyLabel } from "./policies";
 import { anyWorkerAlive, claimItems, joinWorker, leaveWorker, unfinishedCount, workerProgress } from "./workers";
+import { endpointStatus, recordEndpoints } from "./endpoint-status";
+import type { EndpointStats } from "@/lib/providers/endpoint-pool";
 
 /** A runner that has not written a heartbeat for this long is gone: its experiment shows as interrupted. */
 export const HEARTBEAT_TIMEOUT_MS = 15_000;
@@ -45,6 +47,7 @@ interface ItemRow {
   error: string | null;
   /** From the item's trace (its config's baseUrl), joined in items(). */
   endpoint?: string | null;
+  code_failures: string | null;
 }
 
 interface ExperimentRow {
@@ -77,6 +80,7 @@ export interface ItemOutcome {
   durationMs: number;
   attempts: number;
   error: string | null;
+  codeFailures?: ExperimentItem["codeFailures"];
 }
 
 function toItem(r: ItemRow): ExperimentItem {
@@ -96,6 +100,7 @@ function toItem(r: ItemRow): ExperimentItem {
     attempts: r.attempts,
     error: r.error,
     ...(r.endpoint ? { endpoint: endpointLabel(r.endpoint) } : {}),
+    ...(r.code_failures ? { codeFailures: JSON.parse(r.code_failures) as ExperimentItem["codeFailures"] } : {}),
   };
 }
 
@@ -241,6 +246,7 @@ export class ExperimentStore {
     const workers = workerProgress(this.db, id, now);
     // With workers, the experiment runs while any of them lives (the owner is only the last to beat).
     const workerAlive = workers.length > 0 && anyWorkerAlive(this.db, id, now);
+    const endpoints = endpointStatus(this.db, id, now);
     const stale =
       !workerAlive &&
       (row.status === "interrupted" ||
@@ -266,7 +272,13 @@ export class ExperimentStore {
         etaSec: live?.etaSec ?? null,
       },
       ...(workers.length ? { workers } : {}),
+      ...(endpoints.length ? { endpoints } : {}),
     };
+  }
+
+  /** A runner's view of its model servers (see endpoint-status.ts). */
+  recordEndpoints(id: string, runner: string, stats: readonly EndpointStats[], now = Date.now()): void {
+    recordEndpoints(this.db, id, runner, stats, now);
   }
 
   listExperiments(now = Date.now()): ExperimentSummary[] {
@@ -371,7 +383,7 @@ export class ExperimentStore {
     const r = this.db
       .prepare(
         `UPDATE experiment_items SET status = @status, trace_id = @trace_id, verdict = @verdict, answer = @answer, tokens = @tokens,
-           tool_calls = @tool_calls, hints = @hints, duration_ms = @duration_ms, attempts = @attempts, error = @error, updated_at = @now
+           tool_calls = @tool_calls, hints = @hints, duration_ms = @duration_ms, attempts = @attempts, error = @error, code_failures = @code_failures, updated_at = @now
          WHERE experiment_id = @id AND problem_id = @problem_id AND policy = @policy AND sample = @sample${guard}`,
       )
       .run({
@@ -389,6 +401,7 @@ export class ExperimentStore {
         hints: JSON.stringify(o.hints),
         duration_ms: o.durationMs,
         attempts: o.attempts,
+        code_failures: o.codeFailures && Object.keys(o.codeFailures).length ? JSON.stringify(o.codeFailures) : null,
         error: o.error,
         now,
       });

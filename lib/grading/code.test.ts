@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { gradeCode, starterMethodName, type CodeTest } from "./index";
+import { failureCounts, gradeCode, lineMatches, starterMethodName, type CodeTest } from "./index";
 import { problems, solution, testsOf, useNodeSandbox } from "./__fixtures__/lcb";
 
 const { execute } = useNodeSandbox();
@@ -35,18 +35,40 @@ describe.skipIf(problems.length === 0)("code grading on LiveCodeBench fixture pr
       { input: "2\n", output: "2\n", type: "stdin" },
     ], execute, { perTestMs: 1500 });
     expect(r.tests.map((t) => [t.passed, t.timedOut])).toEqual([[false, true], [true, false]]);
+    expect(failureCounts(r)).toEqual({ timeout: 1 });
   }, 60_000);
 
   it("reports a crash as that test's failure, with the exception", async () => {
     const r = await gradeCode("print(1 // int(input()))", [{ input: "0", output: "0", type: "stdin" }], execute);
     expect(r.tests[0]).toMatchObject({ passed: false, timedOut: false });
     expect(r.tests[0]!.error).toContain("ZeroDivisionError");
+    expect(r.tests[0]!.failure).toBe("runtime-error");
   });
 
-  it("ignores trailing whitespace and final blank lines but not inner differences", async () => {
+  it("names why each test failed; after the first failure the rest are not run", async () => {
+    const tests: CodeTest[] = [
+      { input: "1", output: "1", type: "stdin" },
+      { input: "2", output: "5", type: "stdin" },
+      { input: "3", output: "3", type: "stdin" },
+    ];
+    const r = await gradeCode("print(int(input()))", tests, execute, { stopOnFailure: true });
+    expect(r.tests.map((t) => t.failure ?? "passed")).toEqual(["passed", "wrong-answer", "not-run"]);
+    expect(failureCounts(r)).toEqual({ "wrong-answer": 1, "not-run": 1 });
+  });
+
+  it("floats: exact decimals by default (LiveCodeBench), a tolerance when the experiment sets one", async () => {
+    const t: CodeTest[] = [{ input: "", output: "0.333333\n", type: "stdin" }];
+    const program = "print(1/3)"; // 0.3333333333333333
+    expect((await gradeCode(program, t, execute)).tests[0]!.failure).toBe("wrong-answer");
+    expect((await gradeCode(program, t, execute, { floatTolerance: 1e-6 })).passed).toBe(true);
+  });
+
+  it("ignores trailing whitespace and final blank lines but not inner differences of text", async () => {
     const t: CodeTest[] = [{ input: "", output: "1 2\n3\n", type: "stdin" }];
     expect((await gradeCode("print('1 2   ')\nprint(3)\nprint()\n", t, execute)).passed).toBe(true);
-    expect((await gradeCode("print('1  2')\nprint(3)\n", t, execute)).passed).toBe(false);
+    // Numbers compare token by token (LiveCodeBench's decimal rule), words do not.
+    expect((await gradeCode("print('1  2')\nprint(3)\n", t, execute)).passed).toBe(true);
+    expect((await gradeCode("print('a  b')", [{ input: "", output: "a b", type: "stdin" }], execute)).passed).toBe(false);
   });
 });
 
@@ -75,4 +97,31 @@ describe("functional results compared in the host, with Python's equality", () =
 it("finds the method functional tests call in the starter code", () => {
   expect(starterMethodName("class Solution:\n    def findXSum(self, nums: List[int], k: int) -> List[int]:\n")).toBe("findXSum");
   expect(starterMethodName("")).toBeUndefined();
+});
+
+describe("an output line against the expected one (LiveCodeBench's rule, and a float tolerance)", () => {
+  it("numbers equal as decimals match, whatever their spelling", () => {
+    expect(lineMatches("0.50", "0.5")).toBe(true);
+    expect(lineMatches("1.0 2", "1 2.000")).toBe(true);
+    expect(lineMatches("1e3", "1000")).toBe(true);
+    expect(lineMatches("-0", "0")).toBe(true);
+    expect(lineMatches("  7 ", "7")).toBe(true);
+    expect(lineMatches("12345678901234567890", "12345678901234567891")).toBe(false); // exact, beyond doubles
+  });
+
+  it("without a tolerance, close floats do not match; with one they do, relative to the expected size", () => {
+    expect(lineMatches("0.3333333", "0.333333")).toBe(false);
+    expect(lineMatches("0.3333333", "0.333333", 1e-6)).toBe(true);
+    expect(lineMatches("1000000.1", "1000000.0", 1e-6)).toBe(true); // 0.1 ≤ 1e-6 × 10^6
+    expect(lineMatches("0.001", "0.002", 1e-6)).toBe(false);
+    // Integers stay exact under a tolerance: an off-by-one count is wrong.
+    expect(lineMatches("1000001", "1000000", 1e-6)).toBe(false);
+  });
+
+  it("text and numbers mixed, or different token counts, compare as text", () => {
+    expect(lineMatches("Yes 1", "Yes 1.0")).toBe(false);
+    expect(lineMatches("1 2", "1 2 3")).toBe(false);
+    expect(lineMatches("inf", "inf")).toBe(true);
+    expect(lineMatches("nan", "NaN", 1)).toBe(false);
+  });
 });

@@ -22,9 +22,15 @@ export interface CodeTest {
   type: "stdin" | "functional";
 }
 
+/** Why a test failed, as counted on the results page. */
+export type CodeFailure = "wrong-answer" | "timeout" | "runtime-error" | "output-limit" | "not-run";
+export const CODE_FAILURES: readonly CodeFailure[] = ["wrong-answer", "timeout", "runtime-error", "output-limit", "not-run"];
+
 export interface CodeTestResult {
   passed: boolean;
   timedOut: boolean;
+  /** Absent when passed. */
+  failure?: CodeFailure;
   /** Python exception, wrong-answer summary or sandbox error; absent when passed. */
   error?: string;
   durationMs: number;
@@ -36,6 +42,13 @@ export interface CodeGradeResult {
   tests: CodeTestResult[];
 }
 
+/** The failed tests of a result by reason (tests that passed are not counted). */
+export function failureCounts(r: CodeGradeResult): Partial<Record<CodeFailure, number>> {
+  const out: Partial<Record<CodeFailure, number>> = {};
+  for (const t of r.tests) if (t.failure) out[t.failure] = (out[t.failure] ?? 0) + 1;
+  return out;
+}
+
 export interface CodeGradeOptions {
   /** Per-test limit. Default 6000 ms. */
   perTestMs?: number;
@@ -43,6 +56,12 @@ export interface CodeGradeOptions {
   starterCode?: string;
   /** Stop at the first failing test (the rest are reported as not run). Default false. */
   stopOnFailure?: boolean;
+  /**
+   * stdin tests: numbers with a fractional part or an exponent (floats) on both sides match when
+   * |got − want| ≤ tol · max(1, |want|). Default 0: LiveCodeBench's own rule, which compares a
+   * line's numbers as exact decimals ("0.50" = "0.5", "1.0" = "1") and nothing looser.
+   */
+  floatTolerance?: number;
 }
 
 // The imports LiveCodeBench puts before functional solutions, so `List[int]` etc. resolve.
@@ -102,6 +121,43 @@ function outputLines(s: string): string[] {
   const out = s.replace(/\r\n/g, "\n").split("\n").map((l) => l.trimEnd());
   while (out.length && out[out.length - 1] === "") out.pop();
   return out;
+}
+
+const DECIMAL = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
+
+/** A decimal token as (sign, digits without leading/trailing zeros, exponent): equal values, equal triples. */
+function canonicalDecimal(token: string): string {
+  const m = /^([+-]?)(\d*)\.?(\d*)(?:[eE]([+-]?\d+))?$/.exec(token)!;
+  let digits = (m[2]! + m[3]!).replace(/^0+/, "");
+  let exp = Number(m[4] ?? 0) - m[3]!.length;
+  if (!digits) return "0";
+  const trailing = /0*$/.exec(digits)![0].length;
+  digits = digits.slice(0, digits.length - trailing);
+  exp += trailing;
+  return `${m[1] === "-" ? "-" : ""}${digits}e${exp}`;
+}
+
+/**
+ * One output line against the expected one, as LiveCodeBench does: equal after trimming, or
+ * every whitespace-separated token of both is a decimal number and they are equal as decimals
+ * (Python's Decimal). With a float tolerance, tokens with a fraction or an exponent may also
+ * differ by tol · max(1, |want|).
+ */
+export function lineMatches(got: string, want: string, floatTolerance = 0): boolean {
+  const g = got.trim();
+  const w = want.trim();
+  if (g === w) return true;
+  const gt = g.split(/\s+/);
+  const wt = w.split(/\s+/);
+  if (gt.length !== wt.length || !gt.every((t) => DECIMAL.test(t)) || !wt.every((t) => DECIMAL.test(t))) return false;
+  return gt.every((t, i) => {
+    const u = wt[i]!;
+    if (canonicalDecimal(t) === canonicalDecimal(u)) return true;
+    if (floatTolerance <= 0 || !/[.eE]/.test(t + u)) return false;
+    const a = Number(t);
+    const b = Number(u);
+    return Number.isFinite(a) && Number.isFinite(b) && Math.abs(a - b) <= floatTolerance * Math.max(1, Math.abs(b));
+  });
 }
 
 /** A JSON value with numbers kept as their source text (Python ints are unbounded). */
@@ -193,19 +249,20 @@ function pyEqual(a: Json, b: Json): boolean {
 const clip = (s: string) => (s.length > 200 ? `${s.slice(0, 200)}…` : s);
 
 /** The host-side verdict on one execution of the harness. */
-function judge(test: CodeTest, r: Awaited<ReturnType<ExecuteFn>>, nonce: string, perTestMs: number, durationMs: number): CodeTestResult {
-  const failed = (error: string): CodeTestResult => ({ passed: false, timedOut: false, error, durationMs });
-  if (r.timedOut) return { passed: false, timedOut: true, error: `time limit exceeded (${perTestMs} ms)`, durationMs };
-  if (r.error) return failed(r.error.slice(-2000));
-  if (r.truncated) return failed("output limit exceeded");
+function judge(test: CodeTest, r: Awaited<ReturnType<ExecuteFn>>, nonce: string, perTestMs: number, durationMs: number, floatTolerance: number): CodeTestResult {
+  const failed = (error: string, failure: CodeFailure = "wrong-answer"): CodeTestResult => ({ passed: false, timedOut: false, failure, error, durationMs });
+  if (r.timedOut) return { passed: false, timedOut: true, failure: "timeout", error: `time limit exceeded (${perTestMs} ms)`, durationMs };
+  if (r.error) return failed(r.error.slice(-2000), "runtime-error");
+  if (r.truncated) return failed("output limit exceeded", "output-limit");
   if (test.type === "stdin") {
     const got = outputLines(r.stdout);
     const want = outputLines(test.output);
-    if (got.length === want.length && got.every((l, k) => l === want[k])) return { passed: true, timedOut: false, durationMs };
+    if (got.length === want.length && got.every((l, k) => lineMatches(l, want[k]!, floatTolerance))) return { passed: true, timedOut: false, durationMs };
     return failed(`wrong answer: expected ${JSON.stringify(clip(want.join("\n")))}, got ${JSON.stringify(clip(got.join("\n")))}`);
   }
   const frames = r.stdout.split("\n").filter((l) => l.startsWith(nonce));
-  if (frames.length !== 1) return failed(frames.length ? "the program wrote the harness's result line itself" : r.stderr.slice(-2000) || "no result from the test harness");
+  // No frame: the method raised before returning (its traceback is on stderr) — a runtime error.
+  if (frames.length !== 1) return frames.length ? failed("the program wrote the harness's result line itself") : failed(r.stderr.slice(-2000) || "no result from the test harness", "runtime-error");
   const gotText = frames[0]!.slice(nonce.length);
   let got: Json;
   let want: Json;
@@ -231,7 +288,7 @@ export async function gradeCode(program: string, tests: CodeTest[], execute: Exe
   let failed = false;
   for (const test of tests) {
     if (failed && options.stopOnFailure) {
-      results.push({ passed: false, timedOut: false, error: "not run (an earlier test failed)", durationMs: 0 });
+      results.push({ passed: false, timedOut: false, failure: "not-run", error: "not run (an earlier test failed)", durationMs: 0 });
       continue;
     }
     const started = Date.now();
@@ -239,7 +296,7 @@ export async function gradeCode(program: string, tests: CodeTest[], execute: Exe
     // Room for the expected output twice over: an answer that long is wrong anyway.
     const maxOutputChars = Math.max(100_000, 2 * test.output.length + 1000);
     const r = await execute(buildTestHarness(program, test, method, nonce), { timeoutMs: perTestMs, maxOutputChars });
-    const result = judge(test, r, nonce, perTestMs, Date.now() - started);
+    const result = judge(test, r, nonce, perTestMs, Date.now() - started, options.floatTolerance ?? 0);
     if (!result.passed) failed = true;
     results.push(result);
   }

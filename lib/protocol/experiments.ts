@@ -49,6 +49,13 @@ export const ExperimentSpecSchema = z.object({
   triggers: z.array(z.string().min(1)).default(["Wait", "Alternatively"]),
   maxToolCalls: z.number().int().min(0).max(100).default(6),
   toolTimeoutMs: z.number().int().positive().default(10_000),
+  /** Code problems: the time limit of each test when the final program is graded. */
+  codeTestTimeoutMs: z.number().int().min(100).max(120_000).default(6_000),
+  /**
+   * Code problems, stdin tests: floats in the output may differ from the expected ones by
+   * tol · max(1, |expected|). 0 = LiveCodeBench's rule (numbers equal as exact decimals).
+   */
+  floatTolerance: z.number().min(0).max(1).default(0),
   /** Token probabilities stored with every trace: alternatives per token (0–5); absent = none. */
   logprobs: z.number().int().min(0).max(5).optional(),
   /** Model-server failures: tries per item and the waits between them. */
@@ -85,6 +92,8 @@ export const ExperimentItemSchema = z.object({
   error: z.string().nullable(),
   /** The model server that served the item's trace (its last request), without credentials; absent for the local model. */
   endpoint: z.string().optional(),
+  /** Code problems: the program's failed tests by reason (absent for math, or when every test passed). */
+  codeFailures: z.partialRecord(z.enum(["wrong-answer", "timeout", "runtime-error", "output-limit", "not-run"]), z.number().int()).optional(),
 });
 export type ExperimentItem = z.infer<typeof ExperimentItemSchema>;
 
@@ -116,6 +125,26 @@ export const ExperimentWorkerSchema = z.object({
 });
 export type ExperimentWorker = z.infer<typeof ExperimentWorkerSchema>;
 
+/** One model server of an experiment, summed over the runners that use it (the app's run, each worker). */
+export const ExperimentEndpointSchema = z.object({
+  /** As recorded in traces: no credentials. */
+  url: z.string(),
+  /** up or down as its live runners see it (down when any of them took it out); idle: no runner reported within the last 10 s. */
+  state: z.enum(["up", "down", "idle"]),
+  /** Requests in flight now, over live runners. */
+  outstanding: z.number().int(),
+  /** Per-runner cap (null: none). */
+  maxConcurrent: z.number().int().nullable(),
+  /** Requests that ended without an endpoint failure, and endpoint failures (requests and health checks), over all runs. */
+  served: z.number().int(),
+  failures: z.number().int(),
+  lastError: z.string().nullable(),
+  /** While down: when the next health check runs (epoch ms). */
+  nextProbeAt: z.number().nullable(),
+  updatedAt: z.number(),
+});
+export type ExperimentEndpoint = z.infer<typeof ExperimentEndpointSchema>;
+
 export const ExperimentSummarySchema = z.object({
   id: z.string(),
   name: z.string(),
@@ -131,6 +160,8 @@ export const ExperimentSummarySchema = z.object({
   progress: ExperimentProgressSchema,
   /** Present when workers (`hintlab worker`) ran it: progress per worker. */
   workers: z.array(ExperimentWorkerSchema).optional(),
+  /** Present when it ran against several model servers (an endpoint pool): live counters per server. */
+  endpoints: z.array(ExperimentEndpointSchema).optional(),
 });
 export type ExperimentSummary = z.infer<typeof ExperimentSummarySchema>;
 

@@ -11,13 +11,22 @@ export function wilson(successes: number, n: number, z = 1.96): [number, number]
   if (!Number.isInteger(n) || n < 0 || !Number.isInteger(successes) || successes < 0 || successes > n) {
     throw new RangeError(`wilson: expected integers 0 ≤ successes ≤ n, got ${successes}/${n}`);
   }
+  return n === 0 ? [0, 1] : wilsonRate(successes / n, n, z);
+}
+
+/**
+ * The Wilson score interval for a rate `p` observed over `n` units, where the successes need not
+ * be whole: a mean of per-problem rates over n problems (the clustered case, see
+ * lib/experiments/statistics.ts). The ends are exact 0 and 1 at p = 0 and p = 1.
+ */
+export function wilsonRate(p: number, n: number, z = 1.96): [number, number] {
+  if (!(n >= 0) || !(p >= 0 && p <= 1)) throw new RangeError(`wilsonRate: expected 0 ≤ p ≤ 1 and n ≥ 0, got p=${p} n=${n}`);
   if (n === 0) return [0, 1];
-  const p = successes / n;
   const z2 = z * z;
   const denom = 1 + z2 / n;
   const center = (p + z2 / (2 * n)) / denom;
   const half = (z / denom) * Math.sqrt((p * (1 - p)) / n + z2 / (4 * n * n));
-  return [successes === 0 ? 0 : Math.max(0, center - half), successes === n ? 1 : Math.min(1, center + half)];
+  return [p === 0 ? 0 : Math.max(0, center - half), p === 1 ? 1 : Math.min(1, center + half)];
 }
 
 /**
@@ -49,12 +58,22 @@ export function mcnemarExact(b: number, c: number): number {
  * and does not collapse at 0 or n successes.
  */
 export function newcombePairedDiff(a: number, b: number, c: number, d: number, z = 1.96): { diff: number; ci: [number, number] } | null {
+  for (const x of [a, b, c, d]) if (!Number.isInteger(x) || x < 0) throw new RangeError(`newcombePairedDiff: expected counts, got ${[a, b, c, d].join(", ")}`);
+  return newcombePairedRates(a, b, c, d, z);
+}
+
+/**
+ * Newcombe's interval for cells that need not be whole: a table of pairs scaled to an effective
+ * sample size (several samples per problem counted as `problems` units, see
+ * lib/experiments/statistics.ts). Integer cells give exactly `newcombePairedDiff`.
+ */
+export function newcombePairedRates(a: number, b: number, c: number, d: number, z = 1.96): { diff: number; ci: [number, number] } | null {
   const n = a + b + c + d;
   if (n === 0) return null;
   const p1 = (a + b) / n;
   const p2 = (a + c) / n;
-  const [l1, u1] = wilson(a + b, n, z);
-  const [l2, u2] = wilson(a + c, n, z);
+  const [l1, u1] = wilsonRate(p1, n, z);
+  const [l2, u2] = wilsonRate(p2, n, z);
   const margins = (a + b) * (c + d) * (a + c) * (b + d);
   const cross = a * d - b * c;
   const corrected = cross > n / 2 ? cross - n / 2 : cross >= 0 ? 0 : cross;
