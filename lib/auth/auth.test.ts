@@ -2,8 +2,9 @@
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { describe, expect, it } from "vitest";
-import { openDb } from "@/lib/db";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { openDb, type Db } from "@/lib/db";
+import { backends, testDbLocation, type Backend } from "@/lib/db/test-backends";
 import { roleCan } from "@/lib/protocol";
 import { readAuthConfig } from "./config";
 import { hashPassword, verifyPassword } from "./password";
@@ -12,7 +13,18 @@ import { checkContentType, checkHost, checkSameOrigin, JSON_TYPES, UPLOAD_TYPES 
 import { UserStore, LINK_TTL_MS } from "./users";
 import { autoSignIn } from "./session";
 
-const store = () => new UserStore(openDb(path.join(mkdtempSync(path.join(tmpdir(), "hintlab-auth-")), "t.db")));
+// Each store on a fresh database of the backend the enclosing describe.each runs (closed after the test).
+let backend: Backend = "sqlite";
+const opened: Db[] = [];
+const store = () => {
+  const db = openDb(testDbLocation(backend, mkdtempSync(path.join(tmpdir(), "hintlab-auth-"))));
+  opened.push(db);
+  return new UserStore(db);
+};
+afterEach(() => {
+  for (const db of opened.splice(0)) db.close();
+});
+const onBackend = (b: Backend) => beforeEach(() => void (backend = b));
 const h = (o: Record<string, string>) => new Headers(o);
 const config = readAuthConfig({});
 
@@ -27,7 +39,8 @@ describe("passwords", () => {
   });
 });
 
-describe("UserStore", () => {
+describe.each(backends)("UserStore (%s)", (b) => {
+  onBackend(b);
   it("sessions: a token signs its user in until it expires or is deleted; only its hash is stored", async () => {
     const s = store();
     const alice = await s.create("alice", "annotator");
@@ -131,7 +144,8 @@ describe("SignInLimiter", () => {
   });
 });
 
-describe("automatic sign-in of the local user", () => {
+describe.each(backends)("automatic sign-in of the local user (%s)", (b) => {
+  onBackend(b);
   it("only on a loopback bind, with no accounts, unless HINTLAB_AUTH=required", async () => {
     const s = store();
     expect(autoSignIn(readAuthConfig({}), s)).toBe(true);

@@ -4,6 +4,8 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
+import { backends, dbEnv, testDbLocation } from "@/lib/db/test-backends";
+
 const ROOT = path.resolve(import.meta.dirname, "../..");
 const R1 = path.join(ROOT, "e2e/fixtures/data/r1-distill-math-40.jsonl");
 const GOLDEN = path.join(ROOT, "lib/export/__golden__");
@@ -19,7 +21,7 @@ function hintlab(args: string[], db: string, onSpawn?: (child: ReturnType<typeof
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [path.join(ROOT, "bin/hintlab.mjs"), ...args], {
       cwd: ROOT,
-      env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", TMPDIR: path.join(dir, "tmp"), NODE_ENV: "production", HINTLAB_DB: db, HINTLAB_DATA_DIR: dir },
+      env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", TMPDIR: path.join(dir, "tmp"), NODE_ENV: "production", ...dbEnv(db), HINTLAB_DATA_DIR: dir },
     });
     onSpawn?.(child);
     let stdout = "";
@@ -30,9 +32,10 @@ function hintlab(args: string[], db: string, onSpawn?: (child: ReturnType<typeof
   });
 }
 
-describe("hintlab import / export", () => {
+// The exports read what the import stored: byte-identical to the golden files on each backend.
+describe.each(backends)("hintlab import / export (%s)", (backend) => {
   it("imports a file (exit 0), then exports every format byte-identical to the golden files", async () => {
-    const db = path.join(dir, "golden.db");
+    const db = testDbLocation(backend, dir, "golden.db");
     const imp = await hintlab(["import", path.join(GOLDEN, "input.jsonl")], db);
     expect(imp.code, imp.stderr).toBe(0);
     expect(JSON.parse(imp.stdout)).toMatchObject({ committed: true, imported: 5 });
@@ -46,7 +49,9 @@ describe("hintlab import / export", () => {
     const stdout = await hintlab(["export", "--format", "edits", "--review", "accepted"], db);
     expect(stdout.stdout).toBe(readFileSync(path.join(GOLDEN, "edits.jsonl"), "utf8"));
   });
+});
 
+describe("hintlab import / export", () => {
   it("exit 3 when some lines failed, 1 when nothing was imported; the failed lines are named", async () => {
     const db = path.join(dir, "partial.db");
     const file = path.join(dir, "partial.jsonl");

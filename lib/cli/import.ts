@@ -2,7 +2,7 @@ import { createReadStream, statSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { AppError, describeZodError } from "@/lib/protocol";
 import { ImportQuerySchema, formatBytes } from "@/lib/import";
-import { defaultDbPath, importMaxBytes, importTraces, openDb } from "@/lib/db";
+import { dbLabel, defaultDbPath, importMaxBytes, importTraces, openDb } from "@/lib/db";
 
 export const IMPORT_USAGE = `usage: hintlab import FILE [options]      (FILE "-" reads stdin)
 
@@ -52,7 +52,7 @@ export async function runImport(argv: string[]): Promise<number> {
     const source = file === "-" ? process.stdin : createReadStream(file);
     const report = await importTraces(db, source, { ...query.data, maxBytes });
     process.stdout.write(JSON.stringify(report, null, 2) + "\n");
-    process.stderr.write(`imported ${report.imported} of ${report.lines} lines into ${dbFile}${report.committed ? "" : " (nothing was written)"}\n`);
+    process.stderr.write(`imported ${report.imported} of ${report.lines} lines into ${dbLabel(dbFile)}${report.committed ? "" : " (nothing was written)"}\n`);
     for (const e of report.errors.slice(0, 20)) process.stderr.write(`  line ${e.line}: ${e.error}\n`);
     if (report.failed > 20) process.stderr.write(`  … and ${report.failed - 20} more failed lines (see the report)\n`);
     if (!report.committed) return 1;

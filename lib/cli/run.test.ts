@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openDb } from "@/lib/db";
 import { datasetFromTraceRecords, ExperimentStore } from "@/lib/experiments";
 import { startScriptedServer, type ScriptedServer } from "@/e2e/fixtures/scripted-server";
+import { backends, testDbLocation } from "@/lib/db/test-backends";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
 const DIR = mkdtempSync(path.join(tmpdir(), "hintlab-run-"));
@@ -76,29 +77,6 @@ describe("hintlab run", () => {
     expect(r.stderr).toContain(`[hintlab] ${slow.baseUrl}: ${sent(slow, beforeSlow)} done, 0 failed`);
   });
 
-  it("Ctrl-C cancels (finished items kept), --resume finishes the rest", async () => {
-    const db = path.join(DIR, "b.db");
-    let sent = false;
-    const slowModel = ["--base-url", slow.baseUrl, "--model", "scripted-r1", "--template", "deepseek-r1"];
-    const first = await hintlab(["run", "--dataset", DATASET, "--policies", "greedy", "--concurrency", "1", ...slowModel, "--db", db], (err, kill) => {
-      if (!sent && /done=[1-9]/.test(err)) {
-        sent = true;
-        kill();
-      }
-    });
-    expect(first.code, first.stderr).toBe(130);
-    const out = JSON.parse(first.stdout) as { experimentId: string; status: string; progress: { done: number; total: number } };
-    expect(out.status).toBe("cancelled");
-    expect(out.progress.done).toBeGreaterThan(0);
-    expect(out.progress.done).toBeLessThan(6);
-    expect(first.stderr).toContain(`hintlab run --resume ${out.experimentId}`);
-
-    const second = await hintlab(["run", "--resume", out.experimentId, "--db", db]);
-    expect(second.code, second.stderr).toBe(0);
-    const done = JSON.parse(second.stdout) as { status: string; progress: { done: number } };
-    expect(done).toMatchObject({ status: "finished", progress: { done: 6 } });
-  });
-
   it("--dataset takes a stored dataset by name or bundled key (no file, no import); --limit runs the first N problems", async () => {
     const db = path.join(DIR, "named.db");
     const r = await hintlab(["run", "--dataset", "MATH sample (Level 5)", "--limit", "3", "--policies", "greedy", ...model(), "--db", db]);
@@ -153,5 +131,31 @@ describe("hintlab run", () => {
     const store = new ExperimentStore(openDb(db));
     const [dataset] = store.listDatasets();
     expect(store.problems(dataset!.id).problems[0]!.gold).toBe("12345678901234567891");
+  });
+});
+
+// Interrupting and resuming through the store: on each backend (--db takes a PostgreSQL URL too).
+describe.each(backends)("hintlab run (%s)", (backend) => {
+  it("Ctrl-C cancels (finished items kept), --resume finishes the rest", async () => {
+    const db = testDbLocation(backend, DIR, "b.db");
+    let sent = false;
+    const slowModel = ["--base-url", slow.baseUrl, "--model", "scripted-r1", "--template", "deepseek-r1"];
+    const first = await hintlab(["run", "--dataset", DATASET, "--policies", "greedy", "--concurrency", "1", ...slowModel, "--db", db], (err, kill) => {
+      if (!sent && /done=[1-9]/.test(err)) {
+        sent = true;
+        kill();
+      }
+    });
+    expect(first.code, first.stderr).toBe(130);
+    const out = JSON.parse(first.stdout) as { experimentId: string; status: string; progress: { done: number; total: number } };
+    expect(out.status).toBe("cancelled");
+    expect(out.progress.done).toBeGreaterThan(0);
+    expect(out.progress.done).toBeLessThan(6);
+    expect(first.stderr).toContain(`hintlab run --resume ${out.experimentId}`);
+
+    const second = await hintlab(["run", "--resume", out.experimentId, "--db", db]);
+    expect(second.code, second.stderr).toBe(0);
+    const done = JSON.parse(second.stdout) as { status: string; progress: { done: number } };
+    expect(done).toMatchObject({ status: "finished", progress: { done: 6 } });
   });
 });

@@ -2,7 +2,7 @@ import { createReadStream, readFileSync, statSync } from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { AppError } from "@/lib/protocol";
-import { DEFAULT_IMPORT_MAX_LINE_BYTES, defaultDbPath, importMaxBytes, openDb, TraceStore } from "@/lib/db";
+import { DEFAULT_IMPORT_MAX_LINE_BYTES, dbLabel, dbLocation, defaultDbPath, importMaxBytes, openDb, TraceStore } from "@/lib/db";
 import { formatBytes } from "@/lib/import";
 import { computeResults, describeDataset, ExperimentStore, parseDatasetStream, parsePolicyList, resolveDatasetRef, runExperiment } from "@/lib/experiments";
 import { type ExperimentSpecInput, type ExperimentSummary } from "@/lib/protocol";
@@ -110,7 +110,7 @@ export function parseRunArgs(argv: string[]) {
   });
   if (values.help) return { help: true as const };
   const concurrency = num("concurrency", values.concurrency, (n) => int(n) && n >= 1 && n <= 1024, "an integer from 1 to 1024");
-  const db = values.db ? path.resolve(values.db) : defaultDbPath();
+  const db = dbLocation(values.db);
   const resume = values.resume;
   if (resume) return { help: false as const, mode: "resume" as const, resume, db, concurrency };
   if (!values.dataset) throw new UsageError("--dataset FILE or NAME is required (or --resume ID)");
@@ -205,7 +205,7 @@ export async function runRun(argv: string[]): Promise<number> {
     experimentId = args.resume;
     const exp = store.listExperiments().find((e) => e.id === experimentId);
     if (!exp) {
-      process.stderr.write(`hintlab run: no experiment ${experimentId} in ${args.db}\n`);
+      process.stderr.write(`hintlab run: no experiment ${experimentId} in ${dbLabel(args.db)}\n`);
       return 2;
     }
     if (exp.status === "running") {
@@ -291,7 +291,7 @@ export async function runDatasets(argv: string[]): Promise<number> {
       return 1;
     }
   }
-  const db = openDb(values.db ? path.resolve(values.db) : defaultDbPath());
+  const db = openDb(dbLocation(values.db));
   try {
     const store = new ExperimentStore(db);
     if (sub === "list") {

@@ -1,7 +1,6 @@
-import path from "node:path";
 import { parseArgs } from "node:util";
 import { BUILTIN_HINTS } from "@/hints";
-import { defaultDbPath, openDb, readUserHints, TraceStore } from "@/lib/db";
+import { dbLabel, dbLocation, defaultDbPath, openDb, readUserHints, TraceStore } from "@/lib/db";
 import { buildSweepView, createSweep, runSweep, SweepStore, type CreateSweepArgs } from "@/lib/experiments";
 import { type SweepArm, type SweepSpecInput } from "@/lib/protocol";
 import { int, modelFlags, num, retryFlags, templateFlag, UsageError } from "./flags";
@@ -80,7 +79,7 @@ export function parseSweepArgs(argv: string[]): SweepCliArgs {
     throw new UsageError((e as Error).message);
   }
   if (values.help) return { help: true };
-  const db = values.db ? path.resolve(values.db) : defaultDbPath();
+  const db = dbLocation(values.db);
   const json = values.json ?? false;
   if (values.resume) {
     const extra = ["trace", "at", "pause", "hints", "positions", "hint", "samples"].filter((k) => values[k as keyof typeof values] !== undefined);
@@ -167,7 +166,7 @@ export async function runSweepCli(argv: string[]): Promise<number> {
       try {
         status = store.get(id).status;
       } catch {
-        process.stderr.write(`hintlab sweep: no sweep ${id} in ${args.db}\n`);
+        process.stderr.write(`hintlab sweep: no sweep ${id} in ${dbLabel(args.db)}\n`);
         return 2;
       }
       if (status === "running") {

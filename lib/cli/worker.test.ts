@@ -9,14 +9,15 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openDb } from "@/lib/db";
 import { datasetFromTraceRecords, ExperimentStore } from "@/lib/experiments";
 import { startScriptedServer, type ScriptedServer } from "@/e2e/fixtures/scripted-server";
+import { backends, testDbLocation } from "@/lib/db/test-backends";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
 const DIR = mkdtempSync(path.join(tmpdir(), "hintlab-worker-"));
 
-function worker(args: string[]): { child: ChildProcess; done: Promise<{ code: number | null; signal: string | null; stdout: string; stderr: string }> } {
+function worker(args: string[], env: Record<string, string> = {}): { child: ChildProcess; done: Promise<{ code: number | null; signal: string | null; stdout: string; stderr: string }> } {
   const child = spawn(process.execPath, ["--conditions=react-server", "--import", "tsx", path.join(ROOT, "lib/cli/main.ts"), "worker", ...args], {
     cwd: ROOT,
-    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", NODE_ENV: "production", TSX_TSCONFIG_PATH: path.join(ROOT, "tsconfig.json") },
+    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", NODE_ENV: "production", TSX_TSCONFIG_PATH: path.join(ROOT, "tsconfig.json"), ...env },
   });
   let stdout = "";
   let stderr = "";
@@ -35,10 +36,10 @@ beforeAll(async () => {
 });
 afterAll(() => server.close());
 
-describe("hintlab worker", () => {
+describe.each(backends)("hintlab worker (%s)", (backend) => {
   it("two workers and a killed third share one experiment: no item run twice or lost", async () => {
-    const file = path.join(DIR, "shared.db");
-    const db = openDb(file);
+    const location = testDbLocation(backend, DIR, "shared.db");
+    const db = openDb(location);
     const store = new ExperimentStore(db);
     const records = readFileSync(path.join(ROOT, "e2e/fixtures/data/r1-distill-math-40.jsonl"), "utf8");
     const datasetId = store.importDataset(datasetFromTraceRecords(records, 8), "r1-math-8").dataset!.id;
@@ -51,8 +52,11 @@ describe("hintlab worker", () => {
       maxTokens: 32_000,
     });
     const total = 24;
-    const args = ["--experiment", exp.id, "--db", file, "--concurrency", "2"];
-    const victim = worker(args);
+    const requestsBefore = server.requests.length;
+    // SQLite by --db FILE; PostgreSQL as the README says, HINTLAB_DATABASE_URL in every worker's environment.
+    const args = ["--experiment", exp.id, "--concurrency", "2", ...(backend === "sqlite" ? ["--db", location] : [])];
+    const env: Record<string, string> = backend === "postgres" ? { HINTLAB_DATABASE_URL: location } : {};
+    const victim = worker(args, env);
     // The victim holds items before the others start, so some are surely in flight when it dies.
     const held = () =>
       db
@@ -60,8 +64,8 @@ describe("hintlab worker", () => {
         .all(exp.id, victim.child.pid) as { problem_id: string; policy: string; sample: number }[];
     const deadline = Date.now() + 60_000;
     while (held().length < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-    const a = worker(args);
-    const b = worker(args);
+    const a = worker(args, env);
+    const b = worker(args, env);
     // Let all three work a little, then kill the victim with items in flight.
     await new Promise((r) => setTimeout(r, 1200));
     let inFlight = held();
@@ -94,7 +98,7 @@ describe("hintlab worker", () => {
     for (const k of inFlight) expect((finishedBy.get(exp.id, k.problem_id, k.policy, k.sample) as { worker: string }).worker).not.toBe(victimRow.id);
     // Requests: one per item, plus the victim's lost work — its 2 items in flight and those it
     // finished in its last ~100 ms, whose writes were still batched (WriteQueue) when it died.
-    const completions = server.requests.filter((r) => r.endpoint === "completions").length;
+    const completions = server.requests.slice(requestsBefore).filter((r) => r.endpoint === "completions").length;
     expect(completions).toBeGreaterThanOrEqual(total);
     expect(completions).toBeLessThanOrEqual(total + 5);
     expect(store.getExperiment(exp.id).status).toBe("finished");
@@ -102,7 +106,7 @@ describe("hintlab worker", () => {
   }, 180_000);
 
   it("refuses an unknown experiment with a message that says so", async () => {
-    const r = await worker(["--experiment", "nope", "--db", path.join(DIR, "empty.db")]).done;
+    const r = await worker(["--experiment", "nope", "--db", testDbLocation(backend, DIR, "empty.db")]).done;
     expect(r.code).toBe(2);
     expect(r.stderr).toContain("no experiment nope");
   });

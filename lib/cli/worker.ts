@@ -1,6 +1,5 @@
-import path from "node:path";
 import { parseArgs } from "node:util";
-import { defaultDbPath, openDb, TraceStore } from "@/lib/db";
+import { dbLocation, openDb, TraceStore } from "@/lib/db";
 import { ExperimentStore, runExperiment } from "@/lib/experiments";
 import { progressPrinter } from "./run";
 
@@ -15,7 +14,8 @@ The model connection is the experiment's own (its API key from this machine's en
 
   --experiment ID   the experiment to work on
   --concurrency C   sessions this worker runs at once (default: the experiment's concurrency)
-  --db FILE         SQLite database (default HINTLAB_DB or ./data/hintlab.db)
+  --db FILE|URL     SQLite file or postgres:// URL (default HINTLAB_DATABASE_URL, else HINTLAB_DB,
+                    else ./data/hintlab.db); workers on several machines need PostgreSQL
 Exits 0 when no item of the experiment is left anywhere, 130 after Ctrl-C (its in-flight items go
 back to pending), 1 when items failed.`;
 
@@ -44,13 +44,12 @@ export async function runWorker(argv: string[]): Promise<number> {
     process.stderr.write(`hintlab worker: --concurrency must be an integer from 1 to 1024 (got "${values.concurrency}")\n`);
     return 2;
   }
-  const file = values.db ? path.resolve(values.db) : defaultDbPath();
-  const db = openDb(file);
+  const db = openDb(dbLocation(values.db));
   const store = new ExperimentStore(db);
   const id = values.experiment;
   const exp = store.listExperiments().find((e) => e.id === id);
   if (!exp) {
-    process.stderr.write(`hintlab worker: no experiment ${id} in ${file}\n`);
+    process.stderr.write(`hintlab worker: no experiment ${id} in ${db.name}\n`);
     db.close();
     return 2;
   }
@@ -68,7 +67,7 @@ export async function runWorker(argv: string[]): Promise<number> {
   process.once("SIGTERM", onSigint);
   const printer = progressPrinter();
   try {
-    process.stderr.write(`[hintlab] worker on experiment ${id} (${file})\n`);
+    process.stderr.write(`[hintlab] worker on experiment ${id} (${db.name})\n`);
     const final = await runExperiment({
       store,
       traces: new TraceStore(db),

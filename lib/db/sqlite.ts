@@ -5,6 +5,8 @@ import path from "node:path";
 import { MIGRATIONS } from "./migrations";
 import { currentOwner } from "./owners";
 import { PgDatabase, isPgUrl } from "./pg/bridge";
+
+export { dbLabel } from "./pg/bridge";
 import { migratePg, openPgDb } from "./pg/open";
 
 export type Db = Database.Database;
@@ -17,6 +19,20 @@ export function defaultDbPath(): string {
   if (process.env.HINTLAB_DATABASE_URL) return process.env.HINTLAB_DATABASE_URL;
   if (process.env.HINTLAB_DB) return path.resolve(/* turbopackIgnore: true */ process.env.HINTLAB_DB);
   return path.join(path.resolve(/* turbopackIgnore: true */ process.env.HINTLAB_DATA_DIR ?? "./data"), "hintlab.db");
+}
+
+/** A `--db` flag's value: a PostgreSQL URL as given, a file resolved against the working directory. */
+export function dbLocation(flag: string | undefined): string {
+  if (flag === undefined) return defaultDbPath();
+  return isPgUrl(flag) ? flag : path.resolve(/* turbopackIgnore: true */ flag);
+}
+
+/**
+ * Whether `db` is the PostgreSQL store, for the few statements that must differ by backend
+ * (row locks: SQLite has no FOR UPDATE, its writers are serialised anyway).
+ */
+export function isPostgres(db: Db): boolean {
+  return (db as unknown) instanceof PgDatabase;
 }
 
 /**
@@ -38,7 +54,7 @@ export function openDb(file: string = defaultDbPath()): Db {
 }
 
 export function migrate(db: Db): number {
-  if ((db as unknown) instanceof PgDatabase) return migratePg(db as unknown as PgDatabase);
+  if (isPostgres(db)) return migratePg(db as unknown as PgDatabase);
   db.exec("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)");
   const applied = new Set((db.prepare("SELECT version FROM schema_migrations").all() as { version: number }[]).map((r) => r.version));
   const newest = Math.max(0, ...applied);

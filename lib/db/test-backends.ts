@@ -40,6 +40,11 @@ export function stubTestDbEnv(stubEnv: (name: string, value: string) => unknown,
   }
 }
 
+/** The environment that points a child process (the CLI) at the test database `location`. */
+export function dbEnv(location: string): Record<string, string> {
+  return location.startsWith("postgres") ? { HINTLAB_DATABASE_URL: location } : { HINTLAB_DB: location };
+}
+
 /** Close the shared database getDb opened, so a PostgreSQL test run does not pile up connections. */
 export function closeSharedDb(): void {
   const g = globalThis as unknown as { __hintlabDb?: { db: { open: boolean; close(): unknown } } };

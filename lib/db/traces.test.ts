@@ -81,6 +81,30 @@ describe.each(backends)("%s", (backend) => {
       expect(items[0]).toMatchObject({ model: "Qwen/QwQ-32B", policy: "paper:rounds=1", hintsUsed: ["math-general"], toolCalls: 1, tokens: 42, reviewStatus: "unreviewed" });
     });
 
+    it("round-trips U+0000 in segment, answer and event text (a local model can emit it; PostgreSQL text cannot hold it)", () => {
+      const nul = "a\u0000b";
+      const t = store.create(
+        body({
+          problem: { id: "p1", kind: "math", statement: "Compute it", gold: nul },
+          segments: [seg(1, "prompt", `<prompt>${nul}`), seg(2, "model", `Let me think.${nul} Wait, monthly compounding.`), seg(3, "tool_output", `\u0000`)],
+          events: [{ type: "code-executed", at: 3, code: `print("${nul}")`, stdout: nul, stderr: "", timedOut: false, truncated: false, durationMs: 4 }],
+          answer: nul,
+        }),
+        1000,
+      );
+      const got = store.get(t.id, 1000);
+      expect(got.segments.map((s) => s.text)).toEqual([`<prompt>${nul}`, `Let me think.${nul} Wait, monthly compounding.`, "\u0000"]);
+      expect(got.problem.gold).toBe(nul);
+      expect(got.answer).toBe(nul);
+      expect(got.events[0]).toMatchObject({ stdout: nul });
+      const listed = store.list({ sort: "created", order: "desc", limit: 10, offset: 0, q: "monthly" }, 1000);
+      expect(listed.items.map((i) => i.id)).toEqual([t.id]);
+      // A live append carries it too.
+      const live = store.create(body({ segments: [seg(1, "prompt", "<p>")], events: [], status: "generating", answer: undefined, verdict: undefined }), 2000);
+      store.liveAppend(live.id, { lease: live.lease!, seq: 1, segmentsFrom: 1, segments: [seg(2, "model", nul)], eventsFrom: 0, events: [], status: "generating" }, 2000);
+      expect(store.get(live.id, 2000).segments[1]!.text).toBe(nul);
+    });
+
     it("labels a budget-forcing trace with its canonical policy label", () => {
       store.create(body({ config: { ...config, policy: { type: "budget", minThinking: 100, maxThinking: 200, word: "Hmm" } } }), 1000);
       store.create(body({ config: { ...config, policy: { type: "budget", minThinking: 0, maxThinking: 64, word: "Wait" } } }), 1001);

@@ -1,4 +1,4 @@
-// The thin routes of /api/datasets and /api/experiments on a temp database (HINTLAB_DB) and the
+// The thin routes of /api/datasets and /api/experiments on a temp database (each backend) and the
 // scripted model server; the runner itself is tested in runner.test.ts.
 import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -21,6 +21,7 @@ import type { DatasetImportResult, DatasetSummary, ExperimentSummary, ProblemPag
 import { startScriptedServer, type ScriptedServer } from "@/e2e/fixtures/scripted-server";
 import { datasetFromTraceRecords } from "./datasets";
 import type { ExperimentResults } from "./results";
+import { backends, closeSharedDb, stubTestDbEnv } from "@/lib/db/test-backends";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
 const DATASET = datasetFromTraceRecords(readFileSync(path.join(ROOT, "e2e/fixtures/data/r1-distill-math-40.jsonl"), "utf8"), 4);
@@ -31,7 +32,6 @@ type Detail = ExperimentSummary & { results: ExperimentResults; grading: Grading
 
 let slow: ScriptedServer;
 beforeAll(async () => {
-  vi.stubEnv("HINTLAB_DB", path.join(mkdtempSync(path.join(tmpdir(), "hintlab-exp-api-")), "t.db"));
   slow = await startScriptedServer({ chunksPerSecond: 4000 });
   // The experiment names the server's connection; the browser never sends a URL.
   vi.stubEnv("HINTLAB_BASE_URL", slow.baseUrl);
@@ -49,8 +49,10 @@ async function until(id: string, done: (d: Detail) => boolean): Promise<Detail> 
   }
 }
 
-describe("/api/datasets and /api/experiments", () => {
+describe.each(backends)("/api/datasets and /api/experiments (%s)", (backend) => {
   let datasetId = "";
+  beforeAll(() => stubTestDbEnv(vi.stubEnv, backend, mkdtempSync(path.join(tmpdir(), "hintlab-exp-api-"))));
+  afterAll(() => closeSharedDb());
 
   it("imports a JSONL body, reports bad lines, lists datasets and pages problems", async () => {
     const res = await importDataset(new Request("http://localhost/api/datasets/import?name=r1-4", { method: "POST", headers: NDJSON, body: DATASET + "{bad\n" }));

@@ -1,8 +1,9 @@
 import { existsSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { describe, expect, it } from "vitest";
-import { openDb } from "@/lib/db";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { openDb, type Db } from "@/lib/db";
+import { backends, testDbLocation, type Backend } from "@/lib/db/test-backends";
 import { gradeResponse } from "@/lib/grading";
 import { ProblemSchema, type Problem } from "@/lib/protocol";
 import { bundledDatasets, seedBundledDatasets } from "./bundled";
@@ -13,9 +14,24 @@ import { ExperimentStore } from "./store";
 const ROOT = path.resolve(import.meta.dirname, "../..");
 const bundledRows = (store: ExperimentStore) => store.db.prepare("SELECT id, bundled FROM datasets WHERE bundled IS NOT NULL ORDER BY id").all();
 
-describe("bundled datasets", () => {
+// Store tests run on each backend: a fresh database per test (SQLite in memory, as before; a new
+// PostgreSQL schema), closed after it.
+let backend: Backend = "sqlite";
+const opened: Db[] = [];
+const freshDb = () => {
+  const db = openDb(backend === "sqlite" ? ":memory:" : testDbLocation(backend, ""));
+  opened.push(db);
+  return db;
+};
+afterEach(() => {
+  for (const db of opened.splice(0)) db.close();
+});
+
+describe.each(backends)("bundled datasets (%s)", (b) => {
+  beforeEach(() => void (backend = b));
+
   it("a fresh database lists the four shipped sets, ready to run: gold answers for math, tests for code", () => {
-    const store = new ExperimentStore(openDb(":memory:"));
+    const store = new ExperimentStore(freshDb());
     const listed = store.listDatasets();
     expect(listed.map((d) => [d.bundled?.key, d.name, d.problemCount, d.kinds])).toEqual([
       ["aime24", "AIME 2024", 30, { math: 30 }],
@@ -42,7 +58,7 @@ describe("bundled datasets", () => {
   });
 
   it("seeding is idempotent: again on the same connection, on a second one, or with two racing, one row per set", () => {
-    const file = path.join(mkdtempSync(path.join(tmpdir(), "hintlab-bundled-")), "t.db");
+    const file = testDbLocation(backend, mkdtempSync(path.join(tmpdir(), "hintlab-bundled-")));
     const a = openDb(file);
     const b = openDb(file);
     expect(seedBundledDatasets(a).added).toHaveLength(4);
@@ -56,7 +72,7 @@ describe("bundled datasets", () => {
   });
 
   it("a user's dataset of the same name is left alone, and importing the same content makes the user's own copy", () => {
-    const store = new ExperimentStore(openDb(":memory:"));
+    const store = new ExperimentStore(freshDb());
     const text = readFileSync(path.join(ROOT, "datasets/aime24.json"), "utf8");
     const lines = (JSON.parse(text) as unknown[]).map((r) => JSON.stringify(r)).join("\n");
     const mine = store.importDataset(JSON.stringify({ problem: "my own 1+1?", answer: "2" }), "AIME 2024", "valid", 1000).dataset!;
@@ -69,7 +85,7 @@ describe("bundled datasets", () => {
   });
 
   it("names resolve: id, bundled key, exact name, name in any case; a shared name is refused with the ids; unknown lists what is stored", () => {
-    const store = new ExperimentStore(openDb(":memory:"));
+    const store = new ExperimentStore(freshDb());
     const aime = bundledDatasets().find((b) => b.key === "aime24")!;
     expect(resolveDatasetRef(store, aime.id).id).toBe(aime.id);
     expect(resolveDatasetRef(store, "aime24").id).toBe(aime.id);
@@ -84,7 +100,7 @@ describe("bundled datasets", () => {
   });
 
   it("an earlier release's version of a set is removed when unused and kept (unlisted, still readable) while an experiment uses it", () => {
-    const store = new ExperimentStore(openDb(":memory:"));
+    const store = new ExperimentStore(freshDb());
     const insertOld = (id: string) => {
       store.db.prepare("INSERT INTO datasets (id, name, content_hash, problem_count, created_at, bundled) VALUES (?, 'AIME 2024', 'old', 1, 0, 'aime24')").run(id);
       store.db.prepare("INSERT INTO problems (dataset_id, idx, problem_id, kind, json) VALUES (?, 0, 'aime24-60', 'math', ?)").run(id, JSON.stringify({ id: "aime24-60", kind: "math", statement: "old", gold: "1" }));
@@ -99,7 +115,7 @@ describe("bundled datasets", () => {
   });
 
   it("deleting: an import goes with its problems; a bundled set is read-only; a dataset an experiment uses stays", () => {
-    const store = new ExperimentStore(openDb(":memory:"));
+    const store = new ExperimentStore(freshDb());
     const mine = store.importDataset(JSON.stringify({ problem: "1+1?", answer: "2" }), "mine").dataset!;
     const used = store.importDataset(JSON.stringify({ problem: "2+2?", answer: "4" }), "used").dataset!;
     store.createExperiment({ datasetId: used.id, policies: ["greedy"] });
@@ -115,7 +131,7 @@ describe("bundled datasets", () => {
   });
 
   it("an experiment starts from a bundled set with no import, over its first N problems when limited", () => {
-    const store = new ExperimentStore(openDb(":memory:"));
+    const store = new ExperimentStore(freshDb());
     const math = resolveDatasetRef(store, "math-sample");
     const exp = store.createExperiment({ datasetId: math.id, policies: ["greedy", "paper:rounds=1"], problemLimit: 3 });
     expect(exp.progress.total).toBe(6);
@@ -123,6 +139,9 @@ describe("bundled datasets", () => {
     expect(store.createExperiment({ datasetId: math.id, policies: ["greedy"], problemLimit: 1000 }).progress.total).toBe(10);
   });
 
+});
+
+describe("bundled datasets: the files", () => {
   it("the playground's bundled problems are the same problems as the datasets' (statement, gold, tests, starter code)", () => {
     const playground = (JSON.parse(readFileSync(path.join(ROOT, "public/problems/bundled.json"), "utf8")) as { problems: unknown[] }).problems.map((p) => ProblemSchema.parse(p));
     const byId = new Map(bundledDatasets().flatMap((d) => d.problems.map((p) => [p.id, p] as const)));

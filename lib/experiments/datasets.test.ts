@@ -1,7 +1,8 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
-import { describe, expect, it } from "vitest";
-import { openDb } from "@/lib/db";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { openDb, type Db } from "@/lib/db";
+import { backends, testDbLocation, type Backend } from "@/lib/db/test-backends";
 import { gradeResponse } from "@/lib/grading";
 import { datasetFromTraceRecords, parseDatasetJsonl, parseDatasetStream } from "./datasets";
 import { parsePolicyList } from "./policies";
@@ -9,6 +10,19 @@ import { ExperimentStore } from "./store";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
 const fixture = (name: string) => readFileSync(path.join(ROOT, "../shared/fixtures/datasets", name), "utf8");
+
+// Store tests run on each backend: a fresh database per test (SQLite in memory, as before; a new
+// PostgreSQL schema), closed after it.
+let backend: Backend = "sqlite";
+const opened: Db[] = [];
+const freshDb = () => {
+  const db = openDb(backend === "sqlite" ? ":memory:" : testDbLocation(backend, ""));
+  opened.push(db);
+  return db;
+};
+afterEach(() => {
+  for (const db of opened.splice(0)) db.close();
+});
 
 describe("dataset import", () => {
   it("AIME 2024: every line a math problem with its gold answer", () => {
@@ -111,9 +125,13 @@ describe("dataset import", () => {
     expect(d.problems).toHaveLength(10);
     expect(d.problems[0]).toMatchObject({ id: "problem_1591", gold: "6.17" });
   });
+});
 
-  it("stores datasets and problems in SQLite; same content again is the same dataset; all-or-nothing refuses bad files", () => {
-    const store = new ExperimentStore(openDb(":memory:"));
+describe.each(backends)("dataset store (%s)", (b) => {
+  beforeEach(() => void (backend = b));
+
+  it("stores datasets and problems; same content again is the same dataset; all-or-nothing refuses bad files", () => {
+    const store = new ExperimentStore(freshDb());
     const r = store.importDataset(fixture("aime24.jsonl"), "aime24");
     expect(r.imported).toBe(30);
     expect(r.dataset).toMatchObject({ name: "aime24", problemCount: 30, kinds: { math: 30 } });
@@ -129,7 +147,7 @@ describe("dataset import", () => {
   });
 
   it("experiments get one pending item per (problem, policy, sample)", () => {
-    const store = new ExperimentStore(openDb(":memory:"));
+    const store = new ExperimentStore(freshDb());
     const ds = store.importDataset(fixture("amc23.jsonl"), "amc23").dataset!;
     const exp = store.createExperiment({ datasetId: ds.id, policies: ["greedy", "paper:rounds=2"], samples: 3 });
     expect(exp.progress).toMatchObject({ total: 40 * 2 * 3, pending: 240, done: 0 });

@@ -10,6 +10,7 @@ import { computeResults } from "./results";
 import { runExperiment } from "./runner";
 import { SandboxPool } from "./sandbox-pool";
 import { ExperimentStore } from "./store";
+import { backends, testDbLocation, type Backend } from "@/lib/db/test-backends";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
 const RECORDS = readFileSync(path.join(ROOT, "e2e/fixtures/data/r1-distill-math-40.jsonl"), "utf8");
@@ -27,16 +28,22 @@ let datasetId: string;
 beforeAll(async () => {
   server = await startScriptedServer({ chunksPerSecond: 0 });
   pool = new SandboxPool(2);
-  db = openDb(path.join(mkdtempSync(path.join(tmpdir(), "hintlab-exp-")), "test.db"));
-  store = new ExperimentStore(db);
-  traces = new TraceStore(db);
-  datasetId = store.importDataset(datasetFromTraceRecords(RECORDS, 4), "r1-math-4").dataset!.id;
 });
 afterAll(async () => {
   await pool.dispose();
   await server.close();
-  db.close();
 });
+
+/** The enclosing describe's database (one per backend), with the 4-problem dataset. */
+function useDatabase(backend: Backend) {
+  beforeAll(() => {
+    db = openDb(testDbLocation(backend, mkdtempSync(path.join(tmpdir(), "hintlab-exp-")), "test.db"));
+    store = new ExperimentStore(db);
+    traces = new TraceStore(db);
+    datasetId = store.importDataset(datasetFromTraceRecords(RECORDS, 4), "r1-math-4").dataset!.id;
+  });
+  afterAll(() => db.close());
+}
 
 const spec = (over: Partial<ExperimentSpecInput> = {}): ExperimentSpecInput => ({
   datasetId,
@@ -49,7 +56,9 @@ const spec = (over: Partial<ExperimentSpecInput> = {}): ExperimentSpecInput => (
   ...over,
 });
 
-describe("experiment runner against the scripted server", () => {
+describe.each(backends)("experiment runner against the scripted server (%s)", (backend) => {
+  useDatabase(backend);
+
   it("greedy and paper:rounds=1 × 2 samples over 4 problems: every item finished, verdicts as the recorded traces imply", async () => {
     const exp = store.createExperiment(spec());
     const final = await runExperiment({ store, traces, experimentId: exp.id, sandboxes: pool });
@@ -151,6 +160,12 @@ describe("experiment runner against the scripted server", () => {
     store.setStatus(exp.id, "running", 1_000);
     expect(store.getExperiment(exp.id, 1_000 + 60_000).status).toBe("interrupted");
   });
+
+});
+
+// Scheduling of Python, not storage: once, on SQLite.
+describe("experiment runner and the sandbox pool", () => {
+  useDatabase("sqlite");
 
   it("tool-using traces beyond the pool's size run at once: no trace holds Python while its model thinks", async () => {
     // One execution place for 4 traces of 2 programs each. Before, a trace kept its process from

@@ -1,4 +1,4 @@
-// The thin routes of /api/sweeps on a temp database (HINTLAB_DB) and the scripted model server
+// The thin routes of /api/sweeps on a temp database (each backend) and the scripted model server
 // (the server's own connection); the runner itself is tested in sweep-runner.test.ts.
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -17,6 +17,7 @@ import { runHeadless } from "@/lib/runner/headless";
 import { loadTraces } from "@/e2e/fixtures/scripted-model";
 import { startScriptedServer, type ScriptedServer } from "@/e2e/fixtures/scripted-server";
 import { SandboxPool } from "./sandbox-pool";
+import { backends, closeSharedDb, stubTestDbEnv } from "@/lib/db/test-backends";
 
 const JSON_TYPE = { "content-type": "application/json" };
 const params = (id: string) => ({ params: Promise.resolve({ id }) });
@@ -25,12 +26,12 @@ const SETTINGS = { connection: "server", model: "scripted-r1", template: "deepse
 
 let server: ScriptedServer;
 let source: Trace;
+let replay: Awaited<ReturnType<typeof runHeadless>>;
 beforeAll(async () => {
-  vi.stubEnv("HINTLAB_DB", path.join(mkdtempSync(path.join(tmpdir(), "hintlab-sweep-api-")), "t.db"));
   server = await startScriptedServer({ chunksPerSecond: 0 });
   vi.stubEnv("HINTLAB_BASE_URL", server.baseUrl);
   const pool = new SandboxPool(1);
-  const replay = await runHeadless({
+  replay = await runHeadless({
     traceId: "api-source",
     problem: { id: "problem_6998", kind: "math", statement: record.problem, gold: record.gold_answer },
     config: {
@@ -51,7 +52,6 @@ beforeAll(async () => {
     sandbox: pool.session(),
   });
   await pool.dispose();
-  source = new TraceStore(getDb()).create(replay);
 }, 120_000);
 afterAll(async () => {
   vi.unstubAllEnvs();
@@ -82,7 +82,13 @@ async function until(id: string, done: (v: SweepView) => boolean): Promise<Sweep
 }
 const message = async (res: Response) => ((await res.json()) as { error: { message: string } }).error.message;
 
-describe("/api/sweeps", { timeout: 180_000 }, () => {
+describe.each(backends)("/api/sweeps (%s)", { timeout: 180_000 }, (backend) => {
+  beforeAll(() => {
+    stubTestDbEnv(vi.stubEnv, backend, mkdtempSync(path.join(tmpdir(), "hintlab-sweep-api-")));
+    source = new TraceStore(getDb()).create(replay);
+  });
+  afterAll(() => closeSharedDb());
+
   it("refuses bad bodies with a message that says what to fix", async () => {
     expect((await post("{not json")).status).toBe(400);
     const noSpec = await post({ settings: SETTINGS });

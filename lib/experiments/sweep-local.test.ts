@@ -13,6 +13,7 @@ import { createSweep } from "./sweep-setup";
 import { runSweep } from "./sweep-runner";
 import { SweepStore } from "./sweep-store";
 import { buildSweepView } from "./sweep-view";
+import { backends, testDbLocation, type Backend } from "@/lib/db/test-backends";
 
 // A sweep on the real local provider (node-llama-cpp, the tiny random GGUF, one thread): all
 // samples share one session, so the long common prefix is evaluated once, not once per sample.
@@ -27,9 +28,17 @@ let source: Trace;
 
 beforeAll(() => {
   writeTinyGguf(modelPath, { ctx: 8192 });
-  runtime = new LocalRuntime({ threads: 1, gpu: false, contextSize: 4096, maxContexts: 2, idleMs: 0 });
-  db = openDb(path.join(dir, "t.db"));
   pool = new SandboxPool(1);
+});
+afterAll(() => pool.dispose());
+
+/**
+ * A fresh runtime (the test counts its sessions) and the source trace in a fresh database of
+ * `backend` (the tiny model's random bytes can hold U+0000).
+ */
+function setUp(backend: Backend) {
+  runtime = new LocalRuntime({ threads: 1, gpu: false, contextSize: 4096, maxContexts: 2, idleMs: 0 });
+  db = openDb(testDbLocation(backend, dir, `${backend}.db`));
   const problem: Problem = { id: "p", kind: "math", statement: "What is 2+2?", gold: "4" };
   const config = {
     provider: "local" as const,
@@ -58,14 +67,15 @@ beforeAll(() => {
     status: "stopped",
   });
   expect(getTemplate("qwen3").endOfThinking).toBeTruthy();
-});
-afterAll(async () => {
-  await pool.dispose();
-  await runtime.close();
-  db.close();
-});
+}
 
-describe("a sweep on the local model", { timeout: 240_000 }, () => {
+describe.each(backends)("a sweep on the local model (%s)", { timeout: 240_000 }, (backend) => {
+  beforeAll(() => setUp(backend));
+  afterAll(async () => {
+    await runtime.close();
+    db.close();
+  });
+
   it("2 arms × 2 samples evaluate the shared prefix once: tokens evaluated ≈ prefix + Σ continuation, not 4 × prefix", async () => {
     const store = new SweepStore(db);
     const traces = new TraceStore(db);

@@ -16,6 +16,7 @@ import { createSweep } from "./sweep-setup";
 import { continuationStats, runSweep } from "./sweep-runner";
 import { SweepStore } from "./sweep-store";
 import { buildSweepView } from "./sweep-view";
+import { backends, testDbLocation, type Backend } from "@/lib/db/test-backends";
 
 // Sweeps against the scripted server, whose seeded sampling gives different seeds different
 // continuations of a real trace (some call Python, some answer wrong).
@@ -35,14 +36,13 @@ const model = () => ({ baseUrl: server.baseUrl, model: "scripted-r1", template: 
 const provider = (baseUrl = server.baseUrl) => createOpenAICompletionsProvider({ provider: "openai-completions", baseUrl, model: "scripted-r1", template: "deepseek-r1", timeoutMs: 30_000 });
 const completions = (from: number) => server.requests.slice(from).filter((r) => r.endpoint === "completions");
 
+let replay: Trace;
+
 beforeAll(async () => {
   server = await startScriptedServer({ chunksPerSecond: 0 });
   pool = new SandboxPool(2);
-  db = openDb(path.join(mkdtempSync(path.join(tmpdir(), "hintlab-sweep-")), "test.db"));
-  store = new SweepStore(db);
-  traces = new TraceStore(db);
   // The source: the recorded trace replayed, pausing (and going on) at every trigger, so it has paused events.
-  const replay = await runHeadless({
+  replay = await runHeadless({
     traceId: "source-1",
     problem: { id: "problem_6998", kind: "math", statement: record.problem, gold: record.gold_answer },
     config: {
@@ -63,15 +63,24 @@ beforeAll(async () => {
     provider: provider(),
     sandbox: pool.session(),
   });
-  source = traces.create({ ...replay, dataset: "r1-math" });
-  expect(source.verdict).toBe("correct");
-  expect(source.events.filter((e) => e.type === "paused").length).toBeGreaterThan(0);
+  expect(replay.verdict).toBe("correct");
+  expect(replay.events.filter((e) => e.type === "paused").length).toBeGreaterThan(0);
 }, 120_000);
 afterAll(async () => {
   await pool.dispose();
   await server.close();
-  db.close();
 });
+
+/** The enclosing describe's database (one per backend) holding the source trace. */
+function useDatabase(backend: Backend) {
+  beforeAll(() => {
+    db = openDb(testDbLocation(backend, mkdtempSync(path.join(tmpdir(), "hintlab-sweep-")), "test.db"));
+    store = new SweepStore(db);
+    traces = new TraceStore(db);
+    source = traces.create({ ...replay, dataset: "r1-math" });
+  });
+  afterAll(() => db.close());
+}
 
 const hintSpec = (over: Partial<SweepSpecInput> = {}): SweepSpecInput =>
   ({
@@ -111,8 +120,12 @@ function itemOfRequest(r: RecordedRequest, prefixText: string, seed0: number): s
   return `${arm}#${(r.body!.seed as number) - seed0}`;
 }
 
-// Python in Node sandboxes and grading are slow on a loaded machine: generous limits.
-describe("sweep runner against the scripted server", { timeout: 240_000 }, () => {
+// Python in Node sandboxes and grading are slow on a loaded machine: generous limits. What the
+// store keeps runs on each backend; the longer runs of cancel/resume (also covered on each
+// backend through the API, sweep-api.test.ts) and of positions, once on SQLite.
+describe.each(backends)("sweep runner against the scripted server (%s)", { timeout: 240_000 }, (backend) => {
+  useDatabase(backend);
+
   it("3 arms × 4 samples from a pause: every sample finished, forked and tagged; the grid equals the one recomputed from the stored traces", async () => {
     const id = create(hintSpec());
     const from = server.requests.length;
@@ -166,6 +179,58 @@ describe("sweep runner against the scripted server", { timeout: 240_000 }, () =>
     expect(view.cost.tokensEvaluated).toBeUndefined();
   });
 
+  it("model-server failures are retried, then recorded as failed — never as wrong answers", async () => {
+    const id = create(hintSpec({ arms: [{ kind: "none" }], samples: 3, seed: 0 }), { retry: { tries: 3, delaysMs: [1, 2] } });
+    const real = provider();
+    const calls = new Map<number, number>();
+    // Seed 0 always fails, seed 1 fails once then works, seed 2 works.
+    const flaky: Provider = {
+      generate(request, signal) {
+        const n = (calls.get(request.seed!) ?? 0) + 1;
+        calls.set(request.seed!, n);
+        if (request.seed === 0 || (request.seed === 1 && n === 1)) {
+          return (async function* (): AsyncGenerator<string, never> {
+            throw new ModelError("server-error", "the scripted server is down");
+          })();
+        }
+        return real.generate(request, signal);
+      },
+    };
+    const waits: number[] = [];
+    await runSweep({ store, traces, sweepId: id, sandboxes: pool, provider: flaky, sleep: async (ms) => void waits.push(ms) });
+    const view = buildSweepView(store, id);
+    expect(view.progress).toMatchObject({ total: 3, done: 2, failed: 1 });
+    const failed = view.items.find((i) => i.seed === 0)!;
+    expect(failed).toMatchObject({ status: "failed", attempts: 3 });
+    expect(failed.error).toMatch(/server-error/);
+    expect(failed.outcome).toBeUndefined();
+    expect(view.items.find((i) => i.seed === 1)).toMatchObject({ status: "done", attempts: 2 });
+    expect(calls.get(0)).toBe(3);
+    expect(waits.sort()).toEqual([1, 1, 2]);
+    // The failed sample is out of the grid: 2 finished samples, not 3 with one wrong.
+    expect(view.summary!.arms[0]).toMatchObject({ n: 2 });
+    // A failed item keeps its last attempt's trace, tagged like the others.
+    expect(traces.get(failed.traceId!).status).toBe("failed");
+  });
+
+  it("bad specs fail before anything is stored, with a message that says what to fix", () => {
+    const get = (tid: string) => traces.get(tid);
+    expect(() => createSweep(store, get, { spec: hintSpec({ arms: [{ kind: "hint", hintId: "no-such-hint" }] }) })).toThrow(/no hint "no-such-hint"/);
+    expect(() => createSweep(store, get, { spec: hintSpec({ at: { pause: 999 } }) })).toThrow(/pause 999 does not exist/);
+    expect(() => createSweep(store, get, { spec: hintSpec({ samples: 0 }) })).toThrow(/samples must be 1 to 256/);
+    expect(() => createSweep(store, get, { spec: hintSpec({ traceId: "nope" }) })).toThrow(/nope/);
+  });
+
+  it("a sweep marked running whose runner is gone reads as interrupted", () => {
+    const id = create(hintSpec({ arms: [{ kind: "none" }], samples: 1 }));
+    store.setStatus(id, "running", 1_000);
+    expect(store.get(id, 1_000 + 60_000).status).toBe("interrupted");
+  });
+});
+
+describe("sweep runner: cancel/resume and positions (sqlite)", { timeout: 240_000 }, () => {
+  useDatabase("sqlite");
+
   it("cancel, then resume: done items are never requested again and every item ends with exactly one trace", async () => {
     const spec = hintSpec({ seed: 100 });
     const id = create(spec, { concurrency: 1 });
@@ -209,39 +274,6 @@ describe("sweep runner against the scripted server", { timeout: 240_000 }, () =>
     expect(server.requests.length).toBe(idle);
   });
 
-  it("model-server failures are retried, then recorded as failed — never as wrong answers", async () => {
-    const id = create(hintSpec({ arms: [{ kind: "none" }], samples: 3, seed: 0 }), { retry: { tries: 3, delaysMs: [1, 2] } });
-    const real = provider();
-    const calls = new Map<number, number>();
-    // Seed 0 always fails, seed 1 fails once then works, seed 2 works.
-    const flaky: Provider = {
-      generate(request, signal) {
-        const n = (calls.get(request.seed!) ?? 0) + 1;
-        calls.set(request.seed!, n);
-        if (request.seed === 0 || (request.seed === 1 && n === 1)) {
-          return (async function* (): AsyncGenerator<string, never> {
-            throw new ModelError("server-error", "the scripted server is down");
-          })();
-        }
-        return real.generate(request, signal);
-      },
-    };
-    const waits: number[] = [];
-    await runSweep({ store, traces, sweepId: id, sandboxes: pool, provider: flaky, sleep: async (ms) => void waits.push(ms) });
-    const view = buildSweepView(store, id);
-    expect(view.progress).toMatchObject({ total: 3, done: 2, failed: 1 });
-    const failed = view.items.find((i) => i.seed === 0)!;
-    expect(failed).toMatchObject({ status: "failed", attempts: 3 });
-    expect(failed.error).toMatch(/server-error/);
-    expect(failed.outcome).toBeUndefined();
-    expect(view.items.find((i) => i.seed === 1)).toMatchObject({ status: "done", attempts: 2 });
-    expect(calls.get(0)).toBe(3);
-    expect(waits.sort()).toEqual([1, 1, 2]);
-    // The failed sample is out of the grid: 2 finished samples, not 3 with one wrong.
-    expect(view.summary!.arms[0]).toMatchObject({ n: 2 });
-    // A failed item keeps its last attempt's trace, tagged like the others.
-    expect(traces.get(failed.traceId!).status).toBe("failed");
-  });
 
   it("a position sweep over the trace's triggers: one arm at every trigger, a row per position", async () => {
     const id = create({ type: "positions", traceId: source.id, positions: "triggers", arm: { kind: "hint", hintId: HINT_ID }, samples: 1, seed: 3, temperature: 0.7 });
@@ -252,19 +284,5 @@ describe("sweep runner against the scripted server", { timeout: 240_000 }, () =>
     expect(view.summary).toBeNull();
     expect(view.positionSummary!.map((p) => p.n)).toEqual(view.positions.map(() => 1));
     expect(view.progress.done).toBe(view.positions.length);
-  });
-
-  it("bad specs fail before anything is stored, with a message that says what to fix", () => {
-    const get = (tid: string) => traces.get(tid);
-    expect(() => createSweep(store, get, { spec: hintSpec({ arms: [{ kind: "hint", hintId: "no-such-hint" }] }) })).toThrow(/no hint "no-such-hint"/);
-    expect(() => createSweep(store, get, { spec: hintSpec({ at: { pause: 999 } }) })).toThrow(/pause 999 does not exist/);
-    expect(() => createSweep(store, get, { spec: hintSpec({ samples: 0 }) })).toThrow(/samples must be 1 to 256/);
-    expect(() => createSweep(store, get, { spec: hintSpec({ traceId: "nope" }) })).toThrow(/nope/);
-  });
-
-  it("a sweep marked running whose runner is gone reads as interrupted", () => {
-    const id = create(hintSpec({ arms: [{ kind: "none" }], samples: 1 }));
-    store.setStatus(id, "running", 1_000);
-    expect(store.get(id, 1_000 + 60_000).status).toBe("interrupted");
   });
 });

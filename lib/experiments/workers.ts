@@ -1,6 +1,6 @@
 import "server-only";
 import { hostname } from "node:os";
-import { currentOwner, ownerAlive, type Db } from "@/lib/db";
+import { currentOwner, isPostgres, ownerAlive, type Db } from "@/lib/db";
 import type { ExperimentWorker } from "@/lib/protocol";
 
 /**
@@ -12,7 +12,9 @@ import type { ExperimentWorker } from "@/lib/protocol";
  * worker's items are never taken, so nothing runs twice.
  *
  * SQLite serialises writers, so a claim in an IMMEDIATE transaction cannot hand one item to two
- * workers. PostgreSQL's equivalent is `SELECT … FOR UPDATE SKIP LOCKED` on the same query.
+ * workers. On PostgreSQL the same query runs as `SELECT … FOR UPDATE SKIP LOCKED` in an ordinary
+ * transaction: concurrent claims lock disjoint rows instead of waiting for each other, and a row
+ * claimed meanwhile is re-checked against the WHERE clause when locked (so never taken twice).
  */
 
 export interface ClaimedItem {
@@ -38,27 +40,27 @@ export function leaveWorker(db: Db, id: string, now = Date.now()): void {
 /** Claim up to `n` items of experiment `id` for this process, in the experiment's order (sample-major). */
 export function claimItems(db: Db, id: string, n: number, now = Date.now()): ClaimedItem[] {
   const me = currentOwner(db, now);
-  return db
-    .transaction(() => {
-      const holders = (db.prepare("SELECT DISTINCT worker FROM experiment_items WHERE experiment_id = ? AND status = 'running'").all(id) as { worker: string | null }[]).map((r) => r.worker);
-      // Items running under no worker belong to a plain `hintlab run` (or the server): only
-      // taken when that runner is gone, which the experiment's own status says.
-      const gone = holders.filter((w) => w !== null && w !== me && !ownerAlive(db, w, now)) as string[];
-      const runnerGone = holders.includes(null) && !experimentRunnerAlive(db, id, now);
-      const taken = `status = 'running' AND (${gone.length ? `worker IN (${gone.map(() => "?").join(",")})` : "FALSE"}${runnerGone ? " OR worker IS NULL" : ""})`;
-      const rows = db
-        .prepare(
-          `SELECT problem_id, policy, sample FROM experiment_items WHERE experiment_id = ? AND (status = 'pending' OR (${taken}))
-           ORDER BY sample, problem_idx, policy LIMIT ?`,
-        )
-        .all(id, ...gone, n) as ClaimedItem[];
-      const mark = db.prepare(
-        "UPDATE experiment_items SET status = 'running', worker = ?, updated_at = ? WHERE experiment_id = ? AND problem_id = ? AND policy = ? AND sample = ?",
-      );
-      for (const r of rows) mark.run(me, now, id, r.problem_id, r.policy, r.sample);
-      return rows;
-    })
-    .immediate();
+  const pg = isPostgres(db);
+  const claim = db.transaction(() => {
+    const holders = (db.prepare("SELECT DISTINCT worker FROM experiment_items WHERE experiment_id = ? AND status = 'running'").all(id) as { worker: string | null }[]).map((r) => r.worker);
+    // Items running under no worker belong to a plain `hintlab run` (or the server): only
+    // taken when that runner is gone, which the experiment's own status says.
+    const gone = holders.filter((w) => w !== null && w !== me && !ownerAlive(db, w, now)) as string[];
+    const runnerGone = holders.includes(null) && !experimentRunnerAlive(db, id, now);
+    const taken = `status = 'running' AND (${gone.length ? `worker IN (${gone.map(() => "?").join(",")})` : "FALSE"}${runnerGone ? " OR worker IS NULL" : ""})`;
+    const rows = db
+      .prepare(
+        `SELECT problem_id, policy, sample FROM experiment_items WHERE experiment_id = ? AND (status = 'pending' OR (${taken}))
+         ORDER BY sample, problem_idx, policy LIMIT ?${pg ? " FOR UPDATE SKIP LOCKED" : ""}`,
+      )
+      .all(id, ...gone, n) as ClaimedItem[];
+    const mark = db.prepare(
+      "UPDATE experiment_items SET status = 'running', worker = ?, updated_at = ? WHERE experiment_id = ? AND problem_id = ? AND policy = ? AND sample = ?",
+    );
+    for (const r of rows) mark.run(me, now, id, r.problem_id, r.policy, r.sample);
+    return rows;
+  });
+  return pg ? claim() : claim.immediate();
 }
 
 function experimentRunnerAlive(db: Db, id: string, now: number): boolean {

@@ -30,6 +30,13 @@ describe.skipIf(!url)("PgDatabase", () => {
     expect(db.prepare("SELECT k FROM kv WHERE k = ?").get("zz")).toBeUndefined();
   });
 
+  it("a statement that outlives the timeout fails and closes the connection (its late answer is never read as another's)", () => {
+    const slow = new PgDatabase(testDbLocation("postgres", ""), { timeoutMs: 300 });
+    expect(() => slow.prepare("SELECT pg_sleep(2)").get()).toThrow(/did not answer within 300 ms/);
+    expect(slow.open).toBe(false);
+    expect(() => slow.prepare("SELECT 1 AS one").get()).toThrow(/not open/);
+  });
+
   it("a transaction commits, a throwing one rolls back, a nested one is a savepoint", () => {
     const put = db.prepare("INSERT INTO kv (k) VALUES (?)");
     db.transaction(() => put.run("a"))();

@@ -11,6 +11,7 @@ import { existsSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { bindValues, translateQuery, type Translated } from "./dialect";
+import { unescapeNul } from "./nul";
 
 interface Answer {
   rows?: unknown[];
@@ -20,6 +21,9 @@ interface Answer {
 }
 
 export const isPgUrl = (s: string): boolean => /^postgres(ql)?:\/\//i.test(s);
+
+/** A database location fit to print: a URL's password masked. */
+export const dbLabel = (location: string): string => location.replace(/:\/\/([^:@/]+):[^@/]*@/, "://$1:***@");
 
 export class PgError extends Error {
   constructor(
@@ -46,8 +50,12 @@ function workerFile(): string {
   return existsSync(f) ? f : path.resolve("lib/db/pg/worker.mjs");
 }
 
-/** Buffers come back from the worker as plain Uint8Arrays (structured clone); better-sqlite3 returns Buffers. */
+/**
+ * Buffers come back from the worker as plain Uint8Arrays (structured clone); better-sqlite3
+ * returns Buffers. Strings lose the U+0000 escape they were stored with (nul.ts).
+ */
 function revive(v: unknown): unknown {
+  if (typeof v === "string") return unescapeNul(v);
   return v instanceof Uint8Array && !Buffer.isBuffer(v) ? Buffer.from(v.buffer, v.byteOffset, v.byteLength) : v;
 }
 
@@ -61,9 +69,11 @@ export class PgDatabase {
   private readonly port: MessagePort;
   private readonly flag = new Int32Array(new SharedArrayBuffer(4));
   private readonly cache = new Map<string, Translated>();
+  private readonly waitMs: number;
 
-  constructor(url: string) {
-    this.name = url.replace(/:\/\/([^:@/]+):[^@/]*@/, "://$1:***@");
+  constructor(url: string, options: { timeoutMs?: number } = {}) {
+    this.waitMs = options.timeoutMs ?? WAIT_MS;
+    this.name = dbLabel(url);
     const { port1, port2 } = new MessageChannel();
     this.port = port1;
     this.worker = new Worker(workerFile(), { workerData: { port: port2, flag: this.flag.buffer, url }, transferList: [port2] });
@@ -80,10 +90,13 @@ export class PgDatabase {
     if (!this.open) throw new TypeError("The database connection is not open");
     Atomics.store(this.flag, 0, 0);
     this.port.postMessage(req);
-    const deadline = Date.now() + WAIT_MS;
+    const deadline = Date.now() + this.waitMs;
     for (;;) {
       if (Atomics.wait(this.flag, 0, 0, Math.max(1, deadline - Date.now())) === "timed-out" && Date.now() >= deadline) {
-        throw new PgError(`PostgreSQL did not answer within ${WAIT_MS} ms`);
+        // The late answer would be read as the next statement's: this connection is done.
+        this.open = false;
+        void this.worker.terminate();
+        throw new PgError(`PostgreSQL did not answer within ${this.waitMs} ms; the connection is closed`);
       }
       const m = receiveMessageOnPort(this.port);
       if (m) {

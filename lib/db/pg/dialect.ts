@@ -12,6 +12,8 @@
  * one token where unicode61 splits them.
  */
 
+import { escapeNul } from "./nul";
+
 export type ParamRef = { kind: "pos"; index: number } | { kind: "name"; name: string };
 
 export interface Translated {
@@ -175,7 +177,7 @@ export function bindValues(params: ParamRef[], args: unknown[]): unknown[] {
       v = named[p.name];
     }
     if (typeof v === "boolean") throw new TypeError("SQLite3 can only bind numbers, strings, bigints, buffers, and null");
-    return v === undefined ? null : typeof v === "bigint" ? v.toString() : v;
+    return v === undefined ? null : typeof v === "bigint" ? v.toString() : typeof v === "string" ? escapeNul(v) : v;
   });
 }
 
