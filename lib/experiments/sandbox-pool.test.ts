@@ -278,6 +278,19 @@ describe("SandboxPool", () => {
     await Promise.all(traces.map((t) => t.close()));
   });
 
+  it("a process that cannot be started fails the waiting trace's block with the reason, and the pool goes on", async () => {
+    let fail = true;
+    const p = new SandboxPool({ warm: 0, running: 1, kept: 0, create: () => {
+      if (fail) throw new Error("no Pyodide assets");
+      return new FakeSandbox();
+    } });
+    const t = p.session();
+    await expect(t.execute("a=1", OPTS)).rejects.toThrow("no Pyodide assets");
+    fail = false;
+    expect((await t.execute("show", OPTS)).stdout).toBe("\n");
+    await t.close();
+  });
+
   it("a trace that never runs code costs no interpreter", async () => {
     const p = pool({ warm: 2 });
     const t = p.session();

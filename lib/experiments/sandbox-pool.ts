@@ -271,8 +271,15 @@ export class SandboxPool {
   /** Start a new process; once it is ready (or failed: its execute then says why) it serves the first waiter or joins the stock. */
   private boot(): void {
     this.counts.booted++;
+    let sandbox: Sandbox;
+    try {
+      sandbox = this.create();
+    } catch (err) {
+      // Could not even start one (no Pyodide assets, spawn refused): the trace waiting longest hears why.
+      this.wantFresh.shift()?.reject(err instanceof Error ? err : new Error(String(err)));
+      return;
+    }
     this.booting++;
-    const sandbox = this.create();
     this.preparing.add(sandbox);
     const ready = (sandbox as { ready?: Promise<unknown> }).ready ?? Promise.resolve();
     const done = () => {
