@@ -1,0 +1,69 @@
+/** Normalising an answer's text: formatting, units, percent and number forms that never change its value. */
+import { closeBrace, replaceCommandArg, trimEndChars } from "./text";
+
+/** Unit words are looked for in this many trailing characters only (see `stripUnitTail`). */
+const UNIT_TAIL_WINDOW = 300;
+
+const UNIT_WORDS = [
+  "degrees?", "deg", "cm", "centimeters?", "m", "meters?", "km", "kilometers?", "mm", "inch(?:es)?", "in", "feet", "foot", "ft",
+  "yards?", "miles?", "mph", "units?", "square", "sq", "cubic", "dollars?", "cents?", "seconds?", "secs?", "s", "minutes?", "mins?",
+  "hours?", "hrs?", "days?", "weeks?", "months?", "years?", "points?", "people", "students?", "ways?", "times", "grams?", "g", "kg",
+  "pounds?", "lbs?", "ounces?", "oz", "liters?", "ml", "gallons?", "percent", "p\\.m\\.", "a\\.m\\.", "pm", "am", "rad(?:ians)?",
+  "boxes", "cups?", "pieces?", "coins?", "marbles?", "books?", "eggs?", "pages?", "apples?", "balls?", "cars?", "numbers?",
+  "integers?", "digits?", "outfits?", "games?", "handshakes?", "triangles?", "squares?", "edges?", "faces?", "vertices",
+];
+const UNIT_TAIL = new RegExp(`(?:\\s*\\b(?:${UNIT_WORDS.join("|")})\\b(?:\\s*\\^\\{?[23]\\}?)?\\.?)+\\s*$`, "i");
+
+/**
+ * `s` without a trailing unit phrase. The unit regex can backtrack quadratically over a long run
+ * of unit-like words, so it only sees the last UNIT_TAIL_WINDOW characters, cut at a space so a
+ * word is never split (a real unit tail is a few words).
+ */
+function stripUnitTail(s: string): string {
+  if (s.length <= UNIT_TAIL_WINDOW) return s.replace(UNIT_TAIL, "");
+  const cut = s.indexOf(" ", s.length - UNIT_TAIL_WINDOW);
+  if (cut === -1) return s;
+  return s.slice(0, cut) + s.slice(cut).replace(UNIT_TAIL, "");
+}
+
+export interface NormalizedAnswer {
+  text: string;
+  percent: boolean;
+}
+
+/** Remove formatting that never changes the value of an answer. */
+export function normalizeAnswerText(answer: string): NormalizedAnswer {
+  // Collapsing whitespace first means no `\s*` below can backtrack over a long run.
+  let s = answer.replace(/\s+/g, " ").trim();
+  s = s.replace(/^\\\[|\\\]$/g, "").replace(/^\\\(|\\\)$/g, "");
+  s = trimEndChars(s.replace(/^\$+/, ""), "$").trim();
+  s = s.replace(/\\displaystyle|\\left|\\right|\\big|\\Big|\\bigg|\\Bigg/g, "");
+  s = s.replace(/\\[dt]frac/g, "\\frac").replace(/\\mbox\s*\{/g, "\\text{");
+  s = s.replace(/\\(?:textbf|mathbf|textit|mathit|mathrm|boldsymbol|operatorname|textnormal|mathnormal)\s*\{/g, "\\text{");
+  s = s.replace(/\\!/g, "").replace(/(?<!\\)\\[,;:> ]|~/g, " ").replace(/\\quad|\\qquad/g, " ");
+  s = s.replace(/\^\s*\{?\s*\\circ\s*\}?|°|\\degree/g, "");
+  let percent = false;
+  if (/\\?%/.test(s)) {
+    percent = true;
+    s = s.replace(/\\?%/g, "");
+  }
+  s = s.replace(/\\\$/g, "").replace(/\$/g, "");
+  // "or"/"and" between answers are list separators; a final period ends a sentence.
+  s = s.replace(/\\text\{\s*(?:or|and)\s*\}/gi, ",").replace(/\s+(?:or|and)\s+/g, ", ");
+  const whole = /^\\text\s*\{/.exec(s);
+  if (whole && closeBrace(s, whole[0].length) === s.length - 1) s = s.slice(whole[0].length, -1).trim();
+  // \text{} left after a value is a unit (e.g. `5\text{ cm}`); inside, keep words that stand alone.
+  s = replaceCommandArg(s, /\\text\s*\{/, (inner) => (/^\s*[a-zA-Z][a-zA-Z .]*$/.test(inner) ? ` ${inner.trim()} ` : inner));
+  s = trimEndChars(s.trim(), ". ");
+  for (let i = 0; i < 3; i++) {
+    const before = s;
+    const stripped = stripUnitTail(s);
+    if (/[0-9})]/.test(stripped.slice(-1))) s = stripped.trim();
+    if (s === before) break;
+  }
+  s = s.replace(/(\d)\s*\{,\}\s*(?=\d{3})/g, "$1");
+  // Thousands separators ("7,425,000", "7\,425\,000" became spaces above) only when the
+  // whole answer is that number: "(100,200)" is a pair.
+  if (/^-?\d{1,3}(?:(?:,| )\d{3})+(?:\.\d+)?$/.test(s)) s = s.replace(/[, ]/g, "");
+  return { text: s.replace(/\s+/g, " ").trim(), percent };
+}
