@@ -124,8 +124,12 @@ export function latexToSympy(latex: string): string | undefined {
     } else if (c === "_") {
       i++;
       const g = group();
-      if (g === undefined || !/^\w+$/.test(g)) return undefined;
-      out += `_${g}`;
+      if (g === undefined) return undefined;
+      // A compound subscript (`F_{n-k-1}`) names one symbol: spelled out so that it stays one
+      // name for sympy (`F_nmkm1`), and products of such symbols compare in any order.
+      const name = g.replace(/\s+/g, "").replace(/[()]/g, "").replace(/-/g, "m").replace(/\+/g, "p").replace(/\*/g, "t").replace(/\//g, "d");
+      if (!/^\w+$/.test(name)) return undefined;
+      out += `_${name}`;
     } else if (c === "{") {
       const close = closeBrace(s, i + 1);
       if (close === -1) return undefined;
@@ -187,8 +191,11 @@ export function factorial(n: number): number {
   return r;
 }
 
-/** Value of a constant expression in `latexToSympy` output; undefined if it has symbols. */
-export function evaluateConstant(expr: string): number | undefined {
+/**
+ * Value of a constant expression in `latexToSympy` output; undefined if it has symbols, except
+ * those given values in `env` (single-letter names; `xy` is x times y).
+ */
+export function evaluateConstant(expr: string, env?: Record<string, number>): number | undefined {
   const toks = tokenize(expr);
   if (!toks || toks.length === 0) return undefined;
   let p = 0;
@@ -259,6 +266,10 @@ export function evaluateConstant(expr: string): number | undefined {
       if (!isOp(")")) return fail();
       p++;
       return v;
+    }
+    if (env && t.v !== "pi" && !(t.v in NUM_FUNCS && isOp("("))) {
+      if (t.v in env) return env[t.v]!;
+      if (/^[a-zA-Z]+$/.test(t.v) && [...t.v].every((c) => c in env || c === "e")) return [...t.v].reduce((v, c) => v * (env[c] ?? Math.E), 1);
     }
     if (t.v === "pi") return Math.PI;
     if (t.v === "e" || t.v === "E") return Math.E;

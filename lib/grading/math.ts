@@ -23,6 +23,9 @@ import { evaluateConstant, isSafeParserText, latexToSympy, toPythonExpr } from "
 import { normalizeAnswerText } from "./normalize";
 import { parseStructure, type Node } from "./structure";
 import { nestingDepth } from "./text";
+import { closeNumbers } from "./numbers";
+import { compareAsRealSets } from "./intervals";
+import { sameSolutionSet } from "./equations";
 
 export { evaluateConstant, isSafeParserText, latexToSympy, toPythonExpr } from "./latex";
 export { normalizeAnswerText, type NormalizedAnswer } from "./normalize";
@@ -46,15 +49,6 @@ export const MAX_NESTING = 100;
 /** Set elements left after key and value matching that are compared pairwise (k² comparisons). */
 const PAIRWISE_MAX = 64;
 
-/**
- * Equal up to float noise, or equal when both are rounded to 6 decimals (Math-Verify's
- * `float_rounding`): `0.333333` matches `\frac13`, `3.14159` does not match `\pi`.
- */
-export function closeNumbers(a: number, b: number): boolean {
-  if (Math.abs(a - b) <= 1e-9 * Math.max(1, Math.abs(a), Math.abs(b))) return true;
-  return Math.abs(a) < 1e9 && Math.round(a * 1e6) === Math.round(b * 1e6);
-}
-
 function scalarText(s: string): string {
   return s.replace(/\s+/g, "").replace(/\\frac(\d)(\d)/g, "\\frac{$1}{$2}");
 }
@@ -67,7 +61,8 @@ interface Side {
 function compareScalar(gold: string, pred: string, g: Side, p: Side): FastVerdict {
   if (scalarText(gold) === scalarText(pred)) return true;
   // A word answer ("Tuesday", "Anna", "odd") is text, not a product of single-letter symbols.
-  const word = /^[a-zA-Z]{3,}$/;
+  // Three consonants (`xyz`) are a product of symbols, not a word.
+  const word = /^(?=[a-zA-Z]*[aeiouAEIOU])[a-zA-Z]{3,}$|^[a-zA-Z]{4,}$/;
   if (word.test(gold.trim()) || word.test(pred.trim())) {
     if (!/^(?:pi|infty)$/.test(gold.trim()) && !/^(?:pi|infty)$/.test(pred.trim())) return gold.trim().toLowerCase() === pred.trim().toLowerCase();
   }
@@ -119,6 +114,9 @@ function compareNodes(g: Node, p: Node, gs: Side, ps: Side): FastVerdict {
     return false;
   }
   if (g.kind === "scalar" && p.kind === "scalar") return compareScalar(g.text, p.text, gs, ps);
+  // Inequalities, intervals and their unions compare as sets of reals when both read as one.
+  const asSets = compareAsRealSets(g, p);
+  if (asSets !== undefined) return asSets;
   // An equation against a bare value is judged by its last side ("180 + 24 = 204" vs "204").
   const lastSide = (n: Node): Node => (n.kind === "relation" && n.op === "=" ? { kind: "scalar", text: n.rhs.split("=").at(-1)!.trim() } : n);
   if ((g.kind === "relation") !== (p.kind === "relation") && (g.kind === "scalar" || p.kind === "scalar")) {
@@ -127,6 +125,9 @@ function compareNodes(g: Node, p: Node, gs: Side, ps: Side): FastVerdict {
     return gl.kind === "scalar" && pl.kind === "scalar" ? compareScalar(gl.text, pl.text, gs, ps) : false;
   }
   if (g.kind === "relation" && p.kind === "relation") {
+    // Same solution set (`2x+4y-3=0` and `y=-\frac12x+\frac34`), decided numerically when it can be.
+    const same = sameSolutionSet(g, p);
+    if (same !== undefined) return same;
     if (relationOp(g.op) !== relationOp(p.op)) return false;
     const l = latexToSympy(g.lhs);
     const r = latexToSympy(g.rhs);
@@ -151,6 +152,9 @@ function compareNodes(g: Node, p: Node, gs: Side, ps: Side): FastVerdict {
   const pi = items(p);
   if (gi && pi && (g.kind === "set" || p.kind === "set")) {
     if (gi.length !== pi.length) return false;
+    // The gold's intent decides order: a tuple gold is ordered (an explicit set against it is
+    // the wrong kind of answer), a set gold takes its elements in any order and any brackets.
+    if (g.kind === "tuple") return p.kind === "set" && p.braced ? false : and(gi.map((x, k) => compareNodes(x, pi[k]!, gs, ps)));
     return compareUnordered(gi, pi, gs, ps);
   }
   return false;
@@ -262,7 +266,12 @@ export function compareAnswers(gold: string, pred: string): FastVerdict {
   if (g.text === p.text) return true;
   // `x = 3` matches `3`, but `y = 3` against `x = 3` compares the whole equations.
   const namedEquation = /^\s*[a-zA-Z](?:_\{?\w+\}?)?\s*=(?!=)[^,=]*$/;
-  const keepLhs = namedEquation.test(g.text) && namedEquation.test(p.text);
+  // An equation that is not `name = value` (`2x+4y-3=0`) is compared as an equation with the
+  // other side's whole equation (`y = -\frac12x+\frac34`), not with its right-hand side.
+  const equation = /^[^,=<>!]*[^=<>!\\]=(?!=)[^,=]*$/;
+  const keepLhs =
+    (namedEquation.test(g.text) && namedEquation.test(p.text)) ||
+    (equation.test(g.text) && equation.test(p.text) && (!namedEquation.test(g.text) || !namedEquation.test(p.text)));
   const gs: Side = { node: parseStructure(g.text, true, keepLhs), percent: g.percent };
   const ps: Side = { node: parseStructure(p.text, true, keepLhs), percent: p.percent };
   return compareNodes(gs.node, ps.node, gs, ps);

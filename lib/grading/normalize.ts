@@ -48,6 +48,12 @@ export function normalizeAnswerText(answer: string): NormalizedAnswer {
     s = s.replace(/\\?%/g, "");
   }
   s = s.replace(/\\\$/g, "").replace(/\$/g, "");
+  // Percent in words ("28 pct", "28 percentage points") is a percent sign.
+  const percentWord = /\s*(?:\\text\s*\{\s*)?\b(?:pct|percentage(?: points?)?|percent)\b\.?\s*\}?\s*$/i;
+  if (/\d/.test(s) && percentWord.test(s.slice(-40))) {
+    percent = true;
+    s = s.slice(0, -40) + s.slice(-40).replace(percentWord, "");
+  }
   // "or"/"and" between answers are list separators; a final period ends a sentence.
   s = s.replace(/\\text\{\s*(?:or|and)\s*\}/gi, ",").replace(/\s+(?:or|and)\s+/g, ", ");
   const whole = /^\\text\s*\{/.exec(s);
@@ -65,5 +71,8 @@ export function normalizeAnswerText(answer: string): NormalizedAnswer {
   // Thousands separators ("7,425,000", "7\,425\,000" became spaces above) only when the
   // whole answer is that number: "(100,200)" is a pair.
   if (/^-?\d{1,3}(?:(?:,| )\d{3})+(?:\.\d+)?$/.test(s)) s = s.replace(/[, ]/g, "");
+  // A decimal comma where no other reading fits: `1000,99` (four digits before a comma are no
+  // thousands group) or `0,5`. `1,5` or `12,5` stay a list of two numbers.
+  else if (/^-?(?:\d{4,}|0),\d+$/.test(s) && !/^-?\d{1,3},\d{3}$/.test(s)) s = s.replace(",", ".");
   return { text: s.replace(/\s+/g, " ").trim(), percent };
 }

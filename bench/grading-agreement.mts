@@ -1,0 +1,64 @@
+// See grading-agreement.mjs for what this measures and how to run it.
+import fs from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { GRADER_VERSION, gradeMathPairs, SymbolicGrader, type MathPair } from "@/lib/grading";
+import { NodeSandbox } from "@/lib/sandbox/node";
+import { realResponses, type LabelledResponse } from "./grading-real.mts";
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+const cases = fs
+  .readFileSync(path.join(ROOT, "bench/data/grading-cases.jsonl"), "utf8")
+  .split("\n")
+  .filter(Boolean)
+  .map((l) => JSON.parse(l) as LabelledResponse);
+const real = realResponses(ROOT);
+
+const sandbox = new NodeSandbox();
+await sandbox.ready;
+const execute = (code: string, options: { timeoutMs: number; maxOutputChars: number }) => sandbox.execute(code, options);
+const grader = new SymbolicGrader(execute);
+type Grade = (pairs: MathPair[]) => Promise<boolean[]>;
+const grade: Grade = async (pairs) => (await gradeMathPairs(pairs, grader)).map((v) => v.equivalent);
+const toPairs = (rows: LabelledResponse[]): MathPair[] => rows.map((r) => ({ gold: r.gold, pred: r.response, ...(r.truncated ? { truncated: true } : {}) }));
+
+function report(name: string, rows: LabelledResponse[], verdicts: boolean[]): void {
+  const by = new Map<string, { right: number; total: number }>();
+  const wrong: string[] = [];
+  rows.forEach((r, k) => {
+    const c = by.get(r.class) ?? { right: 0, total: 0 };
+    c.total++;
+    if (verdicts[k] === r.expected) c.right++;
+    else wrong.push(`  disagrees [${r.class}] expected ${r.expected}: gold ${JSON.stringify(r.gold)} response ${JSON.stringify(r.response.slice(-160))}`);
+    by.set(r.class, c);
+  });
+  const right = [...by.values()].reduce((a, c) => a + c.right, 0);
+  console.log(`${name}: ${right}/${rows.length} agree (${((100 * right) / rows.length).toFixed(1)}%)`);
+  for (const [cls, c] of by) console.log(`  ${cls.padEnd(42)} ${String(c.right).padStart(4)}/${String(c.total).padEnd(4)} ${((100 * c.right) / c.total).toFixed(1)}%`);
+  if (process.env.VERBOSE || wrong.length <= 30) for (const w of wrong) console.log(w);
+}
+
+const t0 = performance.now();
+const own = await grade(toPairs(cases));
+const realVerdicts = await grade(toPairs(real));
+const ms = performance.now() - t0;
+console.log(`grader ${GRADER_VERSION}; ${cases.length + real.length} pairs graded in ${(ms / 1000).toFixed(1)} s`);
+report("own labelled cases (bench/data/grading-cases.jsonl)", cases, own);
+report("real responses (fixtures)", real, realVerdicts);
+
+const oldPath = process.env.HINTLAB_OLD_GRADER;
+if (oldPath) {
+  const old = (await import(oldPath)) as { gradeMathPairs: (pairs: { gold: string; pred: string }[], execute: unknown) => Promise<{ equivalent: boolean }[]> };
+  for (const [name, rows, now] of [["real responses", real, realVerdicts], ["own cases", cases, own]] as const) {
+    const before = (await old.gradeMathPairs(toPairs(rows).map(({ gold, pred }) => ({ gold, pred })), execute)).map((v) => v.equivalent);
+    const oldRight = rows.filter((r, k) => before[k] === r.expected).length;
+    const changed = rows.flatMap((r, k) => (before[k] !== now[k] ? [{ r, before: before[k], now: now[k] }] : []));
+    console.log(`${name}, old grader: ${oldRight}/${rows.length} agree (${((100 * oldRight) / rows.length).toFixed(1)}%); changed verdicts: ${changed.length}`);
+    const fixes = changed.filter((c) => c.now === c.r.expected).length;
+    console.log(`  fixes ${fixes}, regressions ${changed.length - fixes} (of them new false "correct": ${changed.filter((c) => c.now && !c.r.expected).length})`);
+    if (name === "real responses" || process.env.VERBOSE)
+      for (const c of changed) console.log(`  ${c.r.id ?? c.r.class}: ${c.before} -> ${c.now} (expected ${c.r.expected}) gold ${JSON.stringify(c.r.gold)} …${JSON.stringify(c.r.response.slice(-100))}`);
+  }
+}
+await grader.dispose();
+await sandbox.dispose();
