@@ -7,7 +7,7 @@
 //
 // Own cases: bench/data/grading-cases.jsonl ({response, gold, expected, class}, written from
 // the answer classes of issue 15, each with near-miss negatives). Real responses: built from the
-// fixtures (../shared/fixtures, else e2e/fixtures/data) by bench/grading-real.mts: R1-distill
+// fixtures (../shared/fixtures, else e2e/fixtures/data) by lib/grading/__fixtures__/real-responses.ts: R1-distill
 // traces as generated, with their final boxes unwrapped, and cut inside their thinking (a
 // runaway trace: never correct); ToRA trajectories; AIME reference solutions against their own
 // and another problem's answer; AMC float answers. The full grader runs (fast layer + sympy in

@@ -99,7 +99,11 @@ export function extractBoxedAnswer(text: string): string | undefined {
  * unclosed openers cost no more than one.
  */
 export function mathSpans(text: string): string[] {
-  const spans: string[] = [];
+  return mathSpanPositions(text).map((s) => s.inner);
+}
+
+function mathSpanPositions(text: string): { inner: string; start: number; end: number }[] {
+  const spans: { inner: string; start: number; end: number }[] = [];
   const noCloser = new Set<string>();
   const pairs: [string, string][] = [["$$", "$$"], ["\\[", "\\]"], ["\\(", "\\)"], ["$", "$"]];
   let i = 0;
@@ -128,10 +132,25 @@ export function mathSpans(text: string): string[] {
       continue;
     }
     const inner = text.slice(i + open.length, end).trim();
-    if (inner) spans.push(inner);
+    if (inner) spans.push({ inner, start: i, end: end + close.length });
     i = end + close.length;
   }
   return spans;
+}
+
+/**
+ * The last math span, with the spans just before it when only connectors separate them
+ * ("$x=-1$ or $x=4$" is the answer set "x=-1, x=4").
+ */
+export function lastMathAnswer(text: string): string | undefined {
+  const spans = mathSpanPositions(text);
+  if (spans.length === 0) return undefined;
+  let first = spans.length - 1;
+  while (first > 0 && isConnector(text.slice(spans[first - 1]!.end, spans[first]!.start))) first--;
+  return spans
+    .slice(first)
+    .map((s) => s.inner)
+    .join(", ");
 }
 
 /**
@@ -182,13 +201,13 @@ export function extractFinalAnswer(text: string, options: FinalAnswerOptions = {
   }
   const trimmed = answerPart.trim();
   if (!options.reference && closed === undefined && readsLikeThinking(trimmed)) return undefined;
-  const spans = mathSpans(trimmed);
+  const math = lastMathAnswer(trimmed);
   // A bare answer: the whole (short) text, unless it is a sentence around math (then the math).
-  if (trimmed.length <= BARE_ANSWER_MAX && !trimmed.includes("\n")) return (spans.length > 0 && isProse(trimmed) ? spans.at(-1) : trimmed) || undefined;
+  if (trimmed.length <= BARE_ANSWER_MAX && !trimmed.includes("\n")) return (math !== undefined && isProse(trimmed) ? math : trimmed) || undefined;
   // A last line that is only a value (`19`, `5.8 cm`) states the answer.
   const lastLine = trimmed.slice(trimmed.lastIndexOf("\n") + 1).trim();
   if (lastLine.length <= 30 && /\d/.test(lastLine) && !isProse(lastLine)) return lastLine;
-  return spans.at(-1);
+  return math;
 }
 
 /** Words outside math: a sentence, not an answer written bare. */

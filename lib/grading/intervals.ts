@@ -167,8 +167,11 @@ function relationSet(text: string): RealSet | undefined {
   return { variable: left.variable, intervals: intersect(left.intervals, right.intervals) };
 }
 
-/** A node as a set of reals, when it reads as one. `strict`: a 2-tuple only counts as an interval when asked. */
+/** A node as a set of reals, when it reads as one (`tupleIsInterval`: a 2-tuple of constants is an interval). */
 export function toRealSet(n: Node, tupleIsInterval: boolean): RealSet | undefined {
+  if (n.kind === "scalar" && /^(?:\\mathbb\s*\{R\}|\\R|ℝ|\\text\{R\})$/.test(n.text.trim())) {
+    return { variable: undefined, intervals: [{ lo: -Infinity, hi: Infinity, loClosed: false, hiClosed: false }] };
+  }
   if (n.kind === "relation") return relationSet(`${n.lhs} ${n.op} ${n.rhs}`);
   if (n.kind === "tuple" && tupleIsInterval && n.items.length === 2) {
     const [a, b] = n.items;
@@ -204,7 +207,7 @@ export function sameRealSet(a: RealSet, b: RealSet): boolean {
  * tuples stays a pair of tuples: `(1, 3)` against `(1, 3)` is for the tuple comparison).
  */
 export function compareAsRealSets(g: Node, p: Node): boolean | undefined {
-  const isSetLike = (n: Node) => n.kind === "relation" || n.kind === "union" || (n.kind === "set" && n.items.every((i) => i.kind === "relation"));
+  const isSetLike = (n: Node) => n.kind === "relation" || (n.kind === "scalar" && /mathbb\s*\{R\}|ℝ/.test(n.text)) || n.kind === "union" || (n.kind === "set" && n.items.every((i) => i.kind === "relation"));
   if (!isSetLike(g) && !isSetLike(p)) return undefined;
   // An equation alone (`x = 3`, `y = 2x + 1`) is not an interval question.
   if (g.kind === "relation" && p.kind === "relation" && op(g.op) === "=" && op(p.op) === "=") return undefined;

@@ -10,11 +10,11 @@ export type Node =
   | { kind: "relation"; lhs: string; op: string; rhs: string };
 
 /**
- * Drop a leading `x =` / `f(x) =` / `x \approx` that only names the answer (an approximation is
+ * Drop a leading `x =` / `f(x) =` / `(x, y) =` / `x \approx` that only names the answer (an approximation is
  * graded by its value: `x \approx 11` is 11).
  */
 export function stripLhs(s: string): string {
-  const m = /^\s*(?:(?:[a-zA-Z](?:_\{?\w+\}?)?(?:\([a-z, ]*\))?|\\[a-zA-Z]+)\s*(?:=(?!=)|\\in\b|\\approx\b|≈)|\\approx\b|≈)\s*/.exec(s);
+  const m = /^\s*(?:(?:[a-zA-Z](?:_\{?\w+\}?)?(?:\([a-z, ]*\))?|\\[a-zA-Z]+|\([a-zA-Z](?:\s*,\s*[a-zA-Z])+\))\s*(?:=(?!=)|\\in\b|\\approx\b|≈)|\\approx\b|≈)\s*/.exec(s);
   if (m && !s.slice(m[0].length).includes("=")) return s.slice(m[0].length);
   return s;
 }

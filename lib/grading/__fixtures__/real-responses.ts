@@ -1,4 +1,9 @@
-// Labelled real responses for bench/grading-agreement.mjs and lib/grading tests: see there.
+/**
+ * Labelled real responses, built from the fixtures (../shared/fixtures, else e2e/fixtures/data):
+ * shared by bench/grading-agreement.mjs and answer-classes.test.ts. Derived cases keep the source's
+ * label where the change keeps the answer (a final box unwrapped) and are wrong where the trace
+ * is cut inside its thinking (a runaway trace never stated an answer).
+ */
 import fs from "node:fs";
 import path from "node:path";
 
