@@ -21,6 +21,10 @@ describe("answers without \\boxed{}", () => {
     expect(extractFinalAnswer("Thus, the final answer is:\n\n\\[\n-\\dfrac{5}{12}\n\\]")).toBe("-\\dfrac{5}{12}");
     expect(extractFinalAnswer("The final answer is $9$. I hope it is correct.<|im_end|>\n<|im_start|>user\nAnd $x+1=3$?<|im_end|>")).toBe("9");
     expect(extractFinalAnswer("<|begin_of_thought|>$5$? no, $6$<|end_of_thought|><|begin_of_solution|>The count is $6$.<|end_of_solution|>")).toBe("6");
+    // A closing sentence in plain text gives its number; a word answer stays a word.
+    expect(extractFinalAnswer("She had $3 + 4$ apples and ate two.\n\nSo she has 5 apples left.")).toBe("5");
+    expect(extractFinalAnswer("So she has 5 apples left.")).toBe("5");
+    expect(extractFinalAnswer("Tuesday")).toBe("Tuesday");
     same("12", "Multiplying, the area is\n$$3 \\cdot 4 = 12$$");
     differ("12", "Multiplying, the area is\n$$3 \\cdot 4 = 13$$");
   });

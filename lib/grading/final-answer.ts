@@ -159,11 +159,13 @@ export function lastMathAnswer(text: string): string | undefined {
  */
 export function looksCut(text: string): boolean {
   const t = text.trimEnd();
-  if (t.length <= BARE_ANSWER_MAX) return false;
   if (/[.!?)\]}$*`'"]$/.test(t)) return false;
   const lastEnd = Math.max(t.lastIndexOf(". "), t.lastIndexOf(".\n"), t.lastIndexOf("$"), t.lastIndexOf("\\]"), t.lastIndexOf("\n\n"));
-  const tail = t.slice(lastEnd + 1);
-  return tail.trim().split(/\s+/).length >= 3;
+  const tokens = t.slice(lastEnd + 1).trim().split(/\s+/);
+  // A short text counts words, not symbols: `\frac{1}{2} + x` is a bare answer, "it works since"
+  // a cut sentence. A long one ending in an unfinished line (`p(5)= (-25/288)*125 + …`) is cut.
+  if (t.length <= BARE_ANSWER_MAX) return tokens.filter((w) => /^[a-zA-Z]{2,}[,;:]?$/.test(w)).length >= 3;
+  return tokens.length >= 3;
 }
 
 /**
@@ -202,17 +204,32 @@ export function extractFinalAnswer(text: string, options: FinalAnswerOptions = {
   const trimmed = answerPart.trim();
   if (!options.reference && closed === undefined && readsLikeThinking(trimmed)) return undefined;
   const math = lastMathAnswer(trimmed);
-  // A bare answer: the whole (short) text, unless it is a sentence around math (then the math).
-  if (trimmed.length <= BARE_ANSWER_MAX && !trimmed.includes("\n")) return (math !== undefined && isProse(trimmed) ? math : trimmed) || undefined;
+  // A bare answer: the whole (short) text, unless it is a sentence around math (then the math)
+  // or around a number ("She has 5 left.": the number). A word answer ("Tuesday") stays whole.
+  if (trimmed.length <= BARE_ANSWER_MAX && !trimmed.includes("\n")) {
+    if (!trimmed) return undefined;
+    if (options.reference || !isProse(trimmed)) return trimmed;
+    return math ?? lastNumber(trimmed) ?? trimmed;
+  }
   // A last line that is only a value (`19`, `5.8 cm`) states the answer.
   const lastLine = trimmed.slice(trimmed.lastIndexOf("\n") + 1).trim();
   if (lastLine.length <= 30 && /\d/.test(lastLine) && !isProse(lastLine)) return lastLine;
+  // A closing sentence in plain text ("So she has 5 apples left.") states its last number; an
+  // earlier expression is not the answer to it.
+  if (!/[$\\]/.test(lastLine)) {
+    const n = lastNumber(lastLine);
+    if (n !== undefined) return n;
+  }
   return math;
+}
+
+function lastNumber(text: string): string | undefined {
+  return text.match(/-?\d[\d,]*(?:\.\d+)?/g)?.at(-1)!.replace(/,$/, "");
 }
 
 /** Words outside math: a sentence, not an answer written bare. */
 function isProse(text: string): boolean {
-  const outside = text.replace(/\$\$[\s\S]*?\$\$|\$[^$]*\$|\\\([\s\S]*?\\\)|\\\[[\s\S]*?\\\]|\\[a-zA-Z]+/g, " ");
+  const outside = text.replace(/\\(?:begin|end)\s*\{[^{}]*\}/g, " ").replace(/\$\$[\s\S]*?\$\$|\$[^$]*\$|\\\([\s\S]*?\\\)|\\\[[\s\S]*?\\\]|\\[a-zA-Z]+/g, " ");
   return /[a-zA-Z]{3,}/.test(outside.replace(/\b(?:cm|mm|km|kg|units?|degrees?|meters?|inches|feet|dollars?|cents?|hours?|minutes?|seconds?|bits?|ways?)\b/g, ""));
 }
 

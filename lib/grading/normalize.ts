@@ -71,8 +71,9 @@ export function normalizeAnswerText(answer: string): NormalizedAnswer {
   // Thousands separators ("7,425,000", "7\,425\,000" became spaces above) only when the
   // whole answer is that number: "(100,200)" is a pair.
   if (/^-?\d{1,3}(?:(?:,| )\d{3})+(?:\.\d+)?$/.test(s)) s = s.replace(/[, ]/g, "");
-  // A decimal comma where no other reading fits: `1000,99` (four digits before a comma are no
-  // thousands group) or `0,5`. `1,5` or `12,5` stay a list of two numbers.
-  else if (/^-?(?:\d{4,}|0),\d+$/.test(s) && !/^-?\d{1,3},\d{3}$/.test(s)) s = s.replace(",", ".");
+  // A decimal comma where no other reading fits: `1000,99` (four digits before the comma are no
+  // thousands group, and two after it none either) or `0,5`. `1,5`, `12,5` and `2019,2020` stay
+  // lists of two numbers.
+  else if (/^-?(?:\d{4,},\d{1,2}|0,\d+)$/.test(s)) s = s.replace(",", ".");
   return { text: s.replace(/\s+/g, " ").trim(), percent };
 }
