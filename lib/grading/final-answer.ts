@@ -215,8 +215,8 @@ export function extractFinalAnswer(text: string, options: FinalAnswerOptions = {
   const lastLine = trimmed.slice(trimmed.lastIndexOf("\n") + 1).trim();
   if (lastLine.length <= 30 && /\d/.test(lastLine) && !isProse(lastLine)) return lastLine;
   // A closing sentence in plain text ("So she has 5 apples left.") states its last number; an
-  // earlier expression is not the answer to it.
-  if (!/[$\\]/.test(lastLine)) {
+  // earlier expression is not the answer to it. (A signature line, "-Multpi12", is no sentence.)
+  if (!options.reference && !/[$\\]/.test(lastLine) && /\s/.test(lastLine) && /[.!]$/.test(lastLine)) {
     const n = lastNumber(lastLine);
     if (n !== undefined) return n;
   }

@@ -39,6 +39,10 @@ export function normalizeAnswerText(answer: string): NormalizedAnswer {
   s = trimEndChars(s.replace(/^\$+/, ""), "$").trim();
   s = s.replace(/\\displaystyle|\\left|\\right|\\big|\\Big|\\bigg|\\Bigg/g, "");
   s = s.replace(/\\[dt]frac/g, "\\frac").replace(/\\mbox\s*\{/g, "\\text{");
+  s = s.replace(/\\leqslant|\\leqq/g, "\\leq").replace(/\\geqslant|\\geqq/g, "\\geq");
+  // Set-builder notation is its condition: `\{x \mid x > 2\}` is `x > 2`.
+  const builder = /^\\\{\s*([a-zA-Z])\s*(?:\\mid|\||:)\s*(.*)\\\}$/.exec(s);
+  if (builder && builder[2]!.includes(builder[1]!)) s = builder[2]!.replace(/^[a-zA-Z]\s*\\in\s*\\mathbb\s*\{R\}\s*,?\s*/, "");
   s = s.replace(/\\(?:textbf|mathbf|textit|mathit|mathrm|boldsymbol|operatorname|textnormal|mathnormal)\s*\{/g, "\\text{");
   s = s.replace(/\\!/g, "").replace(/(?<!\\)\\[,;:> ]|~/g, " ").replace(/\\quad|\\qquad/g, " ");
   s = s.replace(/\^\s*\{?\s*\\circ\s*\}?|°|\\degree/g, "");
