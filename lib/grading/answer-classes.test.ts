@@ -34,6 +34,8 @@ describe("answers without \\boxed{}", () => {
     expect(extractFinalAnswer("<think>If $x = 42$ then the sum is $43$. Wait")).toBeUndefined();
     expect(extractFinalAnswer("<|begin_of_thought|>So the count is $6$. But wait, the case $a = 6$")).toBeUndefined();
     expect(extractFinalAnswer("<think>So it is \\boxed{10}? Let me check the second condition")).toBeUndefined();
+    // An answer part cut mid-expression.
+    expect(extractFinalAnswer("<think>2^6 = 64.</think>\n\nWe compute $2^6 =")).toBeUndefined();
     // Cut at the token limit: only an explicit answer counts, never the last expression.
     expect(extractFinalAnswer("First $6$ ways for the first slot. Then $6$ for the second.", { truncated: true })).toBeUndefined();
     expect(extractFinalAnswer("So the answer is $5$. Let me also check $n=6$, which", { truncated: true })).toBe("5");
@@ -71,6 +73,10 @@ describe("sets and tuples", () => {
     same("1, 3", "\\boxed{x = 1 \\text{ or } x = 3}");
     differ("1, 3", "\\boxed{1 \\text{ or } 4}");
     same("(3, -1)", "\\boxed{(x, y) = (3, -1)}");
+    // An interval or a matrix is no list of answers.
+    differ("(1, 4]", "\\boxed{1 \\text{ or } 4}");
+    differ("0, 1", "\\boxed{a \\in (0, 1)}");
+    differ("1, 2, 3", "\\boxed{\\begin{pmatrix}1\\\\2\\\\3\\end{pmatrix}}");
   });
 });
 
@@ -111,6 +117,11 @@ describe("equations", () => {
     same("5", "\\boxed{p = 5}");
     same("p = 5", "\\boxed{5}");
     differ("y = 3", "\\boxed{x = 3}");
+    // A line is not its constant term: only a value or a name on the left makes a computation.
+    differ("4", "\\boxed{x + y = 4}");
+    differ("x - 2y = 4", "\\boxed{4}");
+    differ("144", "\\boxed{16x^2 - 9y^2 = 144}");
+    same("204", "$180 + 24 = 204$");
   });
 });
 

@@ -159,6 +159,8 @@ export function lastMathAnswer(text: string): string | undefined {
  */
 export function looksCut(text: string): boolean {
   const t = text.trimEnd();
+  // Mid-expression: an operator last (`We compute $2^6 =`). An odd `$` count is no sign: "$5" is money.
+  if (/[=+\-*/^(,{_\\]$/.test(t) && !/\\\\$/.test(t)) return true;
   if (/[.!?)\]}$*`'"]$/.test(t)) return false;
   const lastEnd = Math.max(t.lastIndexOf(". "), t.lastIndexOf(".\n"), t.lastIndexOf("$"), t.lastIndexOf("\\]"), t.lastIndexOf("\n\n"));
   const tokens = t.slice(lastEnd + 1).trim().split(/\s+/);

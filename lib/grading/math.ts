@@ -108,6 +108,13 @@ function and(verdicts: FastVerdict[]): FastVerdict {
   return ungradable ?? (jobs.length === 0 ? true : { jobs });
 }
 
+/** A name (`P`, `AB`, `a_n`, `f(3)`, `\angle A`) or a constant expression: the left side of a computation. */
+function namesOrValue(lhs: string): boolean {
+  if (/^(?:[A-Za-z]{1,3}|\\[a-zA-Z]+(?:\s*[A-Za-z]{1,3})?)(?:_\{?\w+\}?)?(?:\([^()]*\))?$/.test(lhs.trim())) return true;
+  const s = latexToSympy(lhs);
+  return s !== undefined && evaluateConstant(s) !== undefined;
+}
+
 function compareNodes(g: Node, p: Node, gs: Side, ps: Side): FastVerdict {
   if (g.kind === "choice" || p.kind === "choice") {
     if (g.kind === "choice" && p.kind === "choice") return g.letter === p.letter;
@@ -117,8 +124,11 @@ function compareNodes(g: Node, p: Node, gs: Side, ps: Side): FastVerdict {
   // Inequalities, intervals and their unions compare as sets of reals when both read as one.
   const asSets = compareAsRealSets(g, p);
   if (asSets !== undefined) return asSets;
-  // An equation against a bare value is judged by its last side ("180 + 24 = 204" vs "204").
-  const lastSide = (n: Node): Node => (n.kind === "relation" && n.op === "=" ? { kind: "scalar", text: n.rhs.split("=").at(-1)!.trim() } : n);
+  // An equation against a bare value is judged by its last side ("180 + 24 = 204" vs "204",
+  // "P = 3 \cdot 4 = 12" vs "12") when its left side is a value or a name; `x + y = 4` is a line,
+  // not the value 4.
+  const lastSide = (n: Node): Node =>
+    n.kind === "relation" && n.op === "=" && namesOrValue(n.lhs) ? { kind: "scalar", text: n.rhs.split("=").at(-1)!.trim() } : n;
   if ((g.kind === "relation") !== (p.kind === "relation") && (g.kind === "scalar" || p.kind === "scalar")) {
     const gl = lastSide(g);
     const pl = lastSide(p);
@@ -147,7 +157,9 @@ function compareNodes(g: Node, p: Node, gs: Side, ps: Side): FastVerdict {
   // `\{0\}` against `0`: a one-element set is its element.
   if (g.kind === "set" && g.items.length === 1 && p.kind === "scalar") return compareNodes(g.items[0]!, p, gs, ps);
   if (p.kind === "set" && p.items.length === 1 && g.kind === "scalar") return compareNodes(g, p.items[0]!, gs, ps);
-  const items = (n: Node): Node[] | undefined => (n.kind === "set" ? n.items : n.kind === "tuple" && n.open === "(" ? n.items : undefined);
+  // Only `( … )` can be a list of answers: `(1, 4]` is an interval, a matrix is a matrix.
+  const items = (n: Node): Node[] | undefined =>
+    n.kind === "set" ? n.items : n.kind === "tuple" && n.open === "(" && n.close === ")" && !n.matrix ? n.items : undefined;
   const gi = items(g);
   const pi = items(p);
   if (gi && pi && (g.kind === "set" || p.kind === "set")) {
@@ -155,6 +167,8 @@ function compareNodes(g: Node, p: Node, gs: Side, ps: Side): FastVerdict {
     // The gold's intent decides order: a tuple gold is ordered (an explicit set against it is
     // the wrong kind of answer), a set gold takes its elements in any order and any brackets.
     if (g.kind === "tuple") return p.kind === "set" && p.braced ? false : and(gi.map((x, k) => compareNodes(x, pi[k]!, gs, ps)));
+    // An interval (`a \in (0, 1)`) is no list of two answers.
+    if (p.kind === "tuple" && p.interval) return false;
     return compareUnordered(gi, pi, gs, ps);
   }
   return false;

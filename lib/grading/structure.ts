@@ -4,7 +4,7 @@ import { enclosed, splitTop } from "./text";
 export type Node =
   | { kind: "choice"; letter: string }
   | { kind: "scalar"; text: string }
-  | { kind: "tuple"; open: string; close: string; items: Node[] }
+  | { kind: "tuple"; open: string; close: string; items: Node[]; interval?: true; matrix?: true }
   | { kind: "set"; items: Node[]; braced?: true }
   | { kind: "union"; items: Node[] }
   | { kind: "relation"; lhs: string; op: string; rhs: string };
@@ -30,6 +30,8 @@ const MATRIX = /^[([]?\\begin\{([pbvBV]?matrix|smallmatrix|array)\}(?:\{[^{}]*\}
 export const RELATION_OP = /\\leq(?![a-zA-Z])|\\le(?![a-zA-Z])|\\geq(?![a-zA-Z])|\\ge(?![a-zA-Z])|\\neq(?![a-zA-Z])|\\ne(?![a-zA-Z])|\\lt(?![a-zA-Z])|\\gt(?![a-zA-Z])|<=|>=|!=|≤|≥|≠|<|>|=/;
 
 export function parseStructure(s: string, top: boolean, keepLhs = false): Node {
+  // `x \in (0, 1)` is an interval, whatever the brackets could otherwise mean.
+  const membership = !keepLhs && /^\s*[a-zA-Z](?:_\{?\w+\}?)?\s*\\in\s*[([]/.test(s);
   s = (keepLhs ? s : stripLhs(s)).trim();
   const choice = /^\(?([A-E])\)?(?:\s|$|\s*[:.]\s)/.exec(s + " ");
   if (top && choice && (s.length <= 3 || /^\([A-E]\)/.test(s))) return { kind: "choice", letter: choice[1]! };
@@ -43,14 +45,17 @@ export function parseStructure(s: string, top: boolean, keepLhs = false): Node {
       const cells = r.split("&").map((c) => parseStructure(c, false));
       return cells.length === 1 ? cells[0]! : { kind: "tuple", open: "(", close: ")", items: cells };
     });
-    return { kind: "tuple", open: "(", close: ")", items: rowNodes };
+    return { kind: "tuple", open: "(", close: ")", items: rowNodes, matrix: true };
   }
   if (s.startsWith("\\{") && s.endsWith("\\}")) {
     return { kind: "set", braced: true, items: listParts(s.slice(2, -2)).filter(Boolean).map((p) => parseStructure(stripLhs(p), false)) };
   }
   if (s.length > 2 && enclosed(s, "([", ")]")) {
     const parts = listParts(s.slice(1, -1));
-    if (parts.length > 1) return { kind: "tuple", open: s[0]!, close: s.at(-1)!, items: parts.map((p) => parseStructure(stripLhs(p), false)) };
+    if (parts.length > 1) {
+      const items = parts.map((p) => parseStructure(stripLhs(p), false));
+      return membership ? { kind: "tuple", open: s[0]!, close: s.at(-1)!, items, interval: true } : { kind: "tuple", open: s[0]!, close: s.at(-1)!, items };
+    }
   }
   const parts = listParts(s);
   if (parts.length > 1) return { kind: "set", items: parts.filter(Boolean).map((p) => parseStructure(stripLhs(p), false)) };
