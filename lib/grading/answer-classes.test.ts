@@ -99,6 +99,11 @@ describe("inequalities and intervals", () => {
     differ("(1, 4]", "\\boxed{(1,2) \\cup (2,4]}");
     same("2x + 1 > 5", "\\boxed{x > 2}");
     same("(-\\infty, \\infty)", "\\boxed{x \\in \\mathbb{R}}");
+    same("[0, 1) \\cup (1, 2]", "\\boxed{[0,2] \\setminus \\{1\\}}");
+    same("x \\neq 1", "\\mathbb{R} \\setminus \\{1\\}");
+    differ("[0, 2]", "[0,2] \\setminus \\{1\\}");
+    // The point between two open intervals is in the complement: R minus (0,1)∪(1,2) keeps 1.
+    same("(-\\infty, 0] \\cup \\{1\\} \\cup [2, \\infty)", "\\mathbb{R} \\setminus ((0,1) \\cup (1,2))");
     // Two tuples stay tuples: `(1,2]` is not `(1,2)`, and (2, 5) against (2, 5) is equal.
     differ("(1,2]", "(1,2)");
     same("(2, 5)", "(2, 5)");

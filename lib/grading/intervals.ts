@@ -8,7 +8,8 @@
  */
 import { closeNumbers } from "./numbers";
 import { evaluateConstant, latexToSympy } from "./latex";
-import { RELATION_OP, type Node } from "./structure";
+import { parseStructure, RELATION_OP, type Node } from "./structure";
+import { splitTop } from "./text";
 import { variablesOf } from "./equations";
 
 export interface Interval {
@@ -169,6 +170,7 @@ function relationSet(text: string): RealSet | undefined {
 
 /** A node as a set of reals, when it reads as one (`tupleIsInterval`: a 2-tuple of constants is an interval). */
 export function toRealSet(n: Node, tupleIsInterval: boolean): RealSet | undefined {
+  if (n.kind === "scalar" && n.text.includes("\\setminus")) return difference(n.text);
   if (n.kind === "scalar" && /^(?:\\mathbb\s*\{R\}|\\R|ℝ|\\text\{R\})$/.test(n.text.trim())) {
     return { variable: undefined, intervals: [{ lo: -Infinity, hi: Infinity, loClosed: false, hiClosed: false }] };
   }
@@ -181,6 +183,7 @@ export function toRealSet(n: Node, tupleIsInterval: boolean): RealSet | undefine
     if (lo === undefined || hi === undefined || lo > hi) return undefined;
     return { variable: undefined, intervals: merge([{ lo, hi, loClosed: n.open === "[", hiClosed: n.close === "]" }]) };
   }
+  if (n.kind === "set" && n.braced) return points(n.items);
   // A union, or "x < -2 or x > 3" (a list of conditions on one variable).
   if ((n.kind === "union" || (n.kind === "set" && n.items.every((i) => i.kind === "relation"))) && n.items.length > 1) {
     const sets = n.items.map((i) => toRealSet(i, true));
@@ -190,6 +193,41 @@ export function toRealSet(n: Node, tupleIsInterval: boolean): RealSet | undefine
     return { variable: named[0], intervals: merge(sets.flatMap((s) => s!.intervals)) };
   }
   return undefined;
+}
+
+/** The reals not in `set` (a merged union). */
+function complement(set: Interval[]): Interval[] {
+  const out: Interval[] = [];
+  let lo = -Infinity;
+  let loClosed = false;
+  for (const i of set) {
+    // A gap, or the single point between `(0, 1)` and `(1, 2)`.
+    if (i.lo > lo || (i.lo === lo && loClosed && !i.loClosed && Number.isFinite(lo))) out.push({ lo, hi: i.lo, loClosed, hiClosed: !i.loClosed });
+    lo = i.hi;
+    loClosed = !i.hiClosed;
+  }
+  if (lo < Infinity) out.push({ lo, hi: Infinity, loClosed, hiClosed: false });
+  return merge(out);
+}
+
+/** A finite set of constants (`\{1, 2\}` or `1`) as degenerate intervals. */
+function points(nodes: Node[]): RealSet | undefined {
+  const values = nodes.map((n) => (n.kind === "scalar" ? endpoint(n.text) : undefined));
+  if (values.length === 0 || !values.every((v) => v !== undefined && Number.isFinite(v))) return undefined;
+  return { variable: undefined, intervals: merge(values.map((v) => ({ lo: v!, hi: v!, loClosed: true, hiClosed: true }))) };
+}
+
+/** `A \setminus B`: B a set of reals or a braced list of constants (`\{1, 2\}`). */
+function difference(text: string): RealSet | undefined {
+  const parts = splitTop(text, /\\setminus/y);
+  if (parts.length !== 2) return undefined;
+  // `A \setminus ((0,1) \cup (1,2))`: the parentheses only group.
+  const unwrap = (t: string) => (/^\(.*\\cup.*\)$/.test(t.trim()) && splitTop(t.trim().slice(1, -1), /\\cup/y).length > 1 ? t.trim().slice(1, -1) : t);
+  const a = toRealSet(parseStructure(unwrap(parts[0]!), false), true);
+  const bNode = parseStructure(unwrap(parts[1]!), false);
+  const b = toRealSet(bNode, true) ?? (bNode.kind === "scalar" ? points([bNode]) : undefined);
+  if (!a || !b) return undefined;
+  return { variable: a.variable, intervals: intersect(a.intervals, complement(b.intervals)) };
 }
 
 export function sameRealSet(a: RealSet, b: RealSet): boolean {
@@ -207,7 +245,7 @@ export function sameRealSet(a: RealSet, b: RealSet): boolean {
  * tuples stays a pair of tuples: `(1, 3)` against `(1, 3)` is for the tuple comparison).
  */
 export function compareAsRealSets(g: Node, p: Node): boolean | undefined {
-  const isSetLike = (n: Node) => n.kind === "relation" || (n.kind === "scalar" && /mathbb\s*\{R\}|ℝ/.test(n.text)) || n.kind === "union" || (n.kind === "set" && n.items.every((i) => i.kind === "relation"));
+  const isSetLike = (n: Node) => n.kind === "relation" || (n.kind === "scalar" && /mathbb\s*\{R\}|ℝ|\\setminus/.test(n.text)) || n.kind === "union" || (n.kind === "set" && n.items.every((i) => i.kind === "relation"));
   if (!isSetLike(g) && !isSetLike(p)) return undefined;
   // An equation alone (`x = 3`, `y = 2x + 1`) is not an interval question.
   if (g.kind === "relation" && p.kind === "relation" && op(g.op) === "=" && op(p.op) === "=") return undefined;
