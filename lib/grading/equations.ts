@@ -6,7 +6,8 @@
  * positive. Decided numerically at fixed irrational-looking points, so only for differences the
  * JS evaluator reads (polynomials, roots, the usual functions); anything else is undecided here.
  */
-import { evaluateConstant, latexToSympy, NUM_FUNCS, tokenize } from "./latex";
+import { latexToSympy } from "./latex";
+import { evaluateConstant, NUM_FUNCS, tokenize } from "./evaluate";
 
 /** Values for the variables, one list per variable (in order of first appearance). */
 const POINTS = [

@@ -7,7 +7,8 @@
  * is left to the other comparisons.
  */
 import { closeNumbers } from "./numbers";
-import { evaluateConstant, latexToSympy } from "./latex";
+import { latexToSympy } from "./latex";
+import { evaluateConstant } from "./evaluate";
 import { parseStructure, RELATION_OP, type Node } from "./structure";
 import { splitTop } from "./text";
 import { variablesOf } from "./equations";

@@ -19,7 +19,8 @@
  */
 
 /** A pair of sympy-parsable expressions whose equivalence the fast layer cannot decide. */
-import { evaluateConstant, isSafeParserText, latexToSympy, toPythonExpr } from "./latex";
+import { latexToSympy } from "./latex";
+import { evaluateConstant, isSafeParserText, toPythonExpr } from "./evaluate";
 import { normalizeAnswerText } from "./normalize";
 import { parseStructure, type Node } from "./structure";
 import { nestingDepth } from "./text";
@@ -27,7 +28,8 @@ import { closeNumbers } from "./numbers";
 import { compareAsRealSets } from "./intervals";
 import { sameSolutionSet } from "./equations";
 
-export { evaluateConstant, isSafeParserText, latexToSympy, toPythonExpr } from "./latex";
+export { latexToSympy } from "./latex";
+export { evaluateConstant, isSafeParserText, toPythonExpr } from "./evaluate";
 export { normalizeAnswerText, type NormalizedAnswer } from "./normalize";
 export interface SymbolicJob {
   gold: string;
