@@ -4,6 +4,10 @@
  * tests by the experiment runner, not here); `gradeMathPairs` with a long-lived `SymbolicGrader`
  * is the full grader of the CLI, experiments and sweeps: every pair gets a verdict or is
  * `ungradable` (too complex, or over its wall-clock limit) without holding up the others.
+ * A response that never stated a final answer (cut inside its thinking) is wrong, not graded
+ * from its prose (final-answer.ts). Results state `GRADER_VERSION` (version.ts says when to bump).
+ * Modules: final-answer (extraction), normalize/structure (reading an answer), math (comparison),
+ * intervals, equations, evaluate/latex (numbers and sympy text), symbolic (sympy processes).
  */
 import type { Problem, Verdict } from "@/lib/protocol";
 import { extractLastCodeBlock, extractMathAnswer } from "./extract";
