@@ -68,6 +68,12 @@ if (oldPath) {
     const oldRight = rows.filter((r, k) => before[k] === r.expected).length;
     const changed = rows.flatMap((r, k) => (before[k] !== now[k] ? [{ r, before: before[k], now: now[k] }] : []));
     console.log(`${name}, old grader: ${oldRight}/${rows.length} agree (${((100 * oldRight) / rows.length).toFixed(1)}%); changed verdicts: ${changed.length}`);
+    const byClass = new Map<string, [number, number]>();
+    rows.forEach((r, k) => {
+      const c = byClass.get(r.class) ?? [0, 0];
+      byClass.set(r.class, [c[0] + (before[k] === r.expected ? 1 : 0), c[1] + 1]);
+    });
+    console.log(`  old by class: ${[...byClass].map(([c, [a, n]]) => `${c} ${a}/${n}`).join(", ")}`);
     const fixes = changed.filter((c) => c.now === c.r.expected).length;
     console.log(`  fixes ${fixes}, regressions ${changed.length - fixes} (of them new false "correct": ${changed.filter((c) => c.now && !c.r.expected).length})`);
     if (name === "real responses" || process.env.VERBOSE)
