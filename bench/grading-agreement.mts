@@ -82,3 +82,9 @@ if (oldPath) {
 }
 await grader.dispose();
 await sandbox.dispose();
+// Targets of issue 15: ≥ 90% on answer-class cases, ≥ 98% on real responses.
+const ownRate = cases.filter((r, k) => own[k] === r.expected).length / cases.length;
+const realRate = real.filter((r, k) => realVerdicts[k] === r.expected).length / real.length;
+const ok = ownRate >= 0.9 && realRate >= 0.98;
+console.log(ok ? "targets met" : "TARGETS MISSED (own cases >= 90%, real responses >= 98%)");
+process.exit(ok ? 0 : 1);
