@@ -24,6 +24,7 @@ describe("answers without \\boxed{}", () => {
     // A closing sentence in plain text gives its number; a word answer stays a word.
     expect(extractFinalAnswer("She had $3 + 4$ apples and ate two.\n\nSo she has 5 apples left.")).toBe("5");
     expect(extractFinalAnswer("So she has 5 apples left.")).toBe("5");
+    expect(extractFinalAnswer("The probability is therefore 1/2.")).toBe("1/2");
     expect(extractFinalAnswer("Tuesday")).toBe("Tuesday");
     same("12", "Multiplying, the area is\n$$3 \\cdot 4 = 12$$");
     differ("12", "Multiplying, the area is\n$$3 \\cdot 4 = 13$$");
@@ -99,6 +100,8 @@ describe("inequalities and intervals", () => {
     differ("(1, 4]", "\\boxed{(1,2) \\cup (2,4]}");
     same("2x + 1 > 5", "\\boxed{x > 2}");
     same("(-\\infty, \\infty)", "\\boxed{x \\in \\mathbb{R}}");
+    same("x > 0", "\\boxed{x \\in \\mathbb{R}^+}");
+    differ("x \\geq 0", "\\boxed{x \\in \\mathbb{R}^+}");
     same("[0, 1) \\cup (1, 2]", "\\boxed{[0,2] \\setminus \\{1\\}}");
     same("x \\neq 1", "\\mathbb{R} \\setminus \\{1\\}");
     differ("[0, 2]", "[0,2] \\setminus \\{1\\}");
@@ -127,6 +130,9 @@ describe("equations", () => {
     differ("x - 2y = 4", "\\boxed{4}");
     differ("144", "\\boxed{16x^2 - 9y^2 = 144}");
     same("204", "$180 + 24 = 204$");
+    same("\\sqrt{3}", "Hence $|z| = \\sqrt{3}$, which completes the proof.");
+    same("-\\frac{3}{5}", "Therefore, $\\cos\\theta=-\\dfrac35$.");
+    same("7", "\\boxed{a + b = 3 + 4 = 7}");
   });
 });
 
@@ -163,6 +169,8 @@ describe("order-insensitive products and sums (symbolic)", () => {
     const v = compareMath("F_k F_{n-k-1}", "\\boxed{F_{n-k-1} F_k}");
     expect(v).toMatchObject({ jobs: [{ python: true }] });
     expect(typeof v === "object" && "jobs" in v && v.jobs[0]!.gold).toContain("F_nmkm1");
+    // Written without a space, `F_{n+1}F_n` is still two symbols.
+    expect(compareMath("2 F_{n} F_{n+1}", "\\boxed{2F_{n+1}F_n}")).toMatchObject({ jobs: [{ pred: expect.stringContaining("_s('F_n')") }] });
   });
 });
 

@@ -226,7 +226,7 @@ export function extractFinalAnswer(text: string, options: FinalAnswerOptions = {
 }
 
 function lastNumber(text: string): string | undefined {
-  return text.match(/-?\d[\d,]*(?:\.\d+)?/g)?.at(-1)!.replace(/,$/, "");
+  return text.match(/-?\d[\d,]*(?:\.\d+)?(?:\s*\/\s*\d+(?:\.\d+)?)?/g)?.at(-1)!.replace(/,$/, "");
 }
 
 /** Words outside math: a sentence, not an answer written bare. */

@@ -172,8 +172,16 @@ function relationSet(text: string): RealSet | undefined {
 /** A node as a set of reals, when it reads as one (`tupleIsInterval`: a 2-tuple of constants is an interval). */
 export function toRealSet(n: Node, tupleIsInterval: boolean): RealSet | undefined {
   if (n.kind === "scalar" && n.text.includes("\\setminus")) return difference(n.text);
-  if (n.kind === "scalar" && /^(?:\\mathbb\s*\{R\}|\\R|ℝ|\\text\{R\})$/.test(n.text.trim())) {
-    return { variable: undefined, intervals: [{ lo: -Infinity, hi: Infinity, loClosed: false, hiClosed: false }] };
+  if (n.kind === "scalar") {
+    const reals = /^(?:\\mathbb\s*\{R\}|\\R|ℝ|\\text\{R\})\s*(?:(\^|_)\s*\{?\s*(\+|-|>\s*0|<\s*0|\\geq?\s*0)\s*\}?)?$/.exec(n.text.trim());
+    if (reals) {
+      const sign = reals[2]?.replace(/\s+/g, "");
+      if (!sign) return { variable: undefined, intervals: [{ lo: -Infinity, hi: Infinity, loClosed: false, hiClosed: false }] };
+      // ℝ^+ / ℝ_{>0} are the positive reals, ℝ_{\geq 0} includes 0.
+      if (sign === "+" || sign === ">0") return { variable: undefined, intervals: [{ lo: 0, hi: Infinity, loClosed: false, hiClosed: false }] };
+      if (sign === "-" || sign === "<0") return { variable: undefined, intervals: [{ lo: -Infinity, hi: 0, loClosed: false, hiClosed: false }] };
+      return { variable: undefined, intervals: [{ lo: 0, hi: Infinity, loClosed: true, hiClosed: false }] };
+    }
   }
   if (n.kind === "relation") return relationSet(`${n.lhs} ${n.op} ${n.rhs}`);
   if (n.kind === "tuple" && tupleIsInterval && n.items.length === 2) {

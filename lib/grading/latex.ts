@@ -129,7 +129,8 @@ export function latexToSympy(latex: string): string | undefined {
       // name for sympy (`F_nmkm1`), and products of such symbols compare in any order.
       const name = g.replace(/\s+/g, "").replace(/[()]/g, "").replace(/-/g, "m").replace(/\+/g, "p").replace(/\*/g, "t").replace(/\//g, "d");
       if (!/^\w+$/.test(name)) return undefined;
-      out += `_${name}`;
+      // The space ends the name: `F_{n+1}F_n` is two symbols.
+      out += `_${name} `;
     } else if (c === "{") {
       const close = closeBrace(s, i + 1);
       if (close === -1) return undefined;

@@ -110,11 +110,22 @@ function and(verdicts: FastVerdict[]): FastVerdict {
   return ungradable ?? (jobs.length === 0 ? true : { jobs });
 }
 
-/** A name (`P`, `AB`, `a_n`, `f(3)`, `\angle A`) or a constant expression: the left side of a computation. */
+/**
+ * The left side of a computation: a constant (`180 + 24`) or a single term — a name (`P`,
+ * `|z|`, `\cos\theta`, `a_{n+1}`, `f(3)`, `3x`) — not a sum, which makes the equation a curve.
+ */
 function namesOrValue(lhs: string): boolean {
-  if (/^(?:[A-Za-z]{1,3}|\\[a-zA-Z]+(?:\s*[A-Za-z]{1,3})?)(?:_\{?\w+\}?)?(?:\([^()]*\))?$/.test(lhs.trim())) return true;
   const s = latexToSympy(lhs);
-  return s !== undefined && evaluateConstant(s) !== undefined;
+  if (s !== undefined && evaluateConstant(s) !== undefined) return true;
+  let depth = 0;
+  const t = lhs.trim().replace(/^-/, "");
+  for (let i = 0; i < t.length; i++) {
+    const c = t[i]!;
+    if ("({[".includes(c)) depth++;
+    else if (")}]".includes(c)) depth--;
+    else if (depth === 0 && (c === "+" || c === "-" || (c === "\\" && /^\\(?:pm|mp)\b/.test(t.slice(i))))) return false;
+  }
+  return t.length > 0;
 }
 
 function compareNodes(g: Node, p: Node, gs: Side, ps: Side): FastVerdict {
@@ -129,8 +140,13 @@ function compareNodes(g: Node, p: Node, gs: Side, ps: Side): FastVerdict {
   // An equation against a bare value is judged by its last side ("180 + 24 = 204" vs "204",
   // "P = 3 \cdot 4 = 12" vs "12") when its left side is a value or a name; `x + y = 4` is a line,
   // not the value 4.
-  const lastSide = (n: Node): Node =>
-    n.kind === "relation" && n.op === "=" && namesOrValue(n.lhs) ? { kind: "scalar", text: n.rhs.split("=").at(-1)!.trim() } : n;
+  const lastSide = (n: Node): Node => {
+    if (n.kind !== "relation" || n.op !== "=") return n;
+    const last = n.rhs.split("=").at(-1)!.trim();
+    // A chain of computation (`a + b = 3 + 4 = 7`) ends in its value whatever its left side.
+    const chainValue = n.rhs.includes("=") && evaluateConstant(latexToSympy(last) ?? "x") !== undefined;
+    return namesOrValue(n.lhs) || chainValue ? { kind: "scalar", text: last } : n;
+  };
   if ((g.kind === "relation") !== (p.kind === "relation") && (g.kind === "scalar" || p.kind === "scalar")) {
     const gl = lastSide(g);
     const pl = lastSide(p);
