@@ -150,6 +150,11 @@ describe("number forms", () => {
     differ("e^{2}", "\\boxed{\\mathrm{e}^{3}}");
     same("11", "\\boxed{x \\approx 11}");
     differ("11", "\\boxed{x \\approx 12}");
+    // Unicode written outside LaTeX.
+    same("-3", "\\boxed{−3}");
+    same("[1, \\infty)", "x ≥ 1");
+    same("2\\pi", "2π");
+    same("2\\sqrt{3}", "√12");
   });
 });
 

@@ -40,6 +40,9 @@ export function normalizeAnswerText(answer: string): NormalizedAnswer {
   s = s.replace(/\\displaystyle|\\left|\\right|\\big|\\Big|\\bigg|\\Bigg/g, "");
   s = s.replace(/\\[dt]frac/g, "\\frac").replace(/\\mbox\s*\{/g, "\\text{");
   s = s.replace(/\\leqslant|\\leqq/g, "\\leq").replace(/\\geqslant|\\geqq/g, "\\geq");
+  // Unicode math that models write outside LaTeX (`−` is U+2212, not a hyphen).
+  s = s.replace(/−/g, "-").replace(/[≤⩽]/g, "\\leq ").replace(/[≥⩾]/g, "\\geq ").replace(/≠/g, "\\neq ").replace(/∞/g, "\\infty ");
+  s = s.replace(/∈/g, "\\in ").replace(/∪/g, "\\cup ").replace(/π/g, "\\pi ").replace(/[×·]/g, "\\cdot ").replace(/√(\d+|[a-z])/g, "\\sqrt{$1}");
   // Set-builder notation is its condition: `\{x \mid x > 2\}` is `x > 2`.
   const builder = /^\\\{\s*([a-zA-Z])\s*(?:\\mid|\||:)\s*(.*)\\\}$/.exec(s);
   if (builder && builder[2]!.includes(builder[1]!)) s = builder[2]!.replace(/^[a-zA-Z]\s*\\in\s*\\mathbb\s*\{R\}\s*,?\s*/, "");
