@@ -37,6 +37,8 @@ const CHAT_TURN = /<\|im_start\|>|<\|im_end\|>|<\|endoftext\|>|<\|eot_id\|>|<\|e
 /** The response without what a chat model emitted after its turn ended. */
 export function stripChatTurns(text: string): string {
   // A leading turn header (`<|im_start|>assistant`) is not the end of the turn.
+  // Most answers hold no chat token at all: skip the regexes for them (the fast layer's hot path).
+  if (!text.includes("<") && !text.includes(":")) return text;
   const t = text.replace(/^\s*<\|im_start\|>assistant\s*/, "");
   const m = CHAT_TURN.exec(t);
   return m ? t.slice(0, m.index) : t;
@@ -195,7 +197,8 @@ export function extractFinalAnswer(text: string, options: FinalAnswerOptions = {
     answerPart = "";
     closed = false;
   }
-  const explicit = extractBoxedAnswer(answerPart) ?? answerPhrase(answerPart);
+  const explicit =
+    (/\\(?:boxed|fbox)/.test(answerPart) ? extractBoxedAnswer(answerPart) : undefined) ?? (/answer/i.test(answerPart) ? answerPhrase(answerPart) : undefined);
   if (explicit !== undefined) return explicit;
   if (closed === false || cut) return undefined;
   // The model closed its thinking but boxed its answer only inside it.

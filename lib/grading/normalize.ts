@@ -39,12 +39,13 @@ export function normalizeAnswerText(answer: string): NormalizedAnswer {
   s = trimEndChars(s.replace(/^\$+/, ""), "$").trim();
   s = s.replace(/\\displaystyle|\\left|\\right|\\big|\\Big|\\bigg|\\Bigg/g, "");
   s = s.replace(/\\[dt]frac/g, "\\frac").replace(/\\mbox\s*\{/g, "\\text{");
-  s = s.replace(/\\leqslant|\\leqq/g, "\\leq").replace(/\\geqslant|\\geqq/g, "\\geq");
+  // (Each rewrite below is guarded by a cheap test: this runs twice per pair on the hot path.)
+  if (/slant|qq/.test(s)) s = s.replace(/\\leqslant|\\leqq/g, "\\leq").replace(/\\geqslant|\\geqq/g, "\\geq");
   // Unicode math that models write outside LaTeX (`−` is U+2212, not a hyphen).
-  s = s.replace(/−/g, "-").replace(/[≤⩽]/g, "\\leq ").replace(/[≥⩾]/g, "\\geq ").replace(/≠/g, "\\neq ").replace(/∞/g, "\\infty ");
-  s = s.replace(/∈/g, "\\in ").replace(/∪/g, "\\cup ").replace(/π/g, "\\pi ").replace(/[×·]/g, "\\cdot ").replace(/√(\d+|[a-z])/g, "\\sqrt{$1}");
+  if (/[^\x00-\x7f]/.test(s)) s = s.replace(/−/g, "-").replace(/[≤⩽]/g, "\\leq ").replace(/[≥⩾]/g, "\\geq ").replace(/≠/g, "\\neq ").replace(/∞/g, "\\infty ");
+  if (/[^\x00-\x7f]/.test(s)) s = s.replace(/∈/g, "\\in ").replace(/∪/g, "\\cup ").replace(/π/g, "\\pi ").replace(/[×·]/g, "\\cdot ").replace(/√(\d+|[a-z])/g, "\\sqrt{$1}");
   // Set-builder notation is its condition: `\{x \mid x > 2\}` is `x > 2`.
-  const builder = /^\\\{\s*([a-zA-Z])\s*(?:\\mid|\||:)\s*(.*)\\\}$/.exec(s);
+  const builder = s.startsWith("\\{") && /^\\\{\s*([a-zA-Z])\s*(?:\\mid|\||:)\s*(.*)\\\}$/.exec(s);
   if (builder && builder[2]!.includes(builder[1]!)) s = builder[2]!.replace(/^[a-zA-Z]\s*\\in\s*\\mathbb\s*\{R\}\s*,?\s*/, "");
   s = s.replace(/\\(?:textbf|mathbf|textit|mathit|mathrm|boldsymbol|operatorname|textnormal|mathnormal)\s*\{/g, "\\text{");
   s = s.replace(/\\!/g, "").replace(/(?<!\\)\\[,;:> ]|~/g, " ").replace(/\\quad|\\qquad/g, " ");
@@ -57,7 +58,7 @@ export function normalizeAnswerText(answer: string): NormalizedAnswer {
   s = s.replace(/\\\$/g, "").replace(/\$/g, "");
   // Percent in words ("28 pct", "28 percentage points") is a percent sign.
   const percentWord = /\s*(?:\\text\s*\{\s*)?\b(?:pct|percentage(?: points?)?|percent)\b\.?\s*\}?\s*$/i;
-  if (/\d/.test(s) && percentWord.test(s.slice(-40))) {
+  if (/p(?:ct|ercent)/i.test(s) && /\d/.test(s) && percentWord.test(s.slice(-40))) {
     percent = true;
     s = s.slice(0, -40) + s.slice(-40).replace(percentWord, "");
   }
