@@ -40,6 +40,21 @@ describe("hintlab grade", () => {
     expect(hintlab(["--file", "-"], JSON.stringify({ gold: "\\sqrt{12}", pred: "2\\sqrt3" }) + "\n").stdout).toBe('{"equivalent":true}\n');
   }, 120_000);
 
+  it("takes a \"truncated\" flag per line: a response cut at its token limit is graded by explicit answers only", () => {
+    const cut = "First $6$ ways for the first slot, then $6$ for the second.";
+    const lines = [
+      { gold: "6", pred: cut },
+      { gold: "6", pred: cut, truncated: true },
+      { gold: "6", pred: `So the answer is $6$. ${cut}`, truncated: true },
+      { gold: "6", pred: cut, truncated: "yes" },
+    ];
+    const r = hintlab(["--file", "-"], lines.map((l) => JSON.stringify(l)).join("\n") + "\n");
+    const out = r.stdout.trim().split("\n").map((l) => JSON.parse(l) as { equivalent: boolean; error?: string });
+    expect(out.map((v) => v.equivalent)).toEqual([true, false, true, false]);
+    expect(out[3]!.error).toMatch(/"truncated" must be true or false/);
+    expect(r.status).toBe(3);
+  });
+
   it("grades a number of --file as written, not as the nearest double", () => {
     const lines = ['{"gold": 12345678901234567891, "pred": "\\\\boxed{12345678901234567891}"}', '{"gold": 12345678901234567891, "pred": 12345678901234567890}'];
     const r = hintlab(["--file", "-"], lines.join("\n") + "\n");

@@ -1,16 +1,19 @@
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { createMathGrader, defaultPerPairMs } from "@/lib/experiments";
-import { gradeMathPairs, type MathGrade } from "@/lib/grading";
+import { GRADER_VERSION, gradeMathPairs, type MathGrade, type MathPair } from "@/lib/grading";
 import { parseJsonWithNumberText } from "@/lib/protocol";
 
 export const GRADE_USAGE = `usage: hintlab grade --gold G --pred P        prints true, false or "ungradable: REASON"
        hintlab grade --file PAIRS.jsonl          (FILE "-" reads stdin)
 
-Math answer equivalence as evaluation harnesses judge it. Each side may be a bare answer
+Math answer equivalence as evaluation harnesses judge it (grader ${GRADER_VERSION}). Each side may be a bare answer
 ("$\\frac{1}{2}$", "7,425,000") or a whole response / reference solution: the final answer is
-extracted from both (last \\boxed{}, else "the answer is ...").
-  --file FILE       JSONL lines {"gold": ..., "pred": ...}; writes one {"equivalent": bool} per line, in order;
+extracted from both (last \\boxed{} with the boxes joined to it, else "the answer is ...", else,
+for a response that finished its answer part, the last $...$ / \\(...\\) / \\[...\\] expression).
+A response cut inside its thinking (an unclosed <think>, or "truncated": true) has no answer: false.
+  --file FILE       JSONL lines {"gold": ..., "pred": ..., "truncated"?: bool (the generation hit its token
+                    limit)}; writes one {"equivalent": bool} per line, in order;
                     a pair the grader cannot decide is {"equivalent": false, "ungradable": REASON}
   --per-pair-ms N   wall-clock limit of one pair's parsing and symbolic (sympy) comparison
                     (default 5000, or $HINTLAB_GRADE_PER_PAIR_MS); a pair over it is "ungradable: time limit"
@@ -64,17 +67,18 @@ export async function runGrade(argv: string[]): Promise<number> {
     }
     const lines = text.split("\n");
     if (lines.at(-1) === "") lines.pop();
-    const pairs: { gold: string; pred: string }[] = [];
+    const pairs: MathPair[] = [];
     const errors = new Map<number, string>();
     lines.forEach((line, k) => {
       try {
         // A number is graded as written (12345678901234567891 is not the double 12345678901234567000).
         const { value, numberText } = parseJsonWithNumberText(line);
-        const v = value as { gold?: unknown; pred?: unknown };
+        const v = value as { gold?: unknown; pred?: unknown; truncated?: unknown };
         const gold = typeof v.gold === "number" ? numberText(v, "gold") : v.gold;
         const pred = typeof v.pred === "number" ? numberText(v, "pred") : v.pred;
         if (typeof gold !== "string" || typeof pred !== "string") throw new Error('expected {"gold": string, "pred": string}');
-        pairs.push({ gold, pred });
+        if (v.truncated !== undefined && typeof v.truncated !== "boolean") throw new Error('"truncated" must be true or false');
+        pairs.push(v.truncated === true ? { gold, pred, truncated: true } : { gold, pred });
       } catch (e) {
         errors.set(k, (e as Error).message);
         pairs.push({ gold: "", pred: "" });

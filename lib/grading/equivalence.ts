@@ -5,37 +5,26 @@
  * per-pair time limit.
  */
 import type { UngradableReason } from "@/lib/protocol";
-import { extractLastBoxed, extractAnswerPhrase } from "./extract";
+import { extractFinalAnswer, type FinalAnswerOptions } from "./final-answer";
 import { compareAnswers, type FastVerdict, type SymbolicJob } from "./math";
 import { SymbolicGrader, type ExecuteFn, type SymbolicGraderOptions, type SymbolicOutcome } from "./symbolic";
 
-/** Longest text taken as a bare answer when it has no box or "answer is" phrase. */
-const BARE_ANSWER_MAX = 80;
-
 /**
- * The answer in `text`: the last `\boxed{}` (after `</think>` when there is one), else an
- * "the answer is …" phrase, else the whole text when it is short enough to be an answer,
- * else the last inline math or number.
+ * Fast verdict on two texts (answers or whole responses). `ending` says how the response ended
+ * (cut at the token limit, thinking closed): a response without a final answer is wrong.
  */
-export function extractFinalAnswer(text: string): string | undefined {
-  const t = text.includes("</think>") ? text.slice(text.lastIndexOf("</think>") + 8) : text;
-  // What follows the thinking wins; a box inside the thinking is only a fallback.
-  const found = extractLastBoxed(t) ?? extractAnswerPhrase(t) ?? extractLastBoxed(text);
-  if (found !== undefined) return found;
-  const trimmed = t.trim();
-  if (trimmed.length <= BARE_ANSWER_MAX && !trimmed.includes("\n")) return trimmed;
-  const maths = [...trimmed.matchAll(/\$([^$]+)\$/g)];
-  if (maths.length > 0) return maths.at(-1)![1];
-  const nums = [...trimmed.matchAll(/-?\d[\d,]*(?:\.\d+)?/g)];
-  return nums.at(-1)?.[0];
-}
-
-/** Fast verdict on two texts (answers or whole responses). */
-export function compareMath(gold: string, pred: string): FastVerdict {
-  const g = extractFinalAnswer(gold);
-  const p = extractFinalAnswer(pred);
+export function compareMath(gold: string, pred: string, ending?: FinalAnswerOptions): FastVerdict {
+  const g = extractFinalAnswer(gold, { reference: true });
+  const p = extractFinalAnswer(pred, ending);
   if (g === undefined || p === undefined) return false;
   return compareAnswers(g, p);
+}
+
+/** A gold answer and a response (or answer); `truncated`: the response stopped at its token limit. */
+export interface MathPair {
+  gold: string;
+  pred: string;
+  truncated?: boolean;
 }
 
 /** A graded pair: equivalent or not, or (never equivalent) undecidable and why. */
@@ -48,11 +37,11 @@ export type MathGrade = { equivalent: boolean; ungradable?: undefined } | { equi
  * or `execute` function(s) for a one-off grader; without it, undecided pairs are ungradable.
  */
 export async function gradeMathPairs(
-  pairs: { gold: string; pred: string }[],
+  pairs: MathPair[],
   symbolic?: SymbolicGrader | ExecuteFn | ExecuteFn[],
   options?: SymbolicGraderOptions,
 ): Promise<MathGrade[]> {
-  const fast = pairs.map((p) => compareMath(p.gold, p.pred));
+  const fast = pairs.map((p) => compareMath(p.gold, p.pred, p.truncated ? { truncated: true } : undefined));
   const pending: SymbolicJob[][] = [];
   for (const v of fast) if (typeof v === "object" && "jobs" in v) pending.push(v.jobs);
   let outcomes: SymbolicOutcome[] = pending.map(() => ({ ungradable: "grader error" as const }));

@@ -1,3 +1,31 @@
+/** Every `\boxed{…}` (or `\fbox{…}`) in text, in order: its content and where the box starts and ends. */
+export function extractBoxes(text: string): { content: string; start: number; end: number }[] {
+  const out: { content: string; start: number; end: number }[] = [];
+  const re = /\\(?:boxed|fbox)\s*\{/g;
+  for (let m = re.exec(text); m; m = re.exec(text)) {
+    const open = m.index + m[0].length;
+    let depth = 1;
+    let close = -1;
+    for (let i = open; i < text.length; i++) {
+      const c = text[i];
+      if (c === "\\") {
+        i++;
+        continue;
+      }
+      if (c === "{") depth++;
+      else if (c === "}" && --depth === 0) {
+        close = i;
+        break;
+      }
+    }
+    // An unclosed box holds everything after it: no later box can close either.
+    if (close === -1) break;
+    out.push({ content: text.slice(open, close).trim(), start: m.index, end: close + 1 });
+    re.lastIndex = close + 1;
+  }
+  return out;
+}
+
 /** Content of the last `\boxed{…}` (or `\fbox{…}`) in text, with nested braces; undefined if none. */
 export function extractLastBoxed(text: string): string | undefined {
   const re = /\\(?:boxed|fbox)\s*\{/g;

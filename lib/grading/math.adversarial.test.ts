@@ -41,6 +41,16 @@ const CASES: [string, string, string][] = [
   ["answer phrase, then a space run", "5", `the answer is${rep(" ", N)}x$ y`],
   ["answer phrase repeated on one line", "5", rep("the answer is $ ", N)],
   ["an answer over the length cap", "5", `\\boxed{${rep("1+", MAX_ANSWER_CHARS + 10)}1}`],
+  // The answer classes of issue 15: prose fallback, joined boxes, intervals, equations.
+  ["many unclosed math openers, no box", "5", rep("\\( $ \\[ $$ ", N)],
+  ["prose with many math spans", "5", rep("so $x=1$ and ", N)],
+  ["many boxes joined by commas", "5", rep("\\boxed{1}, ", N)],
+  ["many boxes, one unclosed first", "5", `\\boxed{${rep("\\boxed{1} ", N)}`],
+  ["a long chained inequality", "5", `\\boxed{${rep("x<", N)}1}`],
+  ["a long union of intervals", "(1,2)", `\\boxed{${rep("(1,2)\\cup", N - 20)}(1,3)}`],
+  ["a long equation", "x = y", `\\boxed{${rep("x+", N - 10)}1=y}`],
+  ["a long relation list", "x > 1", `\\boxed{${rep("x<1 \\text{ or } ", N)}x<1}`],
+  ["thinking markers repeated", "5", rep("<think> $5$ </think>", N)],
 ];
 
 describe("the fast layer is bounded on adversarial inputs", () => {
@@ -73,7 +83,7 @@ describe("the fast layer is bounded on adversarial inputs", () => {
       seed = (seed * 1103515245 + 12345) % 2147483648;
       return seed % n;
     };
-    const alphabet = ["\\frac", "\\sqrt", "{", "}", "(", ")", "[", "]", "\\{", "\\}", "^", "_", ",", " ", "$", ".", "x", "1", "2", "\\pi", "\\cup", "=", "\\le", "!", "-", "+", "\\text{", "cm", "%", "\\pm", "&", "\\\\", "\\begin{pmatrix}", "\\end{pmatrix}", "\\boxed{", "the answer is "];
+    const alphabet = ["\\frac", "\\sqrt", "{", "}", "(", ")", "[", "]", "\\{", "\\}", "^", "_", ",", " ", "$", ".", "x", "1", "2", "\\pi", "\\cup", "=", "\\le", "!", "-", "+", "\\text{", "cm", "%", "\\pm", "&", "\\\\", "\\begin{pmatrix}", "\\end{pmatrix}", "\\boxed{", "the answer is ", "\\geq", "<", "|", "\\approx", "\\(", "\\)", ";", "\\mathbb{R}", "\\infty", "<think>", "</think>", " or "];
     for (let k = 0; k < 300; k++) {
       const len = k < 290 ? 1 + rand(200) : 20_000;
       const pick = () => Array.from({ length: len }, () => alphabet[rand(alphabet.length)]).join("");

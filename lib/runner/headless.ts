@@ -11,7 +11,7 @@ import {
   type EngineState,
   type ResolvedHint,
 } from "@/lib/engine";
-import { gradeResponse } from "@/lib/grading";
+import { gradeResponse, runEnding } from "@/lib/grading";
 import type { ExecutionResult, Problem, Sandbox, TokenLogprob, Trace, TraceConfig } from "@/lib/protocol";
 import type { Provider } from "@/lib/providers";
 import { isModelError } from "@/lib/providers";
@@ -77,7 +77,7 @@ export async function runHeadless(opts: HeadlessOptions): Promise<Trace> {
   }
 
   if (state.phase !== "failed") {
-    const graded = gradeResponse(state.problem, selectFinalResponse(state), selectTraceText(state.segments));
+    const graded = gradeResponse(state.problem, selectFinalResponse(state), selectTraceText(state.segments), runEnding(state));
     apply({ type: "graded", answer: graded.answer, verdict: graded.verdict, at: now() });
   }
   return toTrace(state, now());

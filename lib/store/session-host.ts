@@ -14,7 +14,7 @@ import {
   type SegmentLogprobs,
   type StreamAnchor,
 } from "@/lib/engine";
-import { gradeResponse } from "@/lib/grading";
+import { gradeResponse, runEnding } from "@/lib/grading";
 import {
   GenerateFrameSchema,
   readNdjson,
@@ -145,7 +145,7 @@ export class SessionHost {
     if (isTerminal(this.state) && !this.graded && this.state.phase !== "failed") {
       this.graded = true;
       const response = selectFinalResponse(this.state);
-      const graded = gradeResponse(this.state.problem, response, selectTraceText(this.state.segments));
+      const graded = gradeResponse(this.state.problem, response, selectTraceText(this.state.segments), runEnding(this.state));
       queueMicrotask(() => this.dispatch({ type: "graded", answer: graded.answer, verdict: graded.verdict, at: this.deps.now() }));
     }
   }
