@@ -1,0 +1,118 @@
+// The export through worker threads against the in-process export (lib/db's exportStream, the
+// path lib/db/export-copy.test.ts checks against TraceStore.get): the same bytes for every format,
+// pages re-ordered, a slow client holding the workers back, cancel and failures.
+import { createReadStream, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { traceToLines, type ExportFormat, type ExportOptions } from "@/lib/export";
+import { BUILTIN_HINTS } from "@/hints";
+import { exportStream, importTraces, openDb, TraceStore, type Db, type ExportFilters } from "@/lib/db";
+import { exportBody, type ExportBodyOptions } from "./index";
+
+const ROOT = path.resolve(import.meta.dirname, "../..");
+const NOW = 1_740_000_000_000;
+let dir: string;
+let db: Db;
+beforeEach(async () => {
+  dir = mkdtempSync(path.join(tmpdir(), "hintlab-export-worker-"));
+  db = openDb(path.join(dir, "a.db"));
+  const files: [string, string | undefined][] = [
+    ["e2e/fixtures/data/r1-distill-math-40.jsonl", undefined],
+    ["e2e/fixtures/data/tora-tir-math-30.jsonl", "tora"],
+    ["lib/export/__golden__/input.jsonl", undefined], // a trace with hints, edits and annotations
+  ];
+  for (const [i, [file, dataset]] of files.entries()) {
+    await importTraces(db, createReadStream(path.join(ROOT, file)), { mode: "valid-lines", hints: BUILTIN_HINTS, now: NOW + i * 5000, ...(dataset ? { dataset } : {}) });
+  }
+});
+afterEach(() => {
+  db.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const bytesOf = async (s: ReadableStream<Uint8Array>) => Buffer.from(await new Response(s).arrayBuffer());
+const inProcess = (format: ExportFormat, opts: ExportOptions = {}, filters: ExportFilters = {}) => bytesOf(exportStream(db, filters, traceToLines(format, opts)));
+/** Two workers, pages of 5 traces, no in-process shortcut: every page boundary and re-ordering is exercised on the fixtures. */
+const THREADED: ExportBodyOptions = { workers: 2, smallSelection: 0, page: 5 };
+
+/** Copies of every trace (rows as stored, new ids), so the export spans many ~1 MB chunks. */
+function multiply(copies: number) {
+  const cols = (t: string) => (db.prepare(`SELECT name FROM pragma_table_info('${t}')`).pluck().all() as string[]).filter((c) => c !== "id" && c !== "trace_id");
+  db.transaction(() => {
+    for (let k = 1; k < copies; k++) {
+      const sfx = `-copy${k}`;
+      const t = cols("traces");
+      db.prepare(`INSERT INTO traces (id, ${t.join(",")}) SELECT id || '${sfx}', ${t.join(",")} FROM traces WHERE id NOT LIKE '%-copy%'`).run();
+      for (const child of ["segments", "events"]) {
+        const c = cols(child);
+        db.prepare(`INSERT INTO ${child} (trace_id, ${c.join(",")}) SELECT trace_id || '${sfx}', ${c.join(",")} FROM ${child} WHERE trace_id NOT LIKE '%-copy%'`).run();
+      }
+      for (const child of ["annotations", "edits"]) {
+        const c = cols(child);
+        db.prepare(`INSERT INTO ${child} (id, trace_id, ${c.join(",")}) SELECT id || '${sfx}', trace_id || '${sfx}', ${c.join(",")} FROM ${child} WHERE trace_id NOT LIKE '%-copy%'`).run();
+      }
+    }
+  })();
+}
+
+describe("the export in worker threads", () => {
+  it("gives the in-process export's bytes in every format, edited or not, filtered or not", async () => {
+    const cases: [ExportFormat, ExportOptions, ExportFilters][] = [
+      ["segments", {}, {}],
+      ["segments", { edited: true }, {}],
+      ["openai", {}, {}],
+      ["openai", { edited: false, system: 'You are "careful".' }, {}],
+      ["sharegpt", {}, {}],
+      ["trl", {}, {}],
+      ["trl", { edited: false }, { dataset: "tora" }],
+      ["edits", { context: 20 }, {}],
+    ];
+    for (const [format, opts, filters] of cases) {
+      const want = await inProcess(format, opts, filters);
+      expect(want.length).toBeGreaterThan(format === "edits" ? 100 : 20_000);
+      const got = await bytesOf(exportBody(db, filters, { format, opts }, THREADED));
+      expect(got.equals(want), `${format} ${JSON.stringify(opts)} ${JSON.stringify(filters)}`).toBe(true);
+    }
+  });
+
+  it("one worker, or the default pages, give the same bytes; an empty selection is empty", async () => {
+    const want = await inProcess("segments");
+    expect((await bytesOf(exportBody(db, {}, { format: "segments", opts: {} }, { workers: 1, smallSelection: 0, page: 7 }))).equals(want)).toBe(true);
+    expect((await bytesOf(exportBody(db, {}, { format: "segments", opts: {} }, { workers: 2, smallSelection: 0 }))).equals(want)).toBe(true);
+    expect((await bytesOf(exportBody(db, { dataset: "none" }, { format: "segments", opts: {} }, THREADED))).length).toBe(0);
+  });
+
+  it("across many ~1 MB chunks, holds the workers back while the client does not read, and stops them when it cancels", async () => {
+    multiply(40);
+    const want = await inProcess("trl");
+    expect(want.length).toBeGreaterThan(15 << 20);
+    expect((await bytesOf(exportBody(db, {}, { format: "trl", opts: {} }, { workers: 2, smallSelection: 0 }))).equals(want)).toBe(true);
+
+    const reader = exportBody(db, {}, { format: "trl", opts: {} }, { workers: 2, smallSelection: 0 }).getReader();
+    const first = await reader.read();
+    expect(first.value!.length).toBeGreaterThan(500_000);
+    // A client that stops reading: the workers have credit for 2 chunks each, then wait. Heap
+    // and external memory grow by a few chunks at most, not by the 15+ MB left to export.
+    await new Promise((r) => setTimeout(r, 800));
+    const held = process.memoryUsage();
+    await new Promise((r) => setTimeout(r, 800));
+    const later = process.memoryUsage();
+    expect(later.external + later.arrayBuffers - (held.external + held.arrayBuffers)).toBeLessThan(2 << 20);
+    let got = first.value!.length;
+    for (let n = 0; n < 3; n++) got += (await reader.read()).value!.length;
+    expect(Buffer.from(want.subarray(0, got)).length).toBe(got);
+    await reader.cancel();
+  });
+
+  it("fails the stream where a stored segment is one the schema refuses, as in-process", async () => {
+    const ids = [...new TraceStore(db).iterateIds({ dataset: "tora" })];
+    db.prepare("UPDATE segments SET json = ? WHERE trace_id = ? AND idx = 0").run(JSON.stringify({ id: "s", kind: "thought", text: "x" }), ids[3]);
+    await expect(inProcess("segments")).rejects.toThrow();
+    await expect(bytesOf(exportBody(db, {}, { format: "segments", opts: {} }, THREADED))).rejects.toThrow(/kind|invalid/i);
+  });
+
+  it("refuses an unknown queue before the stream starts", () => {
+    expect(() => exportBody(db, { queue: "nope" }, { format: "edits", opts: {}, queue: "nope" }, THREADED)).toThrow();
+  });
+});
