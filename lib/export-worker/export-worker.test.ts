@@ -4,7 +4,7 @@
 import { createReadStream, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { traceToLines, type ExportFormat, type ExportOptions } from "@/lib/export";
 import { BUILTIN_HINTS } from "@/hints";
 import { exportStream, importTraces, openDb, TraceStore, type Db, type ExportFilters } from "@/lib/db";
@@ -83,26 +83,42 @@ describe("the export in worker threads", () => {
     expect((await bytesOf(exportBody(db, { dataset: "none" }, { format: "segments", opts: {} }, THREADED))).length).toBe(0);
   });
 
+  it("the sources through tsx (where the bundle cannot be built) give the same bytes", async () => {
+    vi.stubEnv("HINTLAB_EXPORT_WORKER", path.join(ROOT, "lib/export-worker/worker.mjs"));
+    try {
+      expect((await bytesOf(exportBody(db, {}, { format: "openai", opts: {} }, THREADED))).equals(await inProcess("openai"))).toBe(true);
+    } finally {
+      vi.unstubAllEnvs();
+    }
+  });
+
   it("across many ~1 MB chunks, holds the workers back while the client does not read, and stops them when it cancels", async () => {
     multiply(40);
     const want = await inProcess("trl");
     expect(want.length).toBeGreaterThan(15 << 20);
     expect((await bytesOf(exportBody(db, {}, { format: "trl", opts: {} }, { workers: 2, smallSelection: 0 }))).equals(want)).toBe(true);
 
-    const reader = exportBody(db, {}, { format: "trl", opts: {} }, { workers: 2, smallSelection: 0 }).getReader();
+    let arrived = 0;
+    const reader = exportBody(db, {}, { format: "trl", opts: {} }, { workers: 2, smallSelection: 0, onChunk: (n) => (arrived += n) }).getReader();
     const first = await reader.read();
     expect(first.value!.length).toBeGreaterThan(500_000);
-    // A client that stops reading: the workers have credit for 2 chunks each, then wait. Heap
-    // and external memory grow by a few chunks at most, not by the 15+ MB left to export.
-    await new Promise((r) => setTimeout(r, 800));
-    const held = process.memoryUsage();
-    await new Promise((r) => setTimeout(r, 800));
-    const later = process.memoryUsage();
-    expect(later.external + later.arrayBuffers - (held.external + held.arrayBuffers)).toBeLessThan(2 << 20);
-    let got = first.value!.length;
-    for (let n = 0; n < 3; n++) got += (await reader.read()).value!.length;
-    expect(Buffer.from(want.subarray(0, got)).length).toBe(got);
+    // A client that stops reading: the workers have credit for 2 chunks each, then wait, so what
+    // they produced stays a few chunks ahead, not the 15+ MB left to export.
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(arrived).toBeLessThan(6 << 20);
+    const before = arrived;
+    let read = first.value!.length;
+    for (let n = 0; n < 5; n++) read += (await reader.read()).value!.length;
+    await new Promise((r) => setTimeout(r, 300));
+    // Reading frees credit: the workers went on, and still only a few chunks ahead.
+    expect(arrived).toBeGreaterThan(before);
+    expect(arrived - read).toBeLessThan(6 << 20);
     await reader.cancel();
+    const atCancel = arrived;
+    await new Promise((r) => setTimeout(r, 300));
+    expect(arrived).toBe(atCancel);
+    // The cancelled export's workers are gone, not back in the pool: the next export is whole.
+    expect((await bytesOf(exportBody(db, { dataset: "tora" }, { format: "trl", opts: {} }, THREADED))).equals(await inProcess("trl", {}, { dataset: "tora" }))).toBe(true);
   });
 
   it("fails the stream where a stored segment is one the schema refuses, as in-process", async () => {

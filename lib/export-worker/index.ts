@@ -23,6 +23,8 @@ export interface ExportBodyOptions {
   smallSelection?: number;
   /** Traces per page handed to a worker (tests use small pages to exercise the re-ordering). */
   page?: number;
+  /** Called with each chunk's size as it arrives from a worker (tests: what the workers produced ahead of the client). */
+  onChunk?: (bytes: number) => void;
 }
 
 /** GET /api/export's body: the JSONL of the traces `filters` select, as `job` formats them. */
@@ -47,7 +49,7 @@ export function exportBody(db: Db, filters: ExportFilters, job: ExportJob, o: Ex
     yield after;
     yield* ids;
   })();
-  return workerExportStream(file, all, job, workers, o.page);
+  return workerExportStream(file, all, job, workers, { ...(o.page ? { pageSize: o.page } : {}), ...(o.onChunk ? { onChunk: o.onChunk } : {}) });
 }
 
 function defaultWorkers(): number {

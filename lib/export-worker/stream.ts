@@ -1,10 +1,8 @@
 import "server-only";
 import { Worker } from "node:worker_threads";
-import { existsSync } from "node:fs";
-import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { FromWorkerSchema, type ToWorker } from "./messages";
 import type { ExportJob } from "./lines";
+import { workerScript } from "./bundle";
 
 /**
  * Page size (traces) handed to a worker: small enough that two workers stay balanced and the
@@ -16,13 +14,48 @@ const CREDIT = 2;
 /** Pages a worker holds (the one it exports and the next), so it never waits for a page. */
 const AHEAD = 2;
 
-function workerFile(): string {
-  // Beside this file in the source tree (tsx, vitest); in Next's server bundle this file's URL is
-  // the bundle's, so the source tree from the working directory; HINTLAB_EXPORT_WORKER overrides.
-  if (process.env.HINTLAB_EXPORT_WORKER) return process.env.HINTLAB_EXPORT_WORKER;
-  const here = path.dirname(fileURLToPath(import.meta.url));
-  const f = path.join(here, "worker.mjs");
-  return existsSync(f) ? f : path.resolve("lib/export-worker/worker.mjs");
+/**
+ * Workers left from finished exports, for the next one: a worker's start (tsx, zod, the export
+ * modules: ~0.2 s on an idle 2-core machine) is paid once, not per export. Each idles at most
+ * IDLE_MS (unreferenced: it never keeps the process alive); an export that fails or is
+ * cancelled terminates its workers instead of returning them.
+ */
+const IDLE_MS = 60_000;
+const MAX_IDLE = 4;
+const g = globalThis as unknown as { __hintlabExportIdle?: { worker: Worker; file: string; timer: NodeJS.Timeout }[] };
+const idle = (g.__hintlabExportIdle ??= []);
+let runs = 0;
+
+function takeWorker(file: string): Worker {
+  const i = idle.findIndex((e) => e.file === file);
+  if (i >= 0) {
+    const [e] = idle.splice(i, 1);
+    clearTimeout(e!.timer);
+    return e!.worker;
+  }
+  const w = new Worker(file, { execArgv: ["--conditions=react-server"] });
+  w.unref();
+  // An idle worker that dies leaves the pool.
+  w.on("exit", () => {
+    const k = idle.findIndex((e) => e.worker === w);
+    if (k >= 0) idle.splice(k, 1);
+  });
+  return w;
+}
+
+function returnWorker(w: Worker, file: string): void {
+  w.unref();
+  if (idle.length >= MAX_IDLE) {
+    void w.terminate();
+    return;
+  }
+  const timer = setTimeout(() => {
+    const k = idle.findIndex((e) => e.worker === w);
+    if (k >= 0) idle.splice(k, 1);
+    void w.terminate();
+  }, IDLE_MS);
+  timer.unref();
+  idle.push({ worker: w, file, timer });
 }
 
 interface PageState {
@@ -33,18 +66,27 @@ interface PageState {
 /**
  * The export's bytes, read and encoded by `workers` worker threads, each with its own read-only
  * connection to `dbFile`. The ids come from `ids` (the selection, in order) on this thread,
- * `pageSize` at a time: one reader of the selection, so the workers cannot disagree about it. Each page goes
- * to one worker; pages come back in any order and leave here in selection order. Memory is
- * bounded: a worker posts a chunk only against a credit, and a credit is returned only when the
+ * `pageSize` at a time: one reader of the selection, so the workers cannot disagree about it. Each
+ * page goes to one worker; pages come back in any order and leave here in selection order. Memory
+ * is bounded: a worker posts a chunk only against a credit, and a credit is returned only when the
  * client pulls a chunk (highWaterMark 0), so a slow client stops the workers' reads. Cancelling the
  * stream (the client went away) terminates the workers.
  */
-export function workerExportStream(dbFile: string, ids: Iterator<string>, job: ExportJob, workers: number, pageSize = PAGE): ReadableStream<Uint8Array> {
+export function workerExportStream(
+  dbFile: string,
+  ids: Iterator<string>,
+  job: ExportJob,
+  workers: number,
+  { pageSize = PAGE, onChunk }: { pageSize?: number; onChunk?: (bytes: number) => void } = {},
+): ReadableStream<Uint8Array> {
+  const run = ++runs;
+  let file = "";
   const pool: Worker[] = [];
   const pages = new Map<number, PageState>();
   let head = 0; // next page to send to the client
   let assigned = 0; // pages handed out so far
   let exhausted = false;
+  let ended = false;
   let failed: Error | undefined;
   let wake: (() => void) | undefined;
   const signal = () => {
@@ -54,7 +96,7 @@ export function workerExportStream(dbFile: string, ids: Iterator<string>, job: E
   };
   const send = (w: Worker, m: ToWorker) => w.postMessage(m);
 
-  /** The next PAGE ids of the selection, or undefined when it is exhausted. */
+  /** The next `pageSize` ids of the selection, or undefined when it is exhausted. */
   const nextPage = (): string[] | undefined => {
     if (exhausted) return undefined;
     const page: string[] = [];
@@ -75,51 +117,75 @@ export function workerExportStream(dbFile: string, ids: Iterator<string>, job: E
     send(w, { type: "page", page: assigned++, ids: page });
     return true;
   };
-  let ended = false;
-  const stopAll = () => {
+
+  const onMessage = (w: Worker) => (raw: unknown) => {
+    const m = FromWorkerSchema.parse(raw);
+    if (m.run !== run) return;
+    if (m.type === "chunk") {
+      pages.get(m.page)?.chunks.push({ bytes: Buffer.from(m.bytes, 0, m.length), from: w });
+      onChunk?.(m.length);
+    }
+    else if (m.type === "page-done") {
+      pages.get(m.page)!.done = true;
+      if (!assign(w)) send(w, { type: "stop" });
+    } else failed ??= new Error(m.message);
+    signal();
+  };
+  const onError = (e: Error) => {
+    failed ??= e;
+    signal();
+  };
+  // A worker ends only when terminated here: any other exit loses its pages.
+  const onExit = (code: number) => {
+    if (!ended) failed ??= new Error(`export worker exited with code ${code}`);
+    signal();
+  };
+  const listeners = new Map<Worker, (raw: unknown) => void>();
+  const detach = (w: Worker) => {
+    w.off("message", listeners.get(w)!);
+    w.off("error", onError);
+    w.off("exit", onExit);
+  };
+  /** The end of the export: finished, the workers go back to the pool; failed or cancelled, they are terminated. */
+  const end = (finished: boolean) => {
+    if (ended) return;
     ended = true;
-    for (const w of pool) void w.terminate();
+    for (const w of pool) {
+      detach(w);
+      if (finished) returnWorker(w, file);
+      else void w.terminate();
+    }
     ids.return?.(undefined);
   };
 
-  const start = () => {
-    const file = workerFile();
+  const start = async () => {
+    file = await workerScript();
+    if (ended) return; // cancelled meanwhile
     for (let i = 0; i < workers; i++) {
-      const w = new Worker(file, { execArgv: ["--conditions=react-server"], workerData: { dbFile, job } });
-      // Referenced only while a read waits for it (pull below): a stream nobody reads must not keep the process alive.
-      w.unref();
+      const w = takeWorker(file);
       pool.push(w);
-      w.on("message", (raw: unknown) => {
-        const m = FromWorkerSchema.parse(raw);
-        if (m.type === "chunk") pages.get(m.page)?.chunks.push({ bytes: Buffer.from(m.bytes, 0, m.length), from: w });
-        else if (m.type === "page-done") {
-          pages.get(m.page)!.done = true;
-          if (!assign(w)) send(w, { type: "stop" });
-        } else failed ??= new Error(m.message);
-        signal();
-      });
-      w.on("error", (e) => {
-        failed ??= e;
-        signal();
-      });
-      // A worker ends only when told to (stop, or terminated here): any other exit loses its pages.
-      w.on("exit", (code) => {
-        if (!ended && code !== 0) failed ??= new Error(`export worker exited with code ${code}`);
-        signal();
-      });
+      const listener = onMessage(w);
+      listeners.set(w, listener);
+      w.on("message", listener);
+      w.on("error", onError);
+      w.on("exit", onExit);
+      send(w, { type: "start", run, dbFile, job });
       send(w, { type: "credit", n: CREDIT });
     }
-    // Pages in turn (0 to the first worker, 1 to the second, …), AHEAD each.
-    for (let k = 0; k < AHEAD; k++) for (const w of pool) if (!assign(w) && k === 0) send(w, { type: "stop" });
+    // Pages in turn (0 to the first worker, 1 to the second, …), AHEAD each. A worker is told to
+    // stop when a page it finished finds no next one; one that got no page at all, at once.
+    const given = new Map(pool.map((w) => [w, 0]));
+    for (let k = 0; k < AHEAD; k++) for (const w of pool) if (assign(w)) given.set(w, given.get(w)! + 1);
+    for (const [w, n] of given) if (n === 0) send(w, { type: "stop" });
   };
 
   return new ReadableStream<Uint8Array>(
     {
       async pull(controller) {
-        if (!pool.length) start();
+        if (!pool.length && !ended) await start();
         for (;;) {
           if (failed) {
-            stopAll();
+            end(false);
             controller.error(failed);
             return;
           }
@@ -127,7 +193,7 @@ export function workerExportStream(dbFile: string, ids: Iterator<string>, job: E
           if (!page) {
             // Every page assigned and sent: the selection is done.
             if (exhausted && head >= assigned) {
-              stopAll();
+              end(true);
               controller.close();
               return;
             }
@@ -140,13 +206,14 @@ export function workerExportStream(dbFile: string, ids: Iterator<string>, job: E
             pages.delete(head++);
             continue;
           }
+          // Referenced only while a read waits for them: a stream nobody reads keeps no process alive.
           for (const w of pool) w.ref();
           await new Promise<void>((r) => (wake = r));
           for (const w of pool) w.unref();
         }
       },
       cancel() {
-        stopAll();
+        end(false);
       },
     },
     { highWaterMark: 0 },

@@ -1,67 +1,82 @@
 /**
- * One export worker: its own read-only connection, the pages of ids the main thread sends, each
- * page's lines encoded into ~1 MB chunks (exportChunks, as in-process) and posted with their
- * memory transferred. A chunk is posted only against a credit, and credits come back only as the
- * client takes chunks: a slow client stops the reads here instead of growing memory.
+ * An export worker: for each export it is given (start … stop), its own read-only connection,
+ * the pages of ids the main thread sends, each page's lines encoded into ~1 MB chunks
+ * (exportChunks, as in-process) and posted with their memory transferred. A chunk is posted only
+ * against a credit, and credits come back only as the client takes chunks: a slow client stops
+ * the reads here instead of growing memory. Between exports it idles in stream.ts's pool.
  */
-import { parentPort, workerData } from "node:worker_threads";
-// The db files themselves, not lib/db's index: each worker loads only what an export needs (startup time).
+import { parentPort } from "node:worker_threads";
+// The db files themselves, not lib/db's index: a worker loads only what an export needs (start-up time).
 import { openReadonlyDb } from "@/lib/db/sqlite";
 import { exportChunks, linesOfIds } from "@/lib/db/export-stream";
-import { linesFor, type ExportJob } from "./lines";
+import { linesFor } from "./lines";
 import { ToWorkerSchema, type FromWorker, type ToWorker } from "./messages";
 
 const port = parentPort!;
-const { dbFile, job } = workerData as { dbFile: string; job: ExportJob };
 const post = (m: FromWorker, transfer: ArrayBuffer[] = []) => port.postMessage(m, transfer);
 
-const pages: Extract<ToWorker, { type: "page" }>[] = [];
-let credits = 0;
-let stopped = false;
+// Messages in arrival order; `run` takes them one at a time.
+const inbox: ToWorker[] = [];
 let wake: (() => void) | undefined;
-const changed = () => new Promise<void>((r) => (wake = r));
-
 port.on("message", (raw: unknown) => {
-  const m = ToWorkerSchema.parse(raw);
-  if (m.type === "page") pages.push(m);
-  else if (m.type === "credit") credits += m.n;
-  else stopped = true;
-  wake?.();
+  inbox.push(ToWorkerSchema.parse(raw));
+  const w = wake;
+  wake = undefined;
+  w?.();
 });
+const arrived = () => new Promise<void>((r) => (wake = r));
 
-/** The chunk's memory to transfer: its own ArrayBuffer, never a slice of Buffer's shared pool (which a transfer would detach under other Buffers). */
+/** The chunk's memory to transfer: its own ArrayBuffer, never a slice of Buffer's shared pool (a transfer would detach it under other Buffers). */
 function transferable(chunk: Buffer): ArrayBuffer {
   const own = chunk.byteOffset === 0 && chunk.buffer.byteLength >= POOL_SAFE && chunk.buffer instanceof ArrayBuffer;
-  return own ? (chunk.buffer as ArrayBuffer) : new Uint8Array(chunk).buffer;
+  return own ? chunk.buffer : new Uint8Array(chunk).buffer;
 }
 const POOL_SAFE = 64 * 1024;
 
-async function run() {
-  const db = openReadonlyDb(dbFile);
-  try {
-    const toLines = linesFor(db, job);
+/** One export: pages and credits until stop. */
+async function exportRun(start: Extract<ToWorker, { type: "start" }>) {
+  const { run } = start;
+  let db: ReturnType<typeof openReadonlyDb> | undefined;
+  const pages: Extract<ToWorker, { type: "page" }>[] = [];
+  let credits = 0;
+  let stopped = false;
+  /** Take what has arrived; wait for more while `until` is false. Stop means no pages after those sent: the queued ones are still exported. */
+  const take = async (until: () => boolean) => {
     for (;;) {
-      while (!pages.length && !stopped) await changed();
-      if (stopped) return;
+      for (let m = inbox.shift(); m; m = inbox.shift()) {
+        if (m.type === "page") pages.push(m);
+        else if (m.type === "credit") credits += m.n;
+        else if (m.type === "stop") stopped = true;
+      }
+      if (until()) return;
+      await arrived();
+    }
+  };
+  try {
+    db = openReadonlyDb(start.dbFile);
+    const toLines = linesFor(db, start.job);
+    for (;;) {
+      await take(() => pages.length > 0 || stopped);
+      if (!pages.length) return;
       const { page, ids } = pages.shift()!;
       for (const chunk of exportChunks(linesOfIds(db, ids, toLines))) {
-        while (credits === 0 && !stopped) await changed();
-        if (stopped) return;
+        await take(() => credits > 0);
         credits--;
         const bytes = transferable(chunk);
-        post({ type: "chunk", page, bytes, length: chunk.length }, [bytes]);
+        post({ type: "chunk", run, page, bytes, length: chunk.length }, [bytes]);
       }
-      post({ type: "page-done", page });
+      post({ type: "page-done", run, page });
     }
+  } catch (e) {
+    // The main thread ends the export (and this worker) on an error.
+    post({ type: "error", run, message: e instanceof Error ? e.message : String(e) });
   } finally {
-    db.close();
+    db?.close();
   }
 }
 
-run().then(
-  () => port.close(),
-  (e: unknown) => {
-    post({ type: "error", message: e instanceof Error ? e.message : String(e) });
-    port.close();
-  },
-);
+for (;;) {
+  while (!inbox.length) await arrived();
+  const m = inbox.shift()!;
+  if (m.type === "start") await exportRun(m);
+}
