@@ -56,7 +56,7 @@ export function* linesOfIds(db: Db, ids: readonly string[], toLines: TraceToLine
 
 export const ID_PAGE = 1000;
 /** 1 MB chunks (memory stays one chunk plus one batch of traces). */
-const CHUNK = 1 << 20;
+export const CHUNK = 1 << 20;
 const LOAD_BATCH = 64;
 
 /**
@@ -90,10 +90,11 @@ export function linesStream(lines: Iterator<string>): ReadableStream<Uint8Array>
  * straight into the chunk (Buffer.write) instead of joining lines into one string first:
  * encoding a string built from many pieces flattens it first, which cost more than the encoding
  * (bench/traces.mjs, Node 20; TextEncoder was slower still). A Buffer is the Uint8Array a web
- * stream carries and what a Node stream writes without copying.
+ * stream carries and what a Node stream writes without copying. `alloc` gives each chunk's
+ * memory (at least CHUNK bytes; the export workers reuse the buffers the main thread hands back).
  */
-export function* exportChunks(lines: Iterator<string>): Generator<Buffer, void, undefined> {
-  let chunk = Buffer.allocUnsafe(CHUNK);
+export function* exportChunks(lines: Iterator<string>, alloc: () => Buffer = () => Buffer.allocUnsafe(CHUNK)): Generator<Buffer, void, undefined> {
+  let chunk = alloc();
   let used = 0;
   try {
     for (let next = lines.next(); !next.done; next = lines.next()) {
@@ -101,7 +102,7 @@ export function* exportChunks(lines: Iterator<string>): Generator<Buffer, void, 
       // At most 3 bytes per UTF-16 unit: a line that may not fit starts a new chunk.
       if (used + line.length * 3 > CHUNK) {
         if (used) yield chunk.subarray(0, used);
-        chunk = Buffer.allocUnsafe(CHUNK);
+        chunk = alloc();
         used = 0;
         if (line.length * 3 > CHUNK) {
           yield Buffer.from(line);

@@ -59,7 +59,7 @@ function returnWorker(w: Worker, file: string): void {
 }
 
 interface PageState {
-  chunks: { bytes: Buffer; from: Worker }[];
+  chunks: { bytes: ArrayBuffer; length: number; from: Worker }[];
   done: boolean;
 }
 
@@ -122,7 +122,7 @@ export function workerExportStream(
     const m = FromWorkerSchema.parse(raw);
     if (m.run !== run) return;
     if (m.type === "chunk") {
-      pages.get(m.page)?.chunks.push({ bytes: Buffer.from(m.bytes, 0, m.length), from: w });
+      pages.get(m.page)?.chunks.push({ bytes: m.bytes, length: m.length, from: w });
       onChunk?.(m.length);
     }
     else if (m.type === "page-done") {
@@ -198,9 +198,11 @@ export function workerExportStream(
               return;
             }
           } else if (page.chunks.length) {
-            const { bytes, from } = page.chunks.shift()!;
-            controller.enqueue(bytes);
-            send(from, { type: "credit", n: 1 });
+            // Copied out (a memcpy: ~0.1 ms per MB) so the worker gets its memory back at once;
+            // the client may hold the copy as long as it likes (a socket's write queue).
+            const { bytes, length, from } = page.chunks.shift()!;
+            controller.enqueue(Buffer.from(new Uint8Array(bytes, 0, length)));
+            from.postMessage({ type: "credit", n: 1, bytes } satisfies ToWorker, [bytes]);
             return;
           } else if (page.done) {
             pages.delete(head++);

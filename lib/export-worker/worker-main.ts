@@ -1,14 +1,15 @@
 /**
  * An export worker: for each export it is given (start … stop), its own read-only connection,
  * the pages of ids the main thread sends, each page's lines encoded into ~1 MB chunks
- * (exportChunks, as in-process) and posted with their memory transferred. A chunk is posted only
+ * (exportChunks, as in-process) and posted with their memory transferred (and handed back after
+ * the main thread copied them out, for the next chunks). A chunk is posted only
  * against a credit, and credits come back only as the client takes chunks: a slow client stops
  * the reads here instead of growing memory. Between exports it idles in stream.ts's pool.
  */
 import { parentPort } from "node:worker_threads";
 // The db files themselves, not lib/db's index: a worker loads only what an export needs (start-up time).
 import { openReadonlyDb } from "@/lib/db/sqlite";
-import { exportChunks, linesOfIds } from "@/lib/db/export-stream";
+import { CHUNK, exportChunks, linesOfIds } from "@/lib/db/export-stream";
 import { linesFor } from "./lines";
 import { ToWorkerSchema, type FromWorker, type ToWorker } from "./messages";
 
@@ -32,6 +33,8 @@ function transferable(chunk: Buffer): ArrayBuffer {
   return own ? chunk.buffer : new Uint8Array(chunk).buffer;
 }
 const POOL_SAFE = 64 * 1024;
+/** Returned chunk buffers kept (one per credit plus the one being filled). */
+const SPARE = 4;
 
 /** One export: pages and credits until stop. */
 async function exportRun(start: Extract<ToWorker, { type: "start" }>) {
@@ -40,12 +43,23 @@ async function exportRun(start: Extract<ToWorker, { type: "start" }>) {
   const pages: Extract<ToWorker, { type: "page" }>[] = [];
   let credits = 0;
   let stopped = false;
+  // Chunk memory the main thread handed back: posted, copied out there, returned with its credit.
+  // Reused, the same few MB go back and forth instead of a new MB per chunk for the main thread's
+  // garbage collector to find (transferred memory piled up to ~60 MB there before it ran).
+  const spare: ArrayBuffer[] = [];
+  const alloc = () => {
+    const b = spare.pop();
+    return b ? Buffer.from(b) : Buffer.allocUnsafe(CHUNK);
+  };
   /** Take what has arrived; wait for more while `until` is false. Stop means no pages after those sent: the queued ones are still exported. */
   const take = async (until: () => boolean) => {
     for (;;) {
       for (let m = inbox.shift(); m; m = inbox.shift()) {
         if (m.type === "page") pages.push(m);
-        else if (m.type === "credit") credits += m.n;
+        else if (m.type === "credit") {
+          credits += m.n;
+          if (m.bytes && m.bytes.byteLength >= CHUNK && spare.length < SPARE) spare.push(m.bytes);
+        }
         else if (m.type === "stop") stopped = true;
       }
       if (until()) return;
@@ -59,7 +73,7 @@ async function exportRun(start: Extract<ToWorker, { type: "start" }>) {
       await take(() => pages.length > 0 || stopped);
       if (!pages.length) return;
       const { page, ids } = pages.shift()!;
-      for (const chunk of exportChunks(linesOfIds(db, ids, toLines))) {
+      for (const chunk of exportChunks(linesOfIds(db, ids, toLines), alloc)) {
         await take(() => credits > 0);
         credits--;
         const bytes = transferable(chunk);
