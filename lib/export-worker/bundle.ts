@@ -24,7 +24,7 @@ let built: Promise<string> | undefined;
 /** The source tree: beside this file (tsx, vitest), else (Next's server bundle) the working directory. */
 function root(): string {
   const here = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
-  return existsSync(path.join(here, "lib/export-worker/worker-main.ts")) ? here : path.resolve(".");
+  return existsSync(path.join(here, "lib/export-worker/worker-main.ts")) ? here : path.resolve(/* turbopackIgnore: true */ ".");
 }
 
 async function build(): Promise<string> {

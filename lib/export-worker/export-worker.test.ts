@@ -8,7 +8,9 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { traceToLines, type ExportFormat, type ExportOptions } from "@/lib/export";
 import { BUILTIN_HINTS } from "@/hints";
 import { exportStream, importTraces, openDb, TraceStore, type Db, type ExportFilters } from "@/lib/db";
-import { exportBody, type ExportBodyOptions } from "./index";
+import { QueueStore } from "@/lib/queues/store";
+import { QueueWork } from "@/lib/queues/work";
+import { exportBody, linesFor, type ExportBodyOptions } from "./index";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
 const NOW = 1_740_000_000_000;
@@ -126,6 +128,28 @@ describe("the export in worker threads", () => {
     db.prepare("UPDATE segments SET json = ? WHERE trace_id = ? AND idx = 0").run(JSON.stringify({ id: "s", kind: "thought", text: "x" }), ids[3]);
     await expect(inProcess("segments")).rejects.toThrow();
     await expect(bytesOf(exportBody(db, {}, { format: "segments", opts: {} }, THREADED))).rejects.toThrow(/kind|invalid/i);
+  });
+
+  it("a queue's export: each accepted trace as the queue's final version, the same bytes as in-process", async () => {
+    const queue = new QueueStore(db).create(
+      { spec: { name: "Q", instructions: "", labels: ["wrong"], annotators: ["ann"], perItem: 1, overlapShare: 0, assignment: "even", leaseMinutes: 30, seed: 0 }, source: { type: "filter", filter: { dataset: "tora" } } },
+      "rita",
+      new Set(["ann"]),
+    ).id;
+    const work = new QueueWork(db);
+    for (const status of ["accepted", "rejected", "accepted"] as const) {
+      const n = work.next(queue, "ann");
+      if (!("assignment" in n)) throw new Error("no item");
+      work.addEdit(queue, n.assignment.id, { annotator: "ann", baseVersion: 1, edit: { segment: 1, start: 0, end: 4, replacement: `Fixed (${status}).` } });
+      work.setReview(queue, n.assignment.id, { annotator: "ann", baseVersion: 2, status });
+    }
+    for (const format of ["edits", "segments", "trl"] as ExportFormat[]) {
+      const job = { format, opts: {}, queue };
+      const want = await bytesOf(exportStream(db, { queue }, linesFor(db, job)));
+      expect(want.toString().split("\n").filter(Boolean).length, format).toBe(2);
+      expect((await bytesOf(exportBody(db, { queue }, job, { workers: 2, smallSelection: 0, page: 1 }))).equals(want), format).toBe(true);
+    }
+    expect((await bytesOf(exportBody(db, { queue }, { format: "edits", opts: {}, queue }, THREADED))).toString()).toContain('"queue":{"id"');
   });
 
   it("refuses an unknown queue before the stream starts", () => {
