@@ -6,6 +6,8 @@
  * against a credit, and credits come back only as the client takes chunks: a slow client stops
  * the reads here instead of growing memory. Between exports it idles in stream.ts's pool.
  */
+import { readlinkSync } from "node:fs";
+import { getPriority, setPriority } from "node:os";
 import { parentPort } from "node:worker_threads";
 // The db files themselves, not lib/db's index: a worker loads only what an export needs (start-up time).
 import { openReadonlyDb } from "@/lib/db/sqlite";
@@ -14,6 +16,17 @@ import { linesFor } from "./lines";
 import { ToWorkerSchema, type FromWorker, type ToWorker } from "./messages";
 
 const port = parentPort!;
+
+// Exports are background work: on Linux this thread (setpriority takes a thread id there) runs
+// NICE_BY below the process, so when the cores are busy the request thread is scheduled first.
+// Elsewhere, or when refused, it runs at the process's priority.
+const NICE_BY = 5;
+try {
+  const tid = Number(readlinkSync("/proc/thread-self").split("/").pop());
+  if (Number.isInteger(tid) && tid > 0) setPriority(tid, Math.min(19, getPriority(tid) + NICE_BY));
+} catch {
+  // not Linux, or not permitted: no change
+}
 const post = (m: FromWorker, transfer: ArrayBuffer[] = []) => port.postMessage(m, transfer);
 
 // Messages in arrival order; `run` takes them one at a time.
