@@ -29,7 +29,7 @@ try {
 }
 const post = (m: FromWorker, transfer: ArrayBuffer[] = []) => port.postMessage(m, transfer);
 
-// Messages in arrival order; `run` takes them one at a time.
+// Messages in arrival order, taken one at a time by the loop at the end and by exportRun.
 const inbox: ToWorker[] = [];
 let wake: (() => void) | undefined;
 port.on("message", (raw: unknown) => {
@@ -72,8 +72,7 @@ async function exportRun(start: Extract<ToWorker, { type: "start" }>) {
         else if (m.type === "credit") {
           credits += m.n;
           if (m.bytes && m.bytes.byteLength >= CHUNK && spare.length < SPARE) spare.push(m.bytes);
-        }
-        else if (m.type === "stop") stopped = true;
+        } else if (m.type === "stop") stopped = true;
       }
       if (until()) return;
       await arrived();
