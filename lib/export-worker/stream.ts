@@ -119,14 +119,22 @@ export function workerExportStream(
   };
 
   const onMessage = (w: Worker) => (raw: unknown) => {
-    const m = FromWorkerSchema.parse(raw);
+    // Checked, never thrown: this runs on the server's event loop, outside any request's handler.
+    const parsed = FromWorkerSchema.safeParse(raw);
+    if (!parsed.success) {
+      failed ??= new Error("export worker: unexpected message");
+      signal();
+      return;
+    }
+    const m = parsed.data;
     if (m.run !== run) return;
     if (m.type === "chunk") {
       pages.get(m.page)?.chunks.push({ bytes: m.bytes, length: m.length, from: w });
       onChunk?.(m.length);
     }
     else if (m.type === "page-done") {
-      pages.get(m.page)!.done = true;
+      const page = pages.get(m.page);
+      if (page) page.done = true;
       if (!assign(w)) send(w, { type: "stop" });
     } else failed ??= new Error(m.message);
     signal();
