@@ -1,4 +1,5 @@
 import "server-only";
+import { statSync } from "node:fs";
 import { Worker } from "node:worker_threads";
 import { FromWorkerSchema, type ToWorker } from "./messages";
 import type { ExportJob } from "./lines";
@@ -22,12 +23,21 @@ const AHEAD = 2;
  */
 const IDLE_MS = 60_000;
 const MAX_IDLE = 4;
-const g = globalThis as unknown as { __hintlabExportIdle?: { worker: Worker; file: string; timer: NodeJS.Timeout }[] };
+const g = globalThis as unknown as { __hintlabExportIdle?: { worker: Worker; script: string; timer: NodeJS.Timeout }[] };
 const idle = (g.__hintlabExportIdle ??= []);
 let runs = 0;
 
-function takeWorker(file: string): Worker {
-  const i = idle.findIndex((e) => e.file === file);
+/** A script and its version: a worker of an older bundle (rebuilt under a dev server) is not reused. */
+function scriptVersion(file: string): string {
+  try {
+    return `${file}@${statSync(file).mtimeMs}`;
+  } catch {
+    return file;
+  }
+}
+
+function takeWorker(file: string, script: string): Worker {
+  const i = idle.findIndex((e) => e.script === script);
   if (i >= 0) {
     const [e] = idle.splice(i, 1);
     clearTimeout(e!.timer);
@@ -43,7 +53,7 @@ function takeWorker(file: string): Worker {
   return w;
 }
 
-function returnWorker(w: Worker, file: string): void {
+function returnWorker(w: Worker, script: string): void {
   w.unref();
   if (idle.length >= MAX_IDLE) {
     void w.terminate();
@@ -55,7 +65,7 @@ function returnWorker(w: Worker, file: string): void {
     void w.terminate();
   }, IDLE_MS);
   timer.unref();
-  idle.push({ worker: w, file, timer });
+  idle.push({ worker: w, script, timer });
 }
 
 interface PageState {
@@ -80,7 +90,7 @@ export function workerExportStream(
   { pageSize = PAGE, onChunk }: { pageSize?: number; onChunk?: (bytes: number) => void } = {},
 ): ReadableStream<Uint8Array> {
   const run = ++runs;
-  let file = "";
+  let script = ""; // the workers' script and its version, as they were started
   const pool: Worker[] = [];
   const pages = new Map<number, PageState>();
   let head = 0; // next page to send to the client
@@ -160,17 +170,18 @@ export function workerExportStream(
     ended = true;
     for (const w of pool) {
       detach(w);
-      if (finished) returnWorker(w, file);
+      if (finished) returnWorker(w, script);
       else void w.terminate();
     }
     ids.return?.(undefined);
   };
 
   const start = async () => {
-    file = await workerScript();
+    const file = await workerScript();
+    script = scriptVersion(file);
     if (ended) return; // cancelled meanwhile
     for (let i = 0; i < workers; i++) {
-      const w = takeWorker(file);
+      const w = takeWorker(file, script);
       pool.push(w);
       const listener = onMessage(w);
       listeners.set(w, listener);
