@@ -17,9 +17,9 @@ import type { TraceListQuery } from "@/lib/protocol";
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const SELF = fileURLToPath(import.meta.url);
 
-/** The prober: GET the URL every 50 ms (each after the last answered) until stdin closes; print the latencies. */
+/** The prober: GET the URL every 50 ms (or argv[2] ms; each after the last answered) until stdin closes; print the latencies. */
 const PROBE = `
-const url = process.argv[1]; const times = []; let open = true;
+const url = process.argv[1]; const every = Number(process.argv[2] ?? 50); const times = []; let open = true;
 process.stdin.on("end", () => (open = false)); process.stdin.resume();
 (async () => {
   while (open) {
@@ -27,7 +27,7 @@ process.stdin.on("end", () => (open = false)); process.stdin.resume();
     // A request cut off (a keep-alive socket closed after a long stall) counts with its time.
     await fetch(url).then((r) => r.text()).catch(() => undefined);
     times.push(performance.now() - t);
-    await new Promise((r) => setTimeout(r, 50));
+    await new Promise((r) => setTimeout(r, every));
   }
   times.sort((a, b) => a - b);
   const q = (p) => times[Math.min(times.length - 1, Math.floor(times.length * p))];
@@ -109,11 +109,23 @@ async function main() {
         const env = { ...process.env, ...(workers !== undefined ? { HINTLAB_EXPORT_WORKERS: workers } : {}) };
         const child = spawnSync(process.execPath, [...process.execArgv, SELF, "--export-child", path.join(dir, "bench.db"), format, out, JSON.stringify(filters)], { encoding: "utf8", env });
         if (child.status !== 0) throw new Error(child.stderr);
-        const r = JSON.parse(child.stdout) as { lines: number; bytes: number; ms: number; warmMs: number; stallMs: number; p99Ms: number; cpuMs: number; busyMs: number; baseRssMb: number; peakRssMb: number };
+        const r = JSON.parse(child.stdout) as {
+          lines: number;
+          bytes: number;
+          ms: number;
+          warmMs: number;
+          probe: { n: number; median: number; p99: number; max: number };
+          stallMs: number;
+          p99Ms: number;
+          cpuMs: number;
+          busyMs: number;
+          baseRssMb: number;
+          peakRssMb: number;
+        };
         const rate = (ms: number) => (r.bytes / 1048576 / (ms / 1000)).toFixed(1);
         rows.push([
           `export ${format} (${label}: ${r.lines} lines)${workers === "0" ? ", in-process" : ", workers"}`,
-          `${rate(r.ms)} MB/s, again ${rate(r.warmMs)} MB/s  (${mb(r.bytes)} MB in ${(r.ms / 1000).toFixed(2)} s, then ${(r.warmMs / 1000).toFixed(2)} s; CPU ${(r.cpuMs / 1000).toFixed(2)} s, main thread busy ${(r.busyMs / 1000).toFixed(2)} s); RSS ${r.baseRssMb} MB before, peak ${r.peakRssMb} MB; event loop p99 ${fmt(r.p99Ms)}, longest stall ${fmt(r.stallMs)}`,
+          `${rate(r.ms)} MB/s, again ${rate(r.warmMs)} MB/s  (${mb(r.bytes)} MB in ${(r.ms / 1000).toFixed(2)} s, then ${(r.warmMs / 1000).toFixed(2)} s; CPU ${(r.cpuMs / 1000).toFixed(2)} s, main thread busy ${(r.busyMs / 1000).toFixed(2)} s); RSS ${r.baseRssMb} MB before, peak ${r.peakRssMb} MB; event loop p99 ${fmt(r.p99Ms)}, longest stall ${fmt(r.stallMs)}; concurrent GET ${fmt(r.probe.median)} median, ${fmt(r.probe.max)} max (${r.probe.n})`,
         ]);
       }
     }
@@ -155,6 +167,19 @@ async function exportChild(dbFile: string, format: ExportFormat, out: string, fi
     await once(sink, "finish");
     return { lines, bytes };
   };
+  // And what a user of the server sees: another process GETs a list page (answered on this
+  // event loop and connection) every 20 ms while the first export runs.
+  const listing = new TraceStore(db);
+  const server = http.createServer((_req, res) => {
+    res.setHeader("content-type", "application/json");
+    res.end(JSON.stringify(listing.list({ sort: "created", order: "desc", limit: 50, offset: 0 })));
+  });
+  server.listen(0, "127.0.0.1");
+  await once(server, "listening");
+  const prober = spawn(process.execPath, ["-e", PROBE, `http://127.0.0.1:${(server.address() as AddressInfo).port}/`, "20"], { stdio: ["pipe", "pipe", "inherit"] });
+  let probeOut = "";
+  prober.stdout.on("data", (d: Buffer) => (probeOut += d));
+  await new Promise((r) => setTimeout(r, 300));
   loop.enable();
   const t0 = performance.now();
   const cpu0 = process.cpuUsage();
@@ -166,11 +191,16 @@ async function exportChild(dbFile: string, format: ExportFormat, out: string, fi
   const cpu = process.cpuUsage(cpu0);
   const busyMs = performance.eventLoopUtilization(elu0).active;
   loop.disable();
+  prober.stdin.end();
+  await once(prober, "exit");
+  server.closeAllConnections();
+  server.close();
+  const probe = JSON.parse(probeOut) as { n: number; median: number; p99: number; max: number };
   const t1 = performance.now();
   await once1();
   const warmMs = performance.now() - t1;
   process.stdout.write(
-    JSON.stringify({ lines, bytes, ms, warmMs, stallMs: loop.max / 1e6, p99Ms: loop.percentile(99) / 1e6, cpuMs: (cpu.user + cpu.system) / 1000, busyMs, baseRssMb: Math.round(base / 1048576), peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024) }),
+    JSON.stringify({ lines, bytes, ms, warmMs, probe, stallMs: loop.max / 1e6, p99Ms: loop.percentile(99) / 1e6, cpuMs: (cpu.user + cpu.system) / 1000, busyMs, baseRssMb: Math.round(base / 1048576), peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024) }),
   );
   db.close();
 }
