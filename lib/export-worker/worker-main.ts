@@ -2,12 +2,13 @@
  * An export worker: for each export it is given (start … stop), its own read-only connection,
  * the pages of ids the main thread sends, each page's lines encoded into ~1 MB chunks
  * (exportChunks, as in-process) and posted with their memory transferred (and handed back after
- * the main thread copied them out, for the next chunks). A chunk is posted only
- * against a credit, and credits come back only as the client takes chunks: a slow client stops
- * the reads here instead of growing memory. Between exports it idles in stream.ts's pool.
+ * the main thread copied them out, for the next chunks). A chunk is posted only against a
+ * credit, and credits come back only as the client takes chunks: a slow client stops the reads
+ * here instead of growing memory. Between exports it idles in stream.ts's pool; it runs below
+ * the process's priority (nice.ts).
  */
-import { readlinkSync } from "node:fs";
-import { getPriority, setPriority } from "node:os";
+// First: the thread is lowered before the rest of the bundle is evaluated (starting is CPU work too).
+import "./nice";
 import { parentPort } from "node:worker_threads";
 // The db files themselves, not lib/db's index: a worker loads only what an export needs (start-up time).
 import { openReadonlyDb } from "@/lib/db/sqlite";
@@ -17,16 +18,6 @@ import { ToWorkerSchema, type FromWorker, type ToWorker } from "./messages";
 
 const port = parentPort!;
 
-// Exports are background work: on Linux this thread (setpriority takes a thread id there) runs
-// NICE_BY below the process, so when the cores are busy the request thread is scheduled first.
-// Elsewhere, or when refused, it runs at the process's priority.
-const NICE_BY = 5;
-try {
-  const tid = Number(readlinkSync("/proc/thread-self").split("/").pop());
-  if (Number.isInteger(tid) && tid > 0) setPriority(tid, Math.min(19, getPriority(tid) + NICE_BY));
-} catch {
-  // not Linux, or not permitted: no change
-}
 const post = (m: FromWorker, transfer: ArrayBuffer[] = []) => port.postMessage(m, transfer);
 
 // Messages in arrival order, taken one at a time by the loop at the end and by exportRun.
