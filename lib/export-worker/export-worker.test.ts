@@ -123,6 +123,24 @@ describe("the export in worker threads", () => {
     expect((await bytesOf(exportBody(db, { dataset: "tora" }, { format: "trl", opts: {} }, THREADED))).equals(await inProcess("trl", {}, { dataset: "tora" }))).toBe(true);
   });
 
+  it("exports beyond the workers allowed at once run in-process, with the same bytes", async () => {
+    const want = await inProcess("segments");
+    const counts = [0, 0, 0];
+    const readers = counts.map((_, i) => exportBody(db, {}, { format: "segments", opts: {} }, { workers: 2, smallSelection: 0, page: 5, onChunk: () => counts[i]!++ }).getReader());
+    const parts: Buffer[][] = [[], [], []];
+    // The first two start (two workers each, the most at once), then the third.
+    for (const [i, r] of readers.entries()) parts[i]!.push(Buffer.from((await r.read()).value!));
+    for (const [i, r] of readers.entries()) for (let next = await r.read(); !next.done; next = await r.read()) parts[i]!.push(Buffer.from(next.value));
+    for (const p of parts) expect(Buffer.concat(p).equals(want)).toBe(true);
+    expect(counts[0]).toBeGreaterThan(0);
+    expect(counts[1]).toBeGreaterThan(0);
+    expect(counts[2]).toBe(0);
+    // Their workers are free again: the next export gets them.
+    let after = 0;
+    expect((await bytesOf(exportBody(db, {}, { format: "segments", opts: {} }, { ...THREADED, onChunk: () => after++ }))).equals(want)).toBe(true);
+    expect(after).toBeGreaterThan(0);
+  });
+
   it("fails the stream where a stored segment is one the schema refuses, as in-process", async () => {
     const ids = [...new TraceStore(db).iterateIds({ dataset: "tora" })];
     db.prepare("UPDATE segments SET json = ? WHERE trace_id = ? AND idx = 0").run(JSON.stringify({ id: "s", kind: "thought", text: "x" }), ids[3]);

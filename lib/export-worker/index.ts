@@ -1,13 +1,13 @@
 /**
  * An export's bytes off the request path. On a SQLite file the traces are read and encoded in
  * worker threads (stream.ts, worker-main.ts), each with a read-only connection of its own, and
- * this thread only pages the selection's ids and passes ~1 MB chunks on; small selections and
- * PostgreSQL (whose connection lives in the bridge's own worker) stay in-process (lib/db's
- * exportStream). Either way: the same bytes, constant memory, reads held back by a slow client.
+ * this thread only pages the selection's ids and passes ~1 MB chunks on; small selections,
+ * PostgreSQL (whose connection lives in the bridge's own worker) and exports beyond the workers
+ * allowed at once (stream.ts's MAX_LIVE) stay in-process (lib/db's exportStream). Either way: the same bytes, constant memory, reads held back by a slow client.
  */
 import "server-only";
 import { availableParallelism } from "node:os";
-import { ID_PAGE, TraceStore, exportStream, linesOfIds, linesStream, sqliteFile, type Db, type ExportFilters } from "@/lib/db";
+import { ID_PAGE, TraceStore, exportChunks, exportStream, linesOfIds, linesStream, sqliteFile, type Db, type ExportFilters, type TraceToLines } from "@/lib/db";
 import { linesFor, type ExportJob } from "./lines";
 import { workerExportStream } from "./stream";
 
@@ -49,7 +49,24 @@ export function exportBody(db: Db, filters: ExportFilters, job: ExportJob, o: Ex
     yield after;
     yield* ids;
   })();
-  return workerExportStream(file, all, job, workers, { ...(o.page ? { pageSize: o.page } : {}), ...(o.onChunk ? { onChunk: o.onChunk } : {}) });
+  return workerExportStream(file, all, job, workers, {
+    ...(o.page ? { pageSize: o.page } : {}),
+    ...(o.onChunk ? { onChunk: o.onChunk } : {}),
+    inProcess: (rest) => exportChunks(linesOfAll(db, rest, toLines)),
+  });
+}
+
+/** linesOfIds over an iterator of ids, a page at a time. */
+function* linesOfAll(db: Db, ids: Iterator<string>, toLines: TraceToLines): Generator<string> {
+  let page: string[] = [];
+  for (let n = ids.next(); !n.done; n = ids.next()) {
+    page.push(n.value);
+    if (page.length >= ID_PAGE) {
+      yield* linesOfIds(db, page, toLines);
+      page = [];
+    }
+  }
+  yield* linesOfIds(db, page, toLines);
 }
 
 function defaultWorkers(): number {

@@ -23,8 +23,15 @@ const AHEAD = 2;
  */
 const IDLE_MS = 60_000;
 const MAX_IDLE = 4;
-const g = globalThis as unknown as { __hintlabExportIdle?: { worker: Worker; script: string; timer: NodeJS.Timeout }[] };
+/**
+ * Workers in exports at once, all exports together: each worker holds an isolate, a connection
+ * and a few chunks (~50-90 MB of RSS while it works), so concurrent exports beyond this share the
+ * request thread as before (the in-process path) instead of multiplying that.
+ */
+const MAX_LIVE = 4;
+const g = globalThis as unknown as { __hintlabExportIdle?: { worker: Worker; script: string; timer: NodeJS.Timeout }[]; __hintlabExportLive?: { n: number } };
 const idle = (g.__hintlabExportIdle ??= []);
+const live = (g.__hintlabExportLive ??= { n: 0 });
 let runs = 0;
 
 /** A script and its version: a worker of an older bundle (rebuilt under a dev server) is not reused. */
@@ -87,7 +94,16 @@ export function workerExportStream(
   ids: Iterator<string>,
   job: ExportJob,
   workers: number,
-  { pageSize = PAGE, onChunk }: { pageSize?: number; onChunk?: (bytes: number) => void } = {},
+  {
+    pageSize = PAGE,
+    onChunk,
+    inProcess,
+  }: {
+    pageSize?: number;
+    onChunk?: (bytes: number) => void;
+    /** The chunks of the ids left, made on this thread: used when MAX_LIVE workers are already exporting. */
+    inProcess?: (ids: Iterator<string>) => Iterator<Buffer>;
+  } = {},
 ): ReadableStream<Uint8Array> {
   const run = ++runs;
   let script = ""; // the workers' script and its version, as they were started
@@ -97,6 +113,8 @@ export function workerExportStream(
   let assigned = 0; // pages handed out so far
   let exhausted = false;
   let ended = false;
+  let started = false;
+  let local: Iterator<Buffer> | undefined;
   let failed: Error | undefined;
   let wake: (() => void) | undefined;
   const signal = () => {
@@ -168,6 +186,8 @@ export function workerExportStream(
   const end = (finished: boolean) => {
     if (ended) return;
     ended = true;
+    live.n -= pool.length;
+    local?.return?.();
     for (const w of pool) {
       detach(w);
       if (finished) returnWorker(w, script);
@@ -180,9 +200,15 @@ export function workerExportStream(
     const file = await workerScript();
     script = scriptVersion(file);
     if (ended) return; // cancelled meanwhile
-    for (let i = 0; i < workers; i++) {
+    const n = Math.min(workers, MAX_LIVE - live.n);
+    if (n <= 0 && inProcess) {
+      local = inProcess(ids);
+      return;
+    }
+    for (let i = 0; i < Math.max(1, n); i++) {
       const w = takeWorker(file, script);
       pool.push(w);
+      live.n++;
       const listener = onMessage(w);
       listeners.set(w, listener);
       w.on("message", listener);
@@ -201,7 +227,18 @@ export function workerExportStream(
   return new ReadableStream<Uint8Array>(
     {
       async pull(controller) {
-        if (!pool.length && !ended) await start();
+        if (!started) {
+          started = true;
+          await start();
+        }
+        if (local) {
+          const next = local.next();
+          if (next.done) {
+            end(true);
+            controller.close();
+          } else controller.enqueue(next.value);
+          return;
+        }
         for (;;) {
           if (failed) {
             end(false);
