@@ -3,7 +3,8 @@
  * worker threads (stream.ts, worker-main.ts), each with a read-only connection of its own, and
  * this thread only pages the selection's ids and passes ~1 MB chunks on; small selections,
  * PostgreSQL (whose connection lives in the bridge's own worker) and exports beyond the workers
- * allowed at once (stream.ts's MAX_LIVE) stay in-process (lib/db's exportStream). Either way: the same bytes, constant memory, reads held back by a slow client.
+ * allowed at once (stream.ts's MAX_LIVE) stay in-process (lib/db's exportStream). Either way:
+ * the same bytes, constant memory, reads held back by a slow client.
  */
 import "server-only";
 import { availableParallelism } from "node:os";
@@ -13,7 +14,7 @@ import { workerExportStream } from "./stream";
 
 export { linesFor, type ExportJob } from "./lines";
 
-/** Below this many traces a worker's start-up (~0.2 s: tsx, zod, a connection) costs more than the export itself. */
+/** Below this many traces (~2 MB) starting workers (~0.1 s; more when the bundle is rebuilt) costs more than the export itself. */
 const SMALL_SELECTION = 256;
 
 export interface ExportBodyOptions {
