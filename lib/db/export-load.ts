@@ -27,11 +27,11 @@ const BATCH_SQL = `SELECT t.*, ${child("events", "c.idx")}, ${child("annotations
 const SEGMENTS_SQL = "SELECT trace_id, json FROM segments WHERE trace_id IN (SELECT value FROM json_each(?)) ORDER BY trace_id, idx";
 
 /**
- * Whole traces for an export, a batch of ids at a time: the same Trace as `TraceStore.get` (same
- * fields, same order of segments, events, annotations and edits), read with one statement per
- * batch instead of five per trace, and validated once (TraceSchema) instead of once per row
- * schema and again as a whole. Profiled on 3,000 bench traces (node --cpu-prof), per-trace
- * reads were half of the export's time: statement round trips and the double zod parse.
+ * Whole traces for an export, a batch of ids at a time: the same Trace as `TraceStore.get` (both
+ * built by traceFromRow: same fields, same order of segments, events, annotations and edits),
+ * read with one statement per batch instead of five per trace. Profiled on 3,000 bench traces
+ * (node --cpu-prof), per-trace reads were half of the export's time: statement round trips and
+ * (then) a second zod parse per row.
  * Ids no longer in the database are left out (a trace deleted while the export runs).
  */
 export function loadTraces(db: Db, ids: readonly string[], now = Date.now()): Trace[] {
