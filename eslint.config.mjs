@@ -9,7 +9,7 @@ const restrict = (files, patterns) => ({
 const group = (names, message) => ({ group: names, message });
 
 const UI = ["@/components/*", "@/app/*"];
-const LIB = ["protocol", "engine", "export", "import", "grading", "providers", "db", "sandbox", "store", "runner", "cli", "experiments", "auth", "sweeps", "queues"];
+const LIB = ["protocol", "engine", "export", "import", "grading", "providers", "db", "sandbox", "store", "runner", "cli", "experiments", "auth", "sweeps", "queues", "export-worker"];
 const ALL = [...UI, "@/hints", "@/hints/*", "@/datasets", "@/datasets/*", ...LIB.flatMap((m) => [`@/lib/${m}`, `@/lib/${m}/*`])];
 /** Everything except the listed lib modules (and `hints` when allowed). */
 const except = (...allowed) => ALL.filter((p) => !allowed.some((a) => p === `@/lib/${a}` || p === `@/lib/${a}/*` || p === `@/${a}` || p === `@/${a}/*`));
@@ -29,11 +29,12 @@ export default tseslint.config(
   restrict(["lib/sandbox/**"], [group(except("protocol"), "lib/sandbox may import protocol only")]),
   restrict(["lib/store/**"], [group(except("protocol", "engine", "sandbox", "export", "grading", "store", "hints", "sweeps"), "lib/store runs in the browser: no server modules, no UI")]),
   restrict(["lib/auth/**"], [group(except("protocol", "db", "auth"), "lib/auth is server-side accounts and guards: protocol and db only")]),
-  restrict(["components/**"], [group(["@/lib/auth", "@/lib/auth/*", "@/lib/providers", "@/lib/providers/*", "@/lib/db", "@/lib/db/*", "@/lib/runner*", "@/lib/cli*", "@/lib/queues", "@/lib/queues/*", "@/app/*"], "components never import server code")]),
+  restrict(["components/**"], [group(["@/lib/auth", "@/lib/auth/*", "@/lib/providers", "@/lib/providers/*", "@/lib/db", "@/lib/db/*", "@/lib/runner*", "@/lib/cli*", "@/lib/queues", "@/lib/queues/*", "@/lib/export-worker", "@/lib/export-worker/*", "@/app/*"], "components never import server code")]),
   restrict(["hints/**"], [group(except("protocol"), "hints may import protocol only")]),
   restrict(["datasets/**"], [group(except(), "datasets/ is data: it imports nothing")]),
   restrict(["lib/sweeps/**"], [group(except("protocol", "engine", "sweeps"), "lib/sweeps is pure: engine and protocol only")]),
   restrict(["lib/experiments/**"], [group(except("protocol", "engine", "hints", "datasets", "db", "providers", "runner", "sandbox", "grading", "import", "experiments", "sweeps"), "lib/experiments is server-side orchestration: no UI, store, export or CLI (the pure import line reader is allowed)")]),
+  restrict(["lib/export-worker/**"], [group(except("protocol", "engine", "export", "db", "queues", "export-worker"), "lib/export-worker runs exports (db reads, export formats, queue versions) off the request path: no UI, providers or CLI")]),
   restrict(["lib/queues/**"], [group(except("protocol", "engine", "db", "queues"), "lib/queues is server-side: protocol, engine and db only")]),
   restrict(["lib/runner/**", "lib/cli/**"], [group(UI, "headless code never imports UI")]),
 );

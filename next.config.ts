@@ -19,8 +19,9 @@ const nextConfig: NextConfig = {
   reactStrictMode: true,
   // A second build directory lets a benchmark or a developer build beside a running server.
   distDir: process.env.HINTLAB_DIST_DIR ?? ".next",
-  // node-llama-cpp loads a native addon and its prebuilt binaries from node_modules at run time.
-  serverExternalPackages: ["openai", "node-llama-cpp"],
+  // node-llama-cpp loads a native addon and its prebuilt binaries from node_modules at run time;
+  // esbuild (its binary) bundles the export workers' script on first use (lib/export-worker/bundle.ts).
+  serverExternalPackages: ["openai", "node-llama-cpp", "esbuild"],
   async headers() {
     return [
       { source: "/:path*", headers: isolationHeaders },

@@ -3,8 +3,14 @@
 // path: streamed JSONL, validated, written in slices), the longest event-loop stall during the
 // import and the latency of a concurrent request (another process GETs a list page every 50 ms
 // from a server on the import's event loop and connection), list latency (first page, filtered, sorted, page
-// 100), full-text search latency, and export throughput (MB/s, through the route's own stream) with
-// the export's peak memory (each export in its own process).
+// 100), full-text search latency, and export throughput (MB/s, through the route's own body,
+// exportBody) with the export's peak memory, the main thread's busy time, its event-loop delay
+// (p99 and longest stall) and the latency of a concurrent request (a list page every 20 ms from
+// another process, answered on the export's event loop). Each export runs in its own process, twice: with the worker
+// threads the route uses (HINTLAB_EXPORT_WORKERS, default 2) and in-process
+// (HINTLAB_EXPORT_WORKERS=0, the path before them), for the ratio on the same machine; each
+// exports twice in its process ("again": the workers' start-up already paid, as on a running
+// server). The machine is often shared: compare the two rows of a format, not runs.
 //
 //   node bench/traces.mjs                 BENCH_TRACES=10000 traces (default)
 //

@@ -8,17 +8,18 @@ import { once } from "node:events";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { exportStream, importTraces, openDb, TraceStore, type ExportFilters } from "@/lib/db";
-import { traceToLines, type ExportFormat } from "@/lib/export";
+import { importTraces, openDb, TraceStore, type ExportFilters } from "@/lib/db";
+import { exportBody } from "@/lib/export-worker";
+import type { ExportFormat } from "@/lib/export";
 import { BUILTIN_HINTS } from "@/hints";
 import type { TraceListQuery } from "@/lib/protocol";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const SELF = fileURLToPath(import.meta.url);
 
-/** The prober: GET the URL every 50 ms (each after the last answered) until stdin closes; print the latencies. */
+/** The prober: GET the URL every 50 ms (or argv[2] ms; each after the last answered) until stdin closes; print the latencies. */
 const PROBE = `
-const url = process.argv[1]; const times = []; let open = true;
+const url = process.argv[1]; const every = Number(process.argv[2] ?? 50); const times = []; let open = true;
 process.stdin.on("end", () => (open = false)); process.stdin.resume();
 (async () => {
   while (open) {
@@ -26,7 +27,7 @@ process.stdin.on("end", () => (open = false)); process.stdin.resume();
     // A request cut off (a keep-alive socket closed after a long stall) counts with its time.
     await fetch(url).then((r) => r.text()).catch(() => undefined);
     times.push(performance.now() - t);
-    await new Promise((r) => setTimeout(r, 50));
+    await new Promise((r) => setTimeout(r, every));
   }
   times.sort((a, b) => a - b);
   const q = (p) => times[Math.min(times.length - 1, Math.floor(times.length * p))];
@@ -94,20 +95,39 @@ async function main() {
     lat('search: "Wait" (most traces)', { q: "Wait" });
     db.close();
 
+    // Each export twice: through the route's body as it runs (worker threads) and with
+    // HINTLAB_EXPORT_WORKERS=0 (in-process, the previous path), for the ratio on the same machine.
     for (const [format, filters, label] of [
       ["segments", {}, "all"],
       ["trl", {}, "all"],
       ["openai", {}, "all"],
+      ["sharegpt", {}, "all"],
       ["trl", { dataset: "bench-0" }, "1/5"],
     ] as [ExportFormat, ExportFilters, string][]) {
-      const out = path.join(dir, `export-${format}.jsonl`);
-      const child = spawnSync(process.execPath, [...process.execArgv, SELF, "--export-child", path.join(dir, "bench.db"), format, out, JSON.stringify(filters)], { encoding: "utf8" });
-      if (child.status !== 0) throw new Error(child.stderr);
-      const r = JSON.parse(child.stdout) as { lines: number; bytes: number; ms: number; stallMs: number; cpuMs: number; baseRssMb: number; peakRssMb: number };
-      rows.push([
-        `export ${format} (${label}: ${r.lines} lines)`,
-        `${(r.bytes / 1048576 / (r.ms / 1000)).toFixed(1)} MB/s  (${mb(r.bytes)} MB in ${(r.ms / 1000).toFixed(2)} s, ${(r.cpuMs / 1000).toFixed(2)} s CPU: ${(r.bytes / 1048576 / (r.cpuMs / 1000)).toFixed(1)} MB per CPU-s); RSS ${r.baseRssMb} MB before, peak ${r.peakRssMb} MB; longest stall ${fmt(r.stallMs)}`,
-      ]);
+      for (const workers of [undefined, "0"]) {
+        const out = path.join(dir, `export-${format}.jsonl`);
+        const env = { ...process.env, ...(workers !== undefined ? { HINTLAB_EXPORT_WORKERS: workers } : {}) };
+        const child = spawnSync(process.execPath, [...process.execArgv, SELF, "--export-child", path.join(dir, "bench.db"), format, out, JSON.stringify(filters)], { encoding: "utf8", env });
+        if (child.status !== 0) throw new Error(child.stderr);
+        const r = JSON.parse(child.stdout) as {
+          lines: number;
+          bytes: number;
+          ms: number;
+          warmMs: number;
+          probe: { n: number; median: number; p99: number; max: number };
+          stallMs: number;
+          p99Ms: number;
+          cpuMs: number;
+          busyMs: number;
+          baseRssMb: number;
+          peakRssMb: number;
+        };
+        const rate = (ms: number) => (r.bytes / 1048576 / (ms / 1000)).toFixed(1);
+        rows.push([
+          `export ${format} (${label}: ${r.lines} lines)${workers === "0" ? ", in-process" : ", workers"}`,
+          `${rate(r.ms)} MB/s, again ${rate(r.warmMs)} MB/s  (${mb(r.bytes)} MB in ${(r.ms / 1000).toFixed(2)} s, then ${(r.warmMs / 1000).toFixed(2)} s; CPU ${(r.cpuMs / 1000).toFixed(2)} s, main thread busy ${(r.busyMs / 1000).toFixed(2)} s); RSS ${r.baseRssMb} MB before, peak ${r.peakRssMb} MB; event loop p99 ${fmt(r.p99Ms)}, longest stall ${fmt(r.stallMs)}; concurrent GET ${fmt(r.probe.median)} median, ${fmt(r.probe.max)} max (${r.probe.n})`,
+        ]);
+      }
     }
     const w = Math.max(...rows.map((r) => r[0].length));
     console.log(`\nhintlab traces benchmark (${N} traces, node ${process.version})\n`);
@@ -118,36 +138,70 @@ async function main() {
   }
 }
 
-/** Export in its own process, so its peak RSS is the export's and nothing else's. */
+/**
+ * Export in its own process, so its peak RSS is the export's and nothing else's: the route's
+ * body (exportBody: worker threads on SQLite unless HINTLAB_EXPORT_WORKERS=0), read as a client
+ * reads it, written to a file. Twice: the first export starts the workers, the second reuses them
+ * (a server's exports after its first). Lines are counted by their newlines (JSON escapes every
+ * newline inside a string).
+ */
 async function exportChild(dbFile: string, format: ExportFormat, out: string, filters = "{}") {
   const db = openDb(dbFile);
   const base = process.memoryUsage().rss;
-  const sink = createWriteStream(out);
-  // The event loop's longest stall while exporting: on the server, the route's stream runs on the
-  // loop that answers every other request.
+  // The event loop's delay while exporting: on the server, the route's stream runs on the loop
+  // that answers every other request.
   const loop = monitorEventLoopDelay({ resolution: 5 });
+  const once1 = async () => {
+    const sink = createWriteStream(out);
+    let lines = 0;
+    let bytes = 0;
+    const reader = exportBody(db, JSON.parse(filters) as ExportFilters, { format, opts: {} }).getReader();
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      for (let i = value.indexOf(10); i >= 0; i = value.indexOf(10, i + 1)) lines++;
+      bytes += value.length;
+      if (!sink.write(value)) await once(sink, "drain");
+    }
+    sink.end();
+    await once(sink, "finish");
+    return { lines, bytes };
+  };
+  // And what a user of the server sees: another process GETs a list page (answered on this
+  // event loop and connection) every 20 ms while the first export runs.
+  const listing = new TraceStore(db);
+  const server = http.createServer((_req, res) => {
+    res.setHeader("content-type", "application/json");
+    res.end(JSON.stringify(listing.list({ sort: "created", order: "desc", limit: 50, offset: 0 })));
+  });
+  server.listen(0, "127.0.0.1");
+  await once(server, "listening");
+  const prober = spawn(process.execPath, ["-e", PROBE, `http://127.0.0.1:${(server.address() as AddressInfo).port}/`, "20"], { stdio: ["pipe", "pipe", "inherit"] });
+  let probeOut = "";
+  prober.stdout.on("data", (d: Buffer) => (probeOut += d));
+  await new Promise((r) => setTimeout(r, 300));
   loop.enable();
   const t0 = performance.now();
   const cpu0 = process.cpuUsage();
-  let lines = 0;
-  let bytes = 0;
-  // The route's own stream (GET /api/export returns it as the body) with the route's own
-  // traceToLines: its chunks, as they come. Lines are counted by their newlines (JSON escapes
-  // every newline inside a string), so the line function is passed as is, fast paths included.
-  const reader = exportStream(db, JSON.parse(filters) as ExportFilters, traceToLines(format)).getReader();
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    for (let i = value.indexOf(10); i >= 0; i = value.indexOf(10, i + 1)) lines++;
-    bytes += value.length;
-    if (!sink.write(value)) await once(sink, "drain");
-  }
-  sink.end();
-  await once(sink, "finish");
+  const elu0 = performance.eventLoopUtilization();
+  const { lines, bytes } = await once1();
   const ms = performance.now() - t0;
+  // CPU of every thread (workers included); the main thread's busy time (event-loop utilization)
+  // is what the request path pays.
   const cpu = process.cpuUsage(cpu0);
+  const busyMs = performance.eventLoopUtilization(elu0).active;
   loop.disable();
-  process.stdout.write(JSON.stringify({ lines, bytes, ms, stallMs: loop.max / 1e6, cpuMs: (cpu.user + cpu.system) / 1000, baseRssMb: Math.round(base / 1048576), peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024) }));
+  prober.stdin.end();
+  await once(prober, "exit");
+  server.closeAllConnections();
+  server.close();
+  const probe = JSON.parse(probeOut) as { n: number; median: number; p99: number; max: number };
+  const t1 = performance.now();
+  await once1();
+  const warmMs = performance.now() - t1;
+  process.stdout.write(
+    JSON.stringify({ lines, bytes, ms, warmMs, probe, stallMs: loop.max / 1e6, p99Ms: loop.percentile(99) / 1e6, cpuMs: (cpu.user + cpu.system) / 1000, busyMs, baseRssMb: Math.round(base / 1048576), peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024) }),
+  );
   db.close();
 }
 

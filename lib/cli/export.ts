@@ -3,9 +3,9 @@ import { once } from "node:events";
 import type { Writable } from "node:stream";
 import { parseArgs } from "node:util";
 import { describeZodError } from "@/lib/protocol";
-import { ExportQuerySchema, FORMATS, splitExportQuery, traceToLines } from "@/lib/export";
+import { ExportQuerySchema, FORMATS, splitExportQuery } from "@/lib/export";
 import { defaultDbPath, exportChunks, exportLines, openDb } from "@/lib/db";
-import { queueScopedLines } from "@/lib/queues/store";
+import { linesFor } from "@/lib/export-worker/lines";
 
 export const EXPORT_USAGE = `usage: hintlab export --format ${FORMATS.join("|")} [filters] [options]
 
@@ -54,7 +54,7 @@ export async function runExport(argv: string[]): Promise<number> {
   try {
     const sink: Writable = tmp ? createWriteStream(tmp) : process.stdout;
     let lines = 0;
-    const toLines = filters.queue ? queueScopedLines(db, filters.queue, (queue) => traceToLines(format, { ...opts, queue })) : traceToLines(format, opts);
+    const toLines = linesFor(db, { format, opts, ...(filters.queue ? { queue: filters.queue } : {}) });
     const counted = (function* () {
       for (const line of exportLines(db, filters, toLines)) {
         lines++;

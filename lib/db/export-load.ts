@@ -1,7 +1,8 @@
 import "server-only";
-import { TraceSchema, type Trace } from "@/lib/protocol";
+import type { Trace } from "@/lib/protocol";
 import type { Db } from "./sqlite";
-import { effectiveStatus, type TraceRow } from "./trace-list";
+import type { TraceRow } from "./trace-list";
+import { traceFromRow } from "./trace-row";
 
 /**
  * A traces row with its segments (each one's stored JSON, in order) and its events, annotations
@@ -26,11 +27,11 @@ const BATCH_SQL = `SELECT t.*, ${child("events", "c.idx")}, ${child("annotations
 const SEGMENTS_SQL = "SELECT trace_id, json FROM segments WHERE trace_id IN (SELECT value FROM json_each(?)) ORDER BY trace_id, idx";
 
 /**
- * Whole traces for an export, a batch of ids at a time: the same Trace as `TraceStore.get` (same
- * fields, same order of segments, events, annotations and edits), read with one statement per
- * batch instead of five per trace, and validated once (TraceSchema) instead of once per row
- * schema and again as a whole. Profiled on 3,000 bench traces (node --cpu-prof), per-trace
- * reads were half of the export's time: statement round trips and the double zod parse.
+ * Whole traces for an export, a batch of ids at a time: the same Trace as `TraceStore.get` (both
+ * built by traceFromRow: same fields, same order of segments, events, annotations and edits),
+ * read with one statement per batch instead of five per trace. Profiled on 3,000 bench traces
+ * (node --cpu-prof), per-trace reads were half of the export's time: statement round trips and
+ * (then) a second zod parse per row.
  * Ids no longer in the database are left out (a trace deleted while the export runs).
  */
 export function loadTraces(db: Db, ids: readonly string[], now = Date.now()): Trace[] {
@@ -48,34 +49,20 @@ export function loadStoredTraces(db: Db, ids: readonly string[]): StoredTrace[] 
 }
 
 /**
- * The Trace of a stored row, validated. `segments` given: those are used instead of the row's
- * (the export's fast path passes [] when it splices the stored segment text itself).
+ * The Trace of a stored row (traceFromRow, as TraceStore.get builds it). `segments` given: those
+ * are used instead of the row's (the export's fast path passes [] when it splices the stored
+ * segment text itself).
  */
 export function storedTrace(row: StoredTrace, now: number, segments?: readonly unknown[]): Trace {
   const list = (json: string | null): unknown[] => (json === null ? [] : (JSON.parse(`[${json}]`) as unknown[]));
-  return TraceSchema.parse({
-    id: row.id,
-    problem: JSON.parse(row.problem),
-    ...(row.parent_id ? { parentId: row.parent_id } : {}),
-    ...(row.fork_at ? { forkAt: JSON.parse(row.fork_at) } : {}),
-    config: JSON.parse(row.config),
-    segments: segments ?? row.segments.map((json) => JSON.parse(json) as unknown),
-    events: list(row.events_json),
-    status: effectiveStatus(row.status, row.updated_at, now),
-    ...(row.answer !== null ? { answer: row.answer } : {}),
-    ...(row.verdict ? { verdict: row.verdict } : {}),
-    review: {
-      status: row.review_status,
-      ...(row.review_note ? { note: row.review_note } : {}),
-      ...(row.review_author ? { author: row.review_author } : {}),
-      ...(row.review_at ? { at: row.review_at } : {}),
+  return traceFromRow(
+    row,
+    {
+      segments: segments ?? row.segments.map((json) => JSON.parse(json) as unknown),
+      events: list(row.events_json),
+      annotations: list(row.annotations_json),
+      edits: list(row.edits_json),
     },
-    annotations: list(row.annotations_json),
-    edits: list(row.edits_json),
-    ...(row.dataset ? { dataset: row.dataset } : {}),
-    tags: JSON.parse(row.tags) as string[],
-    version: row.version,
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-  });
+    now,
+  );
 }

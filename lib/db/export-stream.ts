@@ -25,29 +25,38 @@ export type TraceToLines = ((trace: Trace) => string[]) & { fromStoredSegments?:
  */
 export function* exportLines(db: Db, filters: ExportFilters, toLines: TraceToLines): Generator<string> {
   const store = new TraceStore(withStatementCache(db));
-  const cached = withStatementCache(db);
-  const fromStored = toLines.fromStoredSegments;
   let batch: string[] = [];
-  const flush = function* () {
-    const now = Date.now();
-    for (const row of loadStoredTraces(cached, batch)) {
-      const fast = fromStored?.(storedTrace(row, now, []), row.segments);
-      yield* fast ?? toLines(storedTrace(row, now));
-    }
-    batch = [];
-  };
   // Ids are paged by the list (one query per ID_PAGE); traces are read LOAD_BATCH at a time,
   // which bounds memory to that many traces whatever the selection.
   for (const id of store.iterateIds(filters, ID_PAGE)) {
     batch.push(id);
-    if (batch.length >= LOAD_BATCH) yield* flush();
+    if (batch.length >= LOAD_BATCH) {
+      yield* linesOfIds(db, batch, toLines);
+      batch = [];
+    }
   }
-  yield* flush();
+  yield* linesOfIds(db, batch, toLines);
 }
 
-const ID_PAGE = 1000;
+/**
+ * The lines of the traces `ids`, in that order, read LOAD_BATCH at a time (exportLines' reads;
+ * the export workers call it on their pages of ids). Ids no longer in the database are skipped.
+ */
+export function* linesOfIds(db: Db, ids: readonly string[], toLines: TraceToLines): Generator<string> {
+  const cached = withStatementCache(db);
+  const fromStored = toLines.fromStoredSegments;
+  for (let at = 0; at < ids.length; at += LOAD_BATCH) {
+    const now = Date.now();
+    for (const row of loadStoredTraces(cached, ids.slice(at, at + LOAD_BATCH))) {
+      const fast = fromStored?.(storedTrace(row, now, []), row.segments);
+      yield* fast ?? toLines(storedTrace(row, now));
+    }
+  }
+}
+
+export const ID_PAGE = 1000;
 /** 1 MB chunks (memory stays one chunk plus one batch of traces). */
-const CHUNK = 1 << 20;
+export const CHUNK = 1 << 20;
 const LOAD_BATCH = 64;
 
 /**
@@ -55,7 +64,12 @@ const LOAD_BATCH = 64;
  * client holds back the database reads instead of filling memory.
  */
 export function exportStream(db: Db, filters: ExportFilters, toLines: TraceToLines): ReadableStream<Uint8Array> {
-  const chunks = exportChunks(exportLines(db, filters, toLines));
+  return linesStream(exportLines(db, filters, toLines));
+}
+
+/** Lines as a byte stream of exportChunks, produced only as the client pulls (see exportStream). */
+export function linesStream(lines: Iterator<string>): ReadableStream<Uint8Array> {
+  const chunks = exportChunks(lines);
   return new ReadableStream<Uint8Array>(
     {
       pull(controller) {
@@ -76,10 +90,11 @@ export function exportStream(db: Db, filters: ExportFilters, toLines: TraceToLin
  * straight into the chunk (Buffer.write) instead of joining lines into one string first:
  * encoding a string built from many pieces flattens it first, which cost more than the encoding
  * (bench/traces.mjs, Node 20; TextEncoder was slower still). A Buffer is the Uint8Array a web
- * stream carries and what a Node stream writes without copying.
+ * stream carries and what a Node stream writes without copying. `alloc` gives each chunk's
+ * memory (at least CHUNK bytes; the export workers reuse the buffers the main thread hands back).
  */
-export function* exportChunks(lines: Iterator<string>): Generator<Buffer, void, undefined> {
-  let chunk = Buffer.allocUnsafe(CHUNK);
+export function* exportChunks(lines: Iterator<string>, alloc: () => Buffer = () => Buffer.allocUnsafe(CHUNK)): Generator<Buffer, void, undefined> {
+  let chunk = alloc();
   let used = 0;
   try {
     for (let next = lines.next(); !next.done; next = lines.next()) {
@@ -87,7 +102,7 @@ export function* exportChunks(lines: Iterator<string>): Generator<Buffer, void, 
       // At most 3 bytes per UTF-16 unit: a line that may not fit starts a new chunk.
       if (used + line.length * 3 > CHUNK) {
         if (used) yield chunk.subarray(0, used);
-        chunk = Buffer.allocUnsafe(CHUNK);
+        chunk = alloc();
         used = 0;
         if (line.length * 3 > CHUNK) {
           yield Buffer.from(line);

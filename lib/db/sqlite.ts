@@ -53,6 +53,23 @@ export function openDb(file: string = defaultDbPath()): Db {
   return db;
 }
 
+/** The file of a file-backed SQLite connection; undefined for PostgreSQL and in-memory databases. */
+export function sqliteFile(db: Db): string | undefined {
+  if ((db as unknown) instanceof PgDatabase || db.memory) return undefined;
+  return db.name;
+}
+
+/**
+ * A read-only connection to an existing database file, for a reader on another thread (the
+ * export workers): WAL lets it read while the server's connection writes, and it never runs
+ * migrations or changes the file's mode (the server's openDb did both).
+ */
+export function openReadonlyDb(file: string): Db {
+  const db = new Database(file, { readonly: true, fileMustExist: true });
+  db.pragma("busy_timeout = 5000");
+  return db;
+}
+
 export function migrate(db: Db): number {
   if (isPostgres(db)) return migratePg(db as unknown as PgDatabase);
   db.exec("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)");

@@ -7,7 +7,6 @@ import {
   formatBudgetLabel,
   SegmentSchema,
   TraceEventSchema,
-  TraceSchema,
   type Annotation,
   type CreateTraceBody,
   type Edit,
@@ -22,13 +21,14 @@ import {
   type TraceSummary,
 } from "@/lib/protocol";
 import { currentOwner } from "./owners";
-import { effectiveStatus, listTraces, listWhere, toSummary, traceFacets, type TraceRow } from "./trace-list";
+import { listTraces, listWhere, toSummary, traceFacets, type TraceRow } from "./trace-list";
 import type { Db } from "./sqlite";
 import { checkEdit, checkSpan } from "./spans";
 import { acquireLease, checkLiveWrite, initialLease, LIVE_STATUSES, releaseLease, renewLease } from "./live-writes";
 import { appendLogprobs, putLogprobs, readPackedLogprobs } from "./logprobs";
 import { annotationDetail, editDetail, recordActivity, reviewDetail, tagsDetail } from "./activity";
 import { forkTrace } from "./fork";
+import { traceFromRow } from "./trace-row";
 
 export { LIVE_TIMEOUT_MS } from "./live-writes";
 export { effectiveStatus, ftsQuery } from "./trace-list";
@@ -191,36 +191,17 @@ export class TraceStore {
   }
 
   get(id: string, now = Date.now()): Trace {
-    const row = this.row(id);
-    const annotations = (this.db.prepare("SELECT json FROM annotations WHERE trace_id = ? ORDER BY created_at, id").all(id) as { json: string }[]).map(
-      (r) => AnnotationSchema.parse(JSON.parse(r.json)),
-    );
-    const edits = this.edits(id);
-    return TraceSchema.parse({
-      id: row.id,
-      problem: JSON.parse(row.problem),
-      ...(row.parent_id ? { parentId: row.parent_id } : {}),
-      ...(row.fork_at ? { forkAt: JSON.parse(row.fork_at) } : {}),
-      config: JSON.parse(row.config),
-      segments: this.segments(id),
-      events: this.events(id),
-      status: effectiveStatus(row.status, row.updated_at, now),
-      ...(row.answer !== null ? { answer: row.answer } : {}),
-      ...(row.verdict ? { verdict: row.verdict } : {}),
-      review: {
-        status: row.review_status,
-        ...(row.review_note ? { note: row.review_note } : {}),
-        ...(row.review_author ? { author: row.review_author } : {}),
-        ...(row.review_at ? { at: row.review_at } : {}),
+    const json = (sql: string) => (this.db.prepare(sql).all(id) as { json: string }[]).map((r) => JSON.parse(r.json) as unknown);
+    return traceFromRow(
+      this.row(id),
+      {
+        segments: json("SELECT json FROM segments WHERE trace_id = ? ORDER BY idx"),
+        events: json("SELECT json FROM events WHERE trace_id = ? ORDER BY idx"),
+        annotations: json("SELECT json FROM annotations WHERE trace_id = ? ORDER BY created_at, id"),
+        edits: json("SELECT json FROM edits WHERE trace_id = ? ORDER BY created_at, id"),
       },
-      annotations,
-      edits,
-      ...(row.dataset ? { dataset: row.dataset } : {}),
-      tags: JSON.parse(row.tags) as string[],
-      version: row.version,
-      createdAt: row.created_at,
-      updatedAt: row.updated_at,
-    });
+      now,
+    );
   }
 
   list(q: TraceListQuery, now = Date.now()): { items: TraceSummary[]; total: number } {
