@@ -1,7 +1,7 @@
 import "server-only";
 import type { TraceStore } from "@/lib/db";
 import { getTemplate, selectFinalResponse, selectTraceText } from "@/lib/engine";
-import { gradeResponse } from "@/lib/grading";
+import { gradeResponse, runEnding } from "@/lib/grading";
 import type { Problem, Trace } from "@/lib/protocol";
 import type { Graded, Grader } from "./runner";
 import type { ExperimentStore } from "./store";
@@ -16,10 +16,13 @@ import { graderOf } from "./verdicts";
  * graded are skipped unless `force`.
  */
 
-/** The answer of a stored trace as the current extraction reads it, with how the run ended. */
+/**
+ * The answer of a stored trace as the current extraction reads it, with how the run ended (cut
+ * at its token limit, thinking closed or not): a trace cut inside its thinking has no answer.
+ */
 export function reextract(problem: Problem, trace: Trace): string | undefined {
   const response = selectFinalResponse({ segments: trace.segments, config: trace.config });
-  return gradeResponse(problem, response, selectTraceText(trace.segments)).answer;
+  return gradeResponse(problem, response, selectTraceText(trace.segments), runEnding({ events: trace.events, thinkingClosed: thinkingClosed(trace) })).answer;
 }
 
 /** Whether the model closed its thinking (the template's end-of-thinking marker after the prompt). */
