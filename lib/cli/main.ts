@@ -13,6 +13,7 @@ commands:
   export   stream the traces as training data JSONL (hintlab export --help)
   run      run an experiment (dataset × policies × samples) into the database (hintlab run --help)
   worker   work on an experiment together with other workers sharing the database (hintlab worker --help)
+  regrade  grade a stopped experiment's finished items again with this grader, keeping the old verdicts (hintlab regrade --help)
   sweep    K samples per hint from one point of a stored trace, graded; or one hint over many points (hintlab sweep --help)
   datasets import or list problem sets (hintlab datasets --help)
   grade    math answer equivalence: --gold G --pred P, or --file pairs.jsonl (hintlab grade --help)
@@ -33,6 +34,8 @@ async function main(argv: string[]): Promise<number> {
       return (await import("./run")).runRun(rest);
     case "worker":
       return (await import("./worker")).runWorker(rest);
+    case "regrade":
+      return (await import("./regrade")).runRegrade(rest);
     case "sweep":
       return (await import("./sweep")).runSweepCli(rest);
     case "datasets":

@@ -5,7 +5,7 @@ import { createMathGrader, poolGrader } from "./grade";
 import { regradeExperiment, type RegradeProgress } from "./regrade";
 import { computeResults, type ExperimentResults } from "./results";
 import { SandboxPool } from "./sandbox-pool";
-import { gradersOf, itemsAsGradedBy } from "./verdicts";
+import { gradingOf, type Grading } from "./verdicts";
 import { runExperiment } from "./runner";
 import { ExperimentStore } from "./store";
 
@@ -72,13 +72,8 @@ export async function cancelExperiment(id: string): Promise<ExperimentSummary> {
   return store.getExperiment(id);
 }
 
-/** How the items were graded: every grader version seen, pass@1 per policy under each earlier one, a regrade under way. */
-export interface GradingInfo {
-  /** Grader versions of the current verdicts, and every version that ever graded this experiment (oldest first). */
-  current: string[];
-  history: string[];
-  /** Per earlier grader: pass@1 per policy over the items it graded. */
-  earlier: { grader: string; policies: { policy: string; pass1: number | null; graded: number }[] }[];
+/** How the items were graded (verdicts.ts), and a regrade under way in this server. */
+export interface GradingInfo extends Grading {
   regrade?: RegradeProgress & { running: boolean; error?: string };
 }
 
@@ -88,16 +83,11 @@ export function experimentDetail(id: string): ExperimentSummary & { results: Exp
   const live = running.get(id)?.latest;
   const summary = store.getExperiment(id, Date.now(), live ? { tokensPerSec: live.progress.tokensPerSec, etaSec: live.progress.etaSec } : undefined);
   const items = store.items(id);
-  const current = [...new Set(items.flatMap((it) => (it.status === "done" && it.grader ? [it.grader] : [])))].sort();
-  const history = gradersOf(getDb(), id);
-  const earlier = history
-    .filter((g) => !current.includes(g))
-    .map((grader) => ({ grader, policies: computeResults(itemsAsGradedBy(getDb(), id, grader, items), summary.policies).policies.map((p) => ({ policy: p.policy, pass1: p.pass1, graded: p.graded })) }));
   const job = regrading.get(id);
   return {
     ...summary,
     results: cachedResults(summary, () => computeResults(items, summary.policies)),
-    grading: { current, history, earlier, ...(job ? { regrade: { ...job.progress, running: job.running, ...(job.error ? { error: job.error } : {}) } } : {}) },
+    grading: { ...gradingOf(getDb(), id, items, summary.policies), ...(job ? { regrade: { ...job.progress, running: job.running, ...(job.error ? { error: job.error } : {}) } } : {}) },
   };
 }
 

@@ -2,7 +2,8 @@ import "server-only";
 import type { Db } from "@/lib/db";
 import { CODE_GRADER_VERSION } from "@/lib/grading/code";
 import { GRADER_VERSION } from "@/lib/grading/version";
-import type { ExperimentItem, Problem, Verdict } from "@/lib/protocol";
+import type { ExperimentItem, ExperimentPolicy, Problem, Verdict } from "@/lib/protocol";
+import { computeResults } from "./results";
 
 /**
  * Which grader gave which verdict (issue 15: "two experiments can be compared only when graded
@@ -52,4 +53,22 @@ export function itemsAsGradedBy(db: Db, experimentId: string, grader: string, it
     const r = by.get(`${it.problemId}\u0000${it.policy}\u0000${it.sample}`);
     return r && it.status === "done" ? [{ ...it, verdict: r.verdict, answer: r.answer }] : [];
   });
+}
+
+/** How an experiment's items were graded: every grader version seen, and pass@1 per policy under each earlier one. */
+export interface Grading {
+  /** Grader versions of the current verdicts, and every version that ever graded this experiment (oldest first). */
+  current: string[];
+  history: string[];
+  /** Per earlier grader: pass@1 per policy over the items it graded. */
+  earlier: { grader: string; policies: { policy: string; pass1: number | null; graded: number }[] }[];
+}
+
+export function gradingOf(db: Db, experimentId: string, items: readonly ExperimentItem[], policies: readonly ExperimentPolicy[]): Grading {
+  const current = [...new Set(items.flatMap((it) => (it.status === "done" && it.grader ? [it.grader] : [])))].sort();
+  const history = gradersOf(db, experimentId);
+  const earlier = history
+    .filter((g) => !current.includes(g))
+    .map((grader) => ({ grader, policies: computeResults(itemsAsGradedBy(db, experimentId, grader, items), policies).policies.map((p) => ({ policy: p.policy, pass1: p.pass1, graded: p.graded })) }));
+  return { current, history, earlier };
 }
