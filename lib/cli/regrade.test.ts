@@ -18,7 +18,7 @@ const keepVerdict: Grader = (_problem, trace) => ({ ...(trace.answer !== undefin
 function regrade(...args: string[]) {
   const r = spawnSync(process.execPath, ["--conditions=react-server", "--import", "tsx", path.join(ROOT, "lib/cli/main.ts"), "regrade", ...args, "--db", DB], {
     cwd: ROOT,
-    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", TSX_TSCONFIG_PATH: path.join(ROOT, "tsconfig.json") },
+    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", NODE_ENV: "production", TSX_TSCONFIG_PATH: path.join(ROOT, "tsconfig.json") },
     encoding: "utf8",
     timeout: 120_000,
   });
