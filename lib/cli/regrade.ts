@@ -1,7 +1,7 @@
 import { parseArgs } from "node:util";
 import { dbLocation, openDb, TraceStore } from "@/lib/db";
-import { computeResults, createMathGrader, ExperimentStore, poolGrader, SandboxPool } from "@/lib/experiments";
-import { regradeExperiment } from "@/lib/experiments/regrade";
+import { computeResults, ExperimentStore } from "@/lib/experiments";
+import { regradeWithOwnGraders } from "@/lib/experiments/regrade";
 import { gradingOf } from "@/lib/experiments/verdicts";
 
 export const REGRADE_USAGE = `usage: hintlab regrade --experiment ID [--force] [--db FILE|URL]
@@ -38,7 +38,7 @@ export async function runRegrade(argv: string[]): Promise<number> {
   const db = openDb(dbLocation(values.db));
   const store = new ExperimentStore(db);
   const id = values.experiment;
-  const exp = store.listExperiments().find((e) => e.id === id);
+  const exp = store.findExperiment(id);
   if (!exp) {
     process.stderr.write(`hintlab regrade: no experiment ${id} in ${db.name}\n`);
     db.close();
@@ -49,15 +49,12 @@ export async function runRegrade(argv: string[]): Promise<number> {
     db.close();
     return 2;
   }
-  const pool = new SandboxPool();
-  const math = createMathGrader();
   try {
     let shown = -1;
-    const progress = await regradeExperiment({
+    const progress = await regradeWithOwnGraders({
       store,
       traces: new TraceStore(db),
       experimentId: id,
-      grade: poolGrader(pool, math, { perTestMs: exp.spec.codeTestTimeoutMs, floatTolerance: exp.spec.floatTolerance }),
       force: values.force === true,
       onProgress: (p) => {
         const pct = Math.floor((100 * p.done) / Math.max(1, p.total));
@@ -72,8 +69,6 @@ export async function runRegrade(argv: string[]): Promise<number> {
     process.stdout.write(JSON.stringify({ experimentId: id, regrade: progress, grading: gradingOf(db, id, items, policies), results: computeResults(items, policies) }, null, 2) + "\n");
     return 0;
   } finally {
-    await pool.dispose();
-    await math.dispose();
     db.close();
   }
 }

@@ -203,7 +203,7 @@ export async function runRun(argv: string[]): Promise<number> {
   let experimentId: string;
   if (args.mode === "resume") {
     experimentId = args.resume;
-    const exp = store.listExperiments().find((e) => e.id === experimentId);
+    const exp = store.findExperiment(experimentId);
     if (!exp) {
       process.stderr.write(`hintlab run: no experiment ${experimentId} in ${dbLabel(args.db)}\n`);
       return 2;

@@ -47,7 +47,7 @@ export async function runWorker(argv: string[]): Promise<number> {
   const db = openDb(dbLocation(values.db));
   const store = new ExperimentStore(db);
   const id = values.experiment;
-  const exp = store.listExperiments().find((e) => e.id === id);
+  const exp = store.findExperiment(id);
   if (!exp) {
     process.stderr.write(`hintlab worker: no experiment ${id} in ${db.name}\n`);
     db.close();

@@ -1,12 +1,14 @@
 import "server-only";
 import { availableParallelism } from "node:os";
 import { DEFAULT_PER_PAIR_MS, failureCounts, gradeCode, gradeMathPairs, SymbolicGrader, type CodeGradeOptions, type ExecuteFn, type GradingProcess } from "@/lib/grading";
-import type { Problem, Trace } from "@/lib/protocol";
+import type { ExperimentSpec, Problem, Trace } from "@/lib/protocol";
 import { NodeSandbox } from "@/lib/sandbox/node";
 import type { Graded, Grader } from "./runner";
 
 /** An experiment's limits for code problems (its spec's codeTestTimeoutMs and floatTolerance). */
 export type CodeLimits = Pick<CodeGradeOptions, "perTestMs" | "floatTolerance">;
+
+export const codeLimits = (spec: Pick<ExperimentSpec, "codeTestTimeoutMs" | "floatTolerance">): CodeLimits => ({ perTestMs: spec.codeTestTimeoutMs, floatTolerance: spec.floatTolerance });
 import type { SandboxPool } from "./sandbox-pool";
 
 /**

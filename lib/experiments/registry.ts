@@ -1,10 +1,8 @@
 import "server-only";
 import { getDb, TraceStore } from "@/lib/db";
 import { AppError, type ExperimentSpecInput, type ExperimentSummary } from "@/lib/protocol";
-import { createMathGrader, poolGrader } from "./grade";
-import { regradeExperiment, type RegradeProgress } from "./regrade";
+import { regradeWithOwnGraders, type RegradeProgress } from "./regrade";
 import { computeResults, type ExperimentResults } from "./results";
-import { SandboxPool } from "./sandbox-pool";
 import { gradingOf, type Grading } from "./verdicts";
 import { runExperiment } from "./runner";
 import { ExperimentStore } from "./store";
@@ -109,19 +107,13 @@ export function startRegrade(id: string, force = false): GradingInfo["regrade"] 
   if (regrading.get(id)?.running) throw new AppError("conflict", `experiment ${id} is being regraded already`);
   const job: RegradeJob = { progress: { total: 0, done: 0, changed: 0, skipped: 0 }, running: true };
   regrading.set(id, job);
-  const pool = new SandboxPool();
-  const math = createMathGrader();
-  void regradeExperiment({ store, traces: new TraceStore(getDb()), experimentId: id, grade: poolGrader(pool, math, { perTestMs: exp.spec.codeTestTimeoutMs, floatTolerance: exp.spec.floatTolerance }), force, onProgress: (p) => (job.progress = p) })
+  void regradeWithOwnGraders({ store, traces: new TraceStore(getDb()), experimentId: id, force, onProgress: (p) => (job.progress = p) })
     .then((p) => (job.progress = p))
     .catch((e: unknown) => {
       console.error(`regrade of ${id} stopped:`, e);
       job.error = (e as Error).message;
     })
-    .finally(() => {
-      job.running = false;
-      void pool.dispose();
-      void math.dispose();
-    });
+    .finally(() => (job.running = false));
   return { ...job.progress, running: true };
 }
 

@@ -3,7 +3,9 @@ import type { TraceStore } from "@/lib/db";
 import { getTemplate, selectFinalResponse, selectTraceText } from "@/lib/engine";
 import { gradeResponse, runEnding } from "@/lib/grading";
 import type { Problem, Trace } from "@/lib/protocol";
+import { codeLimits, createMathGrader, poolGrader } from "./grade";
 import type { Graded, Grader } from "./runner";
+import { SandboxPool } from "./sandbox-pool";
 import type { ExperimentStore } from "./store";
 import { graderOf } from "./verdicts";
 
@@ -36,6 +38,23 @@ export interface RegradeProgress {
   done: number;
   changed: number;
   skipped: number;
+}
+
+/**
+ * `regradeExperiment` with graders of its own (a sandbox pool for code tests, sympy processes for
+ * math), under the experiment's code limits, disposed at the end: what the page's Regrade and
+ * `hintlab regrade` run.
+ */
+export async function regradeWithOwnGraders(opts: Omit<Parameters<typeof regradeExperiment>[0], "grade">): Promise<RegradeProgress> {
+  const pool = new SandboxPool();
+  const math = createMathGrader();
+  try {
+    const spec = opts.store.getExperiment(opts.experimentId).spec;
+    return await regradeExperiment({ ...opts, grade: poolGrader(pool, math, codeLimits(spec)) });
+  } finally {
+    await pool.dispose();
+    await math.dispose();
+  }
 }
 
 export async function regradeExperiment(opts: {

@@ -7,7 +7,7 @@ import type { ExperimentItem, ExperimentPolicy, ExperimentSpec, ExperimentSummar
 import { createProvider, isEndpointPool, resolveModelConfig, type Provider, type TraceBinding } from "@/lib/providers";
 import { runHeadless } from "@/lib/runner/headless";
 import type { CodeFailure } from "@/lib/grading";
-import { createMathGrader, poolGrader } from "./grade";
+import { codeLimits, createMathGrader, poolGrader } from "./grade";
 import { SandboxPool } from "./sandbox-pool";
 import { DroppedWrite, WriteQueue } from "./write-queue";
 import { graderOf } from "./verdicts";
@@ -164,7 +164,7 @@ export async function runExperiment(opts: RunExperimentOptions): Promise<Experim
   const concurrency = opts.concurrency ?? spec.concurrency;
   // One math grader for the run (its sympy processes outlive single traces), disposed at the end.
   const math = opts.grade ? undefined : createMathGrader();
-  const grade = opts.grade ?? poolGrader(pool, math, { perTestMs: spec.codeTestTimeoutMs, floatTolerance: spec.floatTolerance });
+  const grade = opts.grade ?? poolGrader(pool, math, codeLimits(spec));
 
   const workerMode = opts.worker === true;
   // Our own signal: the caller's, or (for a worker) the experiment cancelled in the database.

@@ -221,6 +221,11 @@ export class ExperimentStore {
     recordEndpoints(this.db, id, runner, stats, now);
   }
 
+  /** The experiment, or undefined when there is none with this id (the CLI's "no experiment ID" message). */
+  findExperiment(id: string, now = Date.now()): ExperimentSummary | undefined {
+    return this.db.prepare("SELECT 1 FROM experiments WHERE id = ?").get(id) ? this.getExperiment(id, now) : undefined;
+  }
+
   listExperiments(now = Date.now()): ExperimentSummary[] {
     return (this.db.prepare("SELECT id FROM experiments ORDER BY created_at DESC, id").all() as { id: string }[]).map((r) => this.getExperiment(r.id, now));
   }
