@@ -102,15 +102,18 @@ export class TraceDetailPage {
   /** Open the edit dialog on the selection and replace the whole replacement with `text`. */
   async typeReplacement(text: string): Promise<void> {
     await this.page.getByTestId("edit-span-button").click();
-    await this.page.getByTestId("edit-diff").locator(".modified .view-lines").click();
+    await this.replacementEditor().click();
     await this.page.keyboard.press("ControlOrMeta+A");
     await this.page.keyboard.insertText(text);
     await expect(this.replacementEditor()).toContainText(text);
   }
 
-  /** The right (editable) side of the diff editor. */
+  /**
+   * The right (editable) side of the diff editor: its own lines, not the deleted-lines view zone
+   * Monaco may render inside it, which also has the class view-lines (CI: a strict-mode clash).
+   */
   replacementEditor(): Locator {
-    return this.page.getByTestId("edit-diff").locator(".modified .view-lines");
+    return this.page.getByTestId("edit-diff").locator(".modified .view-lines:not(.line-delete)");
   }
 
   /** The conflict card inside `scope` (the dialog, the review bar or the page). */
